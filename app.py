@@ -1,0 +1,164 @@
+"""geodash — Streamlit page. Widgets ↔ library calls, nothing else: logic lives in src/geodash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geodash import dashboard, projects, sources, style, territories, webmap
+from geodash.assets import install_static_assets
+from geodash.formatting import format_eur
+from geodash.views import View, parse_view, view_params
+
+st.set_page_config(page_title="geodash — Contrats territoriaux du Pas-de-Calais", page_icon="🗺️",
+                   layout="wide", initial_sidebar_state="expanded")
+APP_DIR = Path(__file__).parent
+
+
+@st.cache_resource(show_spinner=False)
+def load_base():
+    """Territories, projects (validated and placed) and credits: read once, shared by all sessions."""
+    install_static_assets(APP_DIR / "static")
+    terr = territories.load_territories()
+    data = projects.load_project_data(terr.communes, set(terr.sirens))
+    placed, unplaced = projects.place_projects(data.financements, terr.communes)
+    return terr, data, placed, unplaced, sources.map_credit()
+
+
+try:
+    terr, data, placed_all, unplaced_all, credit = load_base()
+except territories.TerritoryError as exc:
+    st.error(f"Les limites territoriales ne peuvent pas être chargées : {exc}")
+    st.stop()
+
+sirens = terr.sirens
+names = dict(zip(terr.epci["siren"], terr.epci["nom_court"]))
+commune_names = dict(zip(terr.communes["insee"], terr.communes["nom"]))
+view = parse_view(st.query_params.to_dict(), sirens)
+projector = view.mode == "projecteur"
+
+if projector:
+    st.markdown("""<style>
+      [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
+      .block-container {padding: 0.6rem 1rem 0 1rem !important; max-width: 100% !important;}
+      .stButton button {font-size: 26px !important; padding: 0.3rem 1.2rem !important; font-weight: 700;}
+      h1 {font-size: 34px !important; margin: 0 !important; padding: 0 !important;}
+    </style>""", unsafe_allow_html=True)
+
+# --- Sidebar: choice of territory and filters ----------------------------------------------------
+options = [None] + sirens
+with st.sidebar:
+    st.header("Territoire")
+    epci = st.selectbox("Intercommunalité", options, index=options.index(view.epci),
+                        format_func=lambda s: "Tout le département" if s is None else names[s], key="epci")
+    st.header("Filtres")
+    themes = st.multiselect("Thématiques", list(style.THEMES), default=view.themes)
+    periodes = st.multiselect("Période", list(style.PERIODS), default=view.periodes,
+                              format_func=lambda p: style.PERIODS[p].label)
+    natures = st.multiselect("Nature", list(style.NATURES), default=view.natures,
+                             format_func=lambda n: style.NATURES[n])
+    top = float(max(1.0, data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
+    low, high = st.slider("Montant du Département (€)", 0.0, top,
+                          (view.amount_min or 0.0, min(view.amount_max or top, top)), step=1000.0,
+                          format="%.0f")
+    text = st.text_input("Rechercher un projet ou une commune", value=view.text)
+    mode = "projecteur" if st.toggle("Mode projecteur", value=projector) else "normal"
+
+current = View(epci=epci, themes=themes, periodes=periodes, natures=natures,
+               amount_min=low or None, amount_max=high if high < top else None, text=text, mode=mode,
+               lat=view.lat, lng=view.lng, zoom=view.zoom)
+if epci != view.epci:
+    current.lat = current.lng = current.zoom = None
+st.query_params.from_dict(view_params(current))
+if mode != view.mode:
+    st.rerun()
+
+
+def _go(step: int) -> None:
+    i = options.index(st.session_state["epci"])
+    st.session_state["epci"] = options[(i + step) % len(options)]
+
+
+# --- Filtered data ---------------------------------------------------------------------------------
+filters = dict(epci=epci, themes=themes, periodes=periodes, natures=natures,
+               amount_range=(low, high) if (low > 0 or high < top) else None, text=text,
+               commune_names=commune_names)
+selected = projects.filter_projects(data.financements, **filters)
+placed = placed_all.loc[placed_all.index.intersection(selected.index)]
+unplaced = unplaced_all.loc[unplaced_all.index.intersection(selected.index)] if epci else unplaced_all.iloc[0:0]
+by_epci = dashboard.financing_by_epci(projects.filter_projects(data.financements, **{**filters, "epci": None}),
+                                      terr.epci)
+dept_per_inh = by_epci["montant_eur"].sum() / terr.communes.loc[~terr.communes["hors_departement"], "population"].sum()
+
+title = "Pas-de-Calais — contrats territoriaux de développement durable" if epci is None else terr.epci_name(epci)
+if projector:
+    left, mid, right = st.columns([1, 6, 1])
+    left.button("◀ Précédent", on_click=_go, args=(-1,), use_container_width=True, key="prev")
+    mid.title(title)
+    right.button("Suivant ▶", on_click=_go, args=(1,), use_container_width=True, key="next")
+else:
+    st.title(title)
+
+if data.problems:
+    with st.expander(f"⚠️ Données : {len(data.errors)} erreur(s), {data.rejected} ligne(s) mise(s) de côté",
+                     expanded=bool(data.errors)):
+        st.write("Les lignes valides sont affichées ; les lignes en erreur sont mises de côté jusqu'à correction.")
+        st.code("\n".join(str(p) for p in data.problems), language=None)
+
+# --- Map -----------------------------------------------------------------------------------------
+map_options = webmap.MapOptions(
+    epci=epci, mode=mode, credit=credit,
+    center=(current.lat, current.lng) if current.lat and current.lng else None,
+    zoom=current.zoom,
+    choropleth=by_epci.set_index("siren")["par_habitant"] if epci is None else None,
+    choropleth_total=by_epci.set_index("siren")["montant_eur"] if epci is None else None,
+)
+fmap = webmap.build_map(terr, placed, unplaced, map_options)
+height = 860 if projector else 640
+result = st_folium(fmap, height=height, use_container_width=True, key=f"map-{epci}-{mode}",
+                   returned_objects=["last_object_clicked"] if epci is None else [])
+clicked = (result or {}).get("last_object_clicked")
+if epci is None and clicked:
+    hit = webmap.epci_at(terr, clicked["lat"], clicked["lng"])
+    if hit:
+        st.session_state["epci"] = hit
+        st.rerun()
+
+# --- Key figures, totals, table -------------------------------------------------------------------
+if not projector:
+    if epci:
+        population = int(terr.epci.loc[terr.epci["siren"] == epci, "population"].iloc[0])
+        st.subheader("En bref")
+        st.write(dashboard.summary_line(selected, population, dept_per_inh))
+        col1, col2 = st.columns([3, 2])
+        with col1:
+            st.markdown("**Chiffres clés du contrat** (Livret I, partie 7)")
+            st.dataframe(dashboard.key_figures(data.chiffres, epci), hide_index=True, use_container_width=True)
+        with col2:
+            st.markdown("**Financements par thématique et période**")
+            st.dataframe(dashboard.theme_period_table(selected), use_container_width=True)
+    else:
+        st.subheader("Financements par intercommunalité")
+        shown = by_epci.assign(montant=by_epci["montant_eur"].map(format_eur))
+        st.dataframe(shown[["nom_court", "population", "montant", "par_habitant"]].rename(columns={
+            "nom_court": "Intercommunalité", "population": "Population", "montant": "Montant du Département",
+            "par_habitant": "€ par habitant"}), hide_index=True, use_container_width=True)
+
+    st.subheader("Projets")
+    numbers = webmap.number_projects(placed)
+    table = dashboard.project_table(selected, numbers, commune_names)
+    st.dataframe(table, hide_index=True, use_container_width=True,
+                 column_config={"Montant du Département (€)": st.column_config.NumberColumn(format="%.0f"),
+                                "Coût total (€)": st.column_config.NumberColumn(format="%.0f")})
+    stem = "projets_" + (epci or "pas-de-calais")
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button("Télécharger (CSV)", dashboard.to_csv_bytes(table), f"{stem}.csv", "text/csv")
+    c2.download_button("Télécharger (Excel)", dashboard.to_xlsx_bytes(table), f"{stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if epci and not unplaced.empty:
+        st.caption(f"{len(unplaced)} projet(s) concernent l'ensemble de l'intercommunalité (sans commune) : "
+                   "ils figurent dans l'encadré de la légende et dans le tableau (lieu « Ensemble de "
+                   "l'intercommunalité »).")
+    st.caption(credit)

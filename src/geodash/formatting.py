@@ -1,0 +1,99 @@
+"""French numbers and amounts: the one formatter for every figure a user reads.
+
+French typography: thousands separated by a no-break space, decimal comma, a no-break space before
+the unit ("1 443 000 €", "1,3 million €", "10,6 millions €").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+__all__ = [
+    "NBSP",
+    "format_number",
+    "format_eur",
+    "format_eur_short",
+    "format_per_inhabitant",
+    "parse_number",
+    "numbers_in_text",
+]
+
+NBSP = "\u00a0"
+
+
+def format_number(value: float, decimals: int = 0) -> str:
+    """``1443000`` → ``"1 443 000"``; ``52357.2, 2`` → ``"52 357,20"``."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def format_eur(value: float | None) -> str:
+    """Full amount in euros: ``"1 443 000 €"``; cents only when there are any."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "montant non précisé"
+    decimals = 0 if float(value).is_integer() else 2
+    return f"{format_number(value, decimals)}{NBSP}€"
+
+
+def format_eur_short(value: float | None) -> str:
+    """Map-label amount: millions rounded to one decimal ("1,3 million €", "10,6 millions €")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "montant non précisé"
+    if abs(value) >= 1_000_000:
+        millions = round(value / 1_000_000, 1)
+        text = format_number(millions, 0 if millions.is_integer() else 1)
+        unit = "million" if millions < 2 else "millions"
+        return f"{text}{NBSP}{unit}{NBSP}€"
+    return format_eur(round(value))
+
+
+def format_per_inhabitant(value: float | None) -> str:
+    """Euros per inhabitant with two decimals: ``"12,34 € / hab."``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{format_number(value, 2)}{NBSP}€{NBSP}/{NBSP}hab."
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
+_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+_FRENCH = re.compile(r"^-?\d{1,3}( \d{3})*(,\d+)?$|^-?\d+(,\d+)?$")
+
+
+def parse_number(text: str) -> float:
+    """Parse a number written plainly (``1443000``, ``52357.2``) or in French (``1 443 000``, ``52 357,2``).
+
+    Raises
+    ------
+    ValueError
+        With a French message, for anything else (units, letters, several separators).
+    """
+    raw = text.strip()
+    if _PLAIN.match(raw):
+        return float(raw)
+    spaced = _SPACES.sub(" ", raw)
+    if _FRENCH.match(spaced):
+        return float(spaced.replace(" ", "").replace(",", "."))
+    raise ValueError(f"« {text} » n'est pas un nombre (attendu : 1443000, 52357.2 ou 1 443 000)")
+
+
+# A number as the source document writes it, optionally followed by "million(s)".
+_IN_TEXT = re.compile(
+    r"(?<![\d,])(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(\d+))?(\s*millions?|\s*M€)?",
+    re.IGNORECASE,
+)
+
+
+def numbers_in_text(text: str) -> set[float]:
+    """Every amount written in a French text, millions expanded (``"1,37 million"`` → 1370000.0).
+
+    Used to check that each value of the project files appears on the lines of the source
+    document it cites.
+    """
+    found: set[float] = set()
+    for whole, frac, million in _IN_TEXT.findall(text):
+        value = float(_SPACES.sub("", whole) + ("." + frac if frac else ""))
+        found.add(round(value * 1_000_000, 2) if million else value)
+        if frac:  # "52 357,20" is also 52357.2
+            found.add(round(value, 2))
+    return found

@@ -1,0 +1,341 @@
+"""Financements and chiffres clés: read, validate, join to the territories, total.
+
+``data/projects/financements.csv`` holds one row per financing taken from the contracts (each with
+the line numbers of the source document it comes from); ``chiffres_cles.csv`` holds the key figures
+of each contract's section 7. Rows that fail a check are set aside and reported with their line;
+projects that cannot be placed on the map are returned separately, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from . import settings
+from .formatting import parse_number
+from .style import NATURES, PERIODS, THEMES
+from .tables import CheckedTable, Problem, check_rows, read_rows
+
+__all__ = [
+    "FINANCEMENT_COLUMNS", "CHIFFRE_COLUMNS", "ProjectData",
+    "load_project_data", "validate_financements", "validate_chiffres",
+    "normalise_route", "place_projects", "totals", "filter_projects", "parse_source_lines",
+]
+
+FINANCEMENT_COLUMNS = [
+    "id", "epci_siren", "commune_insee", "intitule", "theme", "periode", "nature",
+    "montant_departement_eur", "cout_total_eur", "maitre_ouvrage", "route", "source", "remarque",
+]
+#: Optional columns the app shows when present.
+FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte"]
+CHIFFRE_COLUMNS = ["epci_siren", "indicateur", "valeur", "unite", "precision", "source"]
+PRECISIONS = {"exact": "", "minimum": "plus de ", "environ": "près de "}
+#: Amounts above this are taken for typing errors (the Département's whole budget is ~2 billion €).
+MAX_AMOUNT_EUR = 5e9
+
+_SOURCE = re.compile(r"^\d+(-\d+)?(;\s*\d+(-\d+)?)*$")
+_ROUTE = re.compile(r"^\s*R?D\s*(\d+[A-Z]*\d*)\s*$", re.IGNORECASE)
+
+
+def normalise_route(text: str) -> str:
+    """``D939``, ``RD 939``, ``RD939``, ``d 939`` → ``RD 939``; ``D1E1`` → ``RD 1E1``; other text unchanged."""
+    match = _ROUTE.match(text or "")
+    return f"RD {match.group(1).upper()}" if match else (text or "").strip()
+
+
+def parse_source_lines(source: str) -> list[tuple[int, int]]:
+    """``"989;1059-1066"`` → ``[(989, 989), (1059, 1066)]``."""
+    spans = []
+    for part in source.replace(" ", "").split(";"):
+        start, _, end = part.partition("-")
+        spans.append((int(start), int(end or start)))
+    return spans
+
+
+def _one_of(allowed) -> callable:
+    allowed = list(allowed)
+
+    def check(value: str, _row) -> str | None:
+        if value not in allowed:
+            return f"« {value} » n'est pas une valeur permise ({', '.join(allowed)})"
+        return None
+
+    return check
+
+
+def _amount(required: bool = False):
+    def check(value: str, _row) -> str | None:
+        if not value:
+            return "valeur manquante" if required else None
+        try:
+            number = parse_number(value)
+        except ValueError as exc:
+            return str(exc)
+        if not np.isfinite(number):
+            return f"« {value} » n'est pas un nombre fini"
+        if number < 0:
+            return f"montant négatif ({value})"
+        if number > MAX_AMOUNT_EUR:
+            return f"montant invraisemblable ({value} €)"
+        return None
+
+    return check
+
+
+def _source(value: str, _row) -> str | None:
+    if not _SOURCE.match(value.replace(" ", "")):
+        return f"« {value} » : attendu des numéros de ligne du document source (ex. 1299-1300;1305)"
+    return None
+
+
+def _nonempty(value: str, _row) -> str | None:
+    return None if value else "valeur manquante"
+
+
+@dataclass
+class ProjectData:
+    """Validated project tables and everything that was said about them."""
+
+    financements: pd.DataFrame
+    chiffres: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    rejected: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "erreur"]
+
+
+def validate_financements(
+    source: Path | bytes, epci_sirens: set[str], communes: pd.DataFrame, *, name: str | None = None
+) -> tuple[pd.DataFrame, CheckedTable]:
+    """Read and check ``financements.csv``; return the valid rows as a typed DataFrame."""
+    name = name or (Path(source).name if not isinstance(source, (bytes, bytearray)) else "financements.csv")
+    rows, problems = read_rows(source, FINANCEMENT_COLUMNS, name=name)
+    commune_epci = dict(zip(communes["insee"], communes["epci_siren"]))
+    seen: dict[str, int] = {}
+
+    def check_id(value: str, row) -> str | None:
+        if not value:
+            return "identifiant manquant"
+        return None
+
+    def check_epci(value: str, _row) -> str | None:
+        return None if value in epci_sirens else f"EPCI « {value} » inconnu (SIREN attendu)"
+
+    def check_communes(value: str, row) -> str | None:
+        if not value:
+            return None
+        codes = [c.strip() for c in value.split("|")]
+        unknown = [c for c in codes if c not in commune_epci]
+        if unknown:
+            return f"commune(s) inconnue(s) : {', '.join(unknown)}"
+        elsewhere = [c for c in codes if commune_epci[c] != row.get("epci_siren")]
+        if elsewhere:
+            return f"!commune(s) hors de l'EPCI {row.get('epci_siren')} : {', '.join(elsewhere)}"
+        return None
+
+    def check_nature(value: str, row) -> str | None:
+        reason = _one_of(NATURES)(value, row)
+        if reason is None and value == "engagement" and row.get("montant_departement_eur"):
+            return "!un engagement ne devrait pas avoir de montant"
+        return reason
+
+    checks = {
+        "id": check_id,
+        "epci_siren": check_epci,
+        "commune_insee": check_communes,
+        "intitule": _nonempty,
+        "theme": _one_of(THEMES),
+        "periode": _one_of(PERIODS),
+        "nature": check_nature,
+        "montant_departement_eur": _amount(),
+        "cout_total_eur": _amount(),
+        "source": _source,
+    }
+    table = check_rows(rows, checks, name)
+    table.problems[:0] = problems
+    kept = []
+    for row in table.rows:  # duplicate ids: the first wins, later ones are reported and set aside
+        rid = row.values["id"]
+        if rid in seen:
+            table.problems.append(Problem(name, row.line, f"id : « {rid} » déjà utilisé ligne {seen[rid]}"))
+            table.rejected += 1
+            continue
+        seen[rid] = row.line
+        kept.append(row)
+    table.rows = kept
+    frame = pd.DataFrame([{**r.values, "ligne": r.line} for r in kept],
+                         columns=FINANCEMENT_COLUMNS + FINANCEMENT_OPTIONAL + ["ligne"])
+    frame = frame.fillna("")
+    for col in ("montant_departement_eur", "cout_total_eur"):
+        frame[col] = [parse_number(v) if v else np.nan for v in frame[col]]
+    frame["montant_departement_eur"] = frame["montant_departement_eur"].astype(float)
+    frame["cout_total_eur"] = frame["cout_total_eur"].astype(float)
+    frame["route"] = frame["route"].map(normalise_route)
+    frame["ligne"] = frame["ligne"].astype(int)
+    return frame, table
+
+
+def validate_chiffres(
+    source: Path | bytes, epci_sirens: set[str], *, name: str | None = None
+) -> tuple[pd.DataFrame, CheckedTable]:
+    """Read and check ``chiffres_cles.csv``."""
+    name = name or (Path(source).name if not isinstance(source, (bytes, bytearray)) else "chiffres_cles.csv")
+    rows, problems = read_rows(source, CHIFFRE_COLUMNS, name=name)
+
+    def check_value(value: str, _row) -> str | None:
+        try:
+            number = parse_number(value)
+        except ValueError as exc:
+            return str(exc)
+        return None if np.isfinite(number) else f"« {value} » n'est pas un nombre fini"
+
+    checks = {
+        "epci_siren": lambda v, _r: None if v in epci_sirens else f"EPCI « {v} » inconnu (SIREN attendu)",
+        "indicateur": _nonempty,
+        "valeur": check_value,
+        "precision": _one_of(PRECISIONS),
+        "source": _source,
+    }
+    table = check_rows(rows, checks, name)
+    table.problems[:0] = problems
+    frame = pd.DataFrame([{**r.values, "ligne": r.line} for r in table.rows],
+                         columns=CHIFFRE_COLUMNS + ["libelle", "ligne"]).fillna("")
+    frame["valeur"] = [parse_number(v) for v in frame["valeur"]]
+    frame["valeur"] = frame["valeur"].astype(float)
+    return frame, table
+
+
+def load_project_data(communes: pd.DataFrame, epci_sirens: set[str], folder: Path | None = None) -> ProjectData:
+    """Load both project files from ``folder`` (default ``data/projects``); never raises on bad content."""
+    folder = Path(folder or settings.projects_dir())
+    fin, fin_table = validate_financements(folder / "financements.csv", epci_sirens, communes)
+    chi, chi_table = validate_chiffres(folder / "chiffres_cles.csv", epci_sirens)
+    return ProjectData(
+        financements=fin,
+        chiffres=chi,
+        problems=fin_table.problems + chi_table.problems,
+        rejected=fin_table.rejected + chi_table.rejected,
+    )
+
+
+#: Radius (metres) of the ring on which markers sharing a commune are spread.
+SPREAD_RADIUS_M = 900.0
+
+
+def place_projects(
+    financements: pd.DataFrame, communes: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Give each project a point: inside its commune, or at the centre of its communes.
+
+    A project with several communes gets one marker at the representative point of their union (so
+    it is counted once). Markers that fall on the same spot are spread on a small ring so none hides
+    another. Returns ``(placed, unplaced)``; ``unplaced`` holds the EPCI-wide items (no commune),
+    shown in the EPCI's side box.
+    """
+    has_place = financements["commune_insee"].astype(str).str.strip() != ""
+    unplaced = financements[~has_place].copy()
+    located = financements[has_place].copy()
+    metric = communes.to_crs(settings.CRS_METRIC).set_index("insee").geometry
+    points = []
+    for codes in located["commune_insee"]:
+        geoms = [metric[c] for c in str(codes).split("|") if c in metric.index]
+        points.append(shapely.union_all(geoms).representative_point() if geoms else None)
+    placed = gpd.GeoDataFrame(located, geometry=points, crs=settings.CRS_METRIC)
+    lost = placed.geometry.isna()
+    if lost.any():  # unknown commune codes are rejected by validation; kept listed just in case
+        unplaced = pd.concat([unplaced, placed.loc[lost].drop(columns="geometry")])
+        placed = placed.loc[~lost]
+    placed = _spread(placed)
+    return placed.to_crs(settings.CRS_WEB), pd.DataFrame(unplaced)
+
+
+def _spread(placed: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if placed.empty:
+        return placed
+    xy = shapely.get_coordinates(placed.geometry.to_numpy())
+    keys = [f"{x:.0f}:{y:.0f}" for x, y in xy]
+    out = xy.copy()
+    groups: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    for members in groups.values():
+        n = len(members)
+        if n == 1:
+            continue
+        radius = SPREAD_RADIUS_M * (1 + n / 8)
+        for k, i in enumerate(members):
+            angle = 2 * np.pi * k / n
+            out[i] = xy[i] + radius * np.array([np.cos(angle), np.sin(angle)])
+    return placed.set_geometry(shapely.points(out), crs=placed.crs)
+
+
+def filter_projects(
+    financements: pd.DataFrame,
+    *,
+    epci: str | None = None,
+    themes: list[str] | None = None,
+    periodes: list[str] | None = None,
+    natures: list[str] | None = None,
+    amount_range: tuple[float, float] | None = None,
+    text: str = "",
+    commune_names: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """The projects that match every given filter (``None`` means no filter on that field).
+
+    ``amount_range`` keeps projects without an amount only when the range starts at 0. ``text``
+    searches the title, description, maître d'ouvrage and commune names, case- and accent-insensitive.
+    """
+    mask = pd.Series(True, index=financements.index)
+    if epci:
+        mask &= financements["epci_siren"] == epci
+    if themes is not None:
+        mask &= financements["theme"].isin(themes)
+    if periodes is not None:
+        mask &= financements["periode"].isin(periodes)
+    if natures is not None:
+        mask &= financements["nature"].isin(natures)
+    if amount_range is not None:
+        low, high = amount_range
+        amount = financements["montant_departement_eur"]
+        in_range = amount.between(low, high)
+        mask &= in_range | (amount.isna() & (low <= 0))
+    if text.strip():
+        needle = _fold(text)
+        haystack = (
+            financements["intitule"].astype(str) + " " + financements.get("description", "").astype(str)
+            + " " + financements["maitre_ouvrage"].astype(str) + " " + financements["route"].astype(str)
+        )
+        if commune_names:
+            haystack = haystack + " " + financements["commune_insee"].map(
+                lambda codes: " ".join(commune_names.get(c, "") for c in str(codes).split("|"))
+            )
+        mask &= haystack.map(_fold).str.contains(needle, regex=False)
+    return financements[mask]
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", str(text).lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def totals(financements: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Département amount and project count grouped by ``by`` (e.g. ``["epci_siren", "theme"]``).
+
+    Each row of ``financements`` is one financing, so a project spanning several communes is
+    counted once.
+    """
+    grouped = financements.groupby(by, dropna=False)
+    return pd.DataFrame({
+        "montant_eur": grouped["montant_departement_eur"].sum(min_count=0),
+        "projets": grouped.size(),
+    }).reset_index()

@@ -1,0 +1,180 @@
+"""The Légende: colours, marker shapes, line widths and French labels, for both renderers.
+
+The web map (:mod:`geodash.webmap`) and the print map (:mod:`geodash.printmap`) read this module and
+nothing else for their look, so a change here changes both. Group titles and entry labels follow the
+2018 contract maps (seed, e.g. lines 1147-1244); colours are ours (the text of the maps lost them) and
+were picked from the Okabe-Ito palette so that themes stay distinct for colour-blind readers. Every
+theme also has its own shape, so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "THEMES", "PERIODS", "NATURES", "ROAD_CLASSES", "SITE_TYPES", "LAND_COVER",
+    "BOUNDARIES", "GROUP_TITLES", "FONTS", "MAP_BACKGROUND", "CHOROPLETH",
+    "ThemeStyle", "PeriodStyle", "LineStyle", "FillStyle", "SiteStyle",
+    "marker_svg", "theme_of",
+]
+
+
+@dataclass(frozen=True)
+class ThemeStyle:
+    label: str
+    color: str
+    shape: str          # one of SHAPES
+    mpl_marker: str     # the same shape for matplotlib
+
+
+@dataclass(frozen=True)
+class PeriodStyle:
+    label: str          # legend text
+    filled: bool        # solid (True) or outlined (False)
+
+
+@dataclass(frozen=True)
+class LineStyle:
+    label: str
+    color: str
+    width: float        # CSS pixels on the web, points in print
+    dash: str | None = None  # SVG dash array ("6 4"); None = solid
+    casing: str | None = None  # outline colour drawn under the line
+
+
+@dataclass(frozen=True)
+class FillStyle:
+    label: str
+    color: str
+    opacity: float = 0.8
+    hatch: str | None = None  # matplotlib hatch for print
+    line: bool = False        # drawn as a line (watercourses)
+
+
+@dataclass(frozen=True)
+class SiteStyle:
+    label: str
+    color: str
+    letter: str         # a letter in a white disc: readable in black and white too
+
+
+# --- Projets / Thématiques -------------------------------------------------------------------
+THEMES: dict[str, ThemeStyle] = {
+    "Aménagement": ThemeStyle("Aménagement", "#D55E00", "square", "s"),
+    "Solidarité": ThemeStyle("Solidarité", "#CC3D8F", "circle", "o"),
+    "Education": ThemeStyle("Education", "#0072B2", "triangle", "^"),
+    "Culture": ThemeStyle("Culture", "#6A3D9A", "diamond", "D"),
+    "Sport": ThemeStyle("Sport", "#1B8A5A", "star", "*"),
+}
+
+PERIODS: dict[str, PeriodStyle] = {
+    "2015-2018": PeriodStyle("Financements 2015-2018", filled=True),
+    "à venir": PeriodStyle("Financements à venir", filled=False),
+}
+
+NATURES: dict[str, str] = {
+    "investissement": "Investissement",
+    "fonctionnement": "Fonctionnement",
+    "engagement": "Engagement (sans montant)",
+}
+
+# --- Routes départementales / Autre réseau routier principal -------------------------------
+ROAD_CLASSES: dict[str, LineStyle] = {
+    "1": LineStyle("RD de 1ère catégorie", "#B2182B", 3.5, casing="#FFFFFF"),
+    "2": LineStyle("RD de 2ème catégorie", "#EF8A3C", 2.5, casing="#FFFFFF"),
+    "3": LineStyle("RD de 3ème catégorie", "#E9C46A", 1.6),
+    "non renseignée": LineStyle("RD, catégorie non renseignée", "#8C8C8C", 1.2, dash="5 4"),
+    "autoroute": LineStyle("Autoroute", "#3B3B3B", 4.0, casing="#FFFFFF"),
+    "nationale": LineStyle("Route nationale", "#7F4F24", 3.0, casing="#FFFFFF"),
+}
+ROAD_WORK = LineStyle("Route financée (travaux)", "#D55E00", 6.0, casing="#FFFFFF")
+
+# --- Présence du Département ---------------------------------------------------------------
+SITE_TYPES: dict[str, SiteStyle] = {
+    "mdadt": SiteStyle("Maison du Département Aménagement et Développement Territorial (MDADT)", "#455A64", "A"),
+    "cer": SiteStyle("Centre d'Entretien Routier (CER)", "#5D4037", "R"),
+    "mds": SiteStyle("Maison du Département Solidarité", "#AD1457", "S"),
+    "college": SiteStyle("Collège public", "#0D47A1", "C"),
+    "assistantes_familiales": SiteStyle("Assistantes familiales", "#6A1B9A", "F"),
+    "consultations_enfants": SiteStyle("Consultations d'enfants", "#00838F", "E"),
+    "permanences_sociales": SiteStyle("Permanences sociales", "#C2185B", "P"),
+    "cis": SiteStyle("Centre d'Incendie et de Secours (CIS)", "#C62828", "I"),
+}
+
+# --- Occupation du sol ---------------------------------------------------------------------
+LAND_COVER: dict[str, FillStyle] = {
+    "forets": FillStyle("Forêts et milieux semi-naturels", "#B8D8A0", 0.7),
+    "artificialise": FillStyle("Territoires artificialisés", "#E6C9C1", 0.7),
+    "zones_humides": FillStyle("Zones humides", "#A9D3E8", 0.7, hatch="---"),
+    "ens": FillStyle("Espace naturel départemental", "#5FA35B", 0.6, hatch="///"),
+    "conservatoire": FillStyle("Propriétés du Conservatoire du Littoral gérées par Eden 62", "#2E7D32", 0.5, hatch="\\\\\\"),
+    "cours_eau": FillStyle("Cours d'eau", "#3A86C8", 1.0, line=True),
+}
+
+# --- Limites ---------------------------------------------------------------------------------
+BOUNDARIES: dict[str, LineStyle] = {
+    "departement": LineStyle("Limite du département", "#1A1A1A", 2.5),
+    "epci": LineStyle("Limite d'intercommunalité", "#2B2B2B", 2.2),
+    "commune": LineStyle("Limite communale", "#8A8A8A", 0.7),
+    "hors_departement": LineStyle("Commune hors Pas-de-Calais", "#8A8A8A", 0.7, dash="4 3"),
+}
+#: Fill of the land inside the map, of the département around the chosen EPCI, and of the sea/outside.
+MAP_BACKGROUND = {"land": "#FBF8F1", "faded": "#E9E6DF", "outside": "#D6E4EC", "faded_opacity": 0.65}
+
+#: Sequential colours (light → dark) for the département choropleth of financing per inhabitant.
+CHOROPLETH = ("#FEF0D9", "#FDCC8A", "#FC8D59", "#E34A33", "#B30000")
+
+GROUP_TITLES = {
+    "projets": "Projets",
+    "themes": "Thématiques",
+    "routes": "Routes départementales",
+    "autres_routes": "Autre réseau routier principal",
+    "sites": "Présence du Département",
+    "sol": "Occupation du sol",
+    "limites": "Limites",
+    "sources": "Sources - Réalisation",
+}
+
+#: Font sizes in CSS pixels (web) for the two display modes; print sizes are in points.
+FONTS = {
+    "family": "'DejaVu Sans', 'Segoe UI', Arial, sans-serif",
+    "mpl_family": "DejaVu Sans",
+    "normal": {"label": 12, "legend": 13, "title": 15, "marker": 22},
+    "projecteur": {"label": 20, "legend": 22, "title": 26, "marker": 34},
+    "print": {"label": 6.5, "legend": 7.5, "title": 15, "commune": 5.0, "small": 6.0},
+}
+
+_SHAPES = {
+    "square": '<rect x="3" y="3" width="18" height="18" rx="1.5"/>',
+    "circle": '<circle cx="12" cy="12" r="9.5"/>',
+    "triangle": '<path d="M12 2 L22.5 21 L1.5 21 Z"/>',
+    "diamond": '<path d="M12 1 L23 12 L12 23 L1 12 Z"/>',
+    "star": '<path d="M12 1.5 L14.9 8.6 L22.5 9.2 L16.7 14.1 L18.5 21.6 L12 17.6 L5.5 21.6 L7.3 14.1 L1.5 9.2 L9.1 8.6 Z"/>',
+}
+
+
+def theme_of(name: str) -> ThemeStyle:
+    """Style of a theme; unknown themes raise ``KeyError`` (the validator rejects them earlier)."""
+    return THEMES[name]
+
+
+def marker_svg(theme: str, periode: str, size: int, number: int | None = None) -> str:
+    """Inline SVG marker: the theme's shape and colour, filled (2015-2018) or outlined (à venir).
+
+    ``number`` (an integer, never data text) is written inside the marker to key it to the list.
+    """
+    style = THEMES[theme]
+    filled = PERIODS[periode].filled
+    fill = style.color if filled else "#FFFFFF"
+    text_color = "#FFFFFF" if filled else style.color
+    label = ""
+    if number is not None:
+        label = (f'<text x="12" y="{15.5 if style.shape != "triangle" else 18}" text-anchor="middle" '
+                 f'font-size="{9 if number < 100 else 7}" font-weight="700" fill="{text_color}" '
+                 f'font-family="Arial, sans-serif">{int(number)}</text>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
+        f'role="img" aria-label="{style.label}, {PERIODS[periode].label}">'
+        f'<g fill="{fill}" stroke="{style.color}" stroke-width="{1.6 if filled else 3}" '
+        f'stroke-linejoin="round">{_SHAPES[style.shape]}</g>{label}</svg>'
+    )

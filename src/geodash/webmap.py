@@ -1,0 +1,421 @@
+"""The web map: folium/Leaflet from the layers and the Légende of :mod:`geodash.style`.
+
+Nothing here reads a file. Every text that comes from data (names, titles, maîtres d'ouvrage,
+remarks) goes through :func:`html.escape` before it reaches the page, and is handed to JavaScript
+as JSON, so no data can become markup or code.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from . import style
+from .assets import make_offline
+from .formatting import format_eur, format_eur_short, format_per_inhabitant
+from .territories import Territories
+
+__all__ = [
+    "MapOptions", "build_map", "project_label", "project_popup_html", "legend_html",
+    "choropleth_classes", "epci_at", "number_projects",
+]
+
+esc = html.escape
+
+
+@dataclass
+class MapOptions:
+    """What the map shows besides the territories."""
+
+    epci: str | None = None                      # None: the whole département
+    mode: str = "normal"                         # "normal" | "projecteur"
+    credit: str = ""                             # "Sources : …" line
+    realisation: str = "Réalisation : geodash, Département du Pas-de-Calais"
+    center: tuple[float, float] | None = None
+    zoom: int | None = None
+    label_min_zoom: int = 10                     # labels hidden below this zoom (declutter)
+    choropleth: pd.Series | None = None          # € per inhabitant by EPCI SIREN (département view)
+    choropleth_total: pd.Series | None = None    # € by EPCI SIREN (tooltips)
+    extra_legend: list[tuple[str, list[str]]] = field(default_factory=list)  # (title, entries html)
+
+
+def number_projects(placed: pd.DataFrame) -> pd.Series:
+    """Stable 1..n numbers keyed to the list: by theme (legend order), then amount, then id."""
+    if placed.empty:
+        return pd.Series(dtype=int)
+    order = placed.assign(
+        _t=placed["theme"].map({t: i for i, t in enumerate(style.THEMES)}),
+        _a=-placed["montant_departement_eur"].fillna(-1),
+    ).sort_values(["_t", "_a", "id"])
+    return pd.Series(np.arange(1, len(order) + 1), index=order.index)
+
+
+def project_label(row: pd.Series) -> str:
+    """French map label text (not escaped): name and amount ("RD 208 – 417 000 €")."""
+    amount = row.get("montant_departement_eur")
+    if row.get("nature") == "engagement" or pd.isna(amount):
+        suffix = "engagement" if row.get("nature") == "engagement" else ""
+    elif row.get("nature") == "fonctionnement":
+        suffix = f"Fonctionnement : {format_eur_short(amount)}"
+    else:
+        suffix = format_eur_short(amount)
+        if row.get("periode") == "à venir":
+            suffix = f"À venir : {suffix}"
+    return f"{row['intitule']}" + (f" – {suffix}" if suffix else "")
+
+
+def _dl(items: list[tuple[str, str]]) -> str:
+    return "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items if v)
+
+
+def project_popup_html(row: pd.Series, commune_names: dict[str, str]) -> str:
+    """Detail of a project for its popup; every data value escaped."""
+    places = ", ".join(commune_names.get(c, c) for c in str(row.get("commune_insee", "")).split("|") if c)
+    amount = row.get("montant_departement_eur")
+    total = row.get("cout_total_eur")
+    items = [
+        ("Thématique", row.get("theme", "")),
+        ("Période", style.PERIODS[row["periode"]].label if row.get("periode") in style.PERIODS else ""),
+        ("Nature", style.NATURES.get(row.get("nature", ""), "")),
+        ("Lieu", places or "Ensemble de l'intercommunalité"),
+        ("Maîtrise d'ouvrage", row.get("maitre_ouvrage", "")),
+        ("Montant du Département", "" if pd.isna(amount) else format_eur(amount)),
+        ("Coût total", "" if pd.isna(total) else format_eur(total)),
+        ("Route", row.get("route", "")),
+        ("Calendrier", row.get("calendrier", "")),
+        ("Description", row.get("description", "")),
+        ("Remarque", row.get("remarque", "")),
+        ("Source", f"Recueil des actes administratifs, mai 2019, lignes {row.get('source', '')}"),
+    ]
+    return (f'<div class="gd-popup"><h4>{esc(str(row["intitule"]))}</h4>'
+            f"<dl>{_dl([(k, str(v)) for k, v in items])}</dl></div>")
+
+
+def choropleth_classes(values: pd.Series, n: int = len(style.CHOROPLETH)) -> list[float]:
+    """Class breaks (quantiles, rounded) for the département choropleth."""
+    clean = values.dropna()
+    if clean.empty:
+        return [0.0]
+    qs = np.unique(np.round(np.quantile(clean, np.linspace(0, 1, n + 1)), 0))
+    return qs.tolist()
+
+
+def _class_color(value: float, breaks: list[float]) -> str:
+    if pd.isna(value) or len(breaks) < 2:
+        return style.MAP_BACKGROUND["land"]
+    idx = int(np.searchsorted(breaks[1:-1], value, side="right"))
+    return style.CHOROPLETH[min(idx, len(style.CHOROPLETH) - 1)]
+
+
+def legend_html(
+    counts_theme: dict[str, int],
+    counts_period: dict[str, int],
+    *,
+    mode: str,
+    credit: str,
+    realisation: str,
+    title: str,
+    choropleth: list[tuple[str, str]] | None = None,
+    side_items: list[str] | None = None,
+    extra: list[tuple[str, list[str]]] | None = None,
+) -> str:
+    """The Légende block: only what is on the map, with counts, then Sources - Réalisation."""
+    size = style.FONTS[mode]["legend"]
+    marker = max(14, size)
+    parts = [f'<div class="gd-legend-title">{esc(title)}</div>']
+    if counts_period:
+        rows = "".join(
+            f'<li>{style.marker_svg("Aménagement" if False else "Culture", p, marker).replace(style.THEMES["Culture"].color, "#333333")}'
+            f" {esc(style.PERIODS[p].label)} ({n})</li>"
+            for p, n in counts_period.items() if n
+        )
+        parts.append(f'<h5>{style.GROUP_TITLES["projets"]}</h5><ul>{rows}</ul>')
+    if counts_theme:
+        rows = "".join(
+            f'<li>{style.marker_svg(t, "2015-2018", marker)} {esc(style.THEMES[t].label)} ({n})</li>'
+            for t, n in counts_theme.items() if n
+        )
+        parts.append(f'<h5>{style.GROUP_TITLES["themes"]}</h5><ul>{rows}</ul>')
+    if choropleth:
+        rows = "".join(f'<li><span class="gd-swatch" style="background:{c}"></span> {esc(lbl)}</li>'
+                       for c, lbl in choropleth)
+        parts.append(f"<h5>Financements du Département par habitant</h5><ul>{rows}</ul>")
+    for group_title, entries in extra or []:
+        parts.append(f"<h5>{esc(group_title)}</h5><ul>{''.join(f'<li>{e}</li>' for e in entries)}</ul>")
+    if side_items:
+        parts.append('<h5>Pour l\'ensemble de l\'intercommunalité</h5><ul class="gd-side">'
+                     + "".join(f"<li>{e}</li>" for e in side_items) + "</ul>")
+    parts.append(f'<h5>{style.GROUP_TITLES["sources"]}</h5>'
+                 f'<p class="gd-sources">{esc(credit)}<br>{esc(realisation)}</p>')
+    return "".join(parts)
+
+
+_CSS = """
+.leaflet-container {{ background: {outside}; font-family: {family}; }}
+.gd-legend {{ background: rgba(255,255,255,0.96); padding: 8px 12px; border: 1px solid #555;
+  border-radius: 4px; font-size: {legend}px; line-height: 1.25; color: #111; max-height: {max_h};
+  overflow-y: auto; max-width: {max_w}; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+.gd-legend h5 {{ margin: 6px 0 2px; font-size: {legend}px; font-weight: 700; }}
+.gd-legend ul {{ list-style: none; margin: 0; padding: 0; }}
+.gd-legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
+.gd-legend li svg {{ flex: none; }}
+.gd-legend-title {{ font-weight: 700; font-size: {title}px; margin-bottom: 4px; }}
+.gd-sources {{ font-size: {small}px; margin: 2px 0 0; color: #333; }}
+.gd-swatch {{ display: inline-block; width: 22px; height: 14px; border: 1px solid #555; flex: none; }}
+.gd-line {{ display: inline-block; width: 30px; flex: none; }}
+.gd-side li {{ display: block; font-size: {small}px; }}
+.gd-marker {{ background: none; border: none; }}
+.gd-marker .gd-label {{ position: absolute; left: {marker}px; top: 0; white-space: nowrap;
+  font-size: {label}px; font-weight: 600; color: #111; background: rgba(255,255,255,.85);
+  padding: 0 3px; border-radius: 2px; pointer-events: none; }}
+.gd-hide-labels .gd-label, .gd-marker .gd-label.gd-off {{ visibility: hidden; }}
+.gd-epci-label {{ background: none; border: none; }}
+.gd-epci-label div {{ transform: translate(-50%, -50%); white-space: nowrap; font-weight: 700;
+  font-size: {label}px; color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; text-align: center; }}
+.gd-popup h4 {{ margin: 0 0 4px; font-size: 15px; }}
+.gd-popup dl {{ margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; font-size: 13px; }}
+.gd-popup dt {{ font-weight: 700; }} .gd-popup dd {{ margin: 0; }}
+.leaflet-tooltip {{ font-size: {label}px; }}
+"""
+
+_SCRIPT = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  var map = {{ this._parent.get_name() }};
+  var css = document.createElement('style');
+  css.textContent = {{ this.css|tojson }};
+  document.head.appendChild(css);
+  {% if this.legend %}
+  var legend = L.control({position: 'bottomright'});
+  legend.onAdd = function() {
+    var div = L.DomUtil.create('div', 'gd-legend');
+    div.setAttribute('id', 'gd-legend');
+    div.innerHTML = {{ this.legend|tojson }};
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+  };
+  legend.addTo(map);
+  {% endif %}
+  var features = {{ this.projects|tojson }};
+  var layer = L.layerGroup();
+  features.forEach(function(f) {
+    var icon = L.divIcon({className: 'gd-marker gd-theme-' + f.k, html: f.h,
+                          iconSize: [{{ this.size }}, {{ this.size }}],
+                          iconAnchor: [{{ this.size // 2 }}, {{ this.size // 2 }}]});
+    var mk = L.marker([f.y, f.x], {icon: icon, title: f.t, keyboard: true, riseOnHover: true});
+    mk.bindPopup(f.p, {maxWidth: 380});
+    mk.feature = f;
+    layer.addLayer(mk);
+  });
+  layer.addTo(map);
+  // Declutter: below the label zoom hide all labels; above, hide any label that would overlap
+  // one already shown (labels are ranked by amount).
+  function declutter() {
+    var c = map.getContainer();
+    c.classList.toggle('gd-hide-labels', map.getZoom() < {{ this.label_min_zoom }});
+    var labels = Array.prototype.slice.call(c.querySelectorAll('.gd-label'));
+    labels.sort(function(a, b) { return (+a.dataset.rank) - (+b.dataset.rank); });
+    var shown = [];
+    labels.forEach(function(el) {
+      el.classList.remove('gd-off');
+      var r = el.getBoundingClientRect();
+      var hit = shown.some(function(s) {
+        return !(r.right < s.left || r.left > s.right || r.bottom < s.top || r.top > s.bottom);
+      });
+      if (hit) { el.classList.add('gd-off'); } else { shown.push(r); }
+    });
+  }
+  map.on('zoomend moveend', declutter);
+  setTimeout(declutter, 50);
+  map.getContainer().setAttribute('data-gd-ready', String(features.length));
+})();
+{% endmacro %}
+""")
+
+
+class _Overlay(MacroElement):
+    """CSS, legend control and project markers, written as one small script."""
+
+    _template = _SCRIPT
+
+    def __init__(self, css: str, legend: str, projects: list[dict], size: int, label_min_zoom: int):
+        super().__init__()
+        self._name = "GeodashOverlay"
+        self.css, self.legend, self.projects = css, legend, projects
+        self.size, self.label_min_zoom = size, label_min_zoom
+
+
+def _project_features(placed: gpd.GeoDataFrame, numbers: pd.Series, commune_names: dict[str, str],
+                      size: int) -> list[dict]:
+    if placed.empty:
+        return []
+    rank = placed["montant_departement_eur"].fillna(0).rank(ascending=False, method="first")
+    feats = []
+    for idx, row in placed.iterrows():
+        num = int(numbers[idx])
+        label = project_label(row)
+        svg = style.marker_svg(row["theme"], row["periode"], size, number=num)
+        feats.append({
+            "x": round(row.geometry.x, 5), "y": round(row.geometry.y, 5), "k": _slug(row["theme"]),
+            "t": f"{num}. {label}",
+            "h": f'{svg}<span class="gd-label" data-rank="{int(rank[idx])}">{esc(label)}</span>',
+            "p": project_popup_html(row, commune_names),
+        })
+    return feats
+
+
+def _slug(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum())
+
+
+def _geojson(frame: gpd.GeoDataFrame, props: list[str]) -> dict:
+    """Compact GeoJSON with escaped text properties (they may be shown as tooltip HTML)."""
+    out = frame[props + ["geometry"]].copy()
+    for col in props:
+        if out[col].dtype == object:
+            out[col] = out[col].astype(str).map(esc)
+    return json.loads(out.to_json(drop_id=True))
+
+
+def epci_at(territories: Territories, lat: float, lng: float) -> str | None:
+    """SIREN of the EPCI containing a clicked point, if any."""
+    point = shapely.Point(lng, lat)
+    hit = territories.epci_web[territories.epci_web.contains(point)]
+    return None if hit.empty else str(hit.iloc[0]["siren"])
+
+
+def build_map(
+    territories: Territories,
+    placed: gpd.GeoDataFrame | None = None,
+    unplaced: pd.DataFrame | None = None,
+    options: MapOptions | None = None,
+) -> folium.Map:
+    """The Légende map of one EPCI (``options.epci``) or of the whole département.
+
+    Parameters
+    ----------
+    territories
+        Web layers of communes and EPCI.
+    placed
+        Filtered projects with a point (WGS84), from :func:`geodash.projects.place_projects`.
+    unplaced
+        Filtered EPCI-wide items, listed in the legend's side box.
+    options
+        View, display mode and credits.
+    """
+    opt = options or MapOptions()
+    fonts = style.FONTS[opt.mode]
+    size = fonts["marker"]
+    m = folium.Map(location=[50.5, 2.3], zoom_start=9, tiles=None, prefer_canvas=True,
+                   zoom_snap=0.25, control_scale=True, attribution_control=False)
+    make_offline(m)
+    epci_web = territories.epci_web
+    bg = style.MAP_BACKGROUND
+    commune_names = dict(zip(territories.communes_web["insee"], territories.communes_web["nom"]))
+    placed = placed if placed is not None else gpd.GeoDataFrame(columns=["geometry"], geometry="geometry")
+    unplaced = unplaced if unplaced is not None else pd.DataFrame()
+
+    choro_legend = None
+    if opt.epci is None:
+        values = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
+        breaks = choropleth_classes(values)
+        frame = epci_web.assign(
+            color=[_class_color(values.get(s, np.nan), breaks) for s in epci_web["siren"]],
+            par_hab=[format_per_inhabitant(values.get(s, np.nan)) for s in epci_web["siren"]],
+            total=[format_eur_short(opt.choropleth_total.get(s, np.nan)) if opt.choropleth_total is not None
+                   else "" for s in epci_web["siren"]],
+        )
+        folium.GeoJson(
+            _geojson(frame, ["siren", "nom", "nom_court", "color", "par_hab", "total"]),
+            name="Intercommunalités",
+            style_function=lambda f: {"fillColor": f["properties"]["color"], "fillOpacity": 0.9,
+                                      "color": style.BOUNDARIES["epci"].color,
+                                      "weight": style.BOUNDARIES["epci"].width},
+            highlight_function=lambda f: {"weight": 4, "color": "#000"},
+            tooltip=folium.GeoJsonTooltip(["nom", "par_hab", "total"],
+                                          aliases=["", "Par habitant", "Total"]),
+        ).add_to(m)
+        if len(breaks) > 1:
+            choro_legend = [
+                (style.CHOROPLETH[min(i, len(style.CHOROPLETH) - 1)],
+                 f"{format_per_inhabitant(lo)} à {format_per_inhabitant(hi)}")
+                for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))
+            ]
+        for _, row in epci_web.iterrows():
+            pt = row.geometry.representative_point()
+            folium.Marker(
+                [pt.y, pt.x],
+                icon=folium.DivIcon(html=f"<div>{esc(str(row['nom_court']))}</div>", class_name="gd-epci-label",
+                                    icon_size=(1, 1)),
+            ).add_to(m)
+        bounds = epci_web.total_bounds
+        title = "Pas-de-Calais : les 20 intercommunalités"
+    else:
+        others = epci_web[epci_web["siren"] != opt.epci]
+        folium.GeoJson(
+            _geojson(others, ["nom_court"]),
+            name="Autres intercommunalités",
+            style_function=lambda f: {"fillColor": bg["faded"], "fillOpacity": bg["faded_opacity"],
+                                      "color": "#9A9A9A", "weight": 1},
+            tooltip=folium.GeoJsonTooltip(["nom_court"], labels=False),
+        ).add_to(m)
+        communes = territories.communes_web[territories.communes_web["epci_siren"] == opt.epci]
+        communes = communes.assign(
+            statut=np.where(communes["hors_departement"], "hors Pas-de-Calais", ""))
+        cstyle, hstyle = style.BOUNDARIES["commune"], style.BOUNDARIES["hors_departement"]
+        folium.GeoJson(
+            _geojson(communes, ["insee", "nom", "statut"]),
+            name="Communes",
+            style_function=lambda f: {
+                "fillColor": bg["land"] if not f["properties"]["statut"] else bg["faded"],
+                "fillOpacity": 1, "color": cstyle.color, "weight": cstyle.width,
+                "dashArray": hstyle.dash if f["properties"]["statut"] else None},
+            highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
+            tooltip=folium.GeoJsonTooltip(["nom", "statut"], labels=False),
+        ).add_to(m)
+        chosen = epci_web[epci_web["siren"] == opt.epci]
+        folium.GeoJson(
+            _geojson(chosen, ["nom"]), name="Limite de l'intercommunalité",
+            style_function=lambda f: {"fill": False, "color": style.BOUNDARIES["epci"].color,
+                                      "weight": style.BOUNDARIES["epci"].width + 1},
+            interactive=False,
+        ).add_to(m)
+        bounds = chosen.total_bounds
+        title = str(chosen.iloc[0]["nom"]) if not chosen.empty else ""
+
+    numbers = number_projects(placed)
+    feats = _project_features(placed, numbers, commune_names, size)
+    all_items = pd.concat([placed.drop(columns="geometry", errors="ignore"), unplaced])
+    counts_theme = ({t: int((all_items["theme"] == t).sum()) for t in style.THEMES}
+                    if not all_items.empty else {})
+    counts_period = ({p: int((all_items["periode"] == p).sum()) for p in style.PERIODS}
+                     if not all_items.empty else {})
+    side = []
+    for _, row in unplaced.iterrows():
+        side.append(f"{style.marker_svg(row['theme'], row['periode'], 14)} {esc(project_label(row))}")
+    legend = legend_html(
+        counts_theme, counts_period, mode=opt.mode, credit=opt.credit, realisation=opt.realisation,
+        title=title, choropleth=choro_legend, side_items=side, extra=opt.extra_legend,
+    )
+    max_h = "92vh" if opt.mode == "projecteur" else "520px"
+    max_w = "560px" if opt.mode == "projecteur" else "340px"
+    css = _CSS.format(outside=bg["outside"], family=style.FONTS["family"], legend=fonts["legend"],
+                      title=fonts["title"], label=fonts["label"], marker=size + 2,
+                      small=max(11, fonts["legend"] - 2), max_h=max_h, max_w=max_w)
+    m.add_child(_Overlay(css, legend, feats, size, opt.label_min_zoom))
+    if opt.center and opt.zoom:
+        m.location, m.options["zoom"] = list(opt.center), opt.zoom
+    else:
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(10, 10))
+    return m
