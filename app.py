@@ -39,6 +39,10 @@ commune_names = dict(zip(terr.communes["insee"], terr.communes["nom"]))
 view = parse_view(st.query_params.to_dict(), sirens)
 projector = view.mode == "projecteur"
 
+st.markdown("""<style>
+  .block-container {padding-top: 1.2rem !important; padding-bottom: 1rem !important;}
+  h1 {font-size: 1.9rem !important; padding: 0.2rem 0 0.4rem 0 !important;}
+</style>""", unsafe_allow_html=True)
 if projector:
     st.markdown("""<style>
       [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
@@ -86,7 +90,8 @@ filters = dict(epci=epci, themes=themes, periodes=periodes, natures=natures,
                amount_range=(low, high) if (low > 0 or high < top) else None, text=text,
                commune_names=commune_names)
 selected = projects.filter_projects(data.financements, **filters)
-placed = placed_all.loc[placed_all.index.intersection(selected.index)]
+# The département view is a choropleth: project markers are drawn for one EPCI at a time.
+placed = placed_all.loc[placed_all.index.intersection(selected.index)] if epci else placed_all.iloc[0:0]
 unplaced = unplaced_all.loc[unplaced_all.index.intersection(selected.index)] if epci else unplaced_all.iloc[0:0]
 by_epci = dashboard.financing_by_epci(projects.filter_projects(data.financements, **{**filters, "epci": None}),
                                       terr.epci)

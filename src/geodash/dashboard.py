@@ -114,7 +114,8 @@ def neutralise_formula(value):
 
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.apply(lambda col: col.map(neutralise_formula) if col.dtype == object else col)
+    return frame.apply(lambda col: col.map(neutralise_formula)
+                       if col.dtype == object or pd.api.types.is_string_dtype(col) else col)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -93,7 +93,9 @@ def numbers_in_text(text: str) -> set[float]:
     found: set[float] = set()
     for whole, frac, million in _IN_TEXT.findall(text):
         value = float(_SPACES.sub("", whole) + ("." + frac if frac else ""))
-        found.add(round(value * 1_000_000, 2) if million else value)
-        if frac:  # "52 357,20" is also 52357.2
-            found.add(round(value, 2))
+        found.add(round(value, 2))
+        if million:
+            found.add(round(value * 1_000_000, 2))
+    if re.search(r"\bun million", text, re.IGNORECASE):
+        found.add(1_000_000.0)
     return found

@@ -33,7 +33,7 @@ FINANCEMENT_COLUMNS = [
     "montant_departement_eur", "cout_total_eur", "maitre_ouvrage", "route", "source", "remarque",
 ]
 #: Optional columns the app shows when present.
-FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte"]
+FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte", "doublon_de"]
 CHIFFRE_COLUMNS = ["epci_siren", "indicateur", "valeur", "unite", "precision", "source"]
 PRECISIONS = {"exact": "", "minimum": "plus de ", "environ": "près de "}
 #: Amounts above this are taken for typing errors (the Département's whole budget is ~2 billion €).
@@ -161,6 +161,7 @@ def validate_financements(
     }
     table = check_rows(rows, checks, name)
     table.problems[:0] = problems
+    table.rejected += sum(p.level == "erreur" and p.line > 1 for p in problems)
     kept = []
     for row in table.rows:  # duplicate ids: the first wins, later ones are reported and set aside
         rid = row.values["id"]
@@ -172,7 +173,7 @@ def validate_financements(
         kept.append(row)
     table.rows = kept
     frame = pd.DataFrame([{**r.values, "ligne": r.line} for r in kept],
-                         columns=FINANCEMENT_COLUMNS + FINANCEMENT_OPTIONAL + ["ligne"])
+                         columns=FINANCEMENT_COLUMNS + FINANCEMENT_OPTIONAL + ["ligne"], dtype=object)
     frame = frame.fillna("")
     for col in ("montant_departement_eur", "cout_total_eur"):
         frame[col] = [parse_number(v) if v else np.nan for v in frame[col]]
@@ -206,8 +207,9 @@ def validate_chiffres(
     }
     table = check_rows(rows, checks, name)
     table.problems[:0] = problems
+    table.rejected += sum(p.level == "erreur" and p.line > 1 for p in problems)
     frame = pd.DataFrame([{**r.values, "ligne": r.line} for r in table.rows],
-                         columns=CHIFFRE_COLUMNS + ["libelle", "ligne"]).fillna("")
+                         columns=CHIFFRE_COLUMNS + ["libelle", "ligne"], dtype=object).fillna("")
     frame["valeur"] = [parse_number(v) for v in frame["valeur"]]
     frame["valeur"] = frame["valeur"].astype(float)
     return frame, table

@@ -417,5 +417,8 @@ def build_map(
     if opt.center and opt.zoom:
         m.location, m.options["zoom"] = list(opt.center), opt.zoom
     else:
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(10, 10))
+        # Keep the territory clear of the legend, which sits bottom-right over the map.
+        legend_px = 580 if opt.mode == "projecteur" else 360
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
+                     padding_top_left=(20, 20), padding_bottom_right=(legend_px, 20))
     return m

@@ -1,0 +1,39 @@
+"""Shared fixtures: the committed territories and project data, the source document."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from geodash import settings
+from geodash.projects import load_project_data
+from geodash.territories import load_territories
+
+SHARED = settings.REPO_DIR.parent / "shared"
+ARTIFACTS = Path(os.environ.get("GEODASH_ARTIFACTS", settings.REPO_DIR / "artifacts"))
+
+
+@pytest.fixture(scope="session")
+def terr():
+    return load_territories()
+
+
+@pytest.fixture(scope="session")
+def data(terr):
+    return load_project_data(terr.communes, set(terr.sirens))
+
+
+@pytest.fixture(scope="session")
+def seed_lines() -> list[str]:
+    """The source document, one string per line (index 0 is line 1)."""
+    if not settings.SEED_PATH.exists():
+        pytest.skip(f"source document not found at {settings.SEED_PATH}")
+    return settings.SEED_PATH.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,50 @@
+"""French amounts as users read them, and numbers as the source document writes them."""
+
+import pytest
+
+from geodash.formatting import (
+    NBSP, format_eur, format_eur_short, format_per_inhabitant, numbers_in_text, parse_number,
+)
+
+
+def plain(text: str) -> str:
+    return text.replace(NBSP, " ")
+
+
+@pytest.mark.parametrize("value, expected", [
+    (1443000, "1 443 000 €"), (417000, "417 000 €"), (52357.2, "52 357,20 €"), (0, "0 €"), (None, "montant non précisé"),
+])
+def test_format_eur(value, expected):
+    assert plain(format_eur(value)) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    (1_300_000, "1,3 million €"), (1_000_000, "1 million €"), (10_600_000, "10,6 millions €"),
+    (2_000_000, "2 millions €"), (417_000, "417 000 €"), (1_049_999, "1 million €"),
+])
+def test_format_eur_short(value, expected):
+    assert plain(format_eur_short(value)) == expected
+
+
+def test_per_inhabitant():
+    assert plain(format_per_inhabitant(12.345)) == "12,35 € / hab."
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1443000", 1443000), ("52357.2", 52357.2), ("1 443 000", 1443000), ("52 357,2", 52357.2),
+    ("1\u00a0443\u00a0000", 1443000), ("-5", -5),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["12 000 €", "1.443.000", "abc", "", "1,2,3", "12 34"])
+def test_parse_number_rejects(text):
+    with pytest.raises(ValueError):
+        parse_number(text)
+
+
+def test_numbers_in_text():
+    found = numbers_in_text("Plus de 6,90 millions d'euros et 420 600 € ; 1,37 million ; Total : 366 200 €")
+    assert {6_900_000, 420_600, 1_370_000, 366_200} <= found
+    assert 1_000_000 in numbers_in_text("un million d'euros")

@@ -1,0 +1,190 @@
+"""Project data: every value traceable to the source document, the vote complete, bad files reported."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geodash.formatting import numbers_in_text, parse_number
+from geodash.projects import (
+    FINANCEMENT_COLUMNS, filter_projects, load_project_data, normalise_route, parse_source_lines,
+    place_projects, totals, validate_chiffres, validate_financements,
+)
+
+DELIBERATION = (240, 315)  # articles 2-20 of deliberation 2019-117
+ARTICLE_22 = (324, 330)   # its budget table, one line per operation, last column "Dépense €"
+
+
+def _cited_text(seed_lines, source: str) -> str:
+    return "\n".join("\n".join(seed_lines[a - 1:b]) for a, b in parse_source_lines(source))
+
+
+def test_committed_files_are_valid(data):
+    assert data.errors == []
+    assert data.rejected == 0
+    assert len(data.financements) > 900
+    assert data.financements["epci_siren"].nunique() == 20
+
+
+@pytest.mark.parametrize("column", ["montant_departement_eur", "cout_total_eur"])
+def test_every_amount_is_written_on_its_cited_lines(data, seed_lines, column):
+    missing = []
+    for _, row in data.financements.dropna(subset=[column]).iterrows():
+        if row[column] not in numbers_in_text(_cited_text(seed_lines, row["source"])):
+            missing.append(f"{row['id']}: {row[column]} not on lines {row['source']}")
+    assert missing == []
+
+
+def test_every_key_figure_is_written_on_its_cited_lines(data, seed_lines):
+    missing = [
+        f"{r.epci_siren} {r.indicateur}: {r.valeur} not on lines {r.source}"
+        for r in data.chiffres.itertuples()
+        if r.valeur not in numbers_in_text(_cited_text(seed_lines, r.source))
+    ]
+    assert missing == []
+
+
+def test_the_19_voted_subsidies_sum_to_article_22(data, seed_lines):
+    fin = data.financements
+    voted = fin[fin["origine"].str.contains("deliberation")]
+    articles = {}
+    for _, row in voted.iterrows():
+        lines = [a for a, b in parse_source_lines(row["source"]) for a in range(a, b + 1)
+                 if DELIBERATION[0] <= a <= DELIBERATION[1]]
+        assert lines, f"{row['id']} cites no line of the deliberation"
+        key = max(lines)
+        articles.setdefault(key, set()).add(row["montant_departement_eur"])
+    assert len(articles) == 19
+    assert all(len(amounts) == 1 for amounts in articles.values())  # a shared vote keeps one amount
+    budget = sum(parse_number(line.split("\t")[-1])
+                 for line in seed_lines[ARTICLE_22[0] - 1:ARTICLE_22[1]] if line.startswith("C0"))
+    assert budget == pytest.approx(6_167_760)
+    assert sum(a.pop() for a in articles.values()) == pytest.approx(budget)
+
+
+def test_shared_financing_counted_once(data):
+    fin = data.financements
+    eur = fin[fin["intitule"].str.contains("Euralens|Odyss", case=False) & (fin["montant_departement_eur"] == 85500)]
+    assert len(eur) == 3
+    assert (eur["doublon_de"] != "").sum() == 2
+
+
+def test_allowed_values_and_themes_present(data):
+    fin = data.financements
+    assert set(fin["theme"]) == {"Aménagement", "Solidarité", "Education", "Culture", "Sport"}
+    assert set(fin["periode"]) == {"2015-2018", "à venir"}
+    assert set(fin["nature"]) == {"investissement", "fonctionnement", "engagement"}
+
+
+# --- Malformed files ----------------------------------------------------------------------------
+
+HEADER = ",".join(FINANCEMENT_COLUMNS)
+GOOD = "T-1,246201016,62534,Centre aquatique,Sport,2015-2018,investissement,1000000,,,,1316-1317,"
+
+
+def _check(terr, text: str | bytes):
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return validate_financements(raw, set(terr.sirens), terr.communes, name="financements.csv")
+
+
+def test_good_row_loads(terr):
+    frame, table = _check(terr, f"{HEADER}\n{GOOD}\n")
+    assert table.errors == [] and len(frame) == 1
+    assert frame.iloc[0]["montant_departement_eur"] == 1_000_000
+
+
+@pytest.mark.parametrize("bad, reason", [
+    (GOOD.replace("Sport", "Loisirs"), "theme : « Loisirs » n'est pas une valeur permise"),
+    (GOOD.replace("62534", "62999"), "commune(s) inconnue(s) : 62999"),
+    (GOOD.replace("1000000", '"12 000 €"'), "« 12 000 € » n'est pas un nombre"),
+    (GOOD.replace("1000000", "-5"), "montant négatif"),
+    (GOOD.replace("246201016", "123"), "EPCI « 123 » inconnu"),
+    (GOOD.replace("1316-1317", "p. 12"), "numéros de ligne"),
+    (GOOD + ",extra", "14 champs au lieu de 13"),
+])
+def test_bad_row_reported_with_file_line_and_reason(terr, bad, reason):
+    frame, table = _check(terr, f"{HEADER}\n{GOOD.replace('T-1', 'T-0')}\n\n{bad}\n")
+    assert len(frame) == 1  # the good row is kept
+    assert table.rejected == 1
+    messages = [str(p) for p in table.errors]
+    assert any(m.startswith("financements.csv:4: ") and reason in m for m in messages), messages
+
+
+def test_french_number_forms_accepted(terr):
+    frame, table = _check(terr, f"{HEADER}\n" + GOOD.replace("1000000", '"1 443 000"') + "\n"
+                          + GOOD.replace("T-1", "T-2").replace("1000000", '"52357,2"') + "\n")
+    assert table.errors == []
+    assert frame["montant_departement_eur"].tolist() == [1_443_000, 52_357.2]
+
+
+def test_missing_column_empty_file_and_duplicate_id(terr):
+    _, table = _check(terr, "id,epci_siren\nA,246201016\n")
+    assert "financements.csv:1: colonnes manquantes : commune_insee" in str(table.errors[0])
+    _, table = _check(terr, "")
+    assert "fichier vide" in str(table.errors[0])
+    frame, table = _check(terr, f"{HEADER}\n{GOOD}\n{GOOD}\n")
+    assert len(frame) == 1 and "financements.csv:3: id : « T-1 » déjà utilisé ligne 2" in str(table.errors[0])
+
+
+def test_windows_1252_and_semicolons_are_read(terr):
+    text = f"{HEADER}\n{GOOD.replace('Centre aquatique', 'Église Saint-Éloi')}\n".replace(",", ";")
+    frame, table = _check(terr, text.encode("cp1252"))
+    assert table.errors == []
+    assert frame.iloc[0]["intitule"] == "Église Saint-Éloi"
+    assert any("Windows-1252" in str(p) for p in table.problems)
+
+
+def test_chiffres_precision_checked(terr):
+    text = ("epci_siren,indicateur,valeur,unite,precision,source\n"
+            "246201016,routes,6.9,€,plus de,720\n246201016,routes,\"6 900 000\",€,minimum,720\n")
+    frame, table = validate_chiffres(text.encode(), set(terr.sirens), name="chiffres_cles.csv")
+    assert len(frame) == 1 and frame.iloc[0]["valeur"] == 6_900_000
+    assert str(table.errors[0]).startswith("chiffres_cles.csv:2: precision")
+
+
+def test_missing_files_reported_not_raised(terr, tmp_path):
+    result = load_project_data(terr.communes, set(terr.sirens), tmp_path)
+    assert {p.file for p in result.errors} == {"financements.csv", "chiffres_cles.csv"}
+    assert result.financements.empty
+
+
+# --- Join, filters, totals ----------------------------------------------------------------------
+
+def test_route_normalisation():
+    assert {normalise_route(x) for x in ["D939", "RD 939", "RD939", "D 939", "rd939"]} == {"RD 939"}
+    assert normalise_route("D1E1") == "RD 1E1"
+    assert normalise_route("Rocade") == "Rocade"
+
+
+def test_placement_lists_epci_wide_items_and_spreads_shared_spots(terr, data):
+    placed, unplaced = place_projects(data.financements, terr.communes)
+    assert len(placed) + len(unplaced) == len(data.financements)
+    assert (unplaced["commune_insee"] == "").all()
+    same = placed.geometry.to_crs(2154).apply(lambda p: (round(p.x), round(p.y)))
+    assert not same.duplicated().any()
+    # every placed project lies in the EPCI of one of its communes, or within 3 km of it
+    epci = terr.epci.set_index("siren").geometry
+    for _, row in placed.to_crs(2154).iterrows():
+        assert epci[row["epci_siren"]].distance(row.geometry) < 3000 or "|" in row["commune_insee"] \
+            or row["remarque"]
+
+
+def test_multi_commune_project_placed_once(terr):
+    fin = pd.DataFrame([{"id": "X", "epci_siren": "246201016", "commune_insee": "62534|62702", "theme": "Sport",
+                         "periode": "2015-2018", "nature": "investissement", "montant_departement_eur": 10.0}])
+    placed, unplaced = place_projects(fin, terr.communes)
+    assert len(placed) == 1 and unplaced.empty
+
+
+def test_filters_and_totals(data):
+    fin = data.financements
+    culture = filter_projects(fin, epci="246201016", themes=["Culture"])
+    assert len(culture) > 0 and set(culture["theme"]) == {"Culture"}
+    assert set(culture["epci_siren"]) == {"246201016"}
+    found = filter_projects(fin, text="lumbres", commune_names={"62534": "Lumbres"})
+    assert len(found) > 0
+    big = filter_projects(fin, amount_range=(1_000_000, 1e9))
+    assert (big["montant_departement_eur"] >= 1_000_000).all()
+    t = totals(fin, ["theme"])
+    assert t["projets"].sum() == len(fin)
+    assert t["montant_eur"].sum() == pytest.approx(fin["montant_departement_eur"].sum())

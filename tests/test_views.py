@@ -1,0 +1,20 @@
+"""Every view is a link: query parameters round-trip."""
+
+from geodash.views import View, parse_view, view_params
+
+SIRENS = ["246201016", "200033579"]
+
+
+def test_round_trip():
+    view = View(epci="200033579", themes=["Culture"], periodes=["à venir"], natures=["investissement"],
+                amount_min=1000, amount_max=50000, text="église", mode="projecteur", lat=50.3, lng=2.8, zoom=11)
+    assert parse_view(view_params(view), SIRENS) == view
+
+
+def test_defaults_make_short_links():
+    assert view_params(View()) == {}
+
+
+def test_malformed_params_are_ignored():
+    view = parse_view({"epci": "999", "theme": "Culture,<script>", "mode": "x", "z": "abc"}, SIRENS)
+    assert view.epci is None and view.themes == ["Culture"] and view.mode == "normal" and view.zoom is None
