@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodash import dashboard, projects, sources, style, territories, webmap
+from geodash import dashboard, projects, settings, sources, style, territories, webmap
 from geodash.assets import install_static_assets
 from geodash.formatting import format_eur
 from geodash.views import View, parse_view, view_params
@@ -18,17 +18,18 @@ APP_DIR = Path(__file__).parent
 
 
 @st.cache_resource(show_spinner=False)
-def load_base():
+def load_base(territories_file: str, projects_dir: str):
     """Territories, projects (validated and placed) and credits: read once, shared by all sessions."""
     install_static_assets(APP_DIR / "static")
-    terr = territories.load_territories()
-    data = projects.load_project_data(terr.communes, set(terr.sirens))
+    terr = territories.load_territories(Path(territories_file))
+    data = projects.load_project_data(terr.communes, set(terr.sirens), Path(projects_dir))
     placed, unplaced = projects.place_projects(data.financements, terr.communes)
     return terr, data, placed, unplaced, sources.map_credit()
 
 
 try:
-    terr, data, placed_all, unplaced_all, credit = load_base()
+    terr, data, placed_all, unplaced_all, credit = load_base(str(settings.territories_path()),
+                                                             str(settings.projects_dir()))
 except territories.TerritoryError as exc:
     st.error(f"Les limites territoriales ne peuvent pas être chargées : {exc}")
     st.stop()

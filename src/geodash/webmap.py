@@ -152,8 +152,11 @@ def legend_html(
     for group_title, entries in extra or []:
         parts.append(f"<h5>{esc(group_title)}</h5><ul>{''.join(f'<li>{e}</li>' for e in entries)}</ul>")
     if side_items:
-        parts.append('<h5>Pour l\'ensemble de l\'intercommunalité</h5><ul class="gd-side">'
-                     + "".join(f"<li>{e}</li>" for e in side_items) + "</ul>")
+        # Collapsed on a laptop (a click opens it); always open on the projector.
+        state = " open" if mode == "projecteur" else ""
+        parts.append(f'<details{state}><summary><h5 style="display:inline">Pour l\'ensemble de '
+                     f"l'intercommunalité ({len(side_items)})</h5></summary><ul class=\"gd-side\">"
+                     + "".join(f"<li>{e}</li>" for e in side_items) + "</ul></details>")
     parts.append(f'<h5>{style.GROUP_TITLES["sources"]}</h5>'
                  f'<p class="gd-sources">{esc(credit)}<br>{esc(realisation)}</p>')
     return "".join(parts)
@@ -225,6 +228,8 @@ _SCRIPT = Template("""
     var labels = Array.prototype.slice.call(c.querySelectorAll('.gd-label'));
     labels.sort(function(a, b) { return (+a.dataset.rank) - (+b.dataset.rank); });
     var shown = [];
+    var lg = document.getElementById('gd-legend');
+    if (lg) { shown.push(lg.getBoundingClientRect()); }  // a label under the legend is hidden too
     labels.forEach(function(el) {
       el.classList.remove('gd-off');
       var r = el.getBoundingClientRect();

@@ -1,0 +1,121 @@
+"""A real Streamlit server and headless Chromium (the Debian package) for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geodash import settings
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(env_extra: dict[str, str] | None = None, log: Path | None = None):
+    """Start ``streamlit run app.py`` on a free loopback port; return (process, base URL)."""
+    port = _free_port()
+    env = {**os.environ, **(env_extra or {})}
+    out = open(log, "wb") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(settings.REPO_DIR / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=settings.REPO_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("the Streamlit server did not start")
+
+
+@pytest.fixture(scope="session")
+def server(artifacts):
+    proc, url = start_server(log=artifacts / "streamlit.log")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.fail("Debian chromium is not installed (apt-get install -y chromium)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page that records every request leaving 127.0.0.1 and every dialog."""
+
+    def __init__(self, browser, width: int, height: int):
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.context.new_page()
+        self.external: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", self._request)
+        self.page.on("dialog", self._dialog)
+
+    def _request(self, request):
+        if not request.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
+            self.external.append(request.url)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def map_frame(self):
+        return self.page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+
+    def wait_map(self, title: str | None = None, timeout: float = 30_000):
+        """Wait until our overlay script has run in the map frame (with ``title`` in its legend,
+        if given); return the number of project markers drawn."""
+        # While Streamlit swaps maps the old frame lingers for a moment: wait for a single one.
+        self.page.wait_for_function(
+            "() => document.querySelectorAll('iframe[title=\"streamlit_folium.st_folium\"]').length === 1",
+            timeout=timeout)
+        frame = self.map_frame()
+        ready = frame.locator(".leaflet-container[data-gd-ready]")
+        ready.wait_for(timeout=timeout)
+        if title:
+            frame.locator(".gd-legend-title", has_text=title).wait_for(timeout=timeout)
+        return int(ready.get_attribute("data-gd-ready"))
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def make_page(browser):
+    pages = []
+
+    def make(width: int = 1366, height: int = 768) -> Page:
+        page = Page(browser, width, height)
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        page.close()

@@ -1,0 +1,71 @@
+"""Real server, real headless Chromium: the map draws offline, follows the EPCI choice and the URL."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+ARRAS = "200033579"
+LUMBRES = "246201016"
+SIZES = {"projecteur": (1920, 1080), "portable": (1366, 768)}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_departement_view_loads_offline(server, make_page, artifacts, size):
+    p = make_page(*SIZES[size])
+    p.page.goto(server)
+    p.wait_map()
+    frame = p.map_frame()
+    assert frame.locator(".gd-epci-label").count() == 20
+    assert frame.locator("#gd-legend").is_visible()
+    p.page.wait_for_timeout(800)
+    p.page.screenshot(path=str(artifacts / f"departement_{size}.png"))
+    assert p.external == [], f"requests outside 127.0.0.1: {p.external}"
+
+
+def test_choosing_an_epci_changes_the_map(server, make_page, artifacts):
+    p = make_page()
+    p.page.goto(server)
+    p.wait_map()
+    p.page.get_by_test_id("stSelectbox").first.click()
+    p.page.get_by_role("option", name="Arras").click()
+    p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200033579'")
+    n = p.wait_map(title="Communauté urbaine d'Arras")
+    frame = p.map_frame()
+    assert n > 0
+    assert frame.locator(".gd-marker").count() == n
+    assert "Communauté urbaine d'Arras" in frame.locator("#gd-legend").inner_text()
+    p.page.wait_for_timeout(800)
+    p.page.screenshot(path=str(artifacts / "arras_portable.png"))
+    assert p.external == []
+
+
+def test_theme_from_url_shows_only_culture(server, make_page, artifacts):
+    p = make_page(1920, 1080)
+    p.page.goto(f"{server}/?epci={LUMBRES}&theme=Culture")
+    n = p.wait_map()
+    frame = p.map_frame()
+    assert n > 0
+    assert frame.locator(".gd-marker").count() == frame.locator(".gd-theme-culture").count() == n
+    legend = frame.locator("#gd-legend").inner_text()
+    assert "Culture (" in legend and "Sport (" not in legend and "Aménagement (" not in legend
+    p.page.wait_for_timeout(800)
+    p.page.screenshot(path=str(artifacts / "lumbres_culture_projecteur.png"))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_projector_mode_has_no_sidebar_and_large_legend(server, make_page, artifacts, size):
+    p = make_page(*SIZES[size])
+    p.page.goto(f"{server}/?epci={LUMBRES}&mode=projecteur")
+    p.wait_map()
+    assert not p.page.get_by_test_id("stSidebar").is_visible()
+    size_px = p.map_frame().locator("#gd-legend").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size_px >= 22
+    label_px = p.map_frame().locator(".gd-label").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert label_px >= 20
+    p.page.get_by_role("button", name="Suivant ▶").click()
+    p.page.wait_for_function(f"() => new URL(location.href).searchParams.get('epci') !== '{LUMBRES}'")
+    p.page.wait_for_timeout(500)
+    p.wait_map()
+    p.page.wait_for_timeout(800)
+    p.page.screenshot(path=str(artifacts / f"projecteur_{size}.png"))

@@ -1,0 +1,70 @@
+"""AppTest: the Streamlit script runs, lists the 20 EPCI, reads and writes its view in the URL."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geodash import settings
+
+APP = str(settings.REPO_DIR / "app.py")
+ARRAS = "200033579"
+
+
+def _run(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_app_lists_20_epci_and_opens_on_departement():
+    at = _run()
+    box = at.sidebar.selectbox[0]
+    assert len(box.options) == 21  # "Tout le département" + 20 EPCI
+    assert box.value is None
+    assert "Pas-de-Calais" in at.title[0].value
+
+
+def test_query_param_selects_epci_and_filters():
+    at = _run(epci=ARRAS, theme="Culture")
+    assert at.sidebar.selectbox[0].value == ARRAS
+    assert at.title[0].value == "Communauté urbaine d'Arras"
+    assert at.sidebar.multiselect[0].value == ["Culture"]
+    table = at.dataframe[-1].value
+    assert len(table) > 0 and set(table["Thématique"]) == {"Culture"}
+
+
+def test_filters_change_table_and_url():
+    at = _run(epci=ARRAS)
+    n_all = len(at.dataframe[-1].value)
+    at.sidebar.multiselect[0].set_value(["Sport"]).run()
+    table = at.dataframe[-1].value
+    assert 0 < len(table) < n_all and set(table["Thématique"]) == {"Sport"}
+    assert at.query_params["theme"] == "Sport"
+    assert at.query_params["epci"] == ARRAS
+
+
+def test_choosing_an_epci_updates_the_url():
+    at = _run()
+    at.sidebar.selectbox[0].set_value(ARRAS).run()
+    assert at.query_params["epci"] == ARRAS
+    assert at.title[0].value == "Communauté urbaine d'Arras"
+
+
+def test_projector_mode_from_url_has_navigation_buttons():
+    at = _run(epci=ARRAS, mode="projecteur")
+    labels = [b.label for b in at.button]
+    assert "Suivant ▶" in labels and "◀ Précédent" in labels
+    at.button(key="next").click().run()
+    assert at.sidebar.selectbox[0].value != ARRAS
+
+
+def test_missing_territories_file_gives_a_message(monkeypatch, tmp_path):
+    monkeypatch.setenv("GEODASH_TERRITORIES", str(tmp_path / "absent.gpkg"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("absent.gpkg" in e.value and "introuvable" in e.value for e in at.error)
