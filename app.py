@@ -48,7 +48,8 @@ if projector:
     st.markdown("""<style>
       [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
       .block-container {padding: 0.6rem 1rem 0 1rem !important; max-width: 100% !important;}
-      .stButton button {font-size: 26px !important; padding: 0.3rem 1.2rem !important; font-weight: 700;}
+      .stButton button {padding: 0.4rem 1.2rem !important; border: 2px solid #0B5394 !important;}
+      .stButton button p {font-size: 28px !important; font-weight: 700 !important;}
       h1 {font-size: 34px !important; margin: 0 !important; padding: 0 !important;}
     </style>""", unsafe_allow_html=True)
 
@@ -107,7 +108,7 @@ if projector:
 else:
     st.title(title)
 
-if data.problems:
+if data.problems and (data.errors or not projector):
     with st.expander(f"⚠️ Données : {len(data.errors)} erreur(s), {data.rejected} ligne(s) mise(s) de côté",
                      expanded=bool(data.errors)):
         st.write("Les lignes valides sont affichées ; les lignes en erreur sont mises de côté jusqu'à correction.")
@@ -122,7 +123,7 @@ map_options = webmap.MapOptions(
     choropleth_total=by_epci.set_index("siren")["montant_eur"] if epci is None else None,
 )
 fmap = webmap.build_map(terr, placed, unplaced, map_options)
-height = 860 if projector else 640
+height = 900 if projector else 640
 result = st_folium(fmap, height=height, use_container_width=True, key=f"map-{epci}-{mode}",
                    returned_objects=["last_object_clicked"] if epci is None else [])
 clicked = (result or {}).get("last_object_clicked")

@@ -119,7 +119,7 @@ BOUNDARIES: dict[str, LineStyle] = {
     "hors_departement": LineStyle("Commune hors Pas-de-Calais", "#8A8A8A", 0.7, dash="4 3"),
 }
 #: Fill of the land inside the map, of the département around the chosen EPCI, and of the sea/outside.
-MAP_BACKGROUND = {"land": "#FBF8F1", "faded": "#E9E6DF", "outside": "#D6E4EC", "faded_opacity": 0.65}
+MAP_BACKGROUND = {"land": "#FBF8F1", "faded": "#E3DFD6", "outside": "#F4F4F2", "faded_opacity": 0.8}
 
 #: Sequential colours (light → dark) for the département choropleth of financing per inhabitant.
 CHOROPLETH = ("#FEF0D9", "#FDCC8A", "#FC8D59", "#E34A33", "#B30000")

@@ -155,7 +155,7 @@ def legend_html(
         # Collapsed on a laptop (a click opens it); always open on the projector.
         state = " open" if mode == "projecteur" else ""
         parts.append(f'<details{state}><summary><h5 style="display:inline">Pour l\'ensemble de '
-                     f"l'intercommunalité ({len(side_items)})</h5></summary><ul class=\"gd-side\">"
+                     f"l'intercommunalité</h5></summary><ul class=\"gd-side\">"
                      + "".join(f"<li>{e}</li>" for e in side_items) + "</ul></details>")
     parts.append(f'<h5>{style.GROUP_TITLES["sources"]}</h5>'
                  f'<p class="gd-sources">{esc(credit)}<br>{esc(realisation)}</p>')
@@ -177,9 +177,12 @@ _CSS = """
 .gd-line {{ display: inline-block; width: 30px; flex: none; }}
 .gd-side li {{ display: block; font-size: {small}px; }}
 .gd-marker {{ background: none; border: none; }}
-.gd-marker .gd-label {{ position: absolute; left: {marker}px; top: 0; white-space: nowrap;
+.gd-marker .gd-label {{ position: absolute; left: {marker}px; top: -2px; width: max-content; max-width: 15em;
+  white-space: normal; line-height: 1.15;
   font-size: {label}px; font-weight: 600; color: #111; background: rgba(255,255,255,.85);
   padding: 0 3px; border-radius: 2px; pointer-events: none; }}
+.gd-marker .gd-label.gd-left {{ left: auto; right: {marker}px; }}
+.gd-amount {{ font-weight: 400; }}
 .gd-hide-labels .gd-label, .gd-marker .gd-label.gd-off {{ visibility: hidden; }}
 .gd-epci-label {{ background: none; border: none; }}
 .gd-epci-label div {{ transform: translate(-50%, -50%); white-space: nowrap; font-weight: 700;
@@ -228,15 +231,27 @@ _SCRIPT = Template("""
     var labels = Array.prototype.slice.call(c.querySelectorAll('.gd-label'));
     labels.sort(function(a, b) { return (+a.dataset.rank) - (+b.dataset.rank); });
     var shown = [];
+    c.querySelectorAll('.gd-marker svg').forEach(function(m) { shown.push(m.getBoundingClientRect()); });
     var lg = document.getElementById('gd-legend');
     if (lg) { shown.push(lg.getBoundingClientRect()); }  // a label under the legend is hidden too
-    labels.forEach(function(el) {
-      el.classList.remove('gd-off');
-      var r = el.getBoundingClientRect();
-      var hit = shown.some(function(s) {
+    var box = c.getBoundingClientRect();
+    function free(r) {
+      if (r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom) { return false; }
+      return !shown.some(function(s) {
         return !(r.right < s.left || r.left > s.right || r.bottom < s.top || r.top > s.bottom);
       });
-      if (hit) { el.classList.add('gd-off'); } else { shown.push(r); }
+    }
+    // Each label tries the right of its marker, then the left; if both are taken it is hidden
+    // (its number stays on the marker and in the list).
+    labels.forEach(function(el) {
+      el.classList.remove('gd-off', 'gd-left');
+      var r = el.getBoundingClientRect();
+      if (free(r)) { shown.push(r); return; }
+      el.classList.add('gd-left');
+      r = el.getBoundingClientRect();
+      if (free(r)) { shown.push(r); return; }
+      el.classList.remove('gd-left');
+      el.classList.add('gd-off');
     });
   }
   map.on('zoomend moveend', declutter);
@@ -272,10 +287,16 @@ def _project_features(placed: gpd.GeoDataFrame, numbers: pd.Series, commune_name
         feats.append({
             "x": round(row.geometry.x, 5), "y": round(row.geometry.y, 5), "k": _slug(row["theme"]),
             "t": f"{num}. {label}",
-            "h": f'{svg}<span class="gd-label" data-rank="{int(rank[idx])}">{esc(label)}</span>',
+            "h": f'{svg}<span class="gd-label" data-rank="{int(rank[idx])}">{_label_html(row)}</span>',
             "p": project_popup_html(row, commune_names),
         })
     return feats
+
+
+def _label_html(row: pd.Series) -> str:
+    """Two-line label: the name, then the amount (escaped)."""
+    name, _, amount = project_label(row).partition(" – ")
+    return esc(name) + (f'<br><span class="gd-amount">{esc(amount)}</span>' if amount else "")
 
 
 def _slug(text: str) -> str:
@@ -407,8 +428,15 @@ def build_map(
     counts_period = ({p: int((all_items["periode"] == p).sum()) for p in style.PERIODS}
                      if not all_items.empty else {})
     side = []
-    for _, row in unplaced.iterrows():
+    # The side box lists the EPCI-wide financings with an amount; engagements without one are
+    # counted (they are all in the table below the map).
+    with_amount = unplaced[unplaced["montant_departement_eur"].notna()] if not unplaced.empty else unplaced
+    for _, row in with_amount.iterrows():
         side.append(f"{style.marker_svg(row['theme'], row['periode'], 14)} {esc(project_label(row))}")
+    n_other = len(unplaced) - len(with_amount)
+    if n_other:
+        side.append(f"<i>et {n_other} engagement{'s' if n_other > 1 else ''} sans montant à l'échelle "
+                    "de l'intercommunalité</i>")
     legend = legend_html(
         counts_theme, counts_period, mode=opt.mode, credit=opt.credit, realisation=opt.realisation,
         title=title, choropleth=choro_legend, side_items=side, extra=opt.extra_legend,
