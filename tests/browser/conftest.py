@@ -87,21 +87,31 @@ class Page:
         dialog.dismiss()
 
     def map_frame(self):
-        return self.page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+        """The map's frame found by the last :meth:`wait_map`."""
+        return self.frame
 
-    def wait_map(self, title: str | None = None, timeout: float = 30_000):
-        """Wait until our overlay script has run in the map frame (with ``title`` in its legend,
-        if given); return the number of project markers drawn."""
-        # While Streamlit swaps maps the old frame lingers for a moment: wait for a single one.
-        self.page.wait_for_function(
-            "() => document.querySelectorAll('iframe[title=\"streamlit_folium.st_folium\"]').length === 1",
-            timeout=timeout)
-        frame = self.map_frame()
-        ready = frame.locator(".leaflet-container[data-gd-ready]")
-        ready.wait_for(timeout=timeout)
-        if title:
-            frame.locator(".gd-legend-title", has_text=title).wait_for(timeout=timeout)
-        return int(ready.get_attribute("data-gd-ready"))
+    def wait_map(self, title: str | None = None, timeout: float = 30.0) -> int:
+        """Wait until a map frame has run our overlay script (with ``title`` in its legend, if
+        given); return the number of project markers drawn.
+
+        Streamlit keeps the previous map frame for a moment while it draws the new one, so the
+        frames are polled rather than addressed by selector.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for frame in reversed(self.page.frames):
+                try:
+                    ready = frame.locator(".leaflet-container[data-gd-ready]")
+                    if ready.count() != 1:
+                        continue
+                    if title and frame.locator(".gd-legend-title", has_text=title).count() == 0:
+                        continue
+                    self.frame = frame
+                    return int(ready.get_attribute("data-gd-ready"))
+                except Exception:  # a frame detached while we looked at it
+                    continue
+            self.page.wait_for_timeout(200)
+        raise AssertionError(f"no map frame drawn{' for ' + title if title else ''}")
 
     def close(self):
         self.context.close()

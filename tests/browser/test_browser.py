@@ -65,7 +65,6 @@ def test_projector_mode_has_no_sidebar_and_large_legend(server, make_page, artif
     assert label_px >= 20
     p.page.get_by_role("button", name="Suivant ▶").click()
     p.page.wait_for_function(f"() => new URL(location.href).searchParams.get('epci') !== '{LUMBRES}'")
-    p.page.wait_for_timeout(500)
-    p.wait_map()
+    p.wait_map(title="Pays de Saint-Omer")  # the next EPCI in the list after the Pays de Lumbres
     p.page.wait_for_timeout(800)
     p.page.screenshot(path=str(artifacts / f"projecteur_{size}.png"))
