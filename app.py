@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodash import dashboard, projects, settings, sources, style, territories, webmap
+from geodash import atlas, dashboard, projects, settings, sources, style, territories, webmap
 from geodash.assets import install_static_assets
 from geodash.formatting import format_eur
 from geodash.views import View, parse_view, view_params
@@ -132,6 +133,29 @@ if epci is None and clicked:
     if hit:
         st.session_state["epci"] = hit
         st.rerun()
+
+# --- Print export of the current view ------------------------------------------------------------
+if not projector:
+    with st.expander("Exporter la carte (PDF ou PNG, format A4 ou A3)"):
+        e1, e2, e3, e4 = st.columns([1, 1, 1, 2])
+        fmt = e1.radio("Format", ["PDF", "PNG"], horizontal=True)
+        paper = e2.radio("Papier", ["A4", "A3"], horizontal=True)
+        orientation = e3.radio("Orientation", ["paysage", "portrait"], horizontal=True)
+        export_key = (epci, tuple(themes), tuple(periodes), tuple(natures), low, high, text, fmt, paper, orientation)
+        if e4.button("Préparer la carte à imprimer"):
+            with st.spinner("Mise en page de la carte…"):
+                request = atlas.SheetRequest(epci, paper, orientation, atlas.AtlasFilters(
+                    themes, periodes, natures, filters["amount_range"], text))
+                figure = atlas.render_view((terr, data, placed_all, unplaced_all, credit), request)
+                st.session_state["export"] = (export_key, atlas.figure_bytes(figure, fmt.lower()))
+                plt.close(figure)
+        ready = st.session_state.get("export")
+        if ready and ready[0] == export_key:
+            code = epci or atlas.DEPARTEMENT_CODE
+            name = terr.epci_name(epci, short=True) if epci else settings.DEPARTEMENT_NOM
+            e4.download_button("Télécharger la carte", ready[1],
+                               atlas.file_stem("{code}_{nom}", code, name) + f".{fmt.lower()}",
+                               "application/pdf" if fmt == "PDF" else "image/png")
 
 # --- Key figures, totals, table -------------------------------------------------------------------
 if not projector:

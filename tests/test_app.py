@@ -68,3 +68,12 @@ def test_missing_territories_file_gives_a_message(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert any("absent.gpkg" in e.value and "introuvable" in e.value for e in at.error)
+
+
+def test_export_button_prepares_a_pdf_of_the_view():
+    at = _run(epci=ARRAS, theme="Culture")
+    at.button[0].click().run()
+    assert not at.exception
+    export = at.session_state["export"]
+    assert export[0][0] == ARRAS and export[0][1] == ("Culture",)
+    assert export[1].startswith(b"%PDF")

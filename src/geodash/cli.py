@@ -32,6 +32,31 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if data.errors else 0
 
 
+def _atlas(args: argparse.Namespace) -> int:
+    from . import atlas
+    from .territories import TerritoryError, load_territories
+
+    try:
+        sirens = load_territories().sirens
+    except TerritoryError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    epcis: list[str | None] = list(args.epci) if args.epci else list(sirens)
+    if args.departement or not args.epci:
+        epcis = [None] + epcis
+    filters = atlas.AtlasFilters(themes=args.theme, periodes=args.periode, natures=args.nature)
+    result = atlas.write_atlas(
+        epcis, args.sortie, formats=tuple(args.formats), paper=args.papier, orientation=args.orientation,
+        filters=filters, pattern=args.nom, combined=args.pdf_unique, workers=args.workers,
+        progress=atlas.text_progress,
+    )
+    print(f"{len(epcis) - len(result.failures)} carte(s) sur {len(epcis)} écrite(s), "
+          f"{len(result.written)} fichier(s) dans {args.sortie}.")
+    for code, message in result.failures:
+        print(f"échec {code} : {message}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="geodash", description="geodash : cartes des contrats territoriaux du Pas-de-Calais")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -43,6 +68,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dossier", type=Path, default=None, help="dossier des fichiers projets (défaut data/projects)")
     p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
     p.set_defaults(func=_validate)
+
+    from .style import NATURES, PERIODS, THEMES
+
+    p = sub.add_parser("atlas", help="cartes d'impression (PDF, PNG 300 dpi, SVG) par EPCI et pour le département")
+    p.add_argument("--epci", nargs="+", metavar="SIREN", help="seulement ces EPCI (défaut : tous)")
+    p.add_argument("--departement", action="store_true", help="ajouter la carte du département avec --epci")
+    p.add_argument("--formats", nargs="+", choices=["pdf", "png", "svg"], default=["pdf", "png", "svg"])
+    p.add_argument("--papier", choices=["A4", "A3"], default="A4")
+    p.add_argument("--orientation", choices=["paysage", "portrait"], default="paysage")
+    p.add_argument("--theme", nargs="+", choices=list(THEMES), help="thématiques (défaut : toutes)")
+    p.add_argument("--periode", nargs="+", choices=list(PERIODS), help="périodes (défaut : toutes)")
+    p.add_argument("--nature", nargs="+", choices=list(NATURES), help="natures (défaut : toutes)")
+    p.add_argument("--sortie", type=Path, default=Path("atlas"), help="dossier de sortie (défaut : atlas/)")
+    p.add_argument("--nom", default="{code}_{nom}", help="motif des noms de fichier ({code}, {nom})")
+    p.add_argument("--pdf-unique", type=Path, default=None, help="écrire aussi un PDF de toutes les cartes")
+    p.add_argument("--workers", type=int, default=None, help="processus en parallèle (défaut : un par cœur)")
+    p.set_defaults(func=_atlas)
     return parser
 
 

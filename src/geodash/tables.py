@@ -8,7 +8,7 @@ extra columns. :func:`read_rows` accepts all of that, and turns everything it ca
 from __future__ import annotations
 
 import csv
-import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -39,20 +39,103 @@ class Row:
     values: dict[str, str]
 
 
-def _decode(raw: bytes, name: str, problems: list[Problem]) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+_BREAK = re.compile(rb"(\r\n|\r|\n)")
+_BOMS = (("utf-8", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
+_NOT_CSV = {b"PK\x03\x04": "classeur Excel (.xlsx) ou archive ZIP",
+            b"\xd0\xcf\x11\xe0": "classeur Excel 97-2003 (.xls)", b"%PDF": "document PDF"}
+#: Separators recognised in the header line, most likely first.
+DELIMITERS = (",", ";", "\t")
+
+
+def _split_lines(raw: bytes) -> list[bytes]:
+    """Physical lines, each with its line break (``\\r\\n``, ``\\r`` or ``\\n``), as an editor numbers them."""
+    parts = _BREAK.split(raw)
+    lines = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else b"") for i in range(0, len(parts), 2)]
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+def _decode(raw: bytes, name: str, problems: list[Problem]) -> list[str]:
+    """Decode line by line: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    Each line is decoded on its own, so a file that mixes encodings (rows pasted from another
+    file) keeps its UTF-8 rows intact instead of turning every accent into mojibake.
+    """
+    for encoding, bom in _BOMS:
+        if raw.startswith(bom):
+            raw = raw[len(bom):]
+            if encoding == "utf-16":  # Excel "Texte Unicode": decode whole, then split
+                text = raw.decode("utf-16-le" if bom == b"\xff\xfe" else "utf-16-be", errors="replace")
+                return [line.replace("\x00", "") for line in
+                        _split_lines_text(text)]
+            break
+    lines, legacy, nul = [], [], []
+    for number, chunk in enumerate(_split_lines(raw), start=1):
+        try:
+            line = chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            line = chunk.decode("cp1252", errors="replace")
+            legacy.append(number)
+        if "\x00" in line:
+            nul.append(number)
+            line = line.replace("\x00", "")
+        lines.append(line)
+    if legacy:
+        problems.append(Problem(name, legacy[0], f"{_count(len(legacy), 'ligne')} non UTF-8 (probablement "
+                                                 "Windows-1252, enregistré par Excel) : lue(s) en Windows-1252",
+                                "avertissement"))
+    if nul:
+        problems.append(Problem(name, nul[0], f"caractères nuls supprimés ({_count(len(nul), 'ligne')})",
+                                "avertissement"))
+    return lines
+
+
+def _split_lines_text(text: str) -> list[str]:
+    parts = re.split(r"(\r\n|\r|\n)", text)
+    lines = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The separator of the first line that holds anything but separators and spaces."""
+    for line in lines:
+        if line.strip("".join(DELIMITERS) + " \r\n"):
+            counts = [line.count(d) for d in DELIMITERS]
+            return DELIMITERS[counts.index(max(counts))]
+    return ","
+
+
+def _parse_at(lines: list[str], start: int, delimiter: str) -> tuple[list[str] | None, int, str]:
+    """Parse the one record that starts on ``lines[start]``.
+
+    Returns ``(fields, number of physical lines used, "")`` or ``(None, 1, reason)`` when the csv
+    module gives up (field over its size limit, …).
+    """
+    used = 0
+
+    def feed():
+        nonlocal used
+        for line in lines[start:]:
+            used += 1
+            yield line
+
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problems.append(Problem(name, line, "fichier non UTF-8 (probablement Windows-1252, "
-                                            "enregistré par Excel) : lu en Windows-1252", "avertissement"))
-        return raw.decode("cp1252", errors="replace")
+        fields = next(csv.reader(feed(), delimiter=delimiter))
+    except csv.Error as exc:
+        return None, 1, f"CSV mal formé ({exc})"
+    except StopIteration:
+        return None, 0, ""
+    return fields, used, ""
 
 
-def _delimiter(header: str) -> str:
-    return ";" if header.count(";") > header.count(",") else ","
+def _looks_like_row(line: str, delimiter: str, width: int) -> bool:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter))) == width
+    except (csv.Error, StopIteration):
+        return False
 
 
 def read_rows(
@@ -72,10 +155,13 @@ def read_rows(
     Returns
     -------
     rows, problems
-        ``rows`` whose field count matches the header; every other line is a problem.
+        ``rows`` whose field count matches the header; every other non-blank line is a problem
+        naming its line. A quote left open never swallows the rows after it: a record that spans
+        several lines and has the wrong number of fields, or that absorbs a line looking like a
+        full row, is reported on its first line and reading resumes on the next line.
     """
     problems: list[Problem] = []
-    if isinstance(source, (bytes, bytearray)):
+    if isinstance(source, (bytes, bytearray, memoryview)):
         raw, name = bytes(source), name or "<données>"
     else:
         name = name or Path(source).name
@@ -83,34 +169,57 @@ def read_rows(
             raw = Path(source).read_bytes()
         except OSError as exc:
             return [], [Problem(name, 0, f"fichier illisible ({exc.strerror or exc})")]
-    text = _decode(raw, name, problems).replace("\x00", "")
-    if not text.strip():
+    for magic, kind in _NOT_CSV.items():
+        if raw.startswith(magic):
+            return [], [Problem(name, 1, f"ce fichier est un {kind}, pas un CSV : l'enregistrer au format "
+                                         "« CSV UTF-8 (délimité par des virgules) »")]
+    lines = _decode(raw, name, problems)
+    if not "".join(lines).strip():
         return [], problems + [Problem(name, 1, "fichier vide : l'en-tête des colonnes est absent")]
-    first = text.lstrip("\r\n").splitlines()[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    delimiter = _delimiter(lines)
     header: list[str] | None = None
     rows: list[Row] = []
-    try:
-        for fields in reader:
-            line = reader.line_num - (sum(f.count("\n") for f in fields))
-            if not any(f.strip() for f in fields):
-                continue  # blank line: not a row
-            if header is None:
-                header = [h.strip() for h in fields]
-                missing = [c for c in required if c not in header]
-                if missing:
-                    return [], problems + [Problem(name, line, "colonnes manquantes : " + ", ".join(missing))]
-                dupes = {h for h in header if header.count(h) > 1 and h}
-                if dupes:
-                    return [], problems + [Problem(name, line, "colonnes en double : " + ", ".join(sorted(dupes)))]
-                continue
-            if len(fields) != len(header):
-                problems.append(Problem(name, line, f"{len(fields)} champs au lieu de {len(header)} "
-                                                    "(séparateur ou guillemet mal placé ?)"))
-                continue
-            rows.append(Row(line, {h: v.strip() for h, v in zip(header, fields)}))
-    except csv.Error as exc:
-        problems.append(Problem(name, reader.line_num, f"CSV mal formé ({exc})"))
+    i = 0
+    while i < len(lines):
+        fields, used, reason = _parse_at(lines, i, delimiter)
+        line = i + 1
+        if fields is None:
+            if not used:
+                break
+            problems.append(Problem(name, line, reason))
+            i += 1
+            continue
+        if not any(f.strip() for f in fields):
+            i += used
+            continue  # blank line: not a row
+        if header is None:
+            header = [h.strip() for h in fields]
+            missing = [c for c in required if c not in header]
+            if missing:
+                return [], problems + [Problem(name, line, "colonnes manquantes : " + ", ".join(missing))]
+            dupes = {h for h in header if header.count(h) > 1 and h}
+            if dupes:
+                return [], problems + [Problem(name, line, "colonnes en double : " + ", ".join(sorted(dupes)))]
+            i += used
+            continue
+        if len(fields) != len(header):
+            message = f"{len(fields)} champs au lieu de {len(header)} (séparateur ou guillemet mal placé ?)"
+            if used > 1:  # an open quote ran over the next lines: report it, read them on their own
+                message = (f"{len(fields)} champs au lieu de {len(header)} : un guillemet ouvert ici n'est pas "
+                           f"refermé avant la ligne {line + used - 1}")
+                used = 1
+            problems.append(Problem(name, line, message))
+            i += used
+            continue
+        absorbed = next((k for k in range(i + 1, i + used) if _looks_like_row(lines[k], delimiter, len(header))),
+                        None)
+        if absorbed is not None:
+            problems.append(Problem(name, line, f"un guillemet ouvert ici n'est refermé que ligne {line + used - 1} "
+                                                f"et englobe la ligne {absorbed + 1} : guillemet mal placé ?"))
+            i += 1
+            continue
+        rows.append(Row(line, {h: v.strip() for h, v in zip(header, fields)}))
+        i += used
     if header is None:
         problems.append(Problem(name, 1, "fichier vide : l'en-tête des colonnes est absent"))
     return rows, problems

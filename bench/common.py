@@ -1,0 +1,325 @@
+"""Shared helpers of the benchmarks: the page's view built exactly as ``app.py`` builds it,
+the map payload as ``st_folium`` sends it, timing and memory read from ``/proc``.
+
+Nothing here writes outside ``bench/`` or a temporary folder.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+APP = REPO_DIR / "app.py"
+KB = 1000  # budgets are in decimal kilobytes (the stricter reading)
+MB = 1000 * KB
+FORBIDDEN_PORTS = {8511}
+
+
+# --- time and memory ------------------------------------------------------------------------------
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def timed(fn, *args, **kwargs):
+    """``(seconds, result)`` of one call."""
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - t0, out
+
+
+def repeat(fn, n: int, warmup: int = 1) -> list[float]:
+    """Seconds of ``n`` calls after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    return [timed(fn)[0] for _ in range(n)]
+
+
+def proc_status(pid: int | str = "self") -> dict[str, float]:
+    """``VmRSS`` and ``VmHWM`` (peak) of a process, in MB (10**6 bytes), from /proc."""
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0]) * 1024 / MB
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def free_port() -> int:
+    import socket
+
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in FORBIDDEN_PORTS:
+            return port
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    versions = {}
+    for mod in ("streamlit", "folium", "streamlit_folium", "shapely", "geopandas", "pandas", "pyogrio",
+                "playwright"):
+        try:
+            from importlib.metadata import version
+            versions[mod] = version(mod.replace("_", "-"))
+        except Exception:
+            versions[mod] = "?"
+    try:
+        chromium = subprocess.run(["chromium", "--version"], capture_output=True, text=True,
+                                  timeout=30).stdout.strip()
+    except Exception:
+        chromium = "not found"
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO_DIR), "status", "--porcelain", "--", "src", "app.py"],
+                               capture_output=True, text=True).stdout.strip()
+    except Exception:
+        commit, dirty = "?", ""
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gib": round(mem_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "chromium": chromium,
+        "versions": versions,
+        "git": commit + (" + uncommitted changes in src/ or app.py" if dirty else ""),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+# --- the page's data and view, as app.py builds them ----------------------------------------------
+
+@dataclass
+class Base:
+    """What ``app.load_base`` returns (territories, projects placed, credit line)."""
+
+    terr: object
+    data: object
+    placed: object
+    unplaced: object
+    credit: str
+
+
+def naive_territories(terr):
+    """The naive geometry: full-resolution communes and EPCI converted to WGS84 as the web layers."""
+    from geodash import settings
+    from geodash.territories import Territories
+
+    return Territories(communes=terr.communes, epci=terr.epci,
+                       communes_web=terr.communes.to_crs(settings.CRS_WEB),
+                       epci_web=terr.epci.to_crs(settings.CRS_WEB))
+
+
+def load_base(naive: bool = False, territories_path: Path | None = None) -> Base:
+    """``app.load_base``: territories, validated projects placed on their communes, credit."""
+    from geodash import projects, settings, sources, territories
+
+    terr = territories.load_territories(territories_path)
+    if naive:
+        terr = naive_territories(terr)
+    data = projects.load_project_data(terr.communes, set(terr.sirens), settings.projects_dir())
+    placed, unplaced = projects.place_projects(data.financements, terr.communes)
+    return Base(terr, data, placed, unplaced, sources.map_credit())
+
+
+def default_view(base: Base, epci: str | None = None, **params):
+    """The view the page opens on for ``?epci=...`` (and any other query parameter)."""
+    from geodash.views import parse_view
+
+    query = {"epci": epci} if epci else {}
+    query.update(params)
+    return parse_view(query, base.terr.sirens)
+
+
+def app_view(base: Base, view) -> dict:
+    """The map and the filtered frames for one view, line for line as ``app.py`` computes them."""
+    from geodash import dashboard, projects, webmap
+
+    terr, data = base.terr, base.data
+    epci = view.epci
+    commune_names = dict(zip(terr.communes["insee"], terr.communes["nom"]))
+    top = float(max(1.0, data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
+    low = view.amount_min or 0.0
+    high = min(view.amount_max or top, top)
+    filters = dict(epci=epci, themes=view.themes, periodes=view.periodes, natures=view.natures,
+                   amount_range=(low, high) if (low > 0 or high < top) else None, text=view.text,
+                   commune_names=commune_names)
+    selected = projects.filter_projects(data.financements, **filters)
+    placed = base.placed.loc[base.placed.index.intersection(selected.index)] if epci else base.placed.iloc[0:0]
+    unplaced = (base.unplaced.loc[base.unplaced.index.intersection(selected.index)] if epci
+                else base.unplaced.iloc[0:0])
+    by_epci = dashboard.financing_by_epci(
+        projects.filter_projects(data.financements, **{**filters, "epci": None}), terr.epci)
+    options = webmap.MapOptions(
+        epci=epci, mode=view.mode, credit=base.credit,
+        center=(view.lat, view.lng) if view.lat and view.lng else None, zoom=view.zoom,
+        choropleth=by_epci.set_index("siren")["par_habitant"] if epci is None else None,
+        choropleth_total=by_epci.set_index("siren")["montant_eur"] if epci is None else None,
+    )
+    fmap = webmap.build_map(terr, placed, unplaced, options)
+    return {"map": fmap, "selected": selected, "placed": placed, "unplaced": unplaced, "by_epci": by_epci,
+            "commune_names": commune_names}
+
+
+def page_extras(base: Base, view, built: dict) -> None:
+    """The rest of the page below the map (key figures, tables, CSV and Excel downloads)."""
+    from geodash import dashboard, webmap
+
+    terr, data, epci = base.terr, base.data, view.epci
+    selected = built["selected"]
+    if epci:
+        population = int(terr.epci.loc[terr.epci["siren"] == epci, "population"].iloc[0])
+        by_epci = built["by_epci"]
+        dept = by_epci["montant_eur"].sum() / terr.communes.loc[~terr.communes["hors_departement"],
+                                                                 "population"].sum()
+        dashboard.summary_line(selected, population, dept)
+        dashboard.key_figures(data.chiffres, epci)
+        dashboard.theme_period_table(selected)
+    numbers = webmap.number_projects(built["placed"])
+    table = dashboard.project_table(selected, numbers, built["commune_names"])
+    dashboard.to_csv_bytes(table)
+    dashboard.to_xlsx_bytes(table)
+
+
+def component_args(fmap, epci: str | None, mode: str = "normal") -> dict:
+    """The arguments ``st_folium`` hands to its component for ``fmap``, called as ``app.py`` calls it.
+
+    Streamlit sends them to the browser as ``json.dumps(args)`` (ensure_ascii, no compression), so
+    the JSON length is the bytes on the wire for the map, framing aside. ``st_folium`` consumes the
+    map (it renames its variables): pass a freshly built one.
+    """
+    import streamlit_folium
+
+    captured: dict = {}
+
+    def capture(**kwargs):
+        captured.update(kwargs)
+        return kwargs.get("default")
+
+    original = streamlit_folium._component_func
+    streamlit_folium._component_func = capture
+    try:
+        streamlit_folium.st_folium(fmap, height=900 if mode == "projecteur" else 640, use_container_width=True,
+                                   key=f"map-{epci}-{mode}",
+                                   returned_objects=["last_object_clicked"] if epci is None else [])
+    finally:
+        streamlit_folium._component_func = original
+    captured.pop("on_change", None)
+    return captured
+
+
+def args_json(args: dict) -> str:
+    return json.dumps(args)  # as streamlit.components.v1.custom_component does
+
+
+def payload(base: Base, view) -> dict:
+    """Bytes of one view's map: the rendered HTML document and the component's JSON args."""
+    html = app_view(base, view)["map"].get_root().render().encode("utf-8")
+    args = args_json(component_args(app_view(base, view)["map"], view.epci, view.mode)).encode("utf-8")
+    return {"html": len(html), "html_gzip": len(gzip.compress(html, 6)),
+            "args_json": len(args), "args_gzip": len(gzip.compress(args, 6))}
+
+
+def map_parts(fmap) -> dict[str, int]:
+    """Bytes of the map's script by kind of element (GeoJson layers, overlay, label markers...)."""
+    fmap.get_root().render()
+    parts: dict[str, int] = {}
+    for child in fmap._children.values():
+        try:
+            text = child._template.module.script(child)
+        except Exception:
+            continue
+        name = getattr(child, "layer_name", None) or type(child).__name__
+        if type(child).__name__ == "Marker":
+            name = "EPCI name labels (Marker)"
+        parts[name] = parts.get(name, 0) + len(text.encode("utf-8"))
+    return parts
+
+
+def run_json(code: str, *args: str, timeout: float = 600, env: dict | None = None) -> tuple[float, dict]:
+    """Run ``python -c code args`` in a fresh process; return (wall seconds, JSON printed last)."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=REPO_DIR, env={**os.environ, **(env or {})})
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"subprocess failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    last = [line for line in proc.stdout.splitlines() if line.startswith("{")][-1]
+    return wall, json.loads(last)
+
+
+def log(*parts) -> None:
+    print(time.strftime("%H:%M:%S"), *parts, file=sys.stderr, flush=True)
+
+
+# --- the naive app: the same page without simplified geometry and without caching ----------------
+
+NAIVE_APP = '''"""Naive geodash (benchmark baseline, generated by bench/common.py): app.py unchanged, but
+the web layers are the full-resolution communes/EPCI converted to WGS84, and nothing is cached, so
+the data are reloaded on every rerun."""
+import runpy
+
+import streamlit as st
+
+from geodash import settings, territories
+
+_orig = getattr(territories, "_bench_original_load", territories.load_territories)
+territories._bench_original_load = _orig
+
+
+def _naive_load(path=None):
+    t = _orig(path)
+    return territories.Territories(communes=t.communes, epci=t.epci,
+                                   communes_web=t.communes.to_crs(settings.CRS_WEB),
+                                   epci_web=t.epci.to_crs(settings.CRS_WEB))
+
+
+def _no_cache(*args, **kwargs):
+    if args and callable(args[0]):
+        return args[0]
+    return lambda fn: fn
+
+
+territories.load_territories = _naive_load
+st.cache_resource = _no_cache
+runpy.run_path({app!r}, run_name="__main__")
+'''
+
+
+def write_naive_app(folder: Path) -> Path:
+    """Write the naive app into ``folder`` with a ``static`` link to the app's Leaflet files
+    (Streamlit serves ``static/`` from the main script's folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    static = folder / "static"
+    if not static.exists():
+        (REPO_DIR / "static").mkdir(exist_ok=True)
+        static.symlink_to(REPO_DIR / "static", target_is_directory=True)
+    path = folder / "naive_app.py"
+    path.write_text(NAIVE_APP.format(app=str(APP)), encoding="utf-8")
+    return path

@@ -1,0 +1,408 @@
+"""The print map: one matplotlib sheet per EPCI (or the département) from layers + the Légende.
+
+A sheet carries a title, the map with communes named where legible, numbered project markers whose
+labels are placed without overlaps (right, left, above or below the marker, else further away with a
+leader line, else listed in the margin), the EPCI-wide items, the legend of what is drawn, a scale
+bar, a north arrow, a locator inset, the sources and the "Réalisation" line. Colours, shapes and
+texts come from :mod:`geodash.style`, as on the web map. Nothing here reads a file.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
+
+from . import settings, style  # noqa: E402
+from .formatting import format_per_inhabitant  # noqa: E402
+from .territories import Territories  # noqa: E402
+from .webmap import choropleth_classes, number_projects, project_label  # noqa: E402
+
+__all__ = ["PAPERS", "SheetOptions", "render_sheet", "label_boxes"]
+
+#: Paper sizes in millimetres (portrait width, height).
+PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+MM = 1 / 25.4
+
+
+@dataclass
+class SheetOptions:
+    """What a sheet shows and how it is laid out."""
+
+    epci: str | None = None
+    paper: str = "A4"
+    orientation: str = "paysage"       # "paysage" | "portrait"
+    subject: str = "Financements du Département"
+    period_text: str = "2015-2018 et à venir"
+    filters_text: str = ""
+    credit: str = ""
+    realisation: str = "Réalisation : Département du Pas-de-Calais"
+    choropleth: pd.Series | None = None  # € per inhabitant by SIREN (département sheet)
+    extra_layers: list = field(default_factory=list)  # callables(ax) -> legend handles, for context layers
+
+    def size_inches(self) -> tuple[float, float]:
+        w, h = PAPERS[self.paper]
+        if self.orientation == "paysage":
+            w, h = h, w
+        # Whole pixels at 300 dpi (A4 landscape: 3508 x 2480 px), so the PNG has the paper's exact size.
+        return round(w * MM * 300) / 300, round(h * MM * 300) / 300
+
+
+def _theme_marker(theme: str, periode: str, size: float) -> dict:
+    st = style.THEMES[theme]
+    filled = style.PERIODS[periode].filled
+    size = size * 1.45 if st.mpl_marker == "*" else size  # a star looks smaller than the other shapes
+    return dict(marker=st.mpl_marker, markersize=size, markerfacecolor=st.color if filled else "white",
+                markeredgecolor=st.color if not filled else "white", markeredgewidth=1.4 if not filled else 0.6,
+                linestyle="none")
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+
+
+class _Placer:
+    """Greedy label placement in display coordinates: a label takes the first free candidate."""
+
+    def __init__(self, fig: Figure, ax, obstacles: list[Bbox]):
+        self.fig, self.ax = fig, ax
+        self.renderer = fig.canvas.get_renderer()
+        self.taken: list[Bbox] = list(obstacles)
+        self.axbox = ax.get_window_extent(self.renderer)
+
+    def _free(self, box: Bbox) -> bool:
+        if not self.axbox.contains(box.x0, box.y0) or not self.axbox.contains(box.x1, box.y1):
+            return False
+        return not any(box.overlaps(other) for other in self.taken)
+
+    def place(self, x: float, y: float, text: str, *, fontsize: float, offsets_pt, leader: bool = True,
+              **kwargs):
+        """Try each offset (points); return the Text artist placed, or None."""
+        for dx, dy, ha, va in offsets_pt:
+            artist = self.ax.annotate(
+                text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                fontsize=fontsize, zorder=6,
+                arrowprops=(dict(arrowstyle="-", lw=0.4, color="#444", shrinkA=0, shrinkB=2)
+                            if leader and (abs(dx) > 12 or abs(dy) > 12) else None),
+                **kwargs,
+            )
+            box = artist.get_window_extent(self.renderer).expanded(1.04, 1.08)
+            if self._free(box):
+                self.taken.append(box)
+                return artist
+            artist.remove()
+        return None
+
+
+_NEAR = [(7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 8, "center", "bottom"),
+         (0, -8, "center", "top")]
+_FAR = [(dx, dy, "left" if dx > 0 else "right", "center")
+        for r in (22, 38) for dx, dy in ((r, r * 0.5), (-r, r * 0.5), (r, -r * 0.5), (-r, -r * 0.5))]
+
+
+def label_boxes(fig: Figure) -> list[Bbox]:
+    """Display boxes of the project labels of a rendered sheet (for overlap checks)."""
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for ax in fig.axes for t in ax.texts
+            if t.get_gid() == "project-label"]
+
+
+def _scale_bar(ax, extent_m: float) -> None:
+    nice = [1, 2, 5, 10, 20, 50]
+    target = extent_m / 5 / 1000
+    km = min(nice, key=lambda n: abs(n - target))
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    bx, by = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.035
+    ax.add_patch(Rectangle((bx, by), km * 500, (y1 - y0) * 0.006, facecolor="#222", zorder=7))
+    ax.add_patch(Rectangle((bx + km * 500, by), km * 500, (y1 - y0) * 0.006, facecolor="white",
+                           edgecolor="#222", lw=0.6, zorder=7))
+    ax.text(bx, by + (y1 - y0) * 0.012, "0", fontsize=6, ha="center", zorder=7)
+    ax.text(bx + km * 1000, by + (y1 - y0) * 0.012, f"{km} km", fontsize=6, ha="center", zorder=7)
+
+
+def _north_arrow(ax) -> None:
+    ax.add_artist(FancyArrow(0.965, 0.90, 0, 0.06, width=0.008, head_width=0.025, head_length=0.025,
+                             transform=ax.transAxes, color="#222", zorder=7))
+    ax.text(0.965, 0.87, "N", transform=ax.transAxes, ha="center", va="top", fontsize=9, weight="bold", zorder=7)
+
+
+def _locator(fig: Figure, rect, terr: Territories, epci: str | None) -> None:
+    ax = fig.add_axes(rect)
+    inside = terr.epci
+    inside.plot(ax=ax, facecolor="#EEEEEA", edgecolor="#888", linewidth=0.3)
+    if epci:
+        inside[inside["siren"] == epci].plot(ax=ax, facecolor="#D55E00", edgecolor="#222", linewidth=0.6)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.patch.set_alpha(0)
+
+
+def render_sheet(
+    terr: Territories,
+    placed: pd.DataFrame | None,
+    unplaced: pd.DataFrame | None,
+    options: SheetOptions,
+) -> Figure:
+    """Draw one sheet and return its figure (not saved: see :mod:`geodash.atlas`).
+
+    Parameters
+    ----------
+    terr
+        Territories (full-resolution layers are used: print has room for detail).
+    placed
+        Filtered projects with a point (any CRS; projected to Lambert-93 here).
+    unplaced
+        Filtered EPCI-wide items, listed in the side box.
+    options
+        View, paper and texts.
+    """
+    opt = options
+    fonts = style.FONTS["print"]
+    plt.rcParams["font.family"] = style.FONTS["mpl_family"]
+    fig = plt.figure(figsize=opt.size_inches())
+    W, H = opt.size_inches()
+    portrait = opt.orientation == "portrait"
+    margin = 10 * MM
+    # Layout in figure fractions: title band, map, right (or bottom) column.
+    title_h = 16 * MM / H
+    foot_h = 13 * MM / H
+    if portrait:
+        map_rect = [margin / W, 0.36, 1 - 2 * margin / W, 0.64 - title_h - 0.01]
+        col_rect = [margin / W, foot_h + 0.01, 1 - 2 * margin / W, 0.36 - foot_h - 0.02]
+    else:
+        map_rect = [margin / W, foot_h + 0.01, 0.66, 1 - title_h - foot_h - 0.02]
+        col_rect = [margin / W + 0.68, foot_h + 0.01, 1 - 0.68 - 2 * margin / W, 1 - title_h - foot_h - 0.02]
+    ax = fig.add_axes(map_rect)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+
+    communes = terr.communes
+    epci_layer = terr.epci
+    bg = style.MAP_BACKGROUND
+    if opt.epci is None:
+        values = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
+        breaks = choropleth_classes(values)
+        colors = [style.CHOROPLETH[min(int(np.searchsorted(breaks[1:-1], values.get(s, np.nan), side="right")),
+                                       len(style.CHOROPLETH) - 1)] if s in values.index and len(breaks) > 1
+                  else bg["land"] for s in epci_layer["siren"]]
+        epci_layer.plot(ax=ax, color=colors, edgecolor=style.BOUNDARIES["epci"].color,
+                        linewidth=style.BOUNDARIES["epci"].width * 0.5)
+        focus = epci_layer
+        title = "Pas-de-Calais : les 20 intercommunalités"
+    else:
+        others = epci_layer[epci_layer["siren"] != opt.epci]
+        others.plot(ax=ax, facecolor=bg["faded"], edgecolor="#9A9A9A", linewidth=0.4)
+        mine = communes[communes["epci_siren"] == opt.epci]
+        mine.plot(ax=ax, facecolor=[bg["faded"] if h else bg["land"] for h in mine["hors_departement"]],
+                  edgecolor=style.BOUNDARIES["commune"].color, linewidth=style.BOUNDARIES["commune"].width * 0.5)
+        focus = epci_layer[epci_layer["siren"] == opt.epci]
+        focus.boundary.plot(ax=ax, color=style.BOUNDARIES["epci"].color, linewidth=style.BOUNDARIES["epci"].width * 0.6)
+        title = str(focus.iloc[0]["nom"])
+
+    x0, y0, x1, y1 = focus.total_bounds
+    pad = max(x1 - x0, y1 - y0) * 0.06
+    # Fit the focus in the map box keeping the aspect of the box.
+    box_w = map_rect[2] * W
+    box_h = map_rect[3] * H
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    span_x, span_y = (x1 - x0) + 2 * pad, (y1 - y0) + 2 * pad
+    if span_x / span_y < box_w / box_h:
+        span_x = span_y * box_w / box_h
+    else:
+        span_y = span_x * box_h / box_w
+    ax.set_xlim(cx - span_x / 2, cx + span_x / 2)
+    ax.set_ylim(cy - span_y / 2, cy + span_y / 2)
+    fig.canvas.draw()
+
+    # Project markers.
+    placed = placed if placed is not None and not placed.empty else None
+    obstacles: list[Bbox] = []
+    numbers = pd.Series(dtype=int)
+    listed: list[tuple[int, str, str]] = []
+    if placed is not None:
+        pts = placed.to_crs(settings.CRS_METRIC)
+        numbers = number_projects(pts)
+        msize = 9.5
+        for idx, row in pts.iterrows():
+            ax.plot(row.geometry.x, row.geometry.y, zorder=5, **_theme_marker(row["theme"], row["periode"], msize))
+            filled = style.PERIODS[row["periode"]].filled
+            ax.text(row.geometry.x, row.geometry.y, str(int(numbers[idx])), ha="center", va="center",
+                    fontsize=4.6, weight="bold", color="white" if filled else style.THEMES[row["theme"]].color,
+                    zorder=6)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        half = msize / 72 * fig.dpi / 2
+        for _, row in pts.iterrows():
+            px, py = ax.transData.transform((row.geometry.x, row.geometry.y))
+            obstacles.append(Bbox([[px - half, py - half], [px + half, py + half]]))
+        placer = _Placer(fig, ax, obstacles)
+        # Biggest amounts get the best places.
+        order = pts.assign(_a=pts["montant_departement_eur"].fillna(-1)).sort_values("_a", ascending=False)
+        for idx, row in order.iterrows():
+            num = int(numbers[idx])
+            name, _, amount = project_label(row).partition(" – ")
+            text = _wrap(f"{num}. {name}", 30) + (f"\n{amount}" if amount else "")
+            artist = placer.place(row.geometry.x, row.geometry.y, text, fontsize=fonts["label"],
+                                  offsets_pt=_NEAR + _FAR,
+                                  bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+            if artist is None:
+                listed.append((num, name, amount))
+            else:
+                artist.set_gid("project-label")
+        # Commune names where they fit (after the projects: they give way).
+        if opt.epci is not None:
+            for _, c in communes[communes["epci_siren"] == opt.epci].iterrows():
+                pt = c.geometry.representative_point()
+                artist = placer.place(pt.x, pt.y, str(c["nom"]), fontsize=fonts["commune"], offsets_pt=[(0, 0, "center", "center")],
+                                      leader=False, color="#555", style="italic")
+                if artist is not None:
+                    artist.set_gid("commune-label")
+    elif opt.epci is None:
+        renderer = fig.canvas.get_renderer()
+        placer = _Placer(fig, ax, [])
+        for _, row in epci_layer.iterrows():
+            pt = row.geometry.representative_point()
+            value = opt.choropleth.get(row["siren"], np.nan) if opt.choropleth is not None else np.nan
+            placer.place(pt.x, pt.y, f"{row['nom_court']}\n{format_per_inhabitant(value)}",
+                         fontsize=fonts["label"], offsets_pt=[(0, 0, "center", "center"), (0, 10, "center", "bottom"),
+                                                               (0, -10, "center", "top")],
+                         leader=False, weight="bold")
+    elif opt.epci is not None:
+        placer = _Placer(fig, ax, [])
+        for _, c in communes[communes["epci_siren"] == opt.epci].iterrows():
+            pt = c.geometry.representative_point()
+            artist = placer.place(pt.x, pt.y, str(c["nom"]), fontsize=fonts["commune"],
+                                  offsets_pt=[(0, 0, "center", "center")], leader=False, color="#555", style="italic")
+            if artist is not None:
+                artist.set_gid("commune-label")
+
+    extra_handles = []
+    for draw in opt.extra_layers:
+        extra_handles.extend(draw(ax) or [])
+
+    _scale_bar(ax, span_x)
+    _north_arrow(ax)
+    inset_w = 0.16 if not portrait else 0.2
+    if opt.epci is not None:
+            _locator(fig, [map_rect[0] + 0.005, map_rect[1] + map_rect[3] - inset_w * W / H * 0.75 - 0.005,
+                       inset_w, inset_w * W / H * 0.75], terr, opt.epci)
+
+    # Title band.
+    fig.text(margin / W, 1 - 7 * MM / H, title, fontsize=fonts["title"], weight="bold", va="center")
+    subtitle = f"{opt.subject} – {opt.period_text}" + (f" – {opt.filters_text}" if opt.filters_text else "")
+    fig.text(margin / W, 1 - 13 * MM / H, subtitle, fontsize=9, va="center", color="#333")
+
+    # Right column: legend, side box, margin list.
+    col = fig.add_axes(col_rect)
+    col.set_axis_off()
+    _legend_column(col, placed, unplaced, listed, opt, extra_handles)
+
+    # Footer: sources and Réalisation.
+    fig.text(margin / W, 8 * MM / H, _wrap(opt.credit, 200 if not portrait else 140), fontsize=fonts["small"],
+             va="center", color="#222")
+    fig.text(margin / W, 3.5 * MM / H, opt.realisation, fontsize=fonts["small"], va="center", color="#222")
+    return fig
+
+
+def _legend_column(col, placed, unplaced, listed, opt: SheetOptions, extra_handles) -> None:
+    fonts = style.FONTS["print"]
+    items = pd.concat([x for x in (placed, unplaced) if x is not None and not x.empty]) \
+        if any(x is not None and not x.empty for x in (placed, unplaced)) else pd.DataFrame()
+    handles: list = []
+    if not items.empty:
+        handles.append(Patch(visible=False, label=style.GROUP_TITLES["projets"]))
+        for p, ps in style.PERIODS.items():
+            n = int((items["periode"] == p).sum())
+            if n:
+                h = Line2D([], [], **{**_theme_marker("Culture", p, 7), "markerfacecolor": "#333" if ps.filled else "white",
+                                      "markeredgecolor": "#333"}, label=f"{ps.label} ({n})")
+                handles.append(h)
+        handles.append(Patch(visible=False, label=style.GROUP_TITLES["themes"]))
+        for t, ts in style.THEMES.items():
+            n = int((items["theme"] == t).sum())
+            if n:
+                handles.append(Line2D([], [], **_theme_marker(t, "2015-2018", 7), label=f"{ts.label} ({n})"))
+    if opt.epci is None and opt.choropleth is not None:
+        breaks = choropleth_classes(opt.choropleth)
+        handles.append(Patch(visible=False, label="Financements du Département par habitant"))
+        for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:])):
+            handles.append(Patch(facecolor=style.CHOROPLETH[min(i, len(style.CHOROPLETH) - 1)], edgecolor="#555",
+                                 label=f"{format_per_inhabitant(lo)} à {format_per_inhabitant(hi)}"))
+    handles.extend(extra_handles)
+    handles.append(Patch(visible=False, label=style.GROUP_TITLES["limites"]))
+    handles.append(Line2D([], [], color=style.BOUNDARIES["epci"].color, lw=1.3, label=style.BOUNDARIES["epci"].label))
+    if opt.epci is not None:
+        handles.append(Line2D([], [], color=style.BOUNDARIES["commune"].color, lw=0.6,
+                              label=style.BOUNDARIES["commune"].label))
+    leg = col.legend(handles=handles, loc="upper left", fontsize=fonts["legend"], frameon=True, title="Légende",
+                     title_fontproperties={"weight": "bold", "size": fonts["legend"] + 1.5}, alignment="left",
+                     borderaxespad=0, handlelength=1.6, labelspacing=0.35)
+    for text, h in zip(leg.get_texts(), handles):
+        if isinstance(h, Patch) and not h.get_visible():
+            text.set_weight("bold")
+    # Below the legend: EPCI-wide items and labels that had no room on the map.
+    lines: list[str] = []
+    if unplaced is not None and not unplaced.empty:
+        with_amount = unplaced[unplaced["montant_departement_eur"].notna()]
+        lines.append("Pour l'ensemble de l'intercommunalité :")
+        for _, row in with_amount.iterrows():
+            lines.append(_wrap("• " + project_label(row), 52))
+        n_other = len(unplaced) - len(with_amount)
+        if n_other:
+            lines.append(f"• et {n_other} engagement{'s' if n_other > 1 else ''} sans montant")
+    if listed:
+        lines.append("Projets numérotés sur la carte :")
+        for num, name, amount in sorted(listed):
+            lines.append(_wrap(f"{num}. {name}" + (f" – {amount}" if amount else ""), 52))
+    if lines:
+        _text_columns(col, lines, top=_legend_bottom(col, leg) - 0.02, fontsize=fonts["small"])
+
+
+def _legend_bottom(col, leg) -> float:
+    renderer = col.figure.canvas.get_renderer()
+    return leg.get_window_extent(renderer).transformed(col.transAxes.inverted()).y0
+
+
+def _text_columns(col, lines: list[str], *, top: float, fontsize: float) -> None:
+    """Write ``lines`` from ``top`` down, in one column or, when they do not fit, in two narrower
+    ones with the text shortened; what still does not fit ends with "…" and a count."""
+    height_pt = col.get_window_extent(col.figure.canvas.get_renderer()).height * 72 / col.figure.dpi
+    per_line = fontsize * 1.3 / height_pt
+    capacity = max(1, int(top / per_line))
+    rows = [r for line in lines for r in line.split("\n")]
+    if len(rows) <= capacity:
+        columns = [rows]
+        width = 1.0
+    else:
+        short = [_shorten(line.replace("\n", " "), 44) for line in lines]
+        columns = [short[:capacity], short[capacity:2 * capacity]]
+        if len(short) > 2 * capacity:
+            hidden = len(short) - 2 * capacity + 1
+            columns[1] = columns[1][:-1] + [f"… et {hidden} autres (voir le tableau des projets)"]
+        width = 0.5
+    for i, column in enumerate(columns):
+        col.text(i * width, top, "\n".join(column), va="top", ha="left", fontsize=fontsize,
+                 transform=col.transAxes, linespacing=1.3)
+
+
+def _shorten(text: str, width: int) -> str:
+    """Shorten the name part of "name – amount", never the amount."""
+    if len(text) <= width:
+        return text
+    name, sep, amount = text.rpartition(" – ")
+    if not sep:
+        name, amount = text, ""
+    keep = max(12, width - len(amount) - 4)
+    return name[: keep - 1].rstrip() + "…" + (f" – {amount}" if amount else "")

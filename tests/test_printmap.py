@@ -1,0 +1,80 @@
+"""Print sheets: legend, labels without overlap, exact paper size, stable look."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from datetime import date
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.testing.compare import compare_images
+from PIL import Image
+
+from geodash import style
+from geodash.atlas import AtlasFilters, SheetRequest, figure_bytes, load_base, render_view
+from geodash.printmap import label_boxes
+
+ARRAS = "200033579"
+TERNOIS = "200069672"
+BASELINE = "tests/baseline/arras_a4_paysage.png"
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_base()
+
+
+@pytest.fixture
+def sheet(base):
+    figs = []
+
+    def make(epci, **kw):
+        fig = render_view(base, SheetRequest(epci, day=date(2019, 5, 1), **kw))
+        figs.append(fig)
+        return fig
+
+    yield make
+    for fig in figs:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("epci", [ARRAS, TERNOIS])
+def test_no_two_labels_overlap(sheet, epci):
+    fig = sheet(epci)
+    boxes = label_boxes(fig)
+    assert len(boxes) >= 5
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b), (a, b)
+
+
+def test_png_a4_landscape_300dpi_is_3508x2480(sheet):
+    png = figure_bytes(sheet(ARRAS), "png")
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (3508, 2480)
+    assert round(image.info["dpi"][0]) == 300
+
+
+@pytest.mark.parametrize("paper, orientation, size", [
+    ("A4", "portrait", (2480, 3508)), ("A3", "paysage", (4961, 3508)),
+])
+def test_other_papers(sheet, paper, orientation, size):
+    fig = sheet(ARRAS, paper=paper, orientation=orientation)
+    assert tuple(round(x * 300) for x in fig.get_size_inches()) == size
+
+
+def test_legend_lists_only_what_is_drawn(sheet):
+    fig = sheet(ARRAS, filters=AtlasFilters(themes=["Culture"]))
+    texts = [t.get_text() for t in fig.legends[0].get_texts()] if fig.legends else \
+        [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("Culture (") for t in texts)
+    assert not any(t.startswith(("Sport (", "Aménagement (", "Solidarité (", "Education (")) for t in texts)
+
+
+def test_sheet_looks_like_the_baseline(sheet, tmp_path):
+    """Guards the look of one EPCI sheet (rendered at 60 dpi; RMS tolerance 6 on 0-255)."""
+    fig = sheet(ARRAS)
+    out = tmp_path / "arras.png"
+    fig.savefig(out, dpi=60)
+    result = compare_images(BASELINE, str(out), tol=6)
+    assert result is None, result
