@@ -42,7 +42,7 @@ view = parse_view(st.query_params.to_dict(), sirens)
 projector = view.mode == "projecteur"
 
 st.markdown("""<style>
-  .block-container {padding-top: 1.2rem !important; padding-bottom: 1rem !important;}
+  .block-container {padding-top: 3.2rem !important; padding-bottom: 1rem !important;}
   h1 {font-size: 1.9rem !important; padding: 0.2rem 0 0.4rem 0 !important;}
 </style>""", unsafe_allow_html=True)
 if projector:
@@ -109,10 +109,13 @@ if projector:
 else:
     st.title(title)
 
-if data.problems and (data.errors or not projector):
+if data.errors:
     with st.expander(f"⚠️ Données : {len(data.errors)} erreur(s), {data.rejected} ligne(s) mise(s) de côté",
-                     expanded=bool(data.errors)):
+                     expanded=not projector):
         st.write("Les lignes valides sont affichées ; les lignes en erreur sont mises de côté jusqu'à correction.")
+        st.code("\n".join(str(p) for p in data.problems), language=None)
+elif data.problems and not projector:
+    with st.expander(f"Données : {len(data.problems)} avertissement(s), aucune ligne mise de côté"):
         st.code("\n".join(str(p) for p in data.problems), language=None)
 
 # --- Map -----------------------------------------------------------------------------------------
@@ -124,7 +127,7 @@ map_options = webmap.MapOptions(
     choropleth_total=by_epci.set_index("siren")["montant_eur"] if epci is None else None,
 )
 fmap = webmap.build_map(terr, placed, unplaced, map_options)
-height = 900 if projector else 640
+height = 900 if projector else 580
 result = st_folium(fmap, height=height, use_container_width=True, key=f"map-{epci}-{mode}",
                    returned_objects=["last_object_clicked"] if epci is None else [])
 clicked = (result or {}).get("last_object_clicked")

@@ -40,6 +40,7 @@ class Row:
 
 
 _BREAK = re.compile(rb"(\r\n|\r|\n)")
+_BREAK_TEXT = re.compile(r"(\r\n|\r|\n)")
 _BOMS = (("utf-8", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
 _NOT_CSV = {b"PK\x03\x04": "classeur Excel (.xlsx) ou archive ZIP",
             b"\xd0\xcf\x11\xe0": "classeur Excel 97-2003 (.xls)", b"%PDF": "document PDF"}
@@ -47,10 +48,11 @@ _NOT_CSV = {b"PK\x03\x04": "classeur Excel (.xlsx) ou archive ZIP",
 DELIMITERS = (",", ";", "\t")
 
 
-def _split_lines(raw: bytes) -> list[bytes]:
+def _split_lines(raw, pattern=_BREAK):
     """Physical lines, each with its line break (``\\r\\n``, ``\\r`` or ``\\n``), as an editor numbers them."""
-    parts = _BREAK.split(raw)
-    lines = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else b"") for i in range(0, len(parts), 2)]
+    parts = pattern.split(raw)
+    parts.append(parts[0][:0])  # re.split always returns one part at least; the last line has no break
+    lines = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
     return lines[:-1] if lines and not lines[-1] else lines
 
 
@@ -65,8 +67,7 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> list[str]:
             raw = raw[len(bom):]
             if encoding == "utf-16":  # Excel "Texte Unicode": decode whole, then split
                 text = raw.decode("utf-16-le" if bom == b"\xff\xfe" else "utf-16-be", errors="replace")
-                return [line.replace("\x00", "") for line in
-                        _split_lines_text(text)]
+                return [line.replace("\x00", "") for line in _split_lines(text, _BREAK_TEXT)]
             break
     lines, legacy, nul = [], [], []
     for number, chunk in enumerate(_split_lines(raw), start=1):
@@ -87,12 +88,6 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> list[str]:
         problems.append(Problem(name, nul[0], f"caractères nuls supprimés ({_count(len(nul), 'ligne')})",
                                 "avertissement"))
     return lines
-
-
-def _split_lines_text(text: str) -> list[str]:
-    parts = re.split(r"(\r\n|\r|\n)", text)
-    lines = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
-    return lines[:-1] if lines and not lines[-1] else lines
 
 
 def _count(n: int, word: str) -> str:

@@ -211,6 +211,7 @@ _SCRIPT = Template("""
   };
   legend.addTo(map);
   {% endif %}
+  L.control.scale({imperial: false, position: 'bottomleft'}).addTo(map);
   var features = {{ this.projects|tojson }};
   var layer = L.layerGroup();
   features.forEach(function(f) {
@@ -344,7 +345,7 @@ def build_map(
     fonts = style.FONTS[opt.mode]
     size = fonts["marker"]
     m = folium.Map(location=[50.5, 2.3], zoom_start=9, tiles=None, prefer_canvas=True,
-                   zoom_snap=0.25, control_scale=True, attribution_control=False)
+                   zoom_snap=0.25, control_scale=False, attribution_control=False)
     make_offline(m)
     epci_web = territories.epci_web
     bg = style.MAP_BACKGROUND

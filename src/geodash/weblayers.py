@@ -1,0 +1,302 @@
+"""The context layers on the web map: land cover, watercourses, roads, road works, Département sites.
+
+Nothing here reads a file: the layers come from :func:`geodash.layers.load_layers`. Every text from
+a data file (road numbers, site and area names) goes through :func:`html.escape` and reaches the
+page as JSON, so no data can become markup or code. Geometry is clipped to the chosen EPCI's
+surroundings, simplified and rounded to 5 decimals to keep the page small.
+
+Call :func:`add_to_map` after the communes are drawn and before the project markers: Leaflet draws
+vector layers in the order they are added, and the markers sit in their own pane above them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from . import settings, style
+from .layers import RD_CATEGORIES, LoadedLayers, filter_roads, to_web
+
+__all__ = ["add_to_map", "context_layers", "ContextLayers", "line_swatch", "fill_swatch", "site_icon", "MARGIN_M"]
+
+esc = html.escape
+
+#: Margin (metres) kept around the chosen EPCI so its roads can be followed to the next town.
+MARGIN_M = 3000.0
+#: Simplification tolerance (metres) for an EPCI view and for the whole département.
+TOLERANCE_M = {"epci": 10.0, "departement": 40.0}
+#: Drawing order of the roads, bottom to top.
+_ROAD_ORDER = ("non renseignée", "3", "2", "1", "nationale", "autoroute")
+_SITE_SIZE = {"normal": 20, "projecteur": 30}
+
+
+def line_swatch(line: style.LineStyle | style.FillStyle, width_px: int = 34) -> str:
+    """Legend swatch of a line style (casing under it, dash if any), as inline SVG."""
+    width = getattr(line, "width", 2.5)
+    dash = getattr(line, "dash", None)
+    casing = getattr(line, "casing", None)
+    y = 7
+    parts = [f'<svg class="gd-line" width="{width_px}" height="14" viewBox="0 0 {width_px} 14" aria-hidden="true">']
+    if casing:
+        parts.append(f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="{casing}" '
+                     f'stroke-width="{width + 2}"/>')
+    if casing == "#FFFFFF":  # a thin dark edge so a white casing shows on the white legend
+        parts.insert(1, f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="#9A9A9A" '
+                        f'stroke-width="{width + 3}"/>')
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    parts.append(f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="{line.color}" '
+                 f'stroke-width="{width}"{dash_attr}/></svg>')
+    return "".join(parts)
+
+
+def fill_swatch(fill: style.FillStyle) -> str:
+    """Legend swatch of an area style."""
+    return (f'<span class="gd-swatch" style="background:{fill.color};opacity:{fill.opacity}" '
+            f'aria-hidden="true"></span>')
+
+
+def site_icon(site: style.SiteStyle, size: int) -> str:
+    """A site marker: the type's letter in a white disc ringed with the type's colour (SVG)."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
+            f'role="img" aria-label="{esc(site.label)}">'
+            f'<circle cx="12" cy="12" r="10" fill="#FFFFFF" stroke="{site.color}" stroke-width="2.6"/>'
+            f'<text x="12" y="16.3" text-anchor="middle" font-size="12" font-weight="700" '
+            f'font-family="Arial, sans-serif" fill="{site.color}">{esc(site.letter)}</text></svg>')
+
+
+_SCRIPT = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  var map = {{ this._parent.get_name() }};
+  var data = {{ this.data|tojson }};
+  function tooltip(feature, layer) {
+    if (feature.properties && feature.properties.t) {
+      layer.bindTooltip(feature.properties.t, {sticky: true});
+    }
+  }
+  data.layers.forEach(function(l) {
+    if (l.casing) {
+      L.geoJSON(l.fc, {style: l.casing, interactive: false}).addTo(map);
+    }
+    L.geoJSON(l.fc, {style: l.style, onEachFeature: tooltip}).addTo(map);
+  });
+  var icons = {};
+  Object.keys(data.icons).forEach(function(k) {
+    icons[k] = L.divIcon({className: 'gd-site', html: data.icons[k],
+                          iconSize: [data.size, data.size], iconAnchor: [data.size / 2, data.size / 2]});
+  });
+  data.sites.forEach(function(p) {
+    // Below the project markers, which stay the map's subject.
+    L.marker([p[0], p[1]], {icon: icons[p[2]], keyboard: false, zIndexOffset: -1000})
+      .bindTooltip(p[3]).addTo(map);
+  });
+  map.getContainer().setAttribute('data-gd-context', String(data.layers.length + data.sites.length));
+})();
+{% endmacro %}
+""")
+
+
+class _ContextLayers(MacroElement):
+    """All context layers as one compact script (casing drawn from the same data, no copy)."""
+
+    _template = _SCRIPT
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self._name = "GeodashContextLayers"
+        self.data = data
+
+
+def _feature_collection(frame: gpd.GeoDataFrame) -> dict:
+    return json.loads(frame[["t", "geometry"]].to_json(drop_id=True))
+
+
+def _bbox(territories, epci_siren: str | None) -> tuple[float, float, float, float] | None:
+    if epci_siren is None or territories is None:
+        return None
+    chosen = territories.epci[territories.epci["siren"] == epci_siren].to_crs(settings.CRS_METRIC)
+    if chosen.empty:
+        return None
+    x0, y0, x1, y1 = chosen.total_bounds
+    return (x0 - MARGIN_M, y0 - MARGIN_M, x1 + MARGIN_M, y1 + MARGIN_M)
+
+
+def _line_style(line: style.LineStyle) -> dict:
+    return {"color": line.color, "weight": line.width, "opacity": 1, "dashArray": line.dash,
+            "lineCap": "round", "lineJoin": "round"}
+
+
+def _road_layers(roads: gpd.GeoDataFrame | None, categories, bbox, tolerance) -> tuple[list[dict], dict[str, int]]:
+    if roads is None or roads.empty:
+        return [], {}
+    web = to_web(filter_roads(roads, categories), bbox=bbox, tolerance_m=tolerance)
+    layers, counts = [], {}
+    for key in _ROAD_ORDER:
+        part = web[web["style"] == key]
+        if part.empty:
+            continue
+        line = style.ROAD_CLASSES[key]
+        part = part.assign(t=[esc(f"{n} — {line.label}") for n in part["numero"]])
+        casing = None
+        if line.casing:
+            casing = {"color": line.casing, "weight": line.width + 2, "opacity": 1,
+                      "lineCap": "round", "lineJoin": "round"}
+        layers.append({"k": key, "casing": casing, "style": _line_style(line), "fc": _feature_collection(part)})
+        counts[key] = int(part["numero"].nunique())
+    return layers, counts
+
+
+def _works_layer(works: gpd.GeoDataFrame | None, bbox, tolerance) -> tuple[list[dict], int]:
+    if works is None or works.empty:
+        return [], 0
+    web = to_web(works, bbox=bbox, tolerance_m=tolerance)
+    if web.empty:
+        return [], 0
+    line = style.ROAD_WORK
+    web = web.assign(t=[esc(f"{n} — {line.label} : {t}") for n, t in zip(web["numero"], web["intitules"])])
+    casing = {"color": line.casing, "weight": line.width + 2, "opacity": 1, "lineCap": "round"}
+    return [{"k": "travaux", "casing": casing, "style": _line_style(line), "fc": _feature_collection(web)}], len(web)
+
+
+def _area_layers(land: gpd.GeoDataFrame | None, water: gpd.GeoDataFrame | None, bbox,
+                 tolerance) -> tuple[list[dict], dict[str, int]]:
+    layers, counts = [], {}
+    if land is not None and not land.empty:
+        web = to_web(land, bbox=bbox, tolerance_m=tolerance)
+        for key, fill in style.LAND_COVER.items():
+            part = web[web["classe"] == key]
+            if part.empty or fill.line:
+                continue
+            part = part.assign(t=[esc(f"{fill.label}" + (f" : {n}" if n else "")) for n in part["nom"]])
+            layers.append({"k": key, "casing": None, "fc": _feature_collection(part),
+                           "style": {"fillColor": fill.color, "fillOpacity": fill.opacity, "stroke": False}})
+            counts[key] = len(part)
+    if water is not None and not water.empty:
+        web = to_web(water, bbox=bbox, tolerance_m=tolerance)
+        if not web.empty:
+            fill = style.LAND_COVER["cours_eau"]
+            web = web.assign(t=[esc(n or fill.label) for n in web["nom"]])
+            layers.append({"k": "cours_eau", "casing": None, "fc": _feature_collection(web),
+                           "style": {"color": fill.color, "weight": 1.5, "opacity": fill.opacity}})
+            counts["cours_eau"] = len(web)
+    return layers, counts
+
+
+def _site_points(sites: gpd.GeoDataFrame | None, bbox) -> tuple[list[list], dict[str, int]]:
+    if sites is None or sites.empty:
+        return [], {}
+    web = to_web(sites, bbox=bbox, tolerance_m=0)
+    points = [[g.y, g.x, k, esc(f"{n} ({style.SITE_TYPES[k].label})" if n else style.SITE_TYPES[k].label)]
+              for g, k, n in zip(web.geometry, web["type"], web["nom"])]
+    counts = {k: int(n) for k, n in web["type"].value_counts().items()}
+    return points, counts
+
+
+@dataclass
+class ContextLayers:
+    """The context layers ready for a map: one folium element, and its legend groups."""
+
+    element: MacroElement | None
+    legend: list[tuple[str, list[str]]]
+
+
+def context_layers(
+    loaded: LoadedLayers,
+    *,
+    epci_siren: str | None = None,
+    categories=None,
+    territories=None,
+    works: gpd.GeoDataFrame | None = None,
+    mode: str = "normal",
+) -> ContextLayers:
+    """Prepare the context layers without drawing them (same options as :func:`add_to_map`).
+
+    Use it when the legend must be known before the map is built (``MapOptions.extra_legend``),
+    then ``folium_map.add_child(result.element)``.
+    """
+    bbox = _bbox(territories, epci_siren)
+    tolerance = TOLERANCE_M["epci" if bbox else "departement"]
+    area_layers, area_counts = _area_layers(loaded.occupation_sol, loaded.cours_eau, bbox, tolerance)
+    road_layers, road_counts = _road_layers(loaded.routes, categories, bbox, tolerance)
+    work_layers, n_works = _works_layer(works, bbox, tolerance)
+    points, site_counts = _site_points(loaded.sites, bbox)
+    size = _SITE_SIZE.get(mode, _SITE_SIZE["normal"])
+    icons = {k: site_icon(style.SITE_TYPES[k], size) for k in site_counts}
+    element = None
+    if area_layers or road_layers or work_layers or points:
+        element = _ContextLayers({"layers": area_layers + road_layers + work_layers,
+                                  "sites": points, "icons": icons, "size": size})
+    return ContextLayers(element, _legend(road_counts, n_works, site_counts, area_counts))
+
+
+def add_to_map(
+    folium_map: folium.Map,
+    loaded: LoadedLayers,
+    *,
+    epci_siren: str | None = None,
+    categories=None,
+    territories=None,
+    works: gpd.GeoDataFrame | None = None,
+    mode: str = "normal",
+) -> list[tuple[str, list[str]]]:
+    """Draw the context layers on ``folium_map`` and return their legend entries.
+
+    Parameters
+    ----------
+    folium_map
+        The map of :func:`geodash.webmap.build_map` (or any folium map).
+    loaded
+        Layers from :func:`geodash.layers.load_layers`.
+    epci_siren
+        The chosen EPCI: layers are cut to its bounding box plus :data:`MARGIN_M` (needs
+        ``territories``). ``None`` draws the whole département, more simplified.
+    categories
+        Road style keys to draw (keys of :data:`geodash.style.ROAD_CLASSES`); ``None`` draws all.
+    territories
+        :class:`geodash.territories.Territories`, for the EPCI's extent.
+    works
+        Roads with works to highlight, from :func:`geodash.layers.road_works`.
+    mode
+        ``"normal"`` or ``"projecteur"`` (bigger site markers).
+
+    Returns
+    -------
+    list of (group title, [entry html])
+        For :class:`geodash.webmap.MapOptions` ``extra_legend``: only what is drawn, with counts
+        (roads: distinct road numbers; sites and areas: features). Group titles come from
+        :data:`geodash.style.GROUP_TITLES`.
+    """
+    prepared = context_layers(loaded, epci_siren=epci_siren, categories=categories,
+                              territories=territories, works=works, mode=mode)
+    if prepared.element is not None:
+        folium_map.add_child(prepared.element)
+    return prepared.legend
+
+
+def _legend(road_counts: dict[str, int], n_works: int, site_counts: dict[str, int],
+            area_counts: dict[str, int]) -> list[tuple[str, list[str]]]:
+    groups = []
+    rd = [f"{line_swatch(style.ROAD_WORK)} {esc(style.ROAD_WORK.label)} ({n_works})"] if n_works else []
+    rd += [f"{line_swatch(style.ROAD_CLASSES[k])} {esc(style.ROAD_CLASSES[k].label)} ({road_counts[k]})"
+           for k in RD_CATEGORIES if road_counts.get(k)]
+    if rd:
+        groups.append((style.GROUP_TITLES["routes"], rd))
+    other = [f"{line_swatch(style.ROAD_CLASSES[k])} {esc(style.ROAD_CLASSES[k].label)} ({road_counts[k]})"
+             for k in ("autoroute", "nationale") if road_counts.get(k)]
+    if other:
+        groups.append((style.GROUP_TITLES["autres_routes"], other))
+    sites = [f"{site_icon(s, 16)} {esc(s.label)} ({site_counts[k]})"
+             for k, s in style.SITE_TYPES.items() if site_counts.get(k)]
+    if sites:
+        groups.append((style.GROUP_TITLES["sites"], sites))
+    areas = [f"{line_swatch(f) if f.line else fill_swatch(f)} {esc(f.label)} ({area_counts[k]})"
+             for k, f in style.LAND_COVER.items() if area_counts.get(k)]
+    if areas:
+        groups.append((style.GROUP_TITLES["sol"], areas))
+    return groups
