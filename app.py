@@ -119,15 +119,23 @@ elif data.problems and not projector:
         st.code("\n".join(str(p) for p in data.problems), language=None)
 
 # --- Map -----------------------------------------------------------------------------------------
+first_run = not st.session_state.get("view_from_url_used")
+st.session_state["view_from_url_used"] = True
 map_options = webmap.MapOptions(
     epci=epci, mode=mode, credit=credit,
-    center=(current.lat, current.lng) if current.lat and current.lng else None,
-    zoom=current.zoom,
+    # A link's position is used on the session's first run; afterwards the map keeps its own.
+    center=(current.lat, current.lng) if current.lat and current.lng and first_run else None,
+    zoom=current.zoom if first_run else None,
+    restore_view=not (first_run and current.lat and current.lng),
     choropleth=by_epci.set_index("siren")["par_habitant"] if epci is None else None,
     choropleth_total=by_epci.set_index("siren")["montant_eur"] if epci is None else None,
 )
 fmap = webmap.build_map(terr, placed, unplaced, map_options)
 height = 900 if projector else 580
+
+
+# Only a click on the département map comes back to Python; the map position is written to the
+# page URL by the map itself (webmap.py), so panning and zooming rerun nothing.
 result = st_folium(fmap, height=height, use_container_width=True, key=f"map-{epci}-{mode}",
                    returned_objects=["last_object_clicked"] if epci is None else [])
 clicked = (result or {}).get("last_object_clicked")

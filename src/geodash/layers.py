@@ -43,7 +43,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10 without tomllib
     tomllib = None
 
 __all__ = [
-    "LAYER_KINDS", "LAYER_LABELS", "CONFIG_ENV", "CONFIG_NAME", "IGN_HIERARCHY", "RD_CATEGORIES",
+    "LAYER_KINDS", "LAYER_LABELS", "CONFIG_ENV", "CONFIG_NAME", "IGN_HIERARCHY", "IGNORE", "RD_CATEGORIES",
     "LayerProblem", "LayerSource", "SourceSpec", "LoadedLayers",
     "find_config", "read_config", "load_layers", "check_report",
     "normalise_road_number", "normalise_category", "road_class",
@@ -66,6 +66,8 @@ CONFIG_ENV = "GEODASH_LAYERS_CONFIG"
 CONFIG_NAME = "geodash.toml"
 #: Name under which IGN's road hierarchy (BD TOPO ``VOCATION``) is exposed: *not* the Département's category.
 IGN_HIERARCHY = "hiérarchie IGN"
+#: A value mapped to this word (``"2*" = "ignorer"``) sets the features aside without reporting an error.
+IGNORE = "ignorer"
 #: Style keys of the départementales (the Département's categories, then « non renseignée »).
 RD_CATEGORIES = ("1", "2", "3", "non renseignée")
 #: The road classes the Légende draws.
@@ -246,7 +248,7 @@ def normalise_road_number(value: object) -> str:
 
 
 _CATEGORY_WORDS = {"premiere": "1", "deuxieme": "2", "seconde": "2", "second": "2", "troisieme": "3"}
-_CATEGORY_NUMBER = re.compile(r"^(?:c|cat|r|rd)?\s*(\d+)(?:[.,]0+)?\s*(?:er|ere|re|e|eme|nde|nd)?$")
+_CATEGORY_NUMBER = re.compile(r"^(\d+)(?:[.,]0+)?\s*(?:er|ere|re|e|eme|nde|nd)?$")
 
 
 def normalise_category(value: object) -> str | None:
@@ -266,7 +268,7 @@ def normalise_category(value: object) -> str | None:
     folded = _fold(text)
     if folded in ("", "nan", "none", "null"):
         return None
-    folded = re.sub(r"\b(categorie|cat\.)", " ", folded).replace(".", " ").strip()
+    folded = re.sub(r"\b(categorie|cat)\b\.?", " ", folded).strip()
     folded = re.sub(r"\s+", " ", folded)
     if folded in _CATEGORY_WORDS:
         return _CATEGORY_WORDS[folded]
@@ -331,6 +333,8 @@ def _style_key(value: object, table: dict) -> str | None:
 
 def _examples(values: Iterable[str], limit: int = 8) -> str:
     values = [str(v) for v in values]
+    if not values:
+        return "aucune"
     shown = ", ".join(f"« {v} »" for v in values[:limit])
     return shown + (f" et {len(values) - limit} autre(s)" if len(values) > limit else "")
 
@@ -474,11 +478,15 @@ def _read_file(spec: SourceSpec, source: LayerSource,
             frame = gpd.read_file(spec.path, layer=layer)
     except Exception as exc:  # pyogrio raises several error types for corrupt or truncated files
         detail = str(exc).split(";")[0].strip()
-        fail(f"fichier illisible, corrompu ou tronqué ({detail})")
+        fail(f"fichier illisible, corrompu ou tronqué (détail GDAL : {detail})")
         return None
     source.n_read = len(frame)
     source.file_columns = [c for c in frame.columns if c != frame.geometry.name]
     source.crs = frame.crs.to_string() if frame.crs is not None else None
+    if frame.empty:
+        problems.append(LayerProblem(spec.kind, where, "le fichier ne contient aucun objet ; couche ignorée",
+                                     "avertissement"))
+        return None
     return frame
 
 
@@ -574,6 +582,11 @@ def _map_columns(frame: gpd.GeoDataFrame, spec: SourceSpec, source: LayerSource,
                                                  " ; couche ignorée"))
                     return None
                 continue
+        elif column not in frame.columns and column.lower() in by_fold:
+            problems.append(LayerProblem(spec.kind, where, f"colonne « {column} » (pour « {name} ») lue dans "
+                                         f"la colonne « {by_fold[column.lower()]} » (majuscules différentes)",
+                                         "avertissement"))
+            column = by_fold[column.lower()]
         elif column not in frame.columns:
             consequence = "couche ignorée" if required else "colonne ignorée"
             problems.append(LayerProblem(spec.kind, where, f"colonne « {column} » (pour « {name} ») absente du "
@@ -675,9 +688,10 @@ def _normalise_roads(frame: gpd.GeoDataFrame, spec: SourceSpec, categories: dict
                      problems: list[LayerProblem]) -> gpd.GeoDataFrame:
     """Numbers, class, Département category and style key of each road."""
     where = str(spec.path)
-    numbers = frame["numero"].map(normalise_road_number)
     declared = (frame["classe"].map(lambda v: _map_value(v, spec.values.get("classe", {})))
                 if "classe" in frame else pd.Series("", index=frame.index))
+    frame, declared = _drop_ignored(frame, declared, spec, problems)
+    numbers = frame["numero"].map(normalise_road_number)
     classes = pd.Series([road_class(n, d) for n, d in zip(numbers, declared)], index=frame.index, dtype=object)
     unknown = classes.isna()
     if unknown.any():
@@ -719,10 +733,21 @@ def _normalise_roads(frame: gpd.GeoDataFrame, spec: SourceSpec, categories: dict
     return out[~unknown]
 
 
+def _drop_ignored(frame: gpd.GeoDataFrame, values: pd.Series, spec: SourceSpec,
+                  problems: list[LayerProblem]) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Set aside the features whose value the configuration maps to « ignorer »."""
+    ignored = values.map(_fold) == IGNORE
+    if ignored.any():
+        problems.append(LayerProblem(spec.kind, str(spec.path), f"{int(ignored.sum())} objet(s) écarté(s) par "
+                                     f"la configuration (« {IGNORE} »)", "info"))
+    return frame[~ignored], values[~ignored]
+
+
 def _normalise_keyed(frame: gpd.GeoDataFrame, spec: SourceSpec, field_name: str, table: dict,
                      problems: list[LayerProblem]) -> gpd.GeoDataFrame:
     """Map a type/class column to a key of a Légende table; unknown values are set aside and reported."""
     values = frame[field_name].map(lambda v: _map_value(v, spec.values.get(field_name, {})))
+    frame, values = _drop_ignored(frame, values, spec, problems)
     keys = values.map(lambda v: _style_key(v, table))
     if spec.kind == "occupation_sol":
         keys = keys.where(keys != "cours_eau", None)
@@ -730,9 +755,10 @@ def _normalise_keyed(frame: gpd.GeoDataFrame, spec: SourceSpec, field_name: str,
     if unknown.any():
         seen = sorted(set(values[unknown].map(_text)))
         allowed = [k for k in table if not (spec.kind == "occupation_sol" and k == "cours_eau")]
-        problems.append(LayerProblem(spec.kind, str(spec.path), f"{int(unknown.sum())} objet(s) de {field_name} "
-                                     f"inconnu(e) de la légende ignoré(s) : {_examples(seen)} ; valeurs "
-                                     f"permises : {', '.join(allowed)} (ou valeurs.{field_name} dans geodash.toml)"))
+        what = "type inconnu" if field_name == "type" else "classe inconnue"
+        problems.append(LayerProblem(spec.kind, str(spec.path), f"{int(unknown.sum())} objet(s) ignoré(s), "
+                                     f"{what} de la légende : {_examples(seen)} ; valeurs permises : "
+                                     f"{', '.join(allowed)} (ou valeurs.{field_name} dans geodash.toml)"))
     out = gpd.GeoDataFrame({field_name: keys}, geometry=frame.geometry, crs=frame.crs)
     out["nom"] = frame["nom"].map(_text) if "nom" in frame else ""
     return out[~unknown]

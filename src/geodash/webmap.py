@@ -43,6 +43,7 @@ class MapOptions:
     center: tuple[float, float] | None = None
     zoom: int | None = None
     label_min_zoom: int = 10                     # labels hidden below this zoom (declutter)
+    restore_view: bool = True                    # reuse the tab's last position of this view, if any
     choropleth: pd.Series | None = None          # € per inhabitant by EPCI SIREN (département view)
     choropleth_total: pd.Series | None = None    # € by EPCI SIREN (tooltips)
     extra_legend: list[tuple[str, list[str]]] = field(default_factory=list)  # (title, entries html)
@@ -197,6 +198,7 @@ _SCRIPT = Template("""
 {% macro script(this, kwargs) %}
 (function() {
   var map = {{ this._parent.get_name() }};
+  window.gdMap = map;  // lets tests and page scripts read the view
   var css = document.createElement('style');
   css.textContent = {{ this.css|tojson }};
   document.head.appendChild(css);
@@ -256,6 +258,34 @@ _SCRIPT = Template("""
     });
   }
   map.on('zoomend moveend', declutter);
+  // Every view is a link: keep lat/lng/z of the page URL in step with the map, without a rerun.
+  function syncUrl() {
+    try {
+      var top = window.parent, url = new URL(top.location.href), c = map.getCenter();
+      url.searchParams.set('lat', c.lat.toFixed(4));
+      url.searchParams.set('lng', c.lng.toFixed(4));
+      url.searchParams.set('z', String(Math.round(map.getZoom() * 100) / 100));
+      top.history.replaceState(top.history.state, '', url.toString());
+    } catch (e) { /* not embedded in the app page */ }
+  }
+  // The position also survives the page's own reruns (a filter change redraws the map): it is kept
+  // per EPCI and mode for this browser tab.
+  var viewKey = 'gd-view:' + {{ this.view_key|tojson }};
+  function remember() {
+    try {
+      var c = map.getCenter();
+      sessionStorage.setItem(viewKey, JSON.stringify([c.lat, c.lng, map.getZoom()]));
+    } catch (e) {}
+  }
+  setTimeout(function() {
+    {% if this.restore %}
+    try {
+      var v = JSON.parse(sessionStorage.getItem(viewKey) || 'null');
+      if (v) { map.setView([v[0], v[1]], v[2], {animate: false}); syncUrl(); }
+    } catch (e) {}
+    {% endif %}
+    map.on('moveend', function() { syncUrl(); remember(); });
+  }, 600);  // after the component has sized its frame and folium has fitted the bounds
   setTimeout(declutter, 50);
   map.getContainer().setAttribute('data-gd-ready', String(features.length));
 })();
@@ -268,11 +298,13 @@ class _Overlay(MacroElement):
 
     _template = _SCRIPT
 
-    def __init__(self, css: str, legend: str, projects: list[dict], size: int, label_min_zoom: int):
+    def __init__(self, css: str, legend: str, projects: list[dict], size: int, label_min_zoom: int,
+                 view_key: str, restore: bool):
         super().__init__()
         self._name = "GeodashOverlay"
         self.css, self.legend, self.projects = css, legend, projects
         self.size, self.label_min_zoom = size, label_min_zoom
+        self.view_key, self.restore = view_key, restore
 
 
 def _project_features(placed: gpd.GeoDataFrame, numbers: pd.Series, commune_names: dict[str, str],
@@ -447,7 +479,8 @@ def build_map(
     css = _CSS.format(outside=bg["outside"], family=style.FONTS["family"], legend=fonts["legend"],
                       title=fonts["title"], label=fonts["label"], marker=size + 2,
                       small=max(11, fonts["legend"] - 2), max_h=max_h, max_w=max_w)
-    m.add_child(_Overlay(css, legend, feats, size, opt.label_min_zoom))
+    m.add_child(_Overlay(css, legend, feats, size, opt.label_min_zoom,
+                         view_key=f"{opt.epci or 'departement'}:{opt.mode}", restore=opt.restore_view))
     if opt.center and opt.zoom:
         m.location, m.options["zoom"] = list(opt.center), opt.zoom
     else:

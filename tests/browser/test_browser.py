@@ -68,3 +68,26 @@ def test_projector_mode_has_no_sidebar_and_large_legend(server, make_page, artif
     p.wait_map(title="Pays de Saint-Omer")  # the next EPCI in the list after the Pays de Lumbres
     p.page.wait_for_timeout(800)
     p.page.screenshot(path=str(artifacts / f"projecteur_{size}.png"))
+
+
+def _leaflet_zoom(frame) -> float:
+    return frame.evaluate("() => window.gdMap.getZoom()")
+
+
+def test_map_position_lives_in_the_url(server, make_page):
+    p = make_page()
+    p.page.goto(f"{server}/?epci={ARRAS}")
+    p.wait_map(title="Arras")
+    p.page.wait_for_timeout(1000)  # the map starts following its position once it has settled
+    z0 = _leaflet_zoom(p.map_frame())
+    p.map_frame().locator(".leaflet-control-zoom-in").click()
+    p.page.wait_for_function("() => new URL(location.href).searchParams.get('z') !== null", timeout=15_000)
+    z_url = float(p.page.evaluate("() => new URL(location.href).searchParams.get('z')"))
+    assert z_url == pytest.approx(z0 + 1, abs=0.01)
+    link = p.page.url
+    assert "epci=200033579" in link and "lat=" in link and "lng=" in link
+    # Opening the link restores the same position.
+    q = make_page()
+    q.page.goto(link)
+    q.wait_map(title="Arras")
+    assert _leaflet_zoom(q.map_frame()) == pytest.approx(z_url, abs=0.01)
