@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodash import atlas, dashboard, projects, settings, sources, style, territories, webmap
+from geodash import atlas, dashboard, layers, projects, settings, sources, style, territories, weblayers, webmap
 from geodash.assets import install_static_assets
 from geodash.formatting import format_eur
 from geodash.views import View, parse_view, view_params
@@ -28,6 +28,16 @@ def load_base(territories_file: str, projects_dir: str):
     return terr, data, placed, unplaced, sources.map_credit()
 
 
+@st.cache_resource(show_spinner=False)
+def load_context(config: str | None, territories_file: str):
+    """The Département's optional layers (never raises) and road lengths per EPCI and category."""
+    loaded = layers.load_layers(config)
+    lengths = None
+    if loaded.routes is not None:
+        lengths = layers.road_length_by_category(loaded.routes, load_base(territories_file, str(settings.projects_dir()))[0].epci)
+    return loaded, lengths
+
+
 try:
     terr, data, placed_all, unplaced_all, credit = load_base(str(settings.territories_path()),
                                                              str(settings.projects_dir()))
@@ -35,6 +45,9 @@ except territories.TerritoryError as exc:
     st.error(f"Les limites territoriales ne peuvent pas être chargées : {exc}")
     st.stop()
 
+config = layers.find_config()
+context, road_lengths = load_context(str(config) if config else None, str(settings.territories_path()))
+roads = context.routes
 sirens = terr.sirens
 names = dict(zip(terr.epci["siren"], terr.epci["nom_court"]))
 commune_names = dict(zip(terr.communes["insee"], terr.communes["nom"]))
@@ -71,9 +84,17 @@ with st.sidebar:
                           (view.amount_min or 0.0, min(view.amount_max or top, top)), step=1000.0,
                           format="%.0f")
     text = st.text_input("Rechercher un projet ou une commune", value=view.text)
+    road_keys = None
+    if roads is not None:
+        present = [k for k in style.ROAD_CLASSES if k in set(roads["style"])]
+        road_keys = st.multiselect("Routes", present, default=[k for k in view.routes if k in present],
+                                   format_func=lambda k: style.ROAD_CLASSES[k].label,
+                                   help="Catégories de la table du Département ; les travaux routiers "
+                                        "suivent le même filtre.")
     mode = "projecteur" if st.toggle("Mode projecteur", value=projector) else "normal"
 
 current = View(epci=epci, themes=themes, periodes=periodes, natures=natures,
+               routes=road_keys if road_keys is not None else view.routes,
                amount_min=low or None, amount_max=high if high < top else None, text=text, mode=mode,
                lat=view.lat, lng=view.lng, zoom=view.zoom)
 if epci != view.epci:
@@ -92,7 +113,7 @@ def _go(step: int) -> None:
 filters = dict(epci=epci, themes=themes, periodes=periodes, natures=natures,
                amount_range=(low, high) if (low > 0 or high < top) else None, text=text,
                commune_names=commune_names)
-selected = projects.filter_projects(data.financements, **filters)
+selected = layers.filter_road_projects(projects.filter_projects(data.financements, **filters), roads, road_keys)
 # The département view is a choropleth: project markers are drawn for one EPCI at a time.
 placed = placed_all.loc[placed_all.index.intersection(selected.index)] if epci else placed_all.iloc[0:0]
 unplaced = unplaced_all.loc[unplaced_all.index.intersection(selected.index)] if epci else unplaced_all.iloc[0:0]
@@ -109,6 +130,10 @@ if projector:
 else:
     st.title(title)
 
+if context.problems and not projector:
+    with st.expander(f"Couches de contexte : {len(context.problems)} problème(s) — la carte s'affiche sans "
+                     "les couches en cause"):
+        st.code("\n".join(context.messages), language=None)
 if data.errors:
     with st.expander(f"⚠️ Données : {len(data.errors)} erreur(s), {data.rejected} ligne(s) mise(s) de côté",
                      expanded=not projector):
@@ -121,6 +146,9 @@ elif data.problems and not projector:
 # --- Map -----------------------------------------------------------------------------------------
 first_run = not st.session_state.get("view_from_url_used")
 st.session_state["view_from_url_used"] = True
+works = layers.road_works(roads, selected, epci, epci=terr.epci) if (roads is not None and epci) else None
+context_layers = (weblayers.context_layers(context, epci_siren=epci, categories=road_keys, territories=terr,
+                                           works=works, mode=mode) if context.available else None)
 map_options = webmap.MapOptions(
     epci=epci, mode=mode, credit=credit,
     # A link's position is used on the session's first run; afterwards the map keeps its own.
@@ -129,6 +157,7 @@ map_options = webmap.MapOptions(
     restore_view=not (first_run and current.lat and current.lng),
     choropleth=by_epci.set_index("siren")["par_habitant"] if epci is None else None,
     choropleth_total=by_epci.set_index("siren")["montant_eur"] if epci is None else None,
+    context=context_layers,
 )
 fmap = webmap.build_map(terr, placed, unplaced, map_options)
 height = 900 if projector else 580
@@ -181,6 +210,10 @@ if not projector:
         with col2:
             st.markdown("**Financements par thématique et période**")
             st.dataframe(dashboard.theme_period_table(selected), use_container_width=True)
+            if road_lengths is not None:
+                st.markdown("**Longueur des routes par catégorie** (couche du Département, dans l'EPCI)")
+                st.dataframe(dashboard.road_length_table(road_lengths, epci), hide_index=True,
+                             use_container_width=True)
     else:
         st.subheader("Financements par intercommunalité")
         shown = by_epci.assign(montant=by_epci["montant_eur"].map(format_eur))

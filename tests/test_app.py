@@ -77,3 +77,35 @@ def test_export_button_prepares_a_pdf_of_the_view():
     export = at.session_state["export"]
     assert export[0][0] == ARRAS and export[0][1] == ("Culture",)
     assert export[1].startswith(b"%PDF")
+
+
+def _with_layers(monkeypatch, tmp_path, roads=None):
+    from layers_config import SHARED_GEO, write_config
+
+    if not (SHARED_GEO / "tm_roads_62.geojson").exists():
+        pytest.skip("shared reference roads not available")
+    monkeypatch.setenv("GEODASH_LAYERS_CONFIG", str(write_config(tmp_path, roads=roads)))
+
+
+def test_road_filter_and_lengths_with_layers(monkeypatch, tmp_path):
+    _with_layers(monkeypatch, tmp_path)
+    at = _run(epci=ARRAS, routes="1,autoroute")
+    roads = [m for m in at.sidebar.multiselect if m.label == "Routes"][0]
+    assert roads.value == ["1", "autoroute"]
+    lengths = [d.value for d in at.dataframe if "Réseau" in d.value.columns][0]
+    assert "Total des routes départementales" in set(lengths["Réseau"])
+    # Road works on roads outside the chosen categories are filtered out of the table.
+    # Road works follow the road filter: RD 939 and RD 950 are of category 1 in the test table,
+    # RD 260 has no category ("non renseignée") and is filtered out.
+    routes = set(at.dataframe[-1].value["Route"]) - {""}
+    assert routes == {"RD 939", "RD 5|RD 950"}
+
+
+def test_broken_layer_file_keeps_the_app_running(monkeypatch, tmp_path):
+    broken = tmp_path / "routes.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    _with_layers(monkeypatch, tmp_path, roads=broken)
+    at = _run(epci=ARRAS)
+    assert at.title[0].value == "Communauté urbaine d'Arras"
+    messages = " ".join(c.value for c in at.code)
+    assert "routes.geojson" in messages

@@ -57,6 +57,14 @@ def _atlas(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _layers_check(args: argparse.Namespace) -> int:
+    from .layers import check_report
+
+    text, ok = check_report(args.config)
+    print(text)
+    return 0 if ok else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="geodash", description="geodash : cartes des contrats territoriaux du Pas-de-Calais")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf-unique", type=Path, default=None, help="écrire aussi un PDF de toutes les cartes")
     p.add_argument("--workers", type=int, default=None, help="processus en parallèle (défaut : un par cœur)")
     p.set_defaults(func=_atlas)
+
+    p = sub.add_parser("layers", help="couches de contexte du Département (routes, sites, occupation du sol)")
+    layers_sub = p.add_subparsers(dest="layers_command", required=True)
+    c = layers_sub.add_parser("check", help="vérifier la configuration et les fichiers des couches")
+    c.add_argument("--config", type=Path, default=None,
+                   help="fichier de configuration (défaut : $GEODASH_LAYERS_CONFIG, sinon geodash.toml)")
+    c.set_defaults(func=_layers_check)
     return parser
 
 

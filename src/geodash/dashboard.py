@@ -106,6 +106,18 @@ def project_table(financements: pd.DataFrame, numbers: pd.Series, commune_names:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def road_length_table(lengths: pd.DataFrame, siren: str) -> pd.DataFrame:
+    """Road length per category of one EPCI (from ``layers.road_length_by_category``), French labels."""
+    from .style import ROAD_CLASSES
+
+    row = lengths[lengths["siren"] == siren].iloc[0]
+    out = [{"Réseau": ROAD_CLASSES[k].label, "Longueur": f"{format_number(row[k], 1)} km"}
+           for k in ROAD_CLASSES if k in row.index and row[k] > 0]
+    out.append({"Réseau": "Total des routes départementales",
+                "Longueur": f"{format_number(row['départementales'], 1)} km"})
+    return pd.DataFrame(out, columns=["Réseau", "Longueur"])
+
+
 def neutralise_formula(value):
     """Prefix text cells that a spreadsheet would run as a formula (CSV/XLSX injection)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):

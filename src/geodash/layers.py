@@ -1078,3 +1078,26 @@ def check_report(config_path: str | os.PathLike | None = None) -> tuple[str, boo
     n_warn = sum(p.level == "avertissement" for p in loaded.problems)
     lines.append(f"Bilan : {n_err} erreur(s), {n_warn} avertissement(s).")
     return "\n".join(lines), n_err == 0
+
+
+def road_categories_of_projects(financements: pd.DataFrame, roads: gpd.GeoDataFrame) -> pd.Series:
+    """Road style keys of each project's ``route`` (``"RD 5|RD 950"``: one key per road), as sets.
+
+    An empty set means the project is not a road work. A road the layer does not know is
+    "non renseignée", like a road without a category: the filter never invents one.
+    """
+    by_number = (roads.drop_duplicates("numero").set_index("numero")["style"]
+                 if not roads.empty else pd.Series(dtype=str))
+    return financements["route"].fillna("").astype(str).map(
+        lambda text: {by_number.get(normalise_road_number(r), "non renseignée")
+                      for r in text.split("|") if r.strip()})
+
+
+def filter_road_projects(financements: pd.DataFrame, roads: gpd.GeoDataFrame | None,
+                         categories: Iterable[str] | None) -> pd.DataFrame:
+    """Keep non-road projects, and road works on at least one road of ``categories`` (``None``: all)."""
+    if roads is None or categories is None:
+        return financements
+    wanted = set(categories)
+    keys = road_categories_of_projects(financements, roads)
+    return financements[keys.map(lambda k: not k or bool(k & wanted))]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .style import NATURES, PERIODS, THEMES
+from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
 
 __all__ = ["View", "parse_view", "view_params"]
 
@@ -22,6 +22,7 @@ class View:
     themes: list[str] = field(default_factory=lambda: list(THEMES))
     periodes: list[str] = field(default_factory=lambda: list(PERIODS))
     natures: list[str] = field(default_factory=lambda: list(NATURES))
+    routes: list[str] = field(default_factory=lambda: list(ROAD_CLASSES))  # road style keys shown
     amount_min: float | None = None
     amount_max: float | None = None
     text: str = ""
@@ -51,7 +52,7 @@ def parse_view(params: Mapping[str, str], sirens: list[str]) -> View:
     epci = params.get("epci")
     view.epci = epci if epci in sirens else None
     for name, key, allowed in (("themes", "theme", THEMES), ("periodes", "periode", PERIODS),
-                               ("natures", "nature", NATURES)):
+                               ("natures", "nature", NATURES), ("routes", "routes", ROAD_CLASSES)):
         value = _list(params.get(key), allowed)
         if value is not None:
             setattr(view, name, value)
@@ -69,7 +70,7 @@ def view_params(view: View) -> dict[str, str]:
     out: dict[str, str] = {}
     if view.epci:
         out["epci"] = view.epci
-    for name, key in (("themes", "theme"), ("periodes", "periode"), ("natures", "nature")):
+    for name, key in (("themes", "theme"), ("periodes", "periode"), ("natures", "nature"), ("routes", "routes")):
         value = getattr(view, name)
         if value != getattr(default, name):
             out[key] = ",".join(value)

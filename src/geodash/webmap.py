@@ -47,6 +47,7 @@ class MapOptions:
     choropleth: pd.Series | None = None          # € per inhabitant by EPCI SIREN (département view)
     choropleth_total: pd.Series | None = None    # € by EPCI SIREN (tooltips)
     extra_legend: list[tuple[str, list[str]]] = field(default_factory=list)  # (title, entries html)
+    context: object | None = None                # weblayers.ContextLayers: roads, sites, land cover
 
 
 def number_projects(placed: pd.DataFrame) -> pd.Series:
@@ -470,9 +471,14 @@ def build_map(
     if n_other:
         side.append(f"<i>et {n_other} engagement{'s' if n_other > 1 else ''} sans montant à l'échelle "
                     "de l'intercommunalité</i>")
+    extra = list(opt.extra_legend)
+    if opt.context is not None:
+        extra += opt.context.legend
+        if opt.context.element is not None:
+            m.add_child(opt.context.element)  # under the project markers (Leaflet's marker pane is on top)
     legend = legend_html(
         counts_theme, counts_period, mode=opt.mode, credit=opt.credit, realisation=opt.realisation,
-        title=title, choropleth=choro_legend, side_items=side, extra=opt.extra_legend,
+        title=title, choropleth=choro_legend, side_items=side, extra=extra,
     )
     max_h = "92vh" if opt.mode == "projecteur" else "520px"
     max_w = "560px" if opt.mode == "projecteur" else "340px"
