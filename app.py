@@ -181,12 +181,14 @@ if not projector:
         fmt = e1.radio("Format", ["PDF", "PNG"], horizontal=True)
         paper = e2.radio("Papier", ["A4", "A3"], horizontal=True)
         orientation = e3.radio("Orientation", ["paysage", "portrait"], horizontal=True)
-        export_key = (epci, tuple(themes), tuple(periodes), tuple(natures), low, high, text, fmt, paper, orientation)
+        export_key = (epci, tuple(themes), tuple(periodes), tuple(natures), low, high, text,
+                      tuple(road_keys or ()), fmt, paper, orientation)
         if e4.button("Préparer la carte à imprimer"):
             with st.spinner("Mise en page de la carte…"):
                 request = atlas.SheetRequest(epci, paper, orientation, atlas.AtlasFilters(
-                    themes, periodes, natures, filters["amount_range"], text))
-                figure = atlas.render_view((terr, data, placed_all, unplaced_all, credit), request)
+                    themes, periodes, natures, filters["amount_range"], text, road_keys))
+                figure = atlas.render_view((terr, data, placed_all, unplaced_all, credit), request,
+                                           context if context.available else None)
                 st.session_state["export"] = (export_key, atlas.figure_bytes(figure, fmt.lower()))
                 plt.close(figure)
         ready = st.session_state.get("export")

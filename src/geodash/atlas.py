@@ -49,6 +49,7 @@ class AtlasFilters:
     natures: list[str] | None = None
     amount_range: tuple[float, float] | None = None
     text: str = ""
+    routes: list[str] | None = None  # road style keys (None: all)
 
     def describe(self) -> str:
         parts = []
@@ -102,8 +103,11 @@ def file_stem(pattern: str, code: str, name: str) -> str:
 
 # --- Rendering one view (used by the atlas workers and by the app's export button) ----------------
 
-def render_view(base, request: SheetRequest):
-    """Figure of one view from loaded data ``base = (terr, data, placed, unplaced, credit)``."""
+def render_view(base, request: SheetRequest, context=None):
+    """Figure of one view from loaded data ``base = (terr, data, placed, unplaced, credit)``.
+
+    ``context`` (``layers.LoadedLayers``) adds the Département's roads, sites and land cover.
+    """
     from .dashboard import financing_by_epci
     from .printmap import SheetOptions, render_sheet
     from .projects import filter_projects
@@ -115,6 +119,10 @@ def render_view(base, request: SheetRequest):
     commune_names = dict(zip(terr.communes["insee"], terr.communes["nom"]))
     selected = filter_projects(data.financements, themes=flt.themes, periodes=flt.periodes, natures=flt.natures,
                                amount_range=flt.amount_range, text=flt.text, commune_names=commune_names)
+    if context is not None:
+        from .layers import filter_road_projects
+
+        selected = filter_road_projects(selected, context.routes, flt.routes)
     choropleth = None
     if request.epci is None:
         by_epci = financing_by_epci(selected, terr.epci)
@@ -128,7 +136,8 @@ def render_view(base, request: SheetRequest):
         epci=request.epci, paper=request.paper, orientation=request.orientation,
         period_text=flt.period_text(), filters_text=flt.describe(), credit=credit,
         realisation=f"Réalisation : Département du Pas-de-Calais, {french_date(request.day)} (geodash)",
-        choropleth=choropleth,
+        choropleth=choropleth, context=context if request.epci is not None else None,
+        road_categories=flt.routes,
     )
     return render_sheet(terr, p, u, options)
 
@@ -150,6 +159,7 @@ def figure_bytes(fig, fmt: str) -> bytes:
 # --- Worker processes -------------------------------------------------------------------------------
 
 _BASE = None
+_CONTEXT = None
 
 
 def load_base():
@@ -164,9 +174,17 @@ def load_base():
     return terr, data, placed, unplaced, map_credit()
 
 
+def load_context():
+    """The optional layers of the configuration in force (None when there is none)."""
+    from .layers import find_config, load_layers
+
+    return load_layers() if find_config() else None
+
+
 def _worker_init() -> None:
-    global _BASE
+    global _BASE, _CONTEXT
     _BASE = load_base()
+    _CONTEXT = load_context()
 
 
 def _render_to_files(request: SheetRequest, out_dir: str, pattern: str, formats: tuple[str, ...]) -> list[str]:
@@ -175,7 +193,7 @@ def _render_to_files(request: SheetRequest, out_dir: str, pattern: str, formats:
     code = request.epci or DEPARTEMENT_CODE
     name = terr.epci_name(request.epci, short=True) if request.epci in terr.sirens else (
         settings.DEPARTEMENT_NOM if request.epci is None else code)
-    fig = render_view(base, request)
+    fig = render_view(base, request, _CONTEXT)
     try:
         stem = Path(out_dir) / file_stem(pattern, code, name)
         paths = []
@@ -230,8 +248,9 @@ def write_atlas(
 
     args = (str(out_dir), pattern, formats)
     if workers == 1:
-        global _BASE
-        _BASE = _BASE or load_base()
+        global _BASE, _CONTEXT
+        if _BASE is None:
+            _BASE, _CONTEXT = load_base(), load_context()
         for i, req in enumerate(requests):
             try:
                 record(i, _render_to_files(req, *args), None)

@@ -44,7 +44,7 @@ def _atlas(args: argparse.Namespace) -> int:
     epcis: list[str | None] = list(args.epci) if args.epci else list(sirens)
     if args.departement or not args.epci:
         epcis = [None] + epcis
-    filters = atlas.AtlasFilters(themes=args.theme, periodes=args.periode, natures=args.nature)
+    filters = atlas.AtlasFilters(themes=args.theme, periodes=args.periode, natures=args.nature, routes=args.routes)
     result = atlas.write_atlas(
         epcis, args.sortie, formats=tuple(args.formats), paper=args.papier, orientation=args.orientation,
         filters=filters, pattern=args.nom, combined=args.pdf_unique, workers=args.workers,
@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
     p.set_defaults(func=_validate)
 
-    from .style import NATURES, PERIODS, THEMES
+    from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
 
     p = sub.add_parser("atlas", help="cartes d'impression (PDF, PNG 300 dpi, SVG) par EPCI et pour le département")
     p.add_argument("--epci", nargs="+", metavar="SIREN", help="seulement ces EPCI (défaut : tous)")
@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", nargs="+", choices=list(THEMES), help="thématiques (défaut : toutes)")
     p.add_argument("--periode", nargs="+", choices=list(PERIODS), help="périodes (défaut : toutes)")
     p.add_argument("--nature", nargs="+", choices=list(NATURES), help="natures (défaut : toutes)")
+    p.add_argument("--routes", nargs="+", choices=list(ROAD_CLASSES),
+                   help="catégories de routes dessinées (couche du Département ; défaut : toutes)")
     p.add_argument("--sortie", type=Path, default=Path("atlas"), help="dossier de sortie (défaut : atlas/)")
     p.add_argument("--nom", default="{code}_{nom}", help="motif des noms de fichier ({code}, {nom})")
     p.add_argument("--pdf-unique", type=Path, default=None, help="écrire aussi un PDF de toutes les cartes")

@@ -49,7 +49,8 @@ class SheetOptions:
     credit: str = ""
     realisation: str = "Réalisation : Département du Pas-de-Calais"
     choropleth: pd.Series | None = None  # € per inhabitant by SIREN (département sheet)
-    extra_layers: list = field(default_factory=list)  # callables(ax) -> legend handles, for context layers
+    context: object | None = None      # layers.LoadedLayers: roads, sites, land cover (optional)
+    road_categories: list[str] | None = None  # road style keys drawn (None: all)
 
     def size_inches(self) -> tuple[float, float]:
         w, h = PAPERS[self.paper]
@@ -288,9 +289,7 @@ def render_sheet(
             if artist is not None:
                 artist.set_gid("commune-label")
 
-    extra_handles = []
-    for draw in opt.extra_layers:
-        extra_handles.extend(draw(ax) or [])
+    extra_handles = _draw_context(ax, opt.context, opt.road_categories) if opt.context is not None else []
 
     _scale_bar(ax, span_x)
     _north_arrow(ax)
@@ -314,6 +313,81 @@ def render_sheet(
              va="center", color="#222")
     fig.text(margin / W, 3.5 * MM / H, opt.realisation, fontsize=fonts["small"], va="center", color="#222")
     return fig
+
+
+def _clip(frame, ax):
+    """The features of ``frame`` (Lambert-93) inside the map's extent, cut to it."""
+    if frame is None or frame.empty:
+        return None
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    geoms = frame.geometry.to_numpy()
+    inside = shapely.intersects(geoms, shapely.box(x0, y0, x1, y1))
+    if not inside.any():
+        return None
+    out = frame[inside].copy()
+    out["geometry"] = shapely.clip_by_rect(out.geometry.to_numpy(), x0, y0, x1, y1)
+    return out[~out.geometry.is_empty]
+
+
+def _draw_context(ax, context, categories) -> list:
+    """Draw the Département's layers under the projects; return their legend handles with counts."""
+    handles: list = []
+    land = _clip(context.occupation_sol, ax)
+    water = _clip(context.cours_eau, ax)
+    roads = _clip(context.routes, ax)
+    sites = _clip(context.sites, ax)
+    if roads is not None and categories is not None:
+        roads = roads[roads["style"].isin(categories)]
+    area_entries = []
+    if land is not None:
+        for key, fill in style.LAND_COVER.items():
+            part = land[land["classe"] == key] if "classe" in land else land.iloc[0:0]
+            if fill.line or part.empty:
+                continue
+            part.plot(ax=ax, facecolor=fill.color, alpha=fill.opacity, edgecolor="none", hatch=fill.hatch, zorder=1.5)
+            area_entries.append(Patch(facecolor=fill.color, alpha=fill.opacity, hatch=fill.hatch,
+                                      label=f"{fill.label} ({len(part)})"))
+    if water is not None and not water.empty:
+        fill = style.LAND_COVER["cours_eau"]
+        water.plot(ax=ax, color=fill.color, linewidth=0.8, zorder=1.6)
+        area_entries.append(Line2D([], [], color=fill.color, lw=1, label=f"{fill.label} ({len(water)})"))
+    road_entries = {"routes": [], "autres_routes": []}
+    if roads is not None and not roads.empty:
+        for key in reversed(list(style.ROAD_CLASSES)):  # minor roads first, motorways on top
+            part = roads[roads["style"] == key]
+            if part.empty:
+                continue
+            line = style.ROAD_CLASSES[key]
+            width = line.width * 0.45
+            dashes = tuple(float(x) for x in line.dash.split()) if line.dash else None
+            if line.casing:
+                part.plot(ax=ax, color=line.casing, linewidth=width + 0.8, zorder=2)
+            part.plot(ax=ax, color=line.color, linewidth=width, zorder=2.1,
+                      linestyle=(0, dashes) if dashes else "-")
+            group = "autres_routes" if key in ("autoroute", "nationale") else "routes"
+            road_entries[group].insert(0, Line2D([], [], color=line.color, lw=max(width, 0.8),
+                                                 linestyle=(0, dashes) if dashes else "-",
+                                                 label=f"{line.label} ({part['numero'].nunique()})"))
+    site_entries = []
+    if sites is not None and not sites.empty:
+        for key, site in style.SITE_TYPES.items():
+            part = sites[sites["type"] == key]
+            if part.empty:
+                continue
+            ax.plot(part.geometry.x, part.geometry.y, marker="o", markersize=6, markerfacecolor="white",
+                    markeredgecolor=site.color, markeredgewidth=1.1, linestyle="none", zorder=4)
+            for pt in part.geometry:
+                ax.text(pt.x, pt.y, site.letter, fontsize=3.6, color=site.color, weight="bold", ha="center",
+                        va="center", zorder=4.1)
+            site_entries.append(Line2D([], [], marker="o", markersize=6, markerfacecolor="white",
+                                       markeredgecolor=site.color, linestyle="none",
+                                       label=f"{site.label} ({len(part)})"))
+    for group, entries in (("routes", road_entries["routes"]), ("autres_routes", road_entries["autres_routes"]),
+                           ("sites", site_entries), ("sol", area_entries)):
+        if entries:
+            handles.append(Patch(visible=False, label=style.GROUP_TITLES[group]))
+            handles.extend(entries)
+    return handles
 
 
 def _legend_column(col, placed, unplaced, listed, opt: SheetOptions, extra_handles) -> None:
