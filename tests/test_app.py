@@ -80,7 +80,7 @@ def test_export_button_prepares_a_pdf_of_the_view():
 
 
 def _with_layers(monkeypatch, tmp_path, roads=None):
-    from layers_config import SHARED_GEO, write_config
+    from tests.layers_config import SHARED_GEO, write_config
 
     if not (SHARED_GEO / "tm_roads_62.geojson").exists():
         pytest.skip("shared reference roads not available")

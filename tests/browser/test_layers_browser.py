@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from geodash import settings
+from tests.layers_config import SHARED_GEO, write_config
 
-sys.path.insert(0, str(settings.REPO_DIR / "tests"))
-from layers_config import SHARED_GEO, write_config  # noqa: E402
-
-from .conftest import start_server  # noqa: E402
+from .conftest import start_server
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not (SHARED_GEO / "tm_roads_62.geojson").exists(), reason="no shared roads")]
