@@ -47,6 +47,8 @@ except territories.TerritoryError as exc:
 
 config = layers.find_config()
 context, road_lengths = load_context(str(config) if config else None, str(settings.territories_path()))
+if context.credit:  # the Département's layers are credited on the map too
+    credit = f"{credit} ; {context.credit}"
 roads = context.routes
 sirens = terr.sirens
 names = dict(zip(terr.epci["siren"], terr.epci["nom_court"]))

@@ -20,6 +20,7 @@ fichier = "{roads}"
 colonnes = {{ numero = "route", classe = "classe" }}
 valeurs.classe = {{ "autoroute" = "autoroute", "nationale" = "nationale", "voie rapide nommee" = "nationale", "departementale" = "départementale" }}
 categories = "{TEST_DATA / 'categories_rd_test.csv'}"
+source = "TravelMapping (OpenStreetMap, ODbL)"
 
 [[sites]]
 fichier = "{SHARED_GEO / 'colleges_publics_62_academie_lille_2021.geojson'}"

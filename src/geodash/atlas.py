@@ -113,6 +113,8 @@ def render_view(base, request: SheetRequest, context=None):
     from .projects import filter_projects
 
     terr, data, placed, unplaced, credit = base
+    if context is not None and context.credit:
+        credit = f"{credit} ; {context.credit}"
     if request.epci is not None and request.epci not in terr.sirens:
         raise KeyError(f"EPCI « {request.epci} » inconnu")
     flt = request.filters

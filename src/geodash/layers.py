@@ -88,7 +88,8 @@ GEOMETRY = {"routes": "line", "sites": "point", "occupation_sol": "polygon", "co
 # Configuration keys (French), with English aliases.
 _KEYS = {"fichier": "fichier", "path": "fichier", "couche": "couche", "layer": "couche",
          "crs": "crs", "colonnes": "colonnes", "columns": "colonnes", "valeurs": "valeurs",
-         "values": "valeurs", "categories": "categories", "type": "type", "classe": "classe"}
+         "values": "valeurs", "categories": "categories", "type": "type", "classe": "classe",
+         "source": "source"}
 
 #: Pas-de-Calais in Lambert-93 with a 30 km margin: data entirely outside it is in the wrong CRS.
 _EXTENT_L93 = (567_000.0, 6_961_000.0, 744_000.0, 7_132_000.0)
@@ -126,6 +127,7 @@ class SourceSpec:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     categories: Path | None = None
     constant: str | None = None
+    source: str = ""   # provenance printed on the maps ("Cd62, DMRR, 2019"); the file name if not given
 
 
 @dataclass
@@ -194,6 +196,21 @@ class LoadedLayers:
     def has_ign_hierarchy(self) -> bool:
         """True when the road file carries IGN's hierarchy (« hiérarchie IGN »)."""
         return self.routes is not None and "hierarchie_ign" in self.routes
+
+    @property
+    def credit(self) -> str:
+        """Provenance of the layers drawn, for the maps' "Sources" line ("" when none is loaded)."""
+        parts: dict[str, list[str]] = {}
+        for src in self.sources:
+            if src.status != "chargée":
+                continue
+            text = src.spec.source or src.spec.path.name
+            parts.setdefault(LAYER_LABELS.get(src.spec.kind, src.spec.kind), [])
+            if text not in parts[LAYER_LABELS.get(src.spec.kind, src.spec.kind)]:
+                parts[LAYER_LABELS.get(src.spec.kind, src.spec.kind)].append(text)
+        if not parts:
+            return ""
+        return "couches du Département : " + " ; ".join(f"{k.lower()} : {', '.join(v)}" for k, v in parts.items())
 
     def web(self, kind: str, **options) -> gpd.GeoDataFrame | None:
         """One layer in WGS84 for the browser (see :func:`to_web` for the options)."""
@@ -406,6 +423,7 @@ def _parse_source(kind: str, raw: object, base: Path, where: str,
         values=values,
         categories=resolve(categories) if isinstance(categories, str) and categories.strip() else None,
         constant=str(spec[CONSTANT_FIELD[kind]]) if CONSTANT_FIELD.get(kind) in spec else None,
+        source=str(spec.get("source") or "").strip(),
     )
 
 
