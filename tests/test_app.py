@@ -99,6 +99,8 @@ def test_road_filter_and_lengths_with_layers(monkeypatch, tmp_path):
     # RD 260 has no category ("non renseignée") and is filtered out.
     routes = set(at.dataframe[-1].value["Route"]) - {""}
     assert routes == {"RD 939", "RD 5|RD 950"}
+    # The layers' provenance joins the Sources line.
+    assert any("routes : TravelMapping (OpenStreetMap, ODbL)" in c.value for c in at.caption)
 
 
 def test_broken_layer_file_keeps_the_app_running(monkeypatch, tmp_path):
