@@ -71,6 +71,8 @@ if projector:
 
 # --- Sidebar: choice of territory and filters ----------------------------------------------------
 options = [None] + sirens
+if "epci_from_map" in st.session_state:
+    st.session_state["epci"] = st.session_state.pop("epci_from_map")
 with st.sidebar:
     st.header("Territoire")
     epci = st.selectbox("Intercommunalité", options, index=options.index(view.epci),
@@ -173,7 +175,7 @@ clicked = (result or {}).get("last_object_clicked")
 if epci is None and clicked:
     hit = webmap.epci_at(terr, clicked["lat"], clicked["lng"])
     if hit:
-        st.session_state["epci"] = hit
+        st.session_state["epci_from_map"] = hit  # applied before the selectbox exists (next run)
         st.rerun()
 
 # --- Print export of the current view ------------------------------------------------------------

@@ -91,3 +91,14 @@ def test_map_position_lives_in_the_url(server, make_page):
     q.page.goto(link)
     q.wait_map(title="Arras")
     assert _leaflet_zoom(q.map_frame()) == pytest.approx(z_url, abs=0.01)
+
+
+def test_clicking_an_epci_on_the_departement_map_opens_it(server, make_page):
+    p = make_page(1920, 1080)
+    p.page.goto(server)
+    p.wait_map(title="20 intercommunalités")
+    # Click inside the EPCI's polygon, just below its name.
+    p.map_frame().locator(".gd-epci-label", has_text="Ternois").click(position={"x": 0, "y": 30}, force=True)
+    p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200069672'",
+                             timeout=15_000)
+    assert p.wait_map(title="Communauté de communes du Ternois") > 0
