@@ -441,7 +441,10 @@ def _legend_column(col, placed, unplaced, listed, opt: SheetOptions, extra_handl
         for num, name, amount in sorted(listed):
             lines.append(_wrap(f"{num}. {name}" + (f" – {amount}" if amount else ""), 52))
     if lines:
-        _text_columns(col, lines, top=_legend_bottom(col, leg) - 0.02, fontsize=fonts["small"])
+        if opt.orientation == "portrait":  # wide, short column: the lists go right of the legend
+            _text_columns(col, lines, top=1.0, fontsize=fonts["small"], left=0.42)
+        else:
+            _text_columns(col, lines, top=_legend_bottom(col, leg) - 0.02, fontsize=fonts["small"])
 
 
 def _legend_bottom(col, leg) -> float:
@@ -449,7 +452,7 @@ def _legend_bottom(col, leg) -> float:
     return leg.get_window_extent(renderer).transformed(col.transAxes.inverted()).y0
 
 
-def _text_columns(col, lines: list[str], *, top: float, fontsize: float) -> None:
+def _text_columns(col, lines: list[str], *, top: float, fontsize: float, left: float = 0.0) -> None:
     """Write ``lines`` from ``top`` down, in one column or, when they do not fit, in two narrower
     ones with the text shortened; what still does not fit ends with "…" and a count."""
     height_pt = col.get_window_extent(col.figure.canvas.get_renderer()).height * 72 / col.figure.dpi
@@ -458,16 +461,16 @@ def _text_columns(col, lines: list[str], *, top: float, fontsize: float) -> None
     rows = [r for line in lines for r in line.split("\n")]
     if len(rows) <= capacity:
         columns = [rows]
-        width = 1.0
+        width = 1.0 - left
     else:
         short = [_shorten(line.replace("\n", " "), 44) for line in lines]
         columns = [short[:capacity], short[capacity:2 * capacity]]
         if len(short) > 2 * capacity:
             hidden = len(short) - 2 * capacity + 1
             columns[1] = columns[1][:-1] + [f"… et {hidden} autres (voir le tableau des projets)"]
-        width = 0.5
+        width = (1.0 - left) / 2
     for i, column in enumerate(columns):
-        col.text(i * width, top, "\n".join(column), va="top", ha="left", fontsize=fontsize,
+        col.text(left + i * width, top, "\n".join(column), va="top", ha="left", fontsize=fontsize,
                  transform=col.transAxes, linespacing=1.3)
 
 
