@@ -188,3 +188,39 @@ def test_filters_and_totals(data):
     t = totals(fin, ["theme"])
     assert t["projets"].sum() == len(fin)
     assert t["montant_eur"].sum() == pytest.approx(fin["montant_departement_eur"].sum())
+
+
+# First line of each contract (the next contract starts where one ends; the last ends before report n°1).
+CONTRACT_STARTS = {
+    "246201016": 530, "246200380": 1330, "246200729": 2235, "200018083": 3741, "246201149": 4483,
+    "246200844": 5481, "200072478": 6417, "200069029": 7322, "200044048": 8747, "200033579": 9398,
+    "245900758": 10384, "200072460": 11019, "246200299": 12445, "246200364": 13847, "200035442": 15649,
+    "200069482": 16441, "200069672": 17135, "200044030": 18172, "200069235": 19029,
+}
+END_OF_CONTRACTS = 20005
+# The 7 Vallées map annex has no "Réalisation" line: its labels start after the contract's last livret.
+LABELS_START = {"200044030": 18870}
+
+
+def test_every_map_label_amount_is_in_the_data(data, seed_lines):
+    """Coverage: each amount written among a map annex's labels is a financing of that EPCI."""
+    bounds = sorted(CONTRACT_STARTS.items(), key=lambda kv: kv[1])
+    fin = data.financements
+    missing, with_labels = {}, 0
+    for (siren, start), (_, end) in zip(bounds, bounds[1:] + [("", END_OF_CONTRACTS)]):
+        real = [i for i in range(start, end) if seed_lines[i - 1].startswith("Réalisation")]
+        first = LABELS_START.get(siren) or (real[-1] + 1 if real else end)
+        written = set()
+        for line in seed_lines[first - 1:end - 1]:
+            if "€" in line or "million" in line:
+                # years ("Fonctionnement 2019", "en 2018") are not amounts
+                written |= {v for v in numbers_in_text(line) if v >= 1000 and not 2000 <= v <= 2100}
+        mine = fin[fin["epci_siren"] == siren]
+        have = set(mine["montant_departement_eur"].dropna()) | set(mine["cout_total_eur"].dropna())
+        gone = sorted(v for v in written if v not in have)
+        with_labels += bool(written)
+        if gone:
+            missing[siren] = gone
+    assert missing == {}
+    assert with_labels == 7  # the maps whose labels survived: Lumbres, 2 Baies, Flandre Lys, Sud-Artois,
+    #                          Campagnes de l'Artois, Ternois, 7 Vallées
