@@ -235,9 +235,11 @@ if not projector:
                                 "Coût total (€)": st.column_config.NumberColumn(format="%.0f")})
     stem = "projets_" + (epci or "pas-de-calais")
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("Télécharger (CSV)", dashboard.to_csv_bytes(table), f"{stem}.csv", "text/csv")
-    c2.download_button("Télécharger (Excel)", dashboard.to_xlsx_bytes(table), f"{stem}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    # The files are built only when a button is clicked (a callable), not on every rerun.
+    c1.download_button("Télécharger (CSV)", lambda: dashboard.to_csv_bytes(table), f"{stem}.csv", "text/csv",
+                       on_click="ignore")
+    c2.download_button("Télécharger (Excel)", lambda: dashboard.to_xlsx_bytes(table), f"{stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     if epci and not unplaced.empty:
         st.caption(f"{len(unplaced)} projet(s) concernent l'ensemble de l'intercommunalité (sans commune) : "
                    "ils figurent dans l'encadré de la légende et dans le tableau (lieu « Ensemble de "

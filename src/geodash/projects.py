@@ -25,7 +25,7 @@ from .tables import CheckedTable, Problem, check_rows, read_rows
 __all__ = [
     "FINANCEMENT_COLUMNS", "CHIFFRE_COLUMNS", "ProjectData",
     "load_project_data", "validate_financements", "validate_chiffres",
-    "normalise_route", "place_projects", "totals", "filter_projects", "parse_source_lines",
+    "normalise_route", "place_projects", "totals", "filter_projects", "parse_source_lines", "search_column",
 ]
 
 FINANCEMENT_COLUMNS = [
@@ -219,6 +219,7 @@ def load_project_data(communes: pd.DataFrame, epci_sirens: set[str], folder: Pat
     """Load both project files from ``folder`` (default ``data/projects``); never raises on bad content."""
     folder = Path(folder or settings.projects_dir())
     fin, fin_table = validate_financements(folder / "financements.csv", epci_sirens, communes)
+    fin["recherche"] = search_column(fin, dict(zip(communes["insee"], communes["nom"])))
     chi, chi_table = validate_chiffres(folder / "chiffres_cles.csv", epci_sirens)
     return ProjectData(
         financements=fin,
@@ -311,6 +312,9 @@ def filter_projects(
         mask &= in_range | (amount.isna() & (low <= 0))
     if text.strip():
         needle = _fold(text)
+        if "recherche" in financements:  # folded once at load time (see search_column)
+            mask &= financements["recherche"].str.contains(needle, regex=False)
+            return financements[mask]
         haystack = (
             financements["intitule"].astype(str) + " " + financements.get("description", "").astype(str)
             + " " + financements["maitre_ouvrage"].astype(str) + " " + financements["route"].astype(str)
@@ -321,6 +325,16 @@ def filter_projects(
             )
         mask &= haystack.map(_fold).str.contains(needle, regex=False)
     return financements[mask]
+
+
+def search_column(financements: pd.DataFrame, commune_names: dict[str, str]) -> pd.Series:
+    """Lower-case, accent-free text searched by :func:`filter_projects` (title, description, maître
+    d'ouvrage, road, commune names), computed once when the data is loaded."""
+    text = (financements["intitule"].astype(str) + " " + financements.get("description", "").astype(str)
+            + " " + financements["maitre_ouvrage"].astype(str) + " " + financements["route"].astype(str)
+            + " " + financements["commune_insee"].map(
+                lambda codes: " ".join(commune_names.get(c, "") for c in str(codes).split("|"))))
+    return text.map(_fold)
 
 
 def _fold(text: str) -> str:

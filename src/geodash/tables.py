@@ -28,7 +28,26 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         prefix = "" if self.level == "erreur" else "avertissement : "
-        return f"{where}: {prefix}{self.message}"
+        return f"{where}: {prefix}{_one_line(self.message)}"
+
+
+#: Longest value quoted « … » in a displayed problem, and longest displayed reason (characters).
+QUOTE_MAX, MESSAGE_MAX = 60, 300
+_QUOTED = re.compile(r"« (.*?) »", re.DOTALL)
+
+
+def _one_line(message: str) -> str:
+    """One readable line: quoted values cut to :data:`QUOTE_MAX`, line breaks shown as ``↵``.
+
+    A broken file can put a whole paragraph (or the rest of the file) into one cell; the reason
+    still fits on the ``file:line: reason`` line.
+    """
+    def cut(match: re.Match) -> str:
+        value = " ".join(match.group(1).split())
+        return f"« {value[:QUOTE_MAX]}… »" if len(value) > QUOTE_MAX else f"« {value} »"
+
+    text = re.sub(r"\r\n|\r|\n", " ↵ ", _QUOTED.sub(cut, message))
+    return text if len(text) <= MESSAGE_MAX else text[:MESSAGE_MAX] + "…"
 
 
 @dataclass
@@ -59,8 +78,9 @@ def _split_lines(raw, pattern=_BREAK):
 def _decode(raw: bytes, name: str, problems: list[Problem]) -> list[str]:
     """Decode line by line: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
 
-    Each line is decoded on its own, so a file that mixes encodings (rows pasted from another
-    file) keeps its UTF-8 rows intact instead of turning every accent into mojibake.
+    A file that is not valid UTF-8 as a whole is decoded line by line, so a file that mixes
+    encodings (rows pasted from another file) keeps its UTF-8 rows intact instead of turning every
+    accent into mojibake.
     """
     for encoding, bom in _BOMS:
         if raw.startswith(bom):
@@ -69,11 +89,14 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> list[str]:
                 text = raw.decode("utf-16-le" if bom == b"\xff\xfe" else "utf-16-be", errors="replace")
                 return [line.replace("\x00", "") for line in _split_lines(text, _BREAK_TEXT)]
             break
+    try:
+        whole: str | None = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        whole = None
     lines, legacy, nul = [], [], []
-    for number, chunk in enumerate(_split_lines(raw), start=1):
-        try:
-            line = chunk.decode("utf-8")
-        except UnicodeDecodeError:
+    for number, chunk in enumerate(_split_lines(raw) if whole is None else _split_lines(whole, _BREAK_TEXT), 1):
+        line = chunk if whole is not None else _decode_line(chunk)
+        if line is None:
             line = chunk.decode("cp1252", errors="replace")
             legacy.append(number)
         if "\x00" in line:
@@ -88,6 +111,17 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> list[str]:
         problems.append(Problem(name, nul[0], f"caractères nuls supprimés ({_count(len(nul), 'ligne')})",
                                 "avertissement"))
     return lines
+
+
+def _decode_line(chunk: bytes) -> str | None:
+    """A line of a file that is not all UTF-8: UTF-8 only if it decodes to text Windows-1252 could
+    also hold (``Éœ`` in Windows-1252 happens to be valid UTF-8 for ``ɜ``, which is not French)."""
+    try:
+        line = chunk.decode("utf-8")
+        line.encode("cp1252")
+    except UnicodeError:
+        return None
+    return line
 
 
 def _count(n: int, word: str) -> str:
@@ -106,24 +140,46 @@ def _delimiter(lines: list[str]) -> str:
 def _parse_at(lines: list[str], start: int, delimiter: str) -> tuple[list[str] | None, int, str]:
     """Parse the one record that starts on ``lines[start]``.
 
-    Returns ``(fields, number of physical lines used, "")`` or ``(None, 1, reason)`` when the csv
-    module gives up (field over its size limit, …).
+    Returns ``(fields, number of physical lines used, "")``, or ``(None, 1, reason)`` for a record
+    that cannot be trusted. The record is read strictly first (a closing quote must be followed by
+    a separator, a quoted field must end): that is how a stray opening quote is caught before it
+    swallows the next rows. A line that breaks the strict rules but reads on its own, leniently
+    (``Salle "Le Mille" club``), is still accepted: it cannot have swallowed anything.
     """
-    used = 0
+    reason = ""
+    for strict in (True, False):
+        used = 0
 
-    def feed():
-        nonlocal used
-        for line in lines[start:]:
-            used += 1
-            yield line
+        def feed():
+            nonlocal used
+            for line in lines[start:]:
+                used += 1
+                yield line
 
-    try:
-        fields = next(csv.reader(feed(), delimiter=delimiter))
-    except csv.Error as exc:
-        return None, 1, f"CSV mal formé ({exc})"
-    except StopIteration:
-        return None, 0, ""
-    return fields, used, ""
+        try:
+            fields = next(csv.reader(feed(), delimiter=delimiter, strict=strict))
+        except csv.Error as exc:
+            reason = reason or _csv_reason(exc)
+            continue
+        except StopIteration:
+            return None, 0, ""
+        if strict or used == 1:
+            return fields, used, ""
+        break
+    return None, 1, reason
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "expected after" in text:
+        return ("guillemet mal placé : un champ entre guillemets doit se terminer par un guillemet suivi "
+                "du séparateur (écrire \"\" pour un guillemet dans le texte)")
+    if "unexpected end of data" in text:
+        return "guillemet ouvert ici et jamais refermé jusqu'à la fin du fichier"
+    if "field larger than field limit" in text:
+        limit = f"{csv.field_size_limit():,}".replace(",", "\u202f")
+        return f"champ de plus de {limit} caractères (guillemet jamais refermé ?)"
+    return f"CSV mal formé ({text})"
 
 
 def _looks_like_row(line: str, delimiter: str, width: int) -> bool:

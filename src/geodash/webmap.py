@@ -422,7 +422,8 @@ def build_map(
         bounds = epci_web.total_bounds
         title = "Pas-de-Calais : les 20 intercommunalités"
     else:
-        others = epci_web[epci_web["siren"] != opt.epci]
+        context = territories.epci_context
+        others = context[context["siren"] != opt.epci]
         folium.GeoJson(
             _geojson(others, ["nom_court"]),
             name="Autres intercommunalités",
