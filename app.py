@@ -143,9 +143,10 @@ if data.errors:
                      expanded=not projector):
         st.write("Les lignes valides sont affichées ; les lignes en erreur sont mises de côté jusqu'à correction.")
         st.code("\n".join(str(p) for p in data.problems), language=None)
-elif data.problems and not projector:
-    with st.expander(f"Données : {len(data.problems)} avertissement(s), aucune ligne mise de côté"):
-        st.code("\n".join(str(p) for p in data.problems), language=None)
+elif (data.problems or terr.warnings) and not projector:
+    notes = list(terr.warnings) + [str(p) for p in data.problems]
+    with st.expander(f"Données : {len(notes)} avertissement(s), aucune ligne mise de côté"):
+        st.code("\n".join(notes), language=None)
 
 # --- Map -----------------------------------------------------------------------------------------
 first_run = not st.session_state.get("view_from_url_used")

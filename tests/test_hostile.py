@@ -417,7 +417,9 @@ def test_missing_column_rejects_file_with_one_error(terr, drop):
     raw = (",".join(header) + "\n" + ",".join(_quote(row[c], ",") for c in header) + "\n").encode()
     frame, table = _fin(terr, raw)
     assert frame.empty
-    assert [str(p) for p in table.errors] == [f"financements.csv:1: colonnes manquantes : {drop}"]
+    assert [str(p) for p in table.errors] == [
+        f"financements.csv:1: colonnes manquantes : {drop} (1 ligne de données mise de côté)"]
+    assert table.rejected == 1
 
 
 def test_duplicate_column_rejects_file(terr):

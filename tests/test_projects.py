@@ -224,3 +224,17 @@ def test_every_map_label_amount_is_in_the_data(data, seed_lines):
     assert missing == {}
     assert with_labels == 7  # the maps whose labels survived: Lumbres, 2 Baies, Flandre Lys, Sud-Artois,
     #                          Campagnes de l'Artois, Ternois, 7 Vallées
+
+
+def test_bad_header_sets_aside_every_row_and_says_so(terr):
+    rows = "\n".join(GOOD.replace("T-1", f"T-{i}") for i in range(3))
+    _, table = _check(terr, f"{HEADER.replace('theme', 'thème')}\n{rows}\n")
+    assert table.rejected == 3
+    assert "3 lignes de données mises de côté" in str(table.errors[0])
+
+
+def test_spaces_around_commune_codes_do_not_unplace_a_project(terr):
+    frame, table = _check(terr, f"{HEADER}\n" + GOOD.replace("62534", '"62534 | 62702"') + "\n")
+    assert table.errors == [] and frame.iloc[0]["commune_insee"] == "62534|62702"
+    placed, unplaced = place_projects(frame, terr.communes)
+    assert len(placed) == 1 and unplaced.empty

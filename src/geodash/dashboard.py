@@ -132,7 +132,8 @@ def _safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV with BOM and ``;`` so that Excel in French opens it right."""
-    return _safe(frame).to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    # CRLF line ends make pandas quote a cell holding a lone "\r", which Excel would split.
+    return _safe(frame).to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Projets") -> bytes:

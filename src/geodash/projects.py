@@ -161,7 +161,7 @@ def validate_financements(
     }
     table = check_rows(rows, checks, name)
     table.problems[:0] = problems
-    table.rejected += sum(p.level == "erreur" and p.line > 1 for p in problems)
+    table.rejected += sum(p.rows for p in problems if p.level == "erreur")
     kept = []
     for row in table.rows:  # duplicate ids: the first wins, later ones are reported and set aside
         rid = row.values["id"]
@@ -180,6 +180,8 @@ def validate_financements(
     frame["montant_departement_eur"] = frame["montant_departement_eur"].astype(float)
     frame["cout_total_eur"] = frame["cout_total_eur"].astype(float)
     frame["route"] = frame["route"].map(normalise_route)
+    frame["commune_insee"] = frame["commune_insee"].map(
+        lambda v: "|".join(c.strip() for c in str(v).split("|")) if v else "")
     frame["ligne"] = frame["ligne"].astype(int)
     return frame, table
 
@@ -207,7 +209,7 @@ def validate_chiffres(
     }
     table = check_rows(rows, checks, name)
     table.problems[:0] = problems
-    table.rejected += sum(p.level == "erreur" and p.line > 1 for p in problems)
+    table.rejected += sum(p.rows for p in problems if p.level == "erreur")
     frame = pd.DataFrame([{**r.values, "ligne": r.line} for r in table.rows],
                          columns=CHIFFRE_COLUMNS + ["libelle", "ligne"], dtype=object).fillna("")
     frame["valeur"] = [parse_number(v) for v in frame["valeur"]]

@@ -24,6 +24,7 @@ class Problem:
     line: int
     message: str
     level: str = "erreur"  # "erreur" (row set aside) or "avertissement" (row kept)
+    rows: int = 1          # data rows this error sets aside (a bad header sets aside every row)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -219,14 +220,14 @@ def read_rows(
         try:
             raw = Path(source).read_bytes()
         except OSError as exc:
-            return [], [Problem(name, 0, f"fichier illisible ({exc.strerror or exc})")]
+            return [], [Problem(name, 0, f"fichier illisible ({exc.strerror or exc})", rows=0)]
     for magic, kind in _NOT_CSV.items():
         if raw.startswith(magic):
             return [], [Problem(name, 1, f"ce fichier est un {kind}, pas un CSV : l'enregistrer au format "
-                                         "« CSV UTF-8 (délimité par des virgules) »")]
+                                         "« CSV UTF-8 (délimité par des virgules) »", rows=0)]
     lines = _decode(raw, name, problems)
     if not "".join(lines).strip():
-        return [], problems + [Problem(name, 1, "fichier vide : l'en-tête des colonnes est absent")]
+        return [], problems + [Problem(name, 1, "fichier vide : l'en-tête des colonnes est absent", rows=0)]
     delimiter = _delimiter(lines)
     header: list[str] | None = None
     rows: list[Row] = []
@@ -246,11 +247,14 @@ def read_rows(
         if header is None:
             header = [h.strip() for h in fields]
             missing = [c for c in required if c not in header]
-            if missing:
-                return [], problems + [Problem(name, line, "colonnes manquantes : " + ", ".join(missing))]
             dupes = {h for h in header if header.count(h) > 1 and h}
-            if dupes:
-                return [], problems + [Problem(name, line, "colonnes en double : " + ", ".join(sorted(dupes)))]
+            if missing or dupes:
+                n = sum(1 for rest in lines[i + used:] if rest.strip())
+                reason = ("colonnes manquantes : " + ", ".join(missing) if missing
+                          else "colonnes en double : " + ", ".join(sorted(dupes)))
+                plural = "s" if n > 1 else ""
+                return [], problems + [Problem(name, line, f"{reason} ({n} ligne{plural} de données "
+                                                           f"mise{plural} de côté)", rows=n)]
             i += used
             continue
         if len(fields) != len(header):
@@ -272,7 +276,7 @@ def read_rows(
         rows.append(Row(line, {h: v.strip() for h, v in zip(header, fields)}))
         i += used
     if header is None:
-        problems.append(Problem(name, 1, "fichier vide : l'en-tête des colonnes est absent"))
+        problems.append(Problem(name, 1, "fichier vide : l'en-tête des colonnes est absent", rows=0))
     return rows, problems
 
 

@@ -222,7 +222,7 @@ _SCRIPT = Template("""
                           iconSize: [{{ this.size }}, {{ this.size }}],
                           iconAnchor: [{{ this.size // 2 }}, {{ this.size // 2 }}]});
     var mk = L.marker([f.y, f.x], {icon: icon, title: f.t, keyboard: true, riseOnHover: true});
-    mk.bindPopup(f.p, {maxWidth: 380});
+    mk.bindPopup(f.p, {maxWidth: 380, maxHeight: 320});
     mk.feature = f;
     layer.addLayer(mk);
   });
