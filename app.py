@@ -10,7 +10,6 @@ from streamlit_folium import st_folium
 
 from geodash import atlas, dashboard, layers, projects, settings, sources, style, territories, weblayers, webmap
 from geodash.assets import install_static_assets
-from geodash.formatting import format_eur
 from geodash.views import View, parse_view, view_params
 
 st.set_page_config(page_title="geodash — Contrats territoriaux du Pas-de-Calais", page_icon="🗺️",
@@ -223,17 +222,19 @@ if not projector:
                              use_container_width=True)
     else:
         st.subheader("Financements par intercommunalité")
-        shown = by_epci.assign(montant=by_epci["montant_eur"].map(format_eur))
-        st.dataframe(shown[["nom_court", "population", "montant", "par_habitant"]].rename(columns={
-            "nom_court": "Intercommunalité", "population": "Population", "montant": "Montant du Département",
-            "par_habitant": "€ par habitant"}), hide_index=True, use_container_width=True)
+        st.dataframe(by_epci.round({"par_habitant": 2})[["nom_court", "population", "montant_eur", "par_habitant"]].rename(columns={
+            "nom_court": "Intercommunalité", "population": "Population", "montant_eur": "Montant du Département (€)",
+            "par_habitant": "€ par habitant"}), hide_index=True, use_container_width=True,
+            column_config={c: st.column_config.NumberColumn(format="localized") for c in
+                           ("Population", "Montant du Département (€)", "€ par habitant")})
 
     st.subheader("Projets")
     numbers = webmap.number_projects(placed)
     table = dashboard.project_table(selected, numbers, commune_names)
     st.dataframe(table, hide_index=True, use_container_width=True,
-                 column_config={"Montant du Département (€)": st.column_config.NumberColumn(format="%.0f"),
-                                "Coût total (€)": st.column_config.NumberColumn(format="%.0f")})
+                 # Numbers stay numbers (the table sorts on them), shown in the reader's locale.
+                 column_config={"Montant du Département (€)": st.column_config.NumberColumn(format="localized"),
+                                "Coût total (€)": st.column_config.NumberColumn(format="localized")})
     stem = "projets_" + (epci or "pas-de-calais")
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable), not on every rerun.

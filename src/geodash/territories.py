@@ -51,8 +51,11 @@ class Territories:
 
     @cached_property
     def epci_context(self) -> gpd.GeoDataFrame:
-        """Coarser EPCI outlines, drawn faded around the chosen EPCI (computed once)."""
-        return context_layer(self.epci)
+        """Coarser EPCI outlines for overviews and the faded context around the chosen EPCI
+        (computed once). The tolerance grows with the extent: 400 m for a département, about
+        1.5 km for all of France."""
+        x0, y0, x1, y1 = self.epci.to_crs(settings.CRS_METRIC).total_bounds
+        return context_layer(self.epci, tolerance=max(CONTEXT_SIMPLIFY_TOLERANCE_M, 0.0015 * max(x1 - x0, y1 - y0)))
 
     def epci_name(self, siren: str, *, short: bool = False) -> str:
         """Official (or short) name of an EPCI."""

@@ -19,7 +19,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from . import style
+from . import settings, style
 from .assets import make_offline
 from .formatting import format_eur, format_eur_short, format_per_inhabitant
 from .territories import Territories
@@ -185,10 +185,11 @@ _CSS = """
   padding: 0 3px; border-radius: 2px; pointer-events: none; }}
 .gd-marker .gd-label.gd-left {{ left: auto; right: {marker}px; }}
 .gd-amount {{ font-weight: 400; }}
-.gd-hide-labels .gd-label, .gd-marker .gd-label.gd-off {{ visibility: hidden; }}
+.gd-hide-labels .gd-marker .gd-label, .gd-label.gd-off {{ visibility: hidden; }}
 .gd-epci-label {{ background: none; border: none; }}
-.gd-epci-label div {{ transform: translate(-50%, -50%); white-space: nowrap; font-weight: 700;
-  font-size: {label}px; color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; text-align: center; }}
+.gd-epci-label div {{ transform: translate(-50%, -50%); width: max-content; max-width: 7.5em; white-space: normal;
+  font-weight: 700; line-height: 1.05; font-size: {label}px; color: #111;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; text-align: center; }}
 .gd-popup h4 {{ margin: 0 0 4px; font-size: 15px; }}
 .gd-popup dl {{ margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; font-size: 13px; }}
 .gd-popup dt {{ font-weight: 700; }} .gd-popup dd {{ margin: 0; }}
@@ -215,6 +216,13 @@ _SCRIPT = Template("""
   legend.addTo(map);
   {% endif %}
   L.control.scale({imperial: false, position: 'bottomleft'}).addTo(map);
+  // Names of the EPCI (département view): one list, drawn as plain text markers (already escaped).
+  // They join the decluttering after the project labels (data-rank), largest first.
+  {{ this.area_labels|tojson }}.forEach(function(a, i) {
+    L.marker([a.y, a.x], {icon: L.divIcon({className: 'gd-epci-label',
+                                             html: '<div class="gd-label" data-rank="' + (1000 + i) + '">' + a.t + '</div>',
+                                             iconSize: [1, 1]}), keyboard: false, title: a.n}).addTo(map);
+  });
   var features = {{ this.projects|tojson }};
   var layer = L.layerGroup();
   features.forEach(function(f) {
@@ -300,10 +308,10 @@ class _Overlay(MacroElement):
     _template = _SCRIPT
 
     def __init__(self, css: str, legend: str, projects: list[dict], size: int, label_min_zoom: int,
-                 view_key: str, restore: bool):
+                 area_labels: list[dict], view_key: str, restore: bool):
         super().__init__()
         self._name = "GeodashOverlay"
-        self.css, self.legend, self.projects = css, legend, projects
+        self.css, self.legend, self.projects, self.area_labels = css, legend, projects, area_labels
         self.size, self.label_min_zoom = size, label_min_zoom
         self.view_key, self.restore = view_key, restore
 
@@ -387,14 +395,16 @@ def build_map(
     unplaced = unplaced if unplaced is not None else pd.DataFrame()
 
     choro_legend = None
+    area_labels: list[dict] = []
     if opt.epci is None:
         values = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
         breaks = choropleth_classes(values)
-        frame = epci_web.assign(
-            color=[_class_color(values.get(s, np.nan), breaks) for s in epci_web["siren"]],
-            par_hab=[format_per_inhabitant(values.get(s, np.nan)) for s in epci_web["siren"]],
+        overview = territories.epci_context  # coarse: an overview needs no 120 m detail
+        frame = overview.assign(
+            color=[_class_color(values.get(s, np.nan), breaks) for s in overview["siren"]],
+            par_hab=[format_per_inhabitant(values.get(s, np.nan)) for s in overview["siren"]],
             total=[format_eur_short(opt.choropleth_total.get(s, np.nan)) if opt.choropleth_total is not None
-                   else "" for s in epci_web["siren"]],
+                   else "" for s in overview["siren"]],
         )
         folium.GeoJson(
             _geojson(frame, ["siren", "nom", "nom_court", "color", "par_hab", "total"]),
@@ -412,14 +422,11 @@ def build_map(
                  f"{format_per_inhabitant(lo)} à {format_per_inhabitant(hi)}")
                 for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))
             ]
-        for _, row in epci_web.iterrows():
-            pt = row.geometry.representative_point()
-            folium.Marker(
-                [pt.y, pt.x],
-                icon=folium.DivIcon(html=f"<div>{esc(str(row['nom_court']))}</div>", class_name="gd-epci-label",
-                                    icon_size=(1, 1)),
-            ).add_to(m)
-        bounds = epci_web.total_bounds
+        by_size = overview.iloc[np.argsort(-overview.to_crs(settings.CRS_METRIC).area.to_numpy(), kind="stable")]
+        points = shapely.point_on_surface(by_size.geometry.to_numpy())
+        area_labels = [{"x": round(p.x, 4), "y": round(p.y, 4), "t": esc(str(name)), "n": str(full)}
+                       for p, name, full in zip(points, by_size["nom_court"], by_size["nom"])]
+        bounds = overview.total_bounds
         title = "Pas-de-Calais : les 20 intercommunalités"
     else:
         context = territories.epci_context
@@ -486,7 +493,7 @@ def build_map(
     css = _CSS.format(outside=bg["outside"], family=style.FONTS["family"], legend=fonts["legend"],
                       title=fonts["title"], label=fonts["label"], marker=size + 2,
                       small=max(11, fonts["legend"] - 2), max_h=max_h, max_w=max_w)
-    m.add_child(_Overlay(css, legend, feats, size, opt.label_min_zoom,
+    m.add_child(_Overlay(css, legend, feats, size, opt.label_min_zoom, area_labels,
                          view_key=f"{opt.epci or 'departement'}:{opt.mode}", restore=opt.restore_view))
     if opt.center and opt.zoom:
         m.location, m.options["zoom"] = list(opt.center), opt.zoom

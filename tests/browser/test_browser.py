@@ -97,8 +97,11 @@ def test_clicking_an_epci_on_the_departement_map_opens_it(server, make_page):
     p = make_page(1920, 1080)
     p.page.goto(server)
     p.wait_map(title="20 intercommunalités")
-    # Click inside the EPCI's polygon, just below its name.
-    p.map_frame().locator(".gd-epci-label", has_text="Ternois").click(position={"x": 0, "y": 30}, force=True)
+    # Click a point inside the Ternois (Saint-Pol-sur-Ternoise), where no label lies.
+    p.page.wait_for_timeout(1000)  # the component hooks its click handlers once the map is drawn
+    frame = p.map_frame()
+    xy = frame.evaluate("() => window.gdMap.latLngToContainerPoint([50.3815, 2.3339])")
+    frame.locator(".leaflet-container").click(position={"x": xy["x"], "y": xy["y"] + 25}, force=True)
     p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200069672'",
                              timeout=15_000)
     assert p.wait_map(title="Communauté de communes du Ternois") > 0
