@@ -6,6 +6,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodash import atlas, dashboard, layers, projects, settings, sources, style, territories, weblayers, webmap
@@ -130,6 +131,20 @@ if projector:
     left.button("◀ Précédent", on_click=_go, args=(-1,), use_container_width=True, key="prev")
     mid.title(title)
     right.button("Suivant ▶", on_click=_go, args=(1,), use_container_width=True, key="next")
+    # Arrow keys (or a presenter's remote, which sends them) press the two buttons.
+    components.html("""<script>
+      const doc = window.parent.document;
+      if (!doc.gdKeys) {
+        doc.gdKeys = true;
+        doc.addEventListener('keydown', (e) => {
+          if (e.target.closest && e.target.closest('input, textarea, [contenteditable]')) return;
+          const label = {ArrowRight: 'Suivant', PageDown: 'Suivant', ArrowLeft: 'Précédent', PageUp: 'Précédent'}[e.key];
+          if (!label) return;
+          const button = [...doc.querySelectorAll('button')].find(b => b.innerText.includes(label));
+          if (button) { e.preventDefault(); button.click(); }
+        });
+      }
+    </script>""", height=0)
 else:
     st.title(title)
 

@@ -105,3 +105,15 @@ def test_clicking_an_epci_on_the_departement_map_opens_it(server, make_page):
     p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200069672'",
                              timeout=15_000)
     assert p.wait_map(title="Communauté de communes du Ternois") > 0
+
+
+def test_projector_arrow_keys_switch_epci(server, make_page):
+    p = make_page(1920, 1080)
+    p.page.goto(f"{server}/?epci={LUMBRES}&mode=projecteur")
+    p.wait_map(title="Pays de Lumbres")
+    p.page.wait_for_timeout(1000)
+    p.page.keyboard.press("ArrowRight")
+    p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200069037'", timeout=15_000)
+    p.wait_map(title="Pays de Saint-Omer")
+    p.page.keyboard.press("ArrowLeft")
+    p.page.wait_for_function(f"() => new URL(location.href).searchParams.get('epci') === '{LUMBRES}'", timeout=15_000)
