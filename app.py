@@ -67,6 +67,9 @@ if projector:
       .stButton button {padding: 0.4rem 1.2rem !important; border: 2px solid #0B5394 !important;}
       .stButton button p {font-size: 28px !important; font-weight: 700 !important;}
       h1 {font-size: 34px !important; margin: 0 !important; padding: 0 !important;}
+      .stButton button p {white-space: nowrap;}
+      /* the map fills the screen below the title row, whatever the screen's size */
+      iframe[title="streamlit_folium.st_folium"] {height: calc(100vh - 150px) !important;}
     </style>""", unsafe_allow_html=True)
 
 # --- Sidebar: choice of territory and filters ----------------------------------------------------
@@ -127,7 +130,7 @@ dept_per_inh = by_epci["montant_eur"].sum() / terr.communes.loc[~terr.communes["
 
 title = "Pas-de-Calais — contrats territoriaux de développement durable" if epci is None else terr.epci_name(epci)
 if projector:
-    left, mid, right = st.columns([1, 6, 1])
+    left, mid, right = st.columns([1.4, 5, 1.4], vertical_alignment="center")
     left.button("◀ Précédent", on_click=_go, args=(-1,), use_container_width=True, key="prev")
     mid.title(title)
     right.button("Suivant ▶", on_click=_go, args=(1,), use_container_width=True, key="next")

@@ -286,7 +286,17 @@ _SCRIPT = Template("""
       sessionStorage.setItem(viewKey, JSON.stringify([c.lat, c.lng, map.getZoom()]));
     } catch (e) {}
   }
+  {% if this.fill_frame %}
+  // Projector: the map fills its frame, whose height the page sets from the screen's.
+  map.getContainer().style.height = '100vh';
+  map.invalidateSize();
+  {% if this.fit %}map.fitBounds({{ this.fit|tojson }}, {paddingTopLeft: [20, 20], paddingBottomRight: [{{ this.legend_px }}, 20]});{% endif %}
+  {% endif %}
   setTimeout(function() {
+    {% if this.fill_frame %}
+    map.invalidateSize();
+    {% if this.fit %}map.fitBounds({{ this.fit|tojson }}, {paddingTopLeft: [20, 20], paddingBottomRight: [{{ this.legend_px }}, 20], animate: false});{% endif %}
+    {% endif %}
     {% if this.restore %}
     try {
       var v = JSON.parse(sessionStorage.getItem(viewKey) || 'null');
@@ -493,13 +503,15 @@ def build_map(
     css = _CSS.format(outside=bg["outside"], family=style.FONTS["family"], legend=fonts["legend"],
                       title=fonts["title"], label=fonts["label"], marker=size + 2,
                       small=max(11, fonts["legend"] - 2), max_h=max_h, max_w=max_w)
-    m.add_child(_Overlay(css, legend, feats, size, opt.label_min_zoom, area_labels,
-                         view_key=f"{opt.epci or 'departement'}:{opt.mode}", restore=opt.restore_view))
-    if opt.center and opt.zoom:
+    # Keep the territory clear of the legend, which sits bottom-right over the map.
+    legend_px = 580 if opt.mode == "projecteur" else 360
+    fit = None if (opt.center and opt.zoom) else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
+    overlay = _Overlay(css, legend, feats, size, opt.label_min_zoom, area_labels,
+                       view_key=f"{opt.epci or 'departement'}:{opt.mode}", restore=opt.restore_view)
+    overlay.fill_frame, overlay.fit, overlay.legend_px = opt.mode == "projecteur", fit, legend_px
+    m.add_child(overlay)
+    if fit is None:
         m.location, m.options["zoom"] = list(opt.center), opt.zoom
     else:
-        # Keep the territory clear of the legend, which sits bottom-right over the map.
-        legend_px = 580 if opt.mode == "projecteur" else 360
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
-                     padding_top_left=(20, 20), padding_bottom_right=(legend_px, 20))
+        m.fit_bounds(fit, padding_top_left=(20, 20), padding_bottom_right=(legend_px, 20))
     return m
