@@ -52,10 +52,11 @@ class Territories:
     @cached_property
     def epci_context(self) -> gpd.GeoDataFrame:
         """Coarser EPCI outlines for overviews and the faded context around the chosen EPCI
-        (computed once). The tolerance grows with the extent: 400 m for a département, about
-        1.5 km for all of France."""
+        (computed once). The tolerance grows with the extent, from 400 m for a département up to
+        2 km (all of France: its bounding box spans the overseas départements, so it is capped)."""
         x0, y0, x1, y1 = self.epci.to_crs(settings.CRS_METRIC).total_bounds
-        return context_layer(self.epci, tolerance=max(CONTEXT_SIMPLIFY_TOLERANCE_M, 0.0015 * max(x1 - x0, y1 - y0)))
+        tolerance = min(2000.0, max(CONTEXT_SIMPLIFY_TOLERANCE_M, 0.0015 * max(x1 - x0, y1 - y0)))
+        return context_layer(self.epci, tolerance=tolerance)
 
     def epci_name(self, siren: str, *, short: bool = False) -> str:
         """Official (or short) name of an EPCI."""
