@@ -91,8 +91,14 @@ with st.sidebar:
                           (view.amount_min or 0.0, min(view.amount_max or top, top)), step=1000.0,
                           format="%.0f")
     text = st.text_input("Rechercher un projet ou une commune", value=view.text)
+    layer_kinds = [k for k in layers.LAYER_KINDS if context[k] is not None and not context[k].empty]
+    shown_kinds = []
+    if layer_kinds:
+        shown_kinds = st.multiselect("Couches du Département", layer_kinds,
+                                     default=[k for k in view.couches if k in layer_kinds],
+                                     format_func=lambda k: layers.LAYER_LABELS[k])
     road_keys = None
-    if roads is not None:
+    if roads is not None and "routes" in shown_kinds:
         present = [k for k in style.ROAD_CLASSES if k in set(roads["style"])]
         road_keys = st.multiselect("Routes", present, default=[k for k in view.routes if k in present],
                                    format_func=lambda k: style.ROAD_CLASSES[k].label,
@@ -102,6 +108,7 @@ with st.sidebar:
 
 current = View(epci=epci, themes=themes, periodes=periodes, natures=natures,
                routes=road_keys if road_keys is not None else view.routes,
+               couches=shown_kinds if set(shown_kinds) != set(layer_kinds) else View().couches,
                amount_min=low or None, amount_max=high if high < top else None, text=text, mode=mode,
                lat=view.lat, lng=view.lng, zoom=view.zoom)
 if epci != view.epci:
@@ -168,9 +175,10 @@ elif (data.problems or terr.warnings) and not projector:
 # --- Map -----------------------------------------------------------------------------------------
 first_run = not st.session_state.get("view_from_url_used")
 st.session_state["view_from_url_used"] = True
-works = layers.road_works(roads, selected, epci, epci=terr.epci) if (roads is not None and epci) else None
-context_layers = (weblayers.context_layers(context, epci_siren=epci, categories=road_keys, territories=terr,
-                                           works=works, mode=mode) if context.available else None)
+works = (layers.road_works(roads, selected, epci, epci=terr.epci)
+         if (roads is not None and epci and "routes" in shown_kinds) else None)
+context_layers = (weblayers.context_layers(context.only(shown_kinds), epci_siren=epci, categories=road_keys,
+                                           territories=terr, works=works, mode=mode) if shown_kinds else None)
 map_options = webmap.MapOptions(
     epci=epci, mode=mode, credit=credit,
     # A link's position is used on the session's first run; afterwards the map keeps its own.
@@ -210,7 +218,7 @@ if not projector:
                 request = atlas.SheetRequest(epci, paper, orientation, atlas.AtlasFilters(
                     themes, periodes, natures, filters["amount_range"], text, road_keys))
                 figure = atlas.render_view((terr, data, placed_all, unplaced_all, credit), request,
-                                           context if context.available else None)
+                                           context.only(shown_kinds) if shown_kinds else None)
                 st.session_state["export"] = (export_key, atlas.figure_bytes(figure, fmt.lower()))
                 plt.close(figure)
         ready = st.session_state.get("export")

@@ -111,3 +111,14 @@ def test_broken_layer_file_keeps_the_app_running(monkeypatch, tmp_path):
     assert at.title[0].value == "Communauté urbaine d'Arras"
     messages = " ".join(c.value for c in at.code)
     assert "routes.geojson" in messages
+
+
+def test_context_layers_can_be_switched_off(monkeypatch, tmp_path):
+    _with_layers(monkeypatch, tmp_path)
+    at = _run(epci=ARRAS, couches="sites")
+    toggles = [m for m in at.sidebar.multiselect if m.label == "Couches du Département"][0]
+    assert toggles.value == ["sites"] and set(toggles.options) == {"Routes", "Sites du Département"}
+    assert not [m for m in at.sidebar.multiselect if m.label == "Routes"]  # no road filter without roads
+    toggles.set_value(["routes", "sites"]).run()
+    assert [m for m in at.sidebar.multiselect if m.label == "Routes"]
+    assert "couches" not in at.query_params  # back to the default: every layer

@@ -18,3 +18,9 @@ def test_defaults_make_short_links():
 def test_malformed_params_are_ignored():
     view = parse_view({"epci": "999", "theme": "Culture,<script>", "mode": "x", "z": "abc"}, SIRENS)
     assert view.epci is None and view.themes == ["Culture"] and view.mode == "normal" and view.zoom is None
+
+
+def test_layer_kinds_match_the_layers_module():
+    from geodash import layers, views
+
+    assert views.LAYER_KINDS == layers.LAYER_KINDS

@@ -17,6 +17,7 @@ guessed. IGN's road hierarchy (BD TOPO ``VOCATION``) is kept apart as « hiérar
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -211,6 +212,11 @@ class LoadedLayers:
         if not parts:
             return ""
         return "couches du Département : " + " ; ".join(f"{k.lower()} : {', '.join(v)}" for k, v in parts.items())
+
+    def only(self, kinds: Iterable[str]) -> "LoadedLayers":
+        """The same layers with those not in ``kinds`` switched off (for the map's toggles)."""
+        keep = set(kinds)
+        return dataclasses.replace(self, **{k: None for k in LAYER_KINDS if k not in keep})
 
     def web(self, kind: str, **options) -> gpd.GeoDataFrame | None:
         """One layer in WGS84 for the browser (see :func:`to_web` for the options)."""

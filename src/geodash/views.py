@@ -11,6 +11,10 @@ from typing import Mapping
 
 from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
 
+#: Context layers a view can show (same keys as geodash.layers.LAYER_KINDS, kept here so that views
+#: do not import the geodata stack).
+LAYER_KINDS = ("routes", "sites", "occupation_sol", "cours_eau")
+
 __all__ = ["View", "parse_view", "view_params"]
 
 MODES = ("normal", "projecteur")
@@ -23,6 +27,7 @@ class View:
     periodes: list[str] = field(default_factory=lambda: list(PERIODS))
     natures: list[str] = field(default_factory=lambda: list(NATURES))
     routes: list[str] = field(default_factory=lambda: list(ROAD_CLASSES))  # road style keys shown
+    couches: list[str] = field(default_factory=lambda: list(LAYER_KINDS))  # context layers shown
     amount_min: float | None = None
     amount_max: float | None = None
     text: str = ""
@@ -52,7 +57,8 @@ def parse_view(params: Mapping[str, str], sirens: list[str]) -> View:
     epci = params.get("epci")
     view.epci = epci if epci in sirens else None
     for name, key, allowed in (("themes", "theme", THEMES), ("periodes", "periode", PERIODS),
-                               ("natures", "nature", NATURES), ("routes", "routes", ROAD_CLASSES)):
+                               ("natures", "nature", NATURES), ("routes", "routes", ROAD_CLASSES),
+                               ("couches", "couches", LAYER_KINDS)):
         value = _list(params.get(key), allowed)
         if value is not None:
             setattr(view, name, value)
@@ -70,7 +76,8 @@ def view_params(view: View) -> dict[str, str]:
     out: dict[str, str] = {}
     if view.epci:
         out["epci"] = view.epci
-    for name, key in (("themes", "theme"), ("periodes", "periode"), ("natures", "nature"), ("routes", "routes")):
+    for name, key in (("themes", "theme"), ("periodes", "periode"), ("natures", "nature"), ("routes", "routes"),
+                      ("couches", "couches")):
         value = getattr(view, name)
         if value != getattr(default, name):
             out[key] = ",".join(value)
