@@ -29,12 +29,13 @@ def load_base(territories_file: str, projects_dir: str):
 
 
 @st.cache_resource(show_spinner=False)
-def load_context(config: str | None, territories_file: str):
-    """The Département's optional layers (never raises) and road lengths per EPCI and category."""
+def load_context(config: str | None, territories_file: str, _epci):
+    """The Département's optional layers (never raises) and road lengths per EPCI and category.
+
+    ``_epci`` (not hashed) is the EPCI layer of ``territories_file``, which keys the cache.
+    """
     loaded = layers.load_layers(config)
-    lengths = None
-    if loaded.routes is not None:
-        lengths = layers.road_length_by_category(loaded.routes, load_base(territories_file, str(settings.projects_dir()))[0].epci)
+    lengths = layers.road_length_by_category(loaded.routes, _epci) if loaded.routes is not None else None
     return loaded, lengths
 
 
@@ -46,7 +47,7 @@ except territories.TerritoryError as exc:
     st.stop()
 
 config = layers.find_config()
-context, road_lengths = load_context(str(config) if config else None, str(settings.territories_path()))
+context, road_lengths = load_context(str(config) if config else None, str(settings.territories_path()), terr.epci)
 if context.credit:  # the Département's layers are credited on the map too
     credit = f"{credit} ; {context.credit}"
 roads = context.routes
@@ -131,8 +132,9 @@ selected = layers.filter_road_projects(projects.filter_projects(data.financement
 # The département view is a choropleth: project markers are drawn for one EPCI at a time.
 placed = placed_all.loc[placed_all.index.intersection(selected.index)] if epci else placed_all.iloc[0:0]
 unplaced = unplaced_all.loc[unplaced_all.index.intersection(selected.index)] if epci else unplaced_all.iloc[0:0]
-by_epci = dashboard.financing_by_epci(projects.filter_projects(data.financements, **{**filters, "epci": None}),
-                                      terr.epci)
+all_epci = layers.filter_road_projects(projects.filter_projects(data.financements, **{**filters, "epci": None}),
+                                      roads, road_keys)
+by_epci = dashboard.financing_by_epci(all_epci, terr.epci)
 dept_per_inh = by_epci["montant_eur"].sum() / terr.communes.loc[~terr.communes["hors_departement"], "population"].sum()
 
 title = "Pas-de-Calais — contrats territoriaux de développement durable" if epci is None else terr.epci_name(epci)
