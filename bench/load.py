@@ -26,12 +26,10 @@ import platform
 import random
 import shlex
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,7 +40,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 THEMES = ["Aménagement", "Solidarité", "Education", "Culture", "Sport"]
 ERROR_SELECTOR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-FORBIDDEN_PORT = 8511
 
 
 # --- Machine and server -------------------------------------------------------------------------
@@ -97,32 +94,12 @@ def machine() -> dict:
             "python": platform.python_version(), "kernel": platform.release()}
 
 
-def free_port() -> int:
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port != FORBIDDEN_PORT:
-            return port
-
-
 def start_server(log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    out = open(log, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO_DIR / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=REPO_DIR, env={**os.environ}, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("the Streamlit server did not start (see " + str(log) + ")")
+    """The browser tests' server starter: ``streamlit run app.py`` on a free loopback port."""
+    sys.path.insert(0, str(REPO_DIR))
+    from tests.browser.conftest import start_server as start
+
+    return start(log=log)
 
 
 # --- One simulated user -------------------------------------------------------------------------

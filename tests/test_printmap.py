@@ -11,7 +11,6 @@ import pytest
 from matplotlib.testing.compare import compare_images
 from PIL import Image
 
-from geodash import style
 from geodash.atlas import AtlasFilters, SheetRequest, figure_bytes, load_base, render_view
 from geodash.printmap import label_boxes
 

@@ -7,7 +7,6 @@ import json
 import re
 
 import pandas as pd
-import pytest
 
 from geodash import style
 from geodash.projects import filter_projects, place_projects

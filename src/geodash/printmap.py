@@ -10,7 +10,7 @@ texts come from :mod:`geodash.style`, as on the web map. Nothing here reads a fi
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -110,6 +110,16 @@ _NEAR = [(7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 8, "center", 
          (0, -8, "center", "top")]
 _FAR = [(dx, dy, "left" if dx > 0 else "right", "center")
         for r in (22, 38) for dx, dy in ((r, r * 0.5), (-r, r * 0.5), (r, -r * 0.5), (-r, -r * 0.5))]
+
+
+def _name_communes(placer: _Placer, communes, fontsize: float) -> None:
+    """Write each commune's name at its centre where it does not hit anything already placed."""
+    for _, commune in communes.iterrows():
+        pt = commune.geometry.representative_point()
+        artist = placer.place(pt.x, pt.y, str(commune["nom"]), fontsize=fontsize,
+                              offsets_pt=[(0, 0, "center", "center")], leader=False, color="#555", style="italic")
+        if artist is not None:
+            artist.set_gid("commune-label")
 
 
 def label_boxes(fig: Figure) -> list[Bbox]:
@@ -243,7 +253,6 @@ def render_sheet(
                     fontsize=4.6, weight="bold", color="white" if filled else style.THEMES[row["theme"]].color,
                     zorder=6)
         fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
         half = msize / 72 * fig.dpi / 2
         for _, row in pts.iterrows():
             px, py = ax.transData.transform((row.geometry.x, row.geometry.y))
@@ -264,14 +273,8 @@ def render_sheet(
                 artist.set_gid("project-label")
         # Commune names where they fit (after the projects: they give way).
         if opt.epci is not None:
-            for _, c in communes[communes["epci_siren"] == opt.epci].iterrows():
-                pt = c.geometry.representative_point()
-                artist = placer.place(pt.x, pt.y, str(c["nom"]), fontsize=fonts["commune"], offsets_pt=[(0, 0, "center", "center")],
-                                      leader=False, color="#555", style="italic")
-                if artist is not None:
-                    artist.set_gid("commune-label")
+            _name_communes(placer, communes[communes["epci_siren"] == opt.epci], fonts["commune"])
     elif opt.epci is None:
-        renderer = fig.canvas.get_renderer()
         placer = _Placer(fig, ax, [])
         for _, row in epci_layer.iterrows():
             pt = row.geometry.representative_point()
@@ -281,13 +284,7 @@ def render_sheet(
                                                                (0, -10, "center", "top")],
                          leader=False, weight="bold")
     elif opt.epci is not None:
-        placer = _Placer(fig, ax, [])
-        for _, c in communes[communes["epci_siren"] == opt.epci].iterrows():
-            pt = c.geometry.representative_point()
-            artist = placer.place(pt.x, pt.y, str(c["nom"]), fontsize=fonts["commune"],
-                                  offsets_pt=[(0, 0, "center", "center")], leader=False, color="#555", style="italic")
-            if artist is not None:
-                artist.set_gid("commune-label")
+        _name_communes(_Placer(fig, ax, []), communes[communes["epci_siren"] == opt.epci], fonts["commune"])
 
     extra_handles = _draw_context(ax, opt.context, opt.road_categories) if opt.context is not None else []
 
