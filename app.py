@@ -66,9 +66,8 @@ if projector:
       [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
       .block-container {padding: 0.6rem 1rem 0 1rem !important; max-width: 100% !important;}
       .stButton button {padding: 0.4rem 1.2rem !important; border: 2px solid #0B5394 !important;}
-      .stButton button p {font-size: 28px !important; font-weight: 700 !important;}
+      .stButton button p {font-size: 28px !important; font-weight: 700 !important; white-space: nowrap;}
       h1 {font-size: 34px !important; margin: 0 !important; padding: 0 !important;}
-      .stButton button p {white-space: nowrap;}
       /* the map fills the screen below the title row, whatever the screen's size */
       iframe[title="streamlit_folium.st_folium"] {height: calc(100vh - 150px) !important;}
     </style>""", unsafe_allow_html=True)

@@ -397,8 +397,10 @@ def _legend_column(col, placed, unplaced, listed, opt: SheetOptions, extra_handl
         for p, ps in style.PERIODS.items():
             n = int((items["periode"] == p).sum())
             if n:
-                h = Line2D([], [], **{**_theme_marker("Culture", p, 7), "markerfacecolor": "#333" if ps.filled else "white",
-                                      "markeredgecolor": "#333"}, label=f"{ps.label} ({n})")
+                swatch = style.PERIOD_SWATCH["color"]
+                h = Line2D([], [], **{**_theme_marker(style.PERIOD_SWATCH["theme"], p, 7),
+                                      "markerfacecolor": swatch if ps.filled else "white", "markeredgecolor": swatch},
+                           label=f"{ps.label} ({n})")
                 handles.append(h)
         handles.append(Patch(visible=False, label=style.GROUP_TITLES["themes"]))
         for t, ts in style.THEMES.items():

@@ -313,19 +313,10 @@ def filter_projects(
         in_range = amount.between(low, high)
         mask &= in_range | (amount.isna() & (low <= 0))
     if text.strip():
-        needle = _fold(text)
-        if "recherche" in financements:  # folded once at load time (see search_column)
-            mask &= financements["recherche"].str.contains(needle, regex=False)
-            return financements[mask]
-        haystack = (
-            financements["intitule"].astype(str) + " " + financements.get("description", "").astype(str)
-            + " " + financements["maitre_ouvrage"].astype(str) + " " + financements["route"].astype(str)
-        )
-        if commune_names:
-            haystack = haystack + " " + financements["commune_insee"].map(
-                lambda codes: " ".join(commune_names.get(c, "") for c in str(codes).split("|"))
-            )
-        mask &= haystack.map(_fold).str.contains(needle, regex=False)
+        # The app folds the search text once at load time (load_project_data); other callers fold here.
+        searched = (financements["recherche"] if "recherche" in financements
+                    else search_column(financements, commune_names or {}))
+        mask &= searched.str.contains(_fold(text), regex=False)
     return financements[mask]
 
 

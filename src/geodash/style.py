@@ -14,7 +14,7 @@ from dataclasses import dataclass
 __all__ = [
     "THEMES", "PERIODS", "NATURES", "ROAD_CLASSES", "SITE_TYPES", "LAND_COVER",
     "BOUNDARIES", "GROUP_TITLES", "FONTS", "MAP_BACKGROUND", "CHOROPLETH",
-    "ThemeStyle", "PeriodStyle", "LineStyle", "FillStyle", "SiteStyle",
+    "PERIOD_SWATCH", "ThemeStyle", "PeriodStyle", "LineStyle", "FillStyle", "SiteStyle",
     "marker_svg", "theme_of",
 ]
 
@@ -158,15 +158,20 @@ def theme_of(name: str) -> ThemeStyle:
     return THEMES[name]
 
 
-def marker_svg(theme: str, periode: str, size: int, number: int | None = None) -> str:
+#: Colour of the period swatches in the legends (the period is told by fill, not by theme).
+PERIOD_SWATCH = {"theme": "Culture", "color": "#333333"}
+
+
+def marker_svg(theme: str, periode: str, size: int, number: int | None = None, color: str | None = None) -> str:
     """Inline SVG marker: the theme's shape and colour, filled (2015-2018) or outlined (à venir).
 
     ``number`` (an integer, never data text) is written inside the marker to key it to the list.
     """
     style = THEMES[theme]
+    color = color or style.color
     filled = PERIODS[periode].filled
-    fill = style.color if filled else "#FFFFFF"
-    text_color = "#FFFFFF" if filled else style.color
+    fill = color if filled else "#FFFFFF"
+    text_color = "#FFFFFF" if filled else color
     label = ""
     if number is not None:
         label = (f'<text x="12" y="{15.5 if style.shape != "triangle" else 18}" text-anchor="middle" '
@@ -175,6 +180,6 @@ def marker_svg(theme: str, periode: str, size: int, number: int | None = None) -
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
         f'role="img" aria-label="{style.label}, {PERIODS[periode].label}">'
-        f'<g fill="{fill}" stroke="{style.color}" stroke-width="{1.6 if filled else 3}" '
+        f'<g fill="{fill}" stroke="{color}" stroke-width="{1.6 if filled else 3}" '
         f'stroke-linejoin="round">{_SHAPES[style.shape]}</g>{label}</svg>'
     )

@@ -24,7 +24,6 @@ __all__ = [
     "TerritoryError",
     "web_layers",
     "load_territories",
-    "communes_of",
     "departement_outline",
 ]
 
@@ -334,17 +333,8 @@ def load_territories(path: Path | None = None) -> Territories:
         raise TerritoryError(f"{path} : contenu incohérent ({type(exc).__name__} : {exc})") from exc
 
 
-def communes_of(frame: gpd.GeoDataFrame, siren: str) -> gpd.GeoDataFrame:
-    """The communes of one EPCI (works on the full or the web layer)."""
-    return frame[frame["epci_siren"] == siren]
-
 
 def departement_outline(communes: gpd.GeoDataFrame) -> shapely.Geometry:
     """Outline of the département: union of its own communes (EPCI parts outside excluded)."""
     inside = communes[~communes["hors_departement"].astype(bool)]
     return shapely.union_all(inside.geometry.to_numpy())
-
-
-def population_by_epci(communes: pd.DataFrame) -> pd.Series:
-    """Population of each EPCI (all its communes, including those outside the département)."""
-    return communes.groupby("epci_siren")["population"].sum()

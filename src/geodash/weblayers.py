@@ -215,42 +215,13 @@ def context_layers(
     works: gpd.GeoDataFrame | None = None,
     mode: str = "normal",
 ) -> ContextLayers:
-    """Prepare the context layers without drawing them (same options as :func:`add_to_map`).
+    """Prepare the context layers without drawing them.
 
     Use it when the legend must be known before the map is built (``MapOptions.extra_legend``),
     then ``folium_map.add_child(result.element)``.
-    """
-    bbox = _bbox(territories, epci_siren)
-    tolerance = TOLERANCE_M["epci" if bbox else "departement"]
-    area_layers, area_counts = _area_layers(loaded.occupation_sol, loaded.cours_eau, bbox, tolerance)
-    road_layers, road_counts = _road_layers(loaded.routes, categories, bbox, tolerance)
-    work_layers, n_works = _works_layer(works, bbox, tolerance)
-    points, site_counts = _site_points(loaded.sites, bbox)
-    size = _SITE_SIZE.get(mode, _SITE_SIZE["normal"])
-    icons = {k: site_icon(style.SITE_TYPES[k], size) for k in site_counts}
-    element = None
-    if area_layers or road_layers or work_layers or points:
-        element = _ContextLayers({"layers": area_layers + road_layers + work_layers,
-                                  "sites": points, "icons": icons, "size": size})
-    return ContextLayers(element, _legend(road_counts, n_works, site_counts, area_counts))
-
-
-def add_to_map(
-    folium_map: folium.Map,
-    loaded: LoadedLayers,
-    *,
-    epci_siren: str | None = None,
-    categories=None,
-    territories=None,
-    works: gpd.GeoDataFrame | None = None,
-    mode: str = "normal",
-) -> list[tuple[str, list[str]]]:
-    """Draw the context layers on ``folium_map`` and return their legend entries.
 
     Parameters
     ----------
-    folium_map
-        The map of :func:`geodash.webmap.build_map` (or any folium map).
     loaded
         Layers from :func:`geodash.layers.load_layers`.
     epci_siren
@@ -267,13 +238,31 @@ def add_to_map(
 
     Returns
     -------
-    list of (group title, [entry html])
-        For :class:`geodash.webmap.MapOptions` ``extra_legend``: only what is drawn, with counts
-        (roads: distinct road numbers; sites and areas: features). Group titles come from
-        :data:`geodash.style.GROUP_TITLES`.
+    ContextLayers
+        ``element`` (None when nothing is drawn) and ``legend``: (group title, [entry html]) with
+        counts, only what is drawn (roads: distinct road numbers; sites and areas: features).
     """
-    prepared = context_layers(loaded, epci_siren=epci_siren, categories=categories,
-                              territories=territories, works=works, mode=mode)
+    bbox = _bbox(territories, epci_siren)
+    tolerance = TOLERANCE_M["epci" if bbox else "departement"]
+    area_layers, area_counts = _area_layers(loaded.occupation_sol, loaded.cours_eau, bbox, tolerance)
+    road_layers, road_counts = _road_layers(loaded.routes, categories, bbox, tolerance)
+    work_layers, n_works = _works_layer(works, bbox, tolerance)
+    points, site_counts = _site_points(loaded.sites, bbox)
+    size = _SITE_SIZE.get(mode, _SITE_SIZE["normal"])
+    icons = {k: site_icon(style.SITE_TYPES[k], size) for k in site_counts}
+    element = None
+    if area_layers or road_layers or work_layers or points:
+        element = _ContextLayers({"layers": area_layers + road_layers + work_layers,
+                                  "sites": points, "icons": icons, "size": size})
+    return ContextLayers(element, _legend(road_counts, n_works, site_counts, area_counts))
+
+
+def add_to_map(folium_map: folium.Map, loaded: LoadedLayers, **options) -> list[tuple[str, list[str]]]:
+    """Draw the context layers on ``folium_map`` and return their legend entries.
+
+    ``options`` are those of :func:`context_layers`.
+    """
+    prepared = context_layers(loaded, **options)
     if prepared.element is not None:
         folium_map.add_child(prepared.element)
     return prepared.legend

@@ -136,7 +136,7 @@ def legend_html(
     parts = [f'<div class="gd-legend-title">{esc(title)}</div>']
     if counts_period:
         rows = "".join(
-            f'<li>{style.marker_svg("Aménagement" if False else "Culture", p, marker).replace(style.THEMES["Culture"].color, "#333333")}'
+            f'<li>{style.marker_svg(style.PERIOD_SWATCH["theme"], p, marker, color=style.PERIOD_SWATCH["color"])}'
             f" {esc(style.PERIODS[p].label)} ({n})</li>"
             for p, n in counts_period.items() if n
         )
