@@ -37,8 +37,14 @@ def run(quick: bool = False) -> dict:
         log("atlas:", " ".join(cmd[1:]))
         t0 = time.perf_counter()
         with open(Path(tmp) / "out.txt", "w+") as fout, open(Path(tmp) / "err.txt", "w+") as ferr:
-            proc = subprocess.Popen(cmd, cwd=REPO_DIR, stdout=fout, stderr=ferr, text=True,
-                                    env={**os.environ, "STREAMLIT_LOGGER_LEVEL": "error"})
+            proc = subprocess.Popen(
+                cmd,
+                cwd=REPO_DIR,
+                stdout=fout,
+                stderr=ferr,
+                text=True,
+                env={**os.environ, "STREAMLIT_LOGGER_LEVEL": "error"},
+            )
             timer = threading.Timer(300, proc.kill)
             timer.start()
             # wait4: the rusage of the atlas process, whose peak covers the workers it waited for

@@ -21,8 +21,16 @@ from pathlib import Path
 
 from common import APP, REPO_DIR, free_port, log, median, proc_status
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 INIT = """(() => {
   const set = Element.prototype.setAttribute;
@@ -46,13 +54,28 @@ class Server:
     def __init__(self, script: Path, log_path: Path | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        out = open(log_path, "ab") if log_path else subprocess.DEVNULL
+        out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (kept open for the server's life)
         env = {**os.environ, "STREAMLIT_LOGGER_LEVEL": "error"}
         self.started = time.time()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=REPO_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(script),
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            cwd=REPO_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
     def wait_healthy(self, timeout: float = 60) -> float:
         deadline = time.time() + timeout
@@ -89,8 +112,14 @@ class Tab:
         self.map_msg_at = None  # first WebSocket message carrying the st_folium component
         self.external: list[str] = []
         self.page.on("websocket", self._ws)
-        self.page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:",
-                                                                    "about:")) else self.external.append(r.url))
+        self.page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))
+                else self.external.append(r.url)
+            ),
+        )
 
     def _ws(self, ws):
         self.ws_opened = self.ws_opened or time.time()
@@ -98,9 +127,11 @@ class Tab:
         def received(payload):
             self.ws_bytes += len(payload)
             self.ws_last = time.time()
-            if self.map_msg_at is None and b"streamlit_folium" in (payload if isinstance(payload, bytes)
-                                                                   else payload.encode("utf-8", "ignore")):
+            if self.map_msg_at is None and b"streamlit_folium" in (
+                payload if isinstance(payload, bytes) else payload.encode("utf-8", "ignore")
+            ):
                 self.map_msg_at = self.ws_last
+
         ws.on("framereceived", received)
 
     def wait_map(self, after: float, title: str | None = None, timeout: float = 60) -> dict:
@@ -120,8 +151,12 @@ class Tab:
                             ready, paint, legend, markers = frame.evaluate(PROBE)
                         except Exception:
                             break
-                    return {"ready": (ready - after_ms) / 1000, "paint": (paint - after_ms) / 1000 if paint else None,
-                            "markers": markers, "frame": frame}
+                    return {
+                        "ready": (ready - after_ms) / 1000,
+                        "paint": (paint - after_ms) / 1000 if paint else None,
+                        "markers": markers,
+                        "frame": frame,
+                    }
             self.page.wait_for_timeout(25)
         raise TimeoutError(f"no map drawn{' for ' + title if title else ''} within {timeout} s")
 
@@ -149,8 +184,11 @@ def _names():
     from geodash.territories import load_territories
 
     terr = load_territories()
-    return (list(terr.sirens), dict(zip(terr.epci["siren"], terr.epci["nom_court"])),
-            dict(zip(terr.epci["siren"], terr.epci["nom"])))
+    return (
+        list(terr.sirens),
+        dict(zip(terr.epci["siren"], terr.epci["nom_court"])),
+        dict(zip(terr.epci["siren"], terr.epci["nom"])),
+    )
 
 
 DEPT_LABEL, DEPT_TITLE = "Tout le département", "Pas-de-Calais : les 20 intercommunalités"
@@ -160,7 +198,7 @@ def startup(browser, script: Path, runs: int, log_path: Path) -> tuple[list[dict
     """``streamlit run`` → first map drawn in a browser that asks for the page as soon as the
     server answers its health check. The last server is left running and returned."""
     samples, server = [], None
-    for i in range(runs):
+    for _ in range(runs):
         if server:
             server.stop()
         server = Server(script, log_path)
@@ -170,8 +208,15 @@ def startup(browser, script: Path, runs: int, log_path: Path) -> tuple[list[dict
         tab.page.goto(server.url)
         drawn = tab.wait_map(server.started, DEPT_TITLE, timeout=90)
         tab.quiet()
-        samples.append({"healthy": healthy - server.started, "map": drawn["ready"], "paint": drawn["paint"],
-                        "rss_idle_mb": rss_idle, "rss_first_view_mb": server.rss().get("VmRSS")})
+        samples.append(
+            {
+                "healthy": healthy - server.started,
+                "map": drawn["ready"],
+                "paint": drawn["paint"],
+                "rss_idle_mb": rss_idle,
+                "rss_first_view_mb": server.rss().get("VmRSS"),
+            }
+        )
         tab.close()
     return samples, server
 
@@ -195,14 +240,18 @@ def _waterfall(tab: Tab, t0: float, drawn: dict) -> dict:
     except Exception:
         return {}
     ms = t0 * 1000
-    return {"page scripts loaded (DOMContentLoaded)": (main["origin"] + main["dcl"] - ms) / 1000,
-            "WebSocket opened": (tab.ws_opened - t0) if tab.ws_opened else None,
-            "map data received (WebSocket)": (tab.map_msg_at - t0) if tab.map_msg_at else None,
-            "map frame created": (frame["origin"] - ms) / 1000,
-            "Leaflet loaded in the frame": (frame["origin"] + frame["leaflet"] - ms) / 1000 if frame["leaflet"] else None,
-            "markers drawn": drawn["ready"],
-            "bytes transferred (page)": main["bytes"], "bytes decoded (page)": main["decoded"],
-            "files (page)": main["files"], "bytes transferred (map frame)": frame["bytes"]}
+    return {
+        "page scripts loaded (DOMContentLoaded)": (main["origin"] + main["dcl"] - ms) / 1000,
+        "WebSocket opened": (tab.ws_opened - t0) if tab.ws_opened else None,
+        "map data received (WebSocket)": (tab.map_msg_at - t0) if tab.map_msg_at else None,
+        "map frame created": (frame["origin"] - ms) / 1000,
+        "Leaflet loaded in the frame": (frame["origin"] + frame["leaflet"] - ms) / 1000 if frame["leaflet"] else None,
+        "markers drawn": drawn["ready"],
+        "bytes transferred (page)": main["bytes"],
+        "bytes decoded (page)": main["decoded"],
+        "files (page)": main["files"],
+        "bytes transferred (map frame)": frame["bytes"],
+    }
 
 
 def _navigate_once(browser, server: Server, epci: str | None, title: str) -> tuple[dict, dict]:
@@ -225,10 +274,16 @@ def _navigate_once(browser, server: Server, epci: str | None, title: str) -> tup
 def _summary(cold: list[dict], warm: list[dict]) -> dict:
     return {
         "markers": cold[-1]["markers"],
-        "cold_cache": {"map": median([d["ready"] for d in cold]), "paint": median([d["paint"] for d in cold]),
-                       "max": max(d["ready"] for d in cold)},
-        "warm_cache": {"map": median([d["ready"] for d in warm]), "paint": median([d["paint"] for d in warm]),
-                       "max": max(d["ready"] for d in warm)},
+        "cold_cache": {
+            "map": median([d["ready"] for d in cold]),
+            "paint": median([d["paint"] for d in cold]),
+            "max": max(d["ready"] for d in cold),
+        },
+        "warm_cache": {
+            "map": median([d["ready"] for d in warm]),
+            "paint": median([d["paint"] for d in warm]),
+            "max": max(d["ready"] for d in warm),
+        },
         "runs": len(cold),
         "waterfall_cold": {k: median([d["waterfall"].get(k) for d in cold]) for k in cold[0]["waterfall"]},
     }
@@ -247,13 +302,18 @@ def navigation(browser, plan: list[tuple[str, Server, str | None, str]], runs: i
     out: dict = {}
     for (name, key), (cold, warm) in samples.items():
         out.setdefault(name, {})[key] = _summary(cold, warm)
-        log("navigation", name, key, {k: round(v["map"], 2) for k, v in out[name][key].items()
-                                      if k in ("cold_cache", "warm_cache")})
+        log(
+            "navigation",
+            name,
+            key,
+            {k: round(v["map"], 2) for k, v in out[name][key].items() if k in ("cold_cache", "warm_cache")},
+        )
     return out
 
 
-def switching(browser, server: Server, sirens: list[str], short: dict, long: dict, n_switches: int,
-              rss_every: int = 10) -> dict:
+def switching(
+    browser, server: Server, sirens: list[str], short: dict, long: dict, n_switches: int, rss_every: int = 10
+) -> dict:
     """One visitor: département, then every EPCI once, then ``n_switches`` more choices (fixed
     shuffled order over the 21 views); time of each switch, WebSocket bytes, server RSS."""
     tab = Tab(browser)
@@ -272,8 +332,15 @@ def switching(browser, server: Server, sirens: list[str], short: dict, long: dic
         t = tab.choose(label)
         d = tab.wait_map(t, title)
         tab.quiet(0.3 if quiet else 0.15)
-        samples.append({"to": target or "departement", "map": d["ready"], "paint": d["paint"],
-                        "ws_bytes": tab.ws_bytes - before, "markers": d["markers"]})
+        samples.append(
+            {
+                "to": target or "departement",
+                "map": d["ready"],
+                "paint": d["paint"],
+                "ws_bytes": tab.ws_bytes - before,
+                "markers": d["markers"],
+            }
+        )
 
     for siren in sirens:
         switch(siren, True)
@@ -296,13 +363,19 @@ def switching(browser, server: Server, sirens: list[str], short: dict, long: dic
     maps = sorted(s["map"] for s in samples)
     return {
         "switches": len(samples),
-        "to_epci": {"map": median([s["map"] for s in epci_samples]), "paint": median([s["paint"] for s in epci_samples]),
-                    "p90": sorted(s["map"] for s in epci_samples)[int(0.9 * (len(epci_samples) - 1))],
-                    "max": max(s["map"] for s in epci_samples), "n": len(epci_samples)},
-        "to_departement": {"map": median([s["map"] for s in dept_samples]) if dept_samples else None,
-                           "n": len(dept_samples)},
+        "to_epci": {
+            "map": median([s["map"] for s in epci_samples]),
+            "paint": median([s["paint"] for s in epci_samples]),
+            "p90": sorted(s["map"] for s in epci_samples)[int(0.9 * (len(epci_samples) - 1))],
+            "max": max(s["map"] for s in epci_samples),
+            "n": len(epci_samples),
+        },
+        "to_departement": {
+            "map": median([s["map"] for s in dept_samples]) if dept_samples else None,
+            "n": len(dept_samples),
+        },
         "all_p90": maps[int(0.9 * (len(maps) - 1))],
-        "ws_bytes_first_visits": {s["to"]: s["ws_bytes"] for s in samples[:len(sirens)]},
+        "ws_bytes_first_visits": {s["to"]: s["ws_bytes"] for s in samples[: len(sirens)]},
         "by_view_median": {k: median(v) for k, v in by_view.items()},
         "rss": rss,
         "external_requests": tab.external,
@@ -356,8 +429,9 @@ def run(quick: bool = False, variants: dict[str, Path] | None = None, largest: s
             log("switching", {k: v for k, v in out["switching"].items() if k in ("to_epci", "to_departement")})
             if "naive" in servers:
                 try:
-                    out["variants"]["naive"]["switching"] = switching(browser, servers["naive"], sirens[:5], short,
-                                                                      long, 3 if quick else 5, rss_every=5)
+                    out["variants"]["naive"]["switching"] = switching(
+                        browser, servers["naive"], sirens[:5], short, long, 3 if quick else 5, rss_every=5
+                    )
                 except Exception as exc:  # keep everything measured so far
                     out["variants"]["naive"]["switching_error"] = repr(exc)
         finally:

@@ -30,6 +30,7 @@ FORBIDDEN_PORTS = {8511}
 
 # --- time and memory ------------------------------------------------------------------------------
 
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -80,26 +81,28 @@ def machine() -> dict:
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
+    mem_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
     versions = {}
-    for mod in ("streamlit", "folium", "streamlit_folium", "shapely", "geopandas", "pandas", "pyogrio",
-                "playwright"):
+    for mod in ("streamlit", "folium", "streamlit_folium", "shapely", "geopandas", "pandas", "pyogrio", "playwright"):
         try:
             from importlib.metadata import version
+
             versions[mod] = version(mod.replace("_", "-"))
         except Exception:
             versions[mod] = "?"
     try:
-        chromium = subprocess.run(["chromium", "--version"], capture_output=True, text=True,
-                                  timeout=30).stdout.strip()
+        chromium = subprocess.run(["chromium", "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
     except Exception:
         chromium = "not found"
     try:
-        commit = subprocess.run(["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO_DIR), "status", "--porcelain", "--", "src", "app.py"],
-                               capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO_DIR), "status", "--porcelain", "--", "src", "app.py"], capture_output=True, text=True
+        ).stdout.strip()
     except Exception:
         commit, dirty = "?", ""
     return {
@@ -116,6 +119,7 @@ def machine() -> dict:
 
 
 # --- the page's data and view, as app.py builds them ----------------------------------------------
+
 
 @dataclass
 class Base:
@@ -187,28 +191,43 @@ def app_view(base: Base, view) -> dict:
     top = float(max(1.0, data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
     low = view.amount_min or 0.0
     high = min(view.amount_max or top, top)
-    filters = dict(epci=epci, themes=view.themes, periodes=view.periodes, natures=view.natures,
-                   amount_range=(low, high) if (low > 0 or high < top) else None, text=view.text,
-                   commune_names=commune_names)
+    filters = dict(
+        epci=epci,
+        themes=view.themes,
+        periodes=view.periodes,
+        natures=view.natures,
+        amount_range=(low, high) if (low > 0 or high < top) else None,
+        text=view.text,
+        commune_names=commune_names,
+    )
     selected = projects.filter_projects(data.financements, **filters)
     placed = base.placed.loc[base.placed.index.intersection(selected.index)] if epci else base.placed.iloc[0:0]
-    unplaced = (base.unplaced.loc[base.unplaced.index.intersection(selected.index)] if epci
-                else base.unplaced.iloc[0:0])
+    unplaced = base.unplaced.loc[base.unplaced.index.intersection(selected.index)] if epci else base.unplaced.iloc[0:0]
     by_epci = dashboard.financing_by_epci(
-        projects.filter_projects(data.financements, **{**filters, "epci": None}), terr.epci)
+        projects.filter_projects(data.financements, **{**filters, "epci": None}), terr.epci
+    )
     extra = {}
     if "restore_view" in {f.name for f in dataclasses.fields(webmap.MapOptions)}:
         extra["restore_view"] = not (view.lat and view.lng)  # app.py, first run of a session
     options = webmap.MapOptions(
-        epci=epci, mode=view.mode, credit=base.credit,
-        center=(view.lat, view.lng) if view.lat and view.lng else None, zoom=view.zoom,
+        epci=epci,
+        mode=view.mode,
+        credit=base.credit,
+        center=(view.lat, view.lng) if view.lat and view.lng else None,
+        zoom=view.zoom,
         choropleth=by_epci.set_index("siren")["par_habitant"] if epci is None else None,
         choropleth_total=by_epci.set_index("siren")["montant_eur"] if epci is None else None,
         **extra,
     )
     fmap = webmap.build_map(terr, placed, unplaced, options)
-    return {"map": fmap, "selected": selected, "placed": placed, "unplaced": unplaced, "by_epci": by_epci,
-            "commune_names": commune_names}
+    return {
+        "map": fmap,
+        "selected": selected,
+        "placed": placed,
+        "unplaced": unplaced,
+        "by_epci": by_epci,
+        "commune_names": commune_names,
+    }
 
 
 def page_extras(base: Base, view, built: dict) -> None:
@@ -220,8 +239,7 @@ def page_extras(base: Base, view, built: dict) -> None:
     if epci:
         population = int(terr.epci.loc[terr.epci["siren"] == epci, "population"].iloc[0])
         by_epci = built["by_epci"]
-        dept = by_epci["montant_eur"].sum() / terr.communes.loc[~terr.communes["hors_departement"],
-                                                                 "population"].sum()
+        dept = by_epci["montant_eur"].sum() / terr.communes.loc[~terr.communes["hors_departement"], "population"].sum()
         dashboard.summary_line(selected, population, dept)
         dashboard.key_figures(data.chiffres, epci)
         dashboard.theme_period_table(selected)
@@ -256,9 +274,13 @@ def component_args(fmap, epci: str | None, mode: str = "normal") -> dict:
     original = streamlit_folium._component_func
     streamlit_folium._component_func = capture
     try:
-        streamlit_folium.st_folium(fmap, height=900 if mode == "projecteur" else 640, use_container_width=True,
-                                   key=f"map-{epci}-{mode}",
-                                   returned_objects=["last_object_clicked"] if epci is None else [])
+        streamlit_folium.st_folium(
+            fmap,
+            height=900 if mode == "projecteur" else 640,
+            use_container_width=True,
+            key=f"map-{epci}-{mode}",
+            returned_objects=["last_object_clicked"] if epci is None else [],
+        )
     finally:
         streamlit_folium._component_func = original
     captured.pop("on_change", None)
@@ -273,8 +295,12 @@ def payload(base: Base, view) -> dict:
     """Bytes of one view's map: the rendered HTML document and the component's JSON args."""
     html = app_view(base, view)["map"].get_root().render().encode("utf-8")
     args = args_json(component_args(app_view(base, view)["map"], view.epci, view.mode)).encode("utf-8")
-    return {"html": len(html), "html_gzip": len(gzip.compress(html, 6)),
-            "args_json": len(args), "args_gzip": len(gzip.compress(args, 6))}
+    return {
+        "html": len(html),
+        "html_gzip": len(gzip.compress(html, 6)),
+        "args_json": len(args),
+        "args_gzip": len(gzip.compress(args, 6)),
+    }
 
 
 def map_parts(fmap) -> dict[str, int]:
@@ -296,8 +322,14 @@ def map_parts(fmap) -> dict[str, int]:
 def run_json(code: str, *args: str, timeout: float = 600, env: dict | None = None) -> tuple[float, dict]:
     """Run ``python -c code args`` in a fresh process; return (wall seconds, JSON printed last)."""
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=REPO_DIR, env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_DIR,
+        env={**os.environ, **(env or {})},
+    )
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"subprocess failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -320,7 +352,7 @@ import streamlit as st
 runpy.run_path({app!r}, run_name="__main__")
 '''
 
-_NAIVE = '''
+_NAIVE = """
 import sys
 
 sys.path.insert(0, {bench!r})
@@ -343,13 +375,13 @@ def _no_cache(*args, **kwargs):
 
 territories.load_territories = _naive_load
 st.cache_resource = _no_cache
-'''
+"""
 
-_NO_ST_CODE = '''
+_NO_ST_CODE = """
 st.code = lambda body, language=None, **kwargs: st.text(body)
-'''
+"""
 
-_MAP_ONLY = '''
+_MAP_ONLY = """
 import streamlit_folium
 
 _st_folium = getattr(streamlit_folium, "_bench_original", streamlit_folium.st_folium)
@@ -362,15 +394,24 @@ def _map_then_stop(*args, **kwargs):
 
 
 streamlit_folium.st_folium = _map_then_stop
-'''
+"""
 
 VARIANTS = {
-    "naive": ("app.py unchanged, but the web layers are the full-resolution communes/EPCI converted to "
-              "WGS84, and nothing is cached: the data are reloaded on every rerun.", _NAIVE),
-    "no_st_code": ("the data-problems panel written with st.text instead of st.code (st.code makes the "
-                   "browser fetch and compile Streamlit's syntax highlighter, 1.5 MB of JavaScript).", _NO_ST_CODE),
-    "map_only": ("the page stops right after the map (no tables, downloads or key figures): the floor "
-                 "of Streamlit + st_folium for this map.", _MAP_ONLY),
+    "naive": (
+        "app.py unchanged, but the web layers are the full-resolution communes/EPCI converted to "
+        "WGS84, and nothing is cached: the data are reloaded on every rerun.",
+        _NAIVE,
+    ),
+    "no_st_code": (
+        "the data-problems panel written with st.text instead of st.code (st.code makes the "
+        "browser fetch and compile Streamlit's syntax highlighter, 1.5 MB of JavaScript).",
+        _NO_ST_CODE,
+    ),
+    "map_only": (
+        "the page stops right after the map (no tables, downloads or key figures): the floor "
+        "of Streamlit + st_folium for this map.",
+        _MAP_ONLY,
+    ),
 }
 
 
@@ -394,6 +435,7 @@ def write_naive_app(folder: Path) -> Path:
 
 
 # --- the exact payload of the real app.py, through AppTest ----------------------------------------
+
 
 class MapCapture:
     """While active, every ``st_folium`` call made by a script run in this process (AppTest) records
@@ -454,9 +496,12 @@ class Restore:
 
         from geodash import territories
 
-        self.saved = [(st, "cache_resource", st.cache_resource), (st, "code", st.code),
-                      (territories, "load_territories", territories.load_territories),
-                      (streamlit_folium, "st_folium", streamlit_folium.st_folium)]
+        self.saved = [
+            (st, "cache_resource", st.cache_resource),
+            (st, "code", st.code),
+            (territories, "load_territories", territories.load_territories),
+            (streamlit_folium, "st_folium", streamlit_folium.st_folium),
+        ]
         return self
 
     def __exit__(self, *exc):

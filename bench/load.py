@@ -36,13 +36,22 @@ from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 RESULTS = REPO_DIR / "bench" / "load_results.md"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 THEMES = ["Aménagement", "Solidarité", "Education", "Culture", "Sport"]
 ERROR_SELECTOR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
 # --- Machine and server -------------------------------------------------------------------------
+
 
 def rss_bytes(pid: int) -> int:
     """Resident memory of a process (psutil when installed, else /proc/<pid>/status)."""
@@ -90,8 +99,13 @@ def machine() -> dict:
             cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "ram_gib": ram / 2**30, "cpu": cpu,
-            "python": platform.python_version(), "kernel": platform.release()}
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gib": ram / 2**30,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
 
 
 def start_server(log: Path) -> tuple[subprocess.Popen, str]:
@@ -103,6 +117,7 @@ def start_server(log: Path) -> tuple[subprocess.Popen, str]:
 
 
 # --- One simulated user -------------------------------------------------------------------------
+
 
 @dataclass
 class Stats:
@@ -130,7 +145,8 @@ async def _map_ready(page, title: str, timeout: float) -> tuple[object, int]:
                 state = await frame.evaluate(
                     "() => { const c = document.querySelector('.leaflet-container[data-gd-ready]');"
                     " const t = document.querySelector('.gd-legend-title');"
-                    " return c && t ? [t.textContent, +c.getAttribute('data-gd-ready')] : null; }")
+                    " return c && t ? [t.textContent, +c.getAttribute('data-gd-ready')] : null; }"
+                )
             except Exception:  # frame detached or not yet scriptable
                 continue
             if state and state[0] == title:
@@ -162,8 +178,16 @@ async def _check(page, frame, siren: str, name: str, theme: str | None, stats: S
         stats.errors.append(f"{who}: error element « {text[:120]} »")
 
 
-async def user(i: int, browser, url: str, epci: dict[str, tuple[str, str]], deadline: float,
-               switch_timeout: float, rng: random.Random, stats: Stats) -> None:
+async def user(
+    i: int,
+    browser,
+    url: str,
+    epci: dict[str, tuple[str, str]],
+    deadline: float,
+    switch_timeout: float,
+    rng: random.Random,
+    stats: Stats,
+) -> None:
     who = f"page {i:02d}"
     context = await browser.new_context(viewport={"width": 1366, "height": 768})
     page = await context.new_page()
@@ -187,8 +211,9 @@ async def user(i: int, browser, url: str, epci: dict[str, tuple[str, str]], dead
             try:
                 if kind == "url":
                     theme = rng.choice([None, None] + THEMES)
-                    await page.goto(f"{url}/?epci={target}" + (f"&theme={theme}" if theme else ""),
-                                    timeout=switch_timeout * 1000)
+                    await page.goto(
+                        f"{url}/?epci={target}" + (f"&theme={theme}" if theme else ""), timeout=switch_timeout * 1000
+                    )
                 else:  # same session: type the name into the selectbox, pick it
                     box = page.get_by_test_id("stSelectbox").first
                     await box.click(timeout=switch_timeout * 1000)
@@ -197,7 +222,8 @@ async def user(i: int, browser, url: str, epci: dict[str, tuple[str, str]], dead
                 frame, _ = await _map_ready(page, name, switch_timeout)
                 await page.wait_for_function(
                     f"() => new URL(location.href).searchParams.get('epci') === '{target}'",
-                    timeout=switch_timeout * 1000)
+                    timeout=switch_timeout * 1000,
+                )
                 elapsed = time.monotonic() - started
                 siren = target
                 await _check(page, frame, target, name, theme, stats, who)
@@ -246,8 +272,10 @@ async def run(args) -> dict:
             started = time.monotonic()
             deadline = started + args.duration
             rngs = [random.Random(args.seed * 1000 + i) for i in range(args.n)]
-            users = [asyncio.create_task(user(i, browser, url, epci, deadline, args.switch_timeout, rngs[i], stats))
-                     for i in range(args.n)]
+            users = [
+                asyncio.create_task(user(i, browser, url, epci, deadline, args.switch_timeout, rngs[i], stats))
+                for i in range(args.n)
+            ]
 
             async def sample():
                 nonlocal peak
@@ -336,8 +364,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=20, help="concurrent pages (browser contexts), default 20")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of switching, default 60")
-    parser.add_argument("--switch-timeout", type=float, default=90.0,
-                        help="seconds one switch may take before it counts as an error, default 90")
+    parser.add_argument(
+        "--switch-timeout",
+        type=float,
+        default=90.0,
+        help="seconds one switch may take before it counts as an error, default 90",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--log", default=str(REPO_DIR / "artifacts" / "load_streamlit.log"))
     parser.add_argument("--results", default=str(RESULTS), help="markdown file the section is appended to")
@@ -351,9 +383,15 @@ def main(argv: list[str] | None = None) -> int:
     print(section)
     if not args.no_write:
         path = Path(args.results)
-        head = "" if path.exists() else ("# geodash — load tests\n\nSections appended by `bench/load.py`, newest last. "
-                                         "Server and browser share the machine, so the times include the "
-                                         "browser's own CPU use.\n\n")
+        head = (
+            ""
+            if path.exists()
+            else (
+                "# geodash — load tests\n\nSections appended by `bench/load.py`, newest last. "
+                "Server and browser share the machine, so the times include the "
+                "browser's own CPU use.\n\n"
+            )
+        )
         with open(path, "a", encoding="utf-8") as f:
             f.write(head + section + "\n")
     s = result["stats"]

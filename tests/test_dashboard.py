@@ -35,10 +35,10 @@ def test_financing_by_epci_counts_shared_vote_once(data, terr):
 
 
 def test_downloads_neutralise_formulas():
-    frame = pd.DataFrame({"Projet": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Église"], "n": [1, 2, 3, 4, 5]})
+    frame = pd.DataFrame({"Projet": ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "Église"], "n": [1, 2, 3, 4, 5]})
     rows = list(csv.reader(io.StringIO(dashboard.to_csv_bytes(frame).decode("utf-8-sig")), delimiter=";"))
-    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Église"]
+    assert [r[0] for r in rows[1:]] == ['\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", "Église"]
     book = openpyxl.load_workbook(io.BytesIO(dashboard.to_xlsx_bytes(frame)))
     cells = [c.value for c in book.active["A"]][1:]
-    assert cells[:4] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)"]
+    assert cells[:4] == ['\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)"]
     assert all(c.data_type != "f" for c in book.active["A"])

@@ -3,7 +3,12 @@
 import pytest
 
 from geodash.formatting import (
-    NBSP, format_eur, format_eur_short, format_per_inhabitant, numbers_in_text, parse_number,
+    NBSP,
+    format_eur,
+    format_eur_short,
+    format_per_inhabitant,
+    numbers_in_text,
+    parse_number,
 )
 
 
@@ -11,17 +16,31 @@ def plain(text: str) -> str:
     return text.replace(NBSP, " ")
 
 
-@pytest.mark.parametrize("value, expected", [
-    (1443000, "1 443 000 €"), (417000, "417 000 €"), (52357.2, "52 357,20 €"), (0, "0 €"), (None, "montant non précisé"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (1443000, "1 443 000 €"),
+        (417000, "417 000 €"),
+        (52357.2, "52 357,20 €"),
+        (0, "0 €"),
+        (None, "montant non précisé"),
+    ],
+)
 def test_format_eur(value, expected):
     assert plain(format_eur(value)) == expected
 
 
-@pytest.mark.parametrize("value, expected", [
-    (1_300_000, "1,3 million €"), (1_000_000, "1 million €"), (10_600_000, "10,6 millions €"),
-    (2_000_000, "2 millions €"), (417_000, "417 000 €"), (1_049_999, "1 million €"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (1_300_000, "1,3 million €"),
+        (1_000_000, "1 million €"),
+        (10_600_000, "10,6 millions €"),
+        (2_000_000, "2 millions €"),
+        (417_000, "417 000 €"),
+        (1_049_999, "1 million €"),
+    ],
+)
 def test_format_eur_short(value, expected):
     assert plain(format_eur_short(value)) == expected
 
@@ -30,10 +49,17 @@ def test_per_inhabitant():
     assert plain(format_per_inhabitant(12.345)) == "12,35 € / hab."
 
 
-@pytest.mark.parametrize("text, value", [
-    ("1443000", 1443000), ("52357.2", 52357.2), ("1 443 000", 1443000), ("52 357,2", 52357.2),
-    ("1\u00a0443\u00a0000", 1443000), ("-5", -5),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1443000", 1443000),
+        ("52357.2", 52357.2),
+        ("1 443 000", 1443000),
+        ("52 357,2", 52357.2),
+        ("1\u00a0443\u00a0000", 1443000),
+        ("-5", -5),
+    ],
+)
 def test_parse_number(text, value):
     assert parse_number(text) == value
 

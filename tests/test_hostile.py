@@ -22,7 +22,11 @@ from hypothesis import strategies as st
 
 from geodash import settings as gd_settings
 from geodash.projects import (
-    CHIFFRE_COLUMNS, FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL, normalise_route, validate_chiffres,
+    CHIFFRE_COLUMNS,
+    FINANCEMENT_COLUMNS,
+    FINANCEMENT_OPTIONAL,
+    normalise_route,
+    validate_chiffres,
     validate_financements,
 )
 from geodash.tables import read_rows
@@ -42,8 +46,13 @@ EXAMPLES = int(os.environ.get("GEODASH_HYPOTHESIS_EXAMPLES", "150"))
 # In CI the examples are drawn from a fixed seed, so a run is reproducible; a long local run
 # (GEODASH_HYPOTHESIS_EXAMPLES) explores freely.
 DERANDOMIZE = os.environ.get("CI") == "true" and "GEODASH_HYPOTHESIS_EXAMPLES" not in os.environ
-settings.register_profile("hostile", max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile(
+    "hostile",
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=DERANDOMIZE,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 HOSTILE = settings.get_profile("hostile")
 
 
@@ -70,9 +79,9 @@ def _quote(value: str, delim: str) -> str:
 
 @dataclass
 class Record:
-    text: str                          # the record as written, without its line ending
-    expected: dict | None              # values it must load with, or None: must be reported
-    line: int = 0                      # first physical line, set when the file is assembled
+    text: str  # the record as written, without its line ending
+    expected: dict | None  # values it must load with, or None: must be reported
+    line: int = 0  # first physical line, set when the file is assembled
 
 
 @dataclass
@@ -91,9 +100,22 @@ class Generated:
 
 
 HOSTILE_TEXT = [
-    'Salle "Le Mille-Club"', "Lumbres, Setques; Elnes", "deux\nlignes", "trois\r\nlignes\r\nCRLF",
-    "retour\rchariot", "<script>alert(1)</script>", "=HYPERLINK(\"http://x\")", "  espaces  ", "tab\tulation",
-    "œuvre à « l'Aa » – 10 000 € …", "\"\"", "'", ",", ";", "\n", "emoji 🗺 →",
+    'Salle "Le Mille-Club"',
+    "Lumbres, Setques; Elnes",
+    "deux\nlignes",
+    "trois\r\nlignes\r\nCRLF",
+    "retour\rchariot",
+    "<script>alert(1)</script>",
+    '=HYPERLINK("http://x")',
+    "  espaces  ",
+    "tab\tulation",
+    "œuvre à « l'Aa » – 10 000 € …",
+    '""',
+    "'",
+    ",",
+    ";",
+    "\n",
+    "emoji 🗺 →",
 ]
 CP1252_SAFE = "abcXYZ019 éèàçÉœ€«»’–…,;\"'\n\r\t<>=&-"
 
@@ -109,6 +131,7 @@ def _french(value: int, cents: int | None, space: str) -> str:
 
 # A mutation takes (draw, row, context) and returns the new field list plus what must happen:
 # ("ok", expected values) or ("bad", None). ``context`` holds the ids of earlier loaded rows.
+
 
 def _number(text: str) -> float:
     """The amounts of the pool rows (plain); mutated amounts get their value from the mutation."""
@@ -140,10 +163,30 @@ def amount_forms(draw, row, ctx):
 
 def bad_amount(draw, row, ctx):
     col = draw(st.sampled_from(ctx.amount_columns))
-    row[col] = draw(st.sampled_from([
-        "-1", "-1 000", "-0,5", "5000000001", "9" * 30, "1" + "0" * 400, "99 999 999 999",
-        "12 000 €", "1e6", "NaN", "inf", "1.443.000", "douze", "1,2,3", "1 44 000", "--5",
-    ] if ctx.kind == "fin" else ["1" + "0" * 400, "12 000 €", "1e6", "NaN", "inf", "douze", "1,2,3", "--5"]))
+    row[col] = draw(
+        st.sampled_from(
+            [
+                "-1",
+                "-1 000",
+                "-0,5",
+                "5000000001",
+                "9" * 30,
+                "1" + "0" * 400,
+                "99 999 999 999",
+                "12 000 €",
+                "1e6",
+                "NaN",
+                "inf",
+                "1.443.000",
+                "douze",
+                "1,2,3",
+                "1 44 000",
+                "--5",
+            ]
+            if ctx.kind == "fin"
+            else ["1" + "0" * 400, "12 000 €", "1e6", "NaN", "inf", "douze", "1,2,3", "--5"]
+        )
+    )
     return "bad", None
 
 
@@ -220,24 +263,56 @@ class Spec:
 
 
 FIN_SPEC = Spec(
-    "fin", FIN_HEADER, FIN_POOL, list(FIN_AMOUNTS),
-    codes=[("epci_siren", ["123", "", "246201016 x", "2462010160"]),
-           ("commune_insee", ["62999", "62534|", "6253", "62534;62088", "Lumbres"]),
-           ("theme", ["culture", "Loisirs", ""]), ("periode", ["2019", "a venir", ""]),
-           ("nature", ["Investissement", "don"]), ("source", ["p. 12", "", "12-", "l. 776"])],
+    "fin",
+    FIN_HEADER,
+    FIN_POOL,
+    list(FIN_AMOUNTS),
+    codes=[
+        ("epci_siren", ["123", "", "246201016 x", "2462010160"]),
+        ("commune_insee", ["62999", "62534|", "6253", "62534;62088", "Lumbres"]),
+        ("theme", ["culture", "Loisirs", ""]),
+        ("periode", ["2019", "a venir", ""]),
+        ("nature", ["Investissement", "don"]),
+        ("source", ["p. 12", "", "12-", "l. 776"]),
+    ],
     text_columns=["intitule", "maitre_ouvrage", "remarque", "description", "calendrier"],
     required_text=["id", "intitule"],
-    mutations=[unchanged, amount_forms, bad_amount, bad_code, hostile_text, multiline_text, empty_required, wrong_width,
-               stray_quote, nul_bytes, duplicate_id, warned_only],
+    mutations=[
+        unchanged,
+        amount_forms,
+        bad_amount,
+        bad_code,
+        hostile_text,
+        multiline_text,
+        empty_required,
+        wrong_width,
+        stray_quote,
+        nul_bytes,
+        duplicate_id,
+        warned_only,
+    ],
     stray_column="theme",
 )
 CHI_SPEC = Spec(
-    "chi", CHI_HEADER, CHI_POOL, ["valeur"],
+    "chi",
+    CHI_HEADER,
+    CHI_POOL,
+    ["valeur"],
     codes=[("epci_siren", ["123", ""]), ("precision", ["plus de", "", "Exact"]), ("source", ["p. 12", ""])],
     text_columns=["unite", "libelle"],
     required_text=["indicateur"],
-    mutations=[unchanged, amount_forms, bad_amount, bad_code, hostile_text, multiline_text, empty_required, wrong_width,
-               stray_quote, nul_bytes],
+    mutations=[
+        unchanged,
+        amount_forms,
+        bad_amount,
+        bad_code,
+        hostile_text,
+        multiline_text,
+        empty_required,
+        wrong_width,
+        stray_quote,
+        nul_bytes,
+    ],
     stray_column="unite",
 )
 
@@ -296,7 +371,7 @@ def generated_file(draw, spec: Spec) -> Generated:
     text = eol.join(out) + (eol if draw(st.booleans()) else "")
     raw = text.encode(encoding)
     if encoding == "cp1252" and not raw.isascii():  # Windows-1252 bytes that are also valid UTF-8
-        try:                                        # ("Éœ" reads "ɜ") are UTF-8: ambiguous, skip
+        try:  # ("Éœ" reads "ɜ") are UTF-8: ambiguous, skip
             raw.decode("utf-8")
             assume(False)
         except UnicodeDecodeError:
@@ -344,15 +419,25 @@ def test_chiffres_every_line_loaded_or_reported(terr, gen):
 
 # --- Random bytes -------------------------------------------------------------------------------
 
+
 def _lines(raw: bytes) -> list[bytes]:
     return re.split(rb"\r\n|\r|\n", raw)
 
 
-@settings(max_examples=2 * EXAMPLES, deadline=None, derandomize=DERANDOMIZE,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(raw=st.one_of(st.binary(max_size=600),
-                     st.lists(st.sampled_from([b",", b";", b'"', b"\n", b"\r", b"\x00", b"\xef\xbb\xbf", b"\xe9",
-                                               b"\xff\xfe", b"id", b"62534", b"a"]), max_size=60).map(b"".join)))
+@settings(
+    max_examples=2 * EXAMPLES, deadline=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    raw=st.one_of(
+        st.binary(max_size=600),
+        st.lists(
+            st.sampled_from(
+                [b",", b";", b'"', b"\n", b"\r", b"\x00", b"\xef\xbb\xbf", b"\xe9", b"\xff\xfe", b"id", b"62534", b"a"]
+            ),
+            max_size=60,
+        ).map(b"".join),
+    )
+)
 def test_random_bytes_never_raise(terr, raw):
     for validate, kwargs in ((validate_financements, {"communes": terr.communes}), (validate_chiffres, {})):
         frame, table = validate(raw, set(terr.sirens), name="f.csv", **kwargs)
@@ -362,11 +447,17 @@ def test_random_bytes_never_raise(terr, raw):
             assert any("vide" in p.message for p in table.errors)
 
 
-@settings(max_examples=2 * EXAMPLES, deadline=None, derandomize=DERANDOMIZE,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(delim=st.sampled_from([",", "\t"]),  # not ";": the sources ("776;1059-1066") use it
-       body=st.lists(st.one_of(st.binary(min_size=1, max_size=80).map(lambda b: b.replace(b'"', b"'")),
-                               st.sampled_from(FIN_POOL)), min_size=1, max_size=8))
+@settings(
+    max_examples=2 * EXAMPLES, deadline=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    delim=st.sampled_from([",", "\t"]),  # not ";": the sources ("776;1059-1066") use it
+    body=st.lists(
+        st.one_of(st.binary(min_size=1, max_size=80).map(lambda b: b.replace(b'"', b"'")), st.sampled_from(FIN_POOL)),
+        min_size=1,
+        max_size=8,
+    ),
+)
 def test_junk_lines_between_valid_rows_are_each_reported(terr, delim, body):
     """Without quote characters every record is one line: each junk line is reported on its own line
     (or is blank), each valid row loads, whatever bytes (NUL, CR, invalid UTF-8) surround them."""
@@ -406,6 +497,7 @@ def test_junk_lines_between_valid_rows_are_each_reported(terr, delim, body):
 
 # --- Whole-file problems ------------------------------------------------------------------------
 
+
 def _fin(terr, raw: bytes):
     return validate_financements(raw, set(terr.sirens), terr.communes, name="financements.csv")
 
@@ -423,7 +515,8 @@ def test_missing_column_rejects_file_with_one_error(terr, drop):
     frame, table = _fin(terr, raw)
     assert frame.empty
     assert [str(p) for p in table.errors] == [
-        f"financements.csv:1: colonnes manquantes : {drop} (1 ligne de données mise de côté)"]
+        f"financements.csv:1: colonnes manquantes : {drop} (1 ligne de données mise de côté)"
+    ]
     assert table.rejected == 1
 
 
@@ -434,7 +527,7 @@ def test_duplicate_column_rejects_file(terr):
 
 
 def test_blank_lines_before_header_keep_true_line_numbers(terr):
-    raw = ("\n ;  \n" + ";".join(FIN_HEADER) + "\n\n" + _row(";") + "\n" + _row(";", id="X", theme="Bof") + "\n")
+    raw = "\n ;  \n" + ";".join(FIN_HEADER) + "\n\n" + _row(";") + "\n" + _row(";", id="X", theme="Bof") + "\n"
     frame, table = _fin(terr, raw.encode("utf-8-sig"))
     assert frame["ligne"].tolist() == [5]
     assert [p.line for p in table.errors] == [6] and str(table.errors[0]).startswith("financements.csv:6: theme")
@@ -479,8 +572,9 @@ def test_utf16_excel_unicode_text_is_read(terr):
     assert table.errors == [] and frame["intitule"].tolist() == ["Médiathèque"]
 
 
-@pytest.mark.parametrize("magic, kind", [(b"PK\x03\x04", "xlsx"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),
-                                         (b"%PDF-1.7", "PDF")])
+@pytest.mark.parametrize(
+    "magic, kind", [(b"PK\x03\x04", "xlsx"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"), (b"%PDF-1.7", "PDF")]
+)
 def test_spreadsheet_or_pdf_instead_of_csv(terr, magic, kind):
     frame, table = _fin(terr, magic + bytes(range(256)) * 4)
     assert frame.empty and len(table.errors) == 1

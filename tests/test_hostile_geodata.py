@@ -17,9 +17,11 @@ from geodash import settings
 from geodash.territories import Territories, TerritoryError, load_territories
 
 # GDAL and shapely warn about what they read in broken files; the loader turns it into an error.
-pytestmark = [pytest.mark.filterwarnings("ignore:GPKG:RuntimeWarning"),
-              pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning"),
-              pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:GPKG:RuntimeWarning"),
+    pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning"),
+    pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning"),
+]
 
 SOURCE = settings.geo_dir() / "territoires.gpkg"
 LAYERS = ["communes", "epci", "communes_web", "epci_web"]
@@ -57,6 +59,7 @@ def _raises(path, *words: str) -> str:
 
 # --- Missing, empty, other formats ----------------------------------------------------------------
 
+
 def test_missing_file(tmp_path):
     _raises(tmp_path / "territoires.gpkg", "fichier introuvable", "geodash build-geo")
 
@@ -74,8 +77,11 @@ def test_empty_file_and_folder(tmp_path):
 def test_truncated_geopackage(gpkg, fraction):
     data = gpkg.read_bytes()
     gpkg.write_bytes(data[: int(len(data) * fraction)])
-    _raises(gpkg, "fichier tronqué", f"octets sur {len(data):,} attendus".replace(",", "\u202f")
-            if fraction > 0.0001 else "en-tête incomplet")
+    _raises(
+        gpkg,
+        "fichier tronqué",
+        f"octets sur {len(data):,} attendus".replace(",", "\u202f") if fraction > 0.0001 else "en-tête incomplet",
+    )
 
 
 def test_geojson_instead_of_geopackage(tmp_path, layers):
@@ -101,8 +107,10 @@ def test_missing_layer(tmp_path, layers):
     _raises(path, "couche « epci_web » absente", "communes, communes_web, epci")
 
 
-@pytest.mark.parametrize("layer, column", [("communes", "epci_siren"), ("epci", "population"),
-                                           ("communes_web", "nom"), ("epci_web", "siren")])
+@pytest.mark.parametrize(
+    "layer, column",
+    [("communes", "epci_siren"), ("epci", "population"), ("communes_web", "nom"), ("epci_web", "siren")],
+)
 def test_layer_missing_a_column(gpkg, layers, layer, column):
     _write(gpkg, layers, **{layer: layers[layer].drop(columns=column)})
     _raises(gpkg, f"couche « {layer} »", f"colonnes manquantes : {column}")
@@ -115,13 +123,16 @@ def test_layer_with_no_rows(gpkg, layers):
 
 # --- Coordinate systems ---------------------------------------------------------------------------
 
+
 def test_layer_without_crs(gpkg, layers):
     _write(gpkg, layers, communes=layers["communes"].set_crs(None, allow_override=True))
     _raises(gpkg, "couche « communes » sans système de coordonnées")
 
 
-@pytest.mark.parametrize("layer, wrong", [("communes", "EPSG:4326"), ("epci", "EPSG:3857"),
-                                          ("communes_web", "EPSG:2154"), ("epci_web", "EPSG:27572")])
+@pytest.mark.parametrize(
+    "layer, wrong",
+    [("communes", "EPSG:4326"), ("epci", "EPSG:3857"), ("communes_web", "EPSG:2154"), ("epci_web", "EPSG:27572")],
+)
 def test_wrong_crs_declared(gpkg, layers, layer, wrong):
     """Coordinates written in one system, another declared: the layer lands outside the Pas-de-Calais."""
     _write(gpkg, layers, **{layer: layers[layer].set_crs(wrong, allow_override=True)})
@@ -139,6 +150,7 @@ def test_other_crs_correctly_declared_is_fine(gpkg, layers):
 
 
 # --- Damaged or invalid geometry ------------------------------------------------------------------
+
 
 def _with_spike(geom):
     """The same polygon with a zero-width spike (A → far point → A): invalid, same area."""
@@ -164,8 +176,9 @@ def test_invalid_geometry_repaired_and_reported(gpkg, layers):
     terr = load_territories(gpkg)
     assert terr.repaired == {"communes": 1, "communes_web": 1}
     assert len(terr.warnings) == 2
-    assert all(w.startswith("territoires.gpkg : couche « communes") and LUMBRES in w and "réparée" in w
-               for w in terr.warnings), terr.warnings
+    assert all(
+        w.startswith("territoires.gpkg : couche « communes") and LUMBRES in w and "réparée" in w for w in terr.warnings
+    ), terr.warnings
     assert terr.communes.geometry.is_valid.all() and terr.communes_web.geometry.is_valid.all()
     lumbres = terr.communes.set_index("insee").geometry[LUMBRES]
     original = layers["communes"].set_index("insee").geometry[LUMBRES]
@@ -179,11 +192,14 @@ def test_sound_file_reports_nothing_and_old_constructor_works(terr):
     assert again.repaired == {} and again.warnings == ()
 
 
-@pytest.mark.parametrize("value, words", [
-    (None, ["géométrie(s) absente(s)", LUMBRES]),
-    ("nan", ["coordonnées non numériques", LUMBRES]),
-    ("far", ["hors du Pas-de-Calais", LUMBRES]),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (None, ["géométrie(s) absente(s)", LUMBRES]),
+        ("nan", ["coordonnées non numériques", LUMBRES]),
+        ("far", ["hors du Pas-de-Calais", LUMBRES]),
+    ],
+)
 def test_damaged_commune_geometry(gpkg, layers, value, words):
     communes = layers["communes"].copy()
     i = communes.index[communes["insee"] == LUMBRES][0]
@@ -205,7 +221,7 @@ def test_vertex_moved_by_bit_rot_is_caught(gpkg, layers):
     data = bytearray(gpkg.read_bytes())
     at = data.find(struct.pack("<d", x))
     assert at > 0
-    data[at:at + 8] = struct.pack("<d", x + 5000)
+    data[at : at + 8] = struct.pack("<d", x + 5000)
     gpkg.write_bytes(bytes(data))
     _raises(gpkg, "fichier endommagé")
 
@@ -247,7 +263,7 @@ def test_random_damage_never_loads_wrong_data(tmp_path, reference, seed):
     for _ in range(rng.choice([1, 1, 3])):
         size = rng.choice([1, 8, 64, 4096])
         at = rng.randrange(100, len(data) - size)
-        data[at:at + size] = bytes(rng.randrange(256) for _ in range(size))
+        data[at : at + size] = bytes(rng.randrange(256) for _ in range(size))
     path = tmp_path / "territoires.gpkg"
     path.write_bytes(bytes(data))
     try:

@@ -20,8 +20,16 @@ import shapely
 
 from geodash import layers, settings, style
 from geodash.layers import (
-    check_report, filter_roads, find_config, load_layers, normalise_category, normalise_road_number,
-    road_class, road_length_by_category, road_works, to_web,
+    check_report,
+    filter_roads,
+    find_config,
+    load_layers,
+    normalise_category,
+    normalise_road_number,
+    road_class,
+    road_length_by_category,
+    road_works,
+    to_web,
 )
 from geodash.projects import parse_source_lines
 from geodash.territories import departement_outline
@@ -35,13 +43,14 @@ TEST_DATA = Path(__file__).parent / "data"
 CATEGORIES = TEST_DATA / "categories_rd_test.csv"
 LAND = TEST_DATA / "occupation_sol_test.geojson"
 
-ARRAS = "200033579"       # Communauté urbaine d'Arras
-CAMPAGNES = "200069482"   # CC des Campagnes de l'Artois
+ARRAS = "200033579"  # Communauté urbaine d'Arras
+CAMPAGNES = "200069482"  # CC des Campagnes de l'Artois
 LUMBRES = "246201016"
-FILE_RD_KM = 5941.0       # départementales in tm_roads_62.geojson (../shared/geo/README.md)
+FILE_RD_KM = 5941.0  # départementales in tm_roads_62.geojson (../shared/geo/README.md)
 
-needs_geo = pytest.mark.skipif(not ROADS.exists() or not COLLEGES.exists(),
-                               reason=f"reference geodata not found in {GEO}")
+needs_geo = pytest.mark.skipif(
+    not ROADS.exists() or not COLLEGES.exists(), reason=f"reference geodata not found in {GEO}"
+)
 
 
 def _toml_path(path: Path, base: Path) -> str:
@@ -64,20 +73,26 @@ def write_config(folder: Path, *, categories: Path | None = CATEGORIES, extra: s
         "[occupation_sol]\n"
         f'fichier = "{_toml_path(LAND, folder)}"\n'
         'colonnes = { classe = "code_clc" }\n'
-        'valeurs.classe = { "1*" = "artificialise", "3*" = "forets", "4*" = "zones_humides" }\n'
-        + extra
+        'valeurs.classe = { "1*" = "artificialise", "3*" = "forets", "4*" = "zones_humides" }\n' + extra
     )
     path = folder / "geodash.toml"
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def roads_only_config(folder: Path, roads_path: Path, *, columns: str = 'numero = "route", classe = "classe"',
-                      categories: Path | None = None, extra: str = "") -> Path:
+def roads_only_config(
+    folder: Path,
+    roads_path: Path,
+    *,
+    columns: str = 'numero = "route", classe = "classe"',
+    categories: Path | None = None,
+    extra: str = "",
+) -> Path:
     cat_line = f'categories = "{categories}"\n' if categories else ""
     path = folder / "geodash.toml"
-    path.write_text(f'[routes]\nfichier = "{roads_path}"\n{cat_line}colonnes = {{ {columns} }}\n{extra}',
-                    encoding="utf-8")
+    path.write_text(
+        f'[routes]\nfichier = "{roads_path}"\n{cat_line}colonnes = {{ {columns} }}\n{extra}', encoding="utf-8"
+    )
     return path
 
 
@@ -105,6 +120,7 @@ def contract_km(siren: str) -> dict[str, tuple[float, str]]:
 
 # --- Normalisation --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text", ["D939", "RD 939", "RD939", "D 939", "d939", " rd  939 "])
 def test_road_numbers_are_normalised(text):
     assert normalise_road_number(text) == "RD 939"
@@ -118,12 +134,28 @@ def test_other_road_numbers():
     assert normalise_road_number(None) == ""
 
 
-@pytest.mark.parametrize("value, key", [
-    ("1", "1"), (1, "1"), (2.0, "2"), ("1ère", "1"), ("1ère catégorie", "1"), ("catégorie 2", "2"),
-    ("2ème catégorie", "2"), ("2e", "2"), ("seconde", "2"), ("Troisième", "3"), ("3", "3"),
-    ("", None), (None, None), (float("nan"), None),
-    ("4", "4"), ("R1", "R1"), ("prioritaire", "prioritaire"),
-])
+@pytest.mark.parametrize(
+    "value, key",
+    [
+        ("1", "1"),
+        (1, "1"),
+        (2.0, "2"),
+        ("1ère", "1"),
+        ("1ère catégorie", "1"),
+        ("catégorie 2", "2"),
+        ("2ème catégorie", "2"),
+        ("2e", "2"),
+        ("seconde", "2"),
+        ("Troisième", "3"),
+        ("3", "3"),
+        ("", None),
+        (None, None),
+        (float("nan"), None),
+        ("4", "4"),
+        ("R1", "R1"),
+        ("prioritaire", "prioritaire"),
+    ],
+)
 def test_category_values(value, key):
     assert normalise_category(value) == key
 
@@ -135,11 +167,12 @@ def test_road_class_from_value_then_prefix():
     assert road_class("RN 42") == "nationale"
     assert road_class("D939", "Départementale") == "départementale"
     assert road_class("X", "autoroute") == "autoroute"
-    assert road_class("D939", "Communale") is None   # a declared class wins over the number
+    assert road_class("D939", "Communale") is None  # a declared class wins over the number
     assert road_class("RocEst") is None
 
 
 # --- Configuration --------------------------------------------------------------------------------
+
 
 def test_no_configuration_means_no_layers(tmp_path, monkeypatch):
     monkeypatch.delenv(layers.CONFIG_ENV, raising=False)
@@ -177,8 +210,9 @@ def test_malformed_toml_is_reported(tmp_path):
 
 def test_unknown_keys_and_sections_are_reported(tmp_path):
     path = tmp_path / "geodash.toml"
-    path.write_text('[routes]\nfichier = "r.geojson"\nfichir = "typo"\n[parkings]\nfichier = "p.gpkg"\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[routes]\nfichier = "r.geojson"\nfichir = "typo"\n[parkings]\nfichier = "p.gpkg"\n', encoding="utf-8"
+    )
     messages = load_layers(path).messages
     assert any("« fichir » inconnue" in m for m in messages)
     assert any("parkings" in m for m in messages)
@@ -187,6 +221,7 @@ def test_unknown_keys_and_sections_are_reported(tmp_path):
 
 
 # --- Loading the real files -----------------------------------------------------------------------
+
 
 @needs_geo
 def test_real_layers_load_without_problems(loaded):
@@ -226,14 +261,14 @@ def test_category_table_assigns_categories(loaded):
 
 # --- Lengths --------------------------------------------------------------------------------------
 
+
 @needs_geo
 def test_departement_length_matches_the_file(loaded, terr):
-    outline = gpd.GeoDataFrame({"siren": ["62"]}, geometry=[departement_outline(terr.communes)],
-                               crs=terr.communes.crs)
+    outline = gpd.GeoDataFrame({"siren": ["62"]}, geometry=[departement_outline(terr.communes)], crs=terr.communes.crs)
     table = road_length_by_category(loaded.routes, outline).set_index("siren")
     km = table.loc["62", "départementales"]
     assert abs(km - FILE_RD_KM) / FILE_RD_KM < 0.03, km
-    assert km <= FILE_RD_KM + 1          # clipping never adds length
+    assert km <= FILE_RD_KM + 1  # clipping never adds length
 
 
 @needs_geo
@@ -290,6 +325,7 @@ def test_filter_roads(loaded):
 
 # --- Problems in the category table ---------------------------------------------------------------
 
+
 @needs_geo
 def test_unknown_category_values_are_reported(tmp_path):
     table = tmp_path / "categories.csv"
@@ -312,20 +348,27 @@ def test_unknown_category_values_are_reported(tmp_path):
 @needs_geo
 def test_ign_hierarchy_is_kept_apart(tmp_path):
     roads = gpd.GeoDataFrame(
-        {"NUMERO": ["D939", "D60", "C12"], "CL_ADMIN": ["Départementale", "Départementale", "Communale"],
-         "VOCATION": ["Liaison principale", "Liaison locale", "Liaison locale"]},
-        geometry=[shapely.LineString([(680000, 7020000), (690000, 7030000)]),
-                  shapely.LineString([(670000, 7020000), (675000, 7025000)]),
-                  shapely.LineString([(671000, 7020000), (672000, 7021000)])],
-        crs="EPSG:2154")
+        {
+            "NUMERO": ["D939", "D60", "C12"],
+            "CL_ADMIN": ["Départementale", "Départementale", "Communale"],
+            "VOCATION": ["Liaison principale", "Liaison locale", "Liaison locale"],
+        },
+        geometry=[
+            shapely.LineString([(680000, 7020000), (690000, 7030000)]),
+            shapely.LineString([(670000, 7020000), (675000, 7025000)]),
+            shapely.LineString([(671000, 7020000), (672000, 7021000)]),
+        ],
+        crs="EPSG:2154",
+    )
     path = tmp_path / "troncons.gpkg"
     roads.to_file(path, layer="troncon_de_route")
-    config = roads_only_config(tmp_path, path, columns='numero = "NUMERO", classe = "CL_ADMIN"',
-                               extra='couche = "troncon_de_route"\n')
+    config = roads_only_config(
+        tmp_path, path, columns='numero = "NUMERO", classe = "CL_ADMIN"', extra='couche = "troncon_de_route"\n'
+    )
     result = load_layers(config)
     assert result.has_ign_hierarchy
     frame = result.routes
-    assert frame["numero"].tolist() == ["RD 939", "RD 60"]            # the communal road is not drawn
+    assert frame["numero"].tolist() == ["RD 939", "RD 60"]  # the communal road is not drawn
     assert frame["hierarchie_ign"].tolist() == ["Liaison principale", "Liaison locale"]
     assert frame["categorie"].isna().all() and (frame["style"] == "non renseignée").all()
     assert any(layers.IGN_HIERARCHY in m and "pas la catégorie du Département" in m for m in result.messages)
@@ -335,6 +378,7 @@ def test_ign_hierarchy_is_kept_apart(tmp_path):
 
 
 # --- Broken files ---------------------------------------------------------------------------------
+
 
 def _truncated(tmp_path: Path) -> Path:
     raw = ROADS.read_bytes()
@@ -373,13 +417,16 @@ def _missing(tmp_path: Path) -> Path:
 
 
 @needs_geo
-@pytest.mark.parametrize("make, reason", [
-    (_missing, "fichier introuvable"),
-    (_corrupt, "illisible, corrompu ou tronqué"),
-    (_truncated, "illisible, corrompu ou tronqué"),
-    (_lambert_as_wgs84, "système de coordonnées erroné"),
-    (_no_crs, "système de coordonnées absent"),
-])
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (_missing, "fichier introuvable"),
+        (_corrupt, "illisible, corrompu ou tronqué"),
+        (_truncated, "illisible, corrompu ou tronqué"),
+        (_lambert_as_wgs84, "système de coordonnées erroné"),
+        (_no_crs, "système de coordonnées absent"),
+    ],
+)
 def test_broken_road_files_are_reported_not_raised(tmp_path, make, reason):
     path = make(tmp_path)
     result = load_layers(roads_only_config(tmp_path, path))
@@ -411,7 +458,7 @@ def test_missing_mapped_column(tmp_path):
     assert "colonne « NUMERO »" in message and str(ROADS) in message and "route" in message
     # An optional column that is missing is reported, the layer is kept.
     result = load_layers(roads_only_config(tmp_path, ROADS, columns='numero = "route", classe = "CL_ADMIN"'))
-    assert result.routes is not None and len(result.routes) == 699 - 1   # RocEst has no prefix: not drawn
+    assert result.routes is not None and len(result.routes) == 699 - 1  # RocEst has no prefix: not drawn
     assert any("« CL_ADMIN »" in m and "colonne ignorée" in m for m in result.messages)
     # A column written with other capitals is used, with a warning.
     result = load_layers(roads_only_config(tmp_path, ROADS, columns='numero = "ROUTE", classe = "Classe"'))
@@ -422,15 +469,18 @@ def test_missing_mapped_column(tmp_path):
 def test_invalid_geometries_are_repaired(tmp_path):
     bowtie = shapely.Polygon([(2.70, 50.30), (2.72, 50.32), (2.72, 50.30), (2.70, 50.32), (2.70, 50.30)])
     square = shapely.box(2.76, 50.28, 2.79, 50.30)
-    frame = gpd.GeoDataFrame({"classe": ["ens", "Forêts et milieux semi-naturels"], "nom": ["Nœud", "Carré"]},
-                             geometry=[bowtie, square], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"classe": ["ens", "Forêts et milieux semi-naturels"], "nom": ["Nœud", "Carré"]},
+        geometry=[bowtie, square],
+        crs="EPSG:4326",
+    )
     path = tmp_path / "sol.geojson"
     frame.to_file(path)
     config = tmp_path / "geodash.toml"
     config.write_text('[[occupation_sol]]\nfichier = "sol.geojson"\n', encoding="utf-8")
     result = load_layers(config)
     land = result.occupation_sol
-    assert land["classe"].tolist() == ["ens", "forets"]          # a key or a Légende label both work
+    assert land["classe"].tolist() == ["ens", "forets"]  # a key or a Légende label both work
     assert land.geometry.is_valid.all()
     assert land.geometry.iloc[0].geom_type == "MultiPolygon" and land.geometry.iloc[0].area > 0
     repaired = [p for p in result.problems if "invalide" in p.message]
@@ -439,8 +489,11 @@ def test_invalid_geometries_are_repaired(tmp_path):
 
 
 def test_unknown_site_types_are_reported(tmp_path):
-    frame = gpd.GeoDataFrame({"genre": ["CER", "MDADT", "Piscine"], "nom": ["a", "b", "c"]},
-                             geometry=[shapely.Point(2.78, 50.29)] * 3, crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"genre": ["CER", "MDADT", "Piscine"], "nom": ["a", "b", "c"]},
+        geometry=[shapely.Point(2.78, 50.29)] * 3,
+        crs="EPSG:4326",
+    )
     frame.to_file(tmp_path / "sites.geojson")
     config = tmp_path / "geodash.toml"
     config.write_text('[sites]\nfichier = "sites.geojson"\ncolonnes = { type = "genre" }\n', encoding="utf-8")
@@ -450,6 +503,7 @@ def test_unknown_site_types_are_reported(tmp_path):
 
 
 # --- Road works -----------------------------------------------------------------------------------
+
 
 @needs_geo
 def test_road_works_are_cut_to_the_epci(loaded, terr, data):
@@ -468,14 +522,16 @@ def test_road_works_are_cut_to_the_epci(loaded, terr, data):
 
 @needs_geo
 def test_road_works_missing_roads_are_listed(loaded):
-    fin = pd.DataFrame({"id": ["X-1", "X-2"], "epci_siren": [LUMBRES, LUMBRES], "intitule": ["a", "b"],
-                        "route": ["D208|RD 99999", ""]})
+    fin = pd.DataFrame(
+        {"id": ["X-1", "X-2"], "epci_siren": [LUMBRES, LUMBRES], "intitule": ["a", "b"], "route": ["D208|RD 99999", ""]}
+    )
     works = road_works(loaded.routes, fin, LUMBRES)
     assert works["numero"].tolist() == ["RD 208"]
     assert works.attrs["routes_absentes"] == ["RD 99999"]
 
 
 # --- Web output -----------------------------------------------------------------------------------
+
 
 @needs_geo
 def test_to_web_rounds_and_clips(loaded):
@@ -501,8 +557,12 @@ def test_add_to_map_legend_and_payload(loaded, terr, data):
     groups = add_to_map(m, loaded, epci_siren=ARRAS, territories=terr, works=works)
     titles = [g for g, _ in groups]
     assert titles == [style.GROUP_TITLES[k] for k in ("routes", "autres_routes", "sites", "sol")]
-    assert titles == ["Routes départementales", "Autre réseau routier principal", "Présence du Département",
-                      "Occupation du sol"]
+    assert titles == [
+        "Routes départementales",
+        "Autre réseau routier principal",
+        "Présence du Département",
+        "Occupation du sol",
+    ]
     page = m.get_root().render()
     payload = _page_data(page)
     drawn = {layer["k"]: layer for layer in payload["layers"]}
@@ -520,8 +580,12 @@ def test_add_to_map_legend_and_payload(loaded, terr, data):
     assert drawn["1"]["casing"]["color"] == "#FFFFFF" and drawn["3"]["casing"] is None
     assert drawn["non renseignée"]["style"]["dashArray"] == style.ROAD_CLASSES["non renseignée"].dash
     # Only the Arras surroundings are sent, with 5 decimals.
-    coords = [c for layer in payload["layers"] for f in layer["fc"]["features"]
-              for c in shapely.get_coordinates(shapely.geometry.shape(f["geometry"]))]
+    coords = [
+        c
+        for layer in payload["layers"]
+        for f in layer["fc"]["features"]
+        for c in shapely.get_coordinates(shapely.geometry.shape(f["geometry"]))
+    ]
     x0, y0, x1, y1 = terr.epci_web.loc[terr.epci_web["siren"] == ARRAS].total_bounds
     assert all(x0 - 0.06 < x < x1 + 0.06 and y0 - 0.04 < y < y1 + 0.04 for x, y in coords)
     assert all(round(v, 5) == v for c in coords for v in c)
@@ -543,22 +607,23 @@ def test_departement_view_payload_is_small(loaded):
 @needs_geo
 def test_road_category_filter_on_the_map(loaded, terr):
     prepared = context_layers(loaded, epci_siren=ARRAS, territories=terr, categories=["1", "2"])
-    assert [g for g, _ in prepared.legend] == ["Routes départementales", "Présence du Département",
-                                               "Occupation du sol"]
+    assert [g for g, _ in prepared.legend] == ["Routes départementales", "Présence du Département", "Occupation du sol"]
     keys = [layer["k"] for layer in prepared.element.data["layers"]]
     assert "3" not in keys and "autoroute" not in keys and {"1", "2"} <= set(keys)
 
 
 def test_site_names_are_escaped(tmp_path, terr):
     name = '<script>alert("x")</script> Collège & Cie'
-    frame = gpd.GeoDataFrame({"nature": ["COLLEGE"], "nom": [name]}, geometry=[shapely.Point(2.78, 50.29)],
-                             crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"nature": ["COLLEGE"], "nom": [name]}, geometry=[shapely.Point(2.78, 50.29)], crs="EPSG:4326"
+    )
     frame.to_file(tmp_path / "sites.geojson")
     config = tmp_path / "geodash.toml"
-    config.write_text('[sites]\nfichier = "sites.geojson"\ncolonnes = { type = "nature", nom = "nom" }\n',
-                      encoding="utf-8")
+    config.write_text(
+        '[sites]\nfichier = "sites.geojson"\ncolonnes = { type = "nature", nom = "nom" }\n', encoding="utf-8"
+    )
     result = load_layers(config)
-    assert result.sites["nom"].tolist() == [name]      # kept as written in the data
+    assert result.sites["nom"].tolist() == [name]  # kept as written in the data
     m = build_map(terr, options=MapOptions(epci=ARRAS))
     groups = add_to_map(m, result, epci_siren=ARRAS, territories=terr)
     page = m.get_root().render()
@@ -570,25 +635,31 @@ def test_site_names_are_escaped(tmp_path, terr):
 
 
 def test_several_files_per_layer_fixed_type_and_watercourses(tmp_path, terr):
-    cer = gpd.GeoDataFrame({"LIBELLE": ["CER d'Arras (inventé)"]}, geometry=[shapely.Point(683000, 7019000)],
-                           crs="EPSG:2154")
+    cer = gpd.GeoDataFrame(
+        {"LIBELLE": ["CER d'Arras (inventé)"]}, geometry=[shapely.Point(683000, 7019000)], crs="EPSG:2154"
+    )
     cer.to_file(tmp_path / "cer.gpkg", layer="cer")
-    mds = gpd.GeoDataFrame({"LIBELLE": ["MDS (inventée)"]}, geometry=[shapely.Point(2.77, 50.28).buffer(0.001)],
-                           crs="EPSG:4326")
+    mds = gpd.GeoDataFrame(
+        {"LIBELLE": ["MDS (inventée)"]}, geometry=[shapely.Point(2.77, 50.28).buffer(0.001)], crs="EPSG:4326"
+    )
     mds.to_file(tmp_path / "mds.geojson")
-    water = gpd.GeoDataFrame({"NOM_C_EAU": ["La Scarpe (tracé inventé)"]},
-                             geometry=[shapely.LineString([(2.70, 50.29), (2.80, 50.30), (2.90, 50.32)])],
-                             crs="EPSG:4326")
+    water = gpd.GeoDataFrame(
+        {"NOM_C_EAU": ["La Scarpe (tracé inventé)"]},
+        geometry=[shapely.LineString([(2.70, 50.29), (2.80, 50.30), (2.90, 50.32)])],
+        crs="EPSG:4326",
+    )
     water.to_file(tmp_path / "eau.geojson")
     config = tmp_path / "geodash.toml"
     config.write_text(
         '[[sites]]\nfichier = "cer.gpkg"\ntype = "cer"\ncolonnes = { nom = "LIBELLE" }\n\n'
         '[[sites]]\nfichier = "mds.geojson"\ntype = "Maison du Département Solidarité"\n'
         'colonnes = { nom = "LIBELLE" }\n\n'
-        '[cours_eau]\nfichier = "eau.geojson"\ncolonnes = { nom = "NOM_C_EAU" }\n', encoding="utf-8")
+        '[cours_eau]\nfichier = "eau.geojson"\ncolonnes = { nom = "NOM_C_EAU" }\n',
+        encoding="utf-8",
+    )
     result = load_layers(config)
     assert result.sites["type"].tolist() == ["cer", "mds"]
-    assert result.sites.geom_type.tolist() == ["Point", "Point"]       # the MDS polygon became a point
+    assert result.sites.geom_type.tolist() == ["Point", "Point"]  # the MDS polygon became a point
     assert any("non ponctuel" in m and "mds.geojson" in m for m in result.messages)
     assert result.errors == []
     assert result.cours_eau["nom"].tolist() == ["La Scarpe (tracé inventé)"]
@@ -601,8 +672,9 @@ def test_several_files_per_layer_fixed_type_and_watercourses(tmp_path, terr):
 
 @needs_geo
 def test_values_mapped_to_ignorer_are_set_aside_quietly(tmp_path):
-    config = roads_only_config(tmp_path, ROADS, extra='valeurs.classe = { "voie rapide nommee" = "ignorer", '
-                                                      '"autoroute" = "ignorer" }\n')
+    config = roads_only_config(
+        tmp_path, ROADS, extra='valeurs.classe = { "voie rapide nommee" = "ignorer", "autoroute" = "ignorer" }\n'
+    )
     result = load_layers(config)
     assert set(result.routes["classe"]) == {"départementale", "nationale"}
     assert len(result.routes) == 699 - 7

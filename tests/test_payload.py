@@ -35,9 +35,12 @@ def _epci() -> list[tuple[str, str]]:
 
 
 VIEWS = [pytest.param(None, DEPARTEMENT_BUDGET, id="departement")] + [
-    pytest.param(siren, EPCI_BUDGET, id=f"{siren}-{name}",
-                 marks=[pytest.mark.xfail(strict=True, reason=KNOWN_OVER_BUDGET[siren])]
-                 if siren in KNOWN_OVER_BUDGET else [])
+    pytest.param(
+        siren,
+        EPCI_BUDGET,
+        id=f"{siren}-{name}",
+        marks=[pytest.mark.xfail(strict=True, reason=KNOWN_OVER_BUDGET[siren])] if siren in KNOWN_OVER_BUDGET else [],
+    )
     for siren, name in _epci()
 ]
 

@@ -54,9 +54,13 @@ def test_png_a4_landscape_300dpi_is_3508x2480(sheet):
     assert round(image.info["dpi"][0]) == 300
 
 
-@pytest.mark.parametrize("paper, orientation, size", [
-    ("A4", "portrait", (2480, 3508)), ("A3", "paysage", (4961, 3508)),
-])
+@pytest.mark.parametrize(
+    "paper, orientation, size",
+    [
+        ("A4", "portrait", (2480, 3508)),
+        ("A3", "paysage", (4961, 3508)),
+    ],
+)
 def test_other_papers(sheet, paper, orientation, size):
     fig = sheet(ARRAS, paper=paper, orientation=orientation)
     assert tuple(round(x * 300) for x in fig.get_size_inches()) == size
@@ -64,8 +68,11 @@ def test_other_papers(sheet, paper, orientation, size):
 
 def test_legend_lists_only_what_is_drawn(sheet):
     fig = sheet(ARRAS, filters=AtlasFilters(themes=["Culture"]))
-    texts = [t.get_text() for t in fig.legends[0].get_texts()] if fig.legends else \
-        [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    texts = (
+        [t.get_text() for t in fig.legends[0].get_texts()]
+        if fig.legends
+        else [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    )
     assert any(t.startswith("Culture (") for t in texts)
     assert not any(t.startswith(("Sport (", "Aménagement (", "Solidarité (", "Education (")) for t in texts)
 

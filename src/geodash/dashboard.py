@@ -15,8 +15,15 @@ from .projects import PRECISIONS
 from .style import NATURES, PERIODS, THEMES
 
 __all__ = [
-    "countable", "financing_by_epci", "key_figures", "project_table", "theme_period_table",
-    "neutralise_formula", "to_csv_bytes", "to_xlsx_bytes", "summary_line",
+    "countable",
+    "financing_by_epci",
+    "key_figures",
+    "project_table",
+    "theme_period_table",
+    "neutralise_formula",
+    "to_csv_bytes",
+    "to_xlsx_bytes",
+    "summary_line",
 ]
 
 TABLE_COLUMNS = {
@@ -58,20 +65,23 @@ def key_figures(chiffres: pd.DataFrame, siren: str) -> pd.DataFrame:
     out = []
     for _, r in rows.iterrows():
         unit = str(r["unite"])
-        value = format_eur(r["valeur"]) if unit == "€" else (
-            f"{format_number(r['valeur'], 0 if float(r['valeur']).is_integer() else 1)} {unit}".strip())
+        value = (
+            format_eur(r["valeur"])
+            if unit == "€"
+            else (f"{format_number(r['valeur'], 0 if float(r['valeur']).is_integer() else 1)} {unit}".strip())
+        )
         prefix = PRECISIONS.get(str(r["precision"]), "")
         label = str(r.get("libelle") or r["indicateur"])
-        out.append({"Indicateur": label, "Valeur": f"{prefix}{value}",
-                    "Source (lignes)": str(r["source"])})
+        out.append({"Indicateur": label, "Valeur": f"{prefix}{value}", "Source (lignes)": str(r["source"])})
     return pd.DataFrame(out, columns=["Indicateur", "Valeur", "Source (lignes)"])
 
 
 def theme_period_table(financements: pd.DataFrame) -> pd.DataFrame:
     """Département amounts by theme (rows) and period (columns), French labels and amounts."""
     data = countable(financements)
-    table = data.pivot_table(index="theme", columns="periode", values="montant_departement_eur",
-                             aggfunc="sum", fill_value=0.0)
+    table = data.pivot_table(
+        index="theme", columns="periode", values="montant_departement_eur", aggfunc="sum", fill_value=0.0
+    )
     table = table.reindex(index=list(THEMES), columns=list(PERIODS), fill_value=0.0)
     table["Total"] = table.sum(axis=1)
     table.loc["Total"] = table.sum(axis=0)
@@ -87,8 +97,10 @@ def summary_line(financements: pd.DataFrame, population: int, dept_per_inhabitan
     total = data["montant_departement_eur"].sum()
     per = total / population if population else float("nan")
     n = len(financements)
-    return (f"{n} projet{'s' if n > 1 else ''} ; {format_eur(total)} du Département, "
-            f"soit {format_per_inhabitant(per)} (Pas-de-Calais : {format_per_inhabitant(dept_per_inhabitant)}).")
+    return (
+        f"{n} projet{'s' if n > 1 else ''} ; {format_eur(total)} du Département, "
+        f"soit {format_per_inhabitant(per)} (Pas-de-Calais : {format_per_inhabitant(dept_per_inhabitant)})."
+    )
 
 
 def project_table(financements: pd.DataFrame, numbers: pd.Series, commune_names: dict[str, str]) -> pd.DataFrame:
@@ -96,8 +108,10 @@ def project_table(financements: pd.DataFrame, numbers: pd.Series, commune_names:
     data = financements.copy()
     data["numero"] = numbers.reindex(data.index)
     data["communes"] = data["commune_insee"].map(
-        lambda codes: ", ".join(commune_names.get(c, c) for c in str(codes).split("|") if c)
-        or "Ensemble de l'intercommunalité")
+        lambda codes: (
+            ", ".join(commune_names.get(c, c) for c in str(codes).split("|") if c) or "Ensemble de l'intercommunalité"
+        )
+    )
     data["nature"] = data["nature"].map(NATURES).fillna(data["nature"])
     data = data.sort_values(["numero", "id"], na_position="last")
     return data[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
@@ -111,10 +125,14 @@ def road_length_table(lengths: pd.DataFrame, siren: str) -> pd.DataFrame:
     from .style import ROAD_CLASSES
 
     row = lengths[lengths["siren"] == siren].iloc[0]
-    out = [{"Réseau": ROAD_CLASSES[k].label, "Longueur": f"{format_number(row[k], 1)} km"}
-           for k in ROAD_CLASSES if k in row.index and row[k] > 0]
-    out.append({"Réseau": "Total des routes départementales",
-                "Longueur": f"{format_number(row['départementales'], 1)} km"})
+    out = [
+        {"Réseau": ROAD_CLASSES[k].label, "Longueur": f"{format_number(row[k], 1)} km"}
+        for k in ROAD_CLASSES
+        if k in row.index and row[k] > 0
+    ]
+    out.append(
+        {"Réseau": "Total des routes départementales", "Longueur": f"{format_number(row['départementales'], 1)} km"}
+    )
     return pd.DataFrame(out, columns=["Réseau", "Longueur"])
 
 
@@ -126,8 +144,9 @@ def neutralise_formula(value):
 
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.apply(lambda col: col.map(neutralise_formula)
-                       if col.dtype == object or pd.api.types.is_string_dtype(col) else col)
+    return frame.apply(
+        lambda col: col.map(neutralise_formula) if col.dtype == object or pd.api.types.is_string_dtype(col) else col
+    )
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -23,9 +23,9 @@ import os
 import re
 import unicodedata
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -44,11 +44,28 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10 without tomllib
     tomllib = None
 
 __all__ = [
-    "LAYER_KINDS", "LAYER_LABELS", "CONFIG_ENV", "CONFIG_NAME", "IGN_HIERARCHY", "IGNORE", "RD_CATEGORIES",
-    "LayerProblem", "LayerSource", "SourceSpec", "LoadedLayers",
-    "find_config", "read_config", "load_layers", "check_report",
-    "normalise_road_number", "normalise_category", "road_class",
-    "filter_roads", "road_length_by_category", "road_works", "to_web",
+    "LAYER_KINDS",
+    "LAYER_LABELS",
+    "CONFIG_ENV",
+    "CONFIG_NAME",
+    "IGN_HIERARCHY",
+    "IGNORE",
+    "RD_CATEGORIES",
+    "LayerProblem",
+    "LayerSource",
+    "SourceSpec",
+    "LoadedLayers",
+    "find_config",
+    "read_config",
+    "load_layers",
+    "check_report",
+    "normalise_road_number",
+    "normalise_category",
+    "road_class",
+    "filter_roads",
+    "road_length_by_category",
+    "road_works",
+    "to_web",
 ]
 
 #: The four kinds of context layer, in drawing order (bottom to top is sol, eau, routes, sites).
@@ -87,10 +104,21 @@ CONSTANT_FIELD = {"sites": "type", "occupation_sol": "classe"}
 GEOMETRY = {"routes": "line", "sites": "point", "occupation_sol": "polygon", "cours_eau": "line"}
 
 # Configuration keys (French), with English aliases.
-_KEYS = {"fichier": "fichier", "path": "fichier", "couche": "couche", "layer": "couche",
-         "crs": "crs", "colonnes": "colonnes", "columns": "colonnes", "valeurs": "valeurs",
-         "values": "valeurs", "categories": "categories", "type": "type", "classe": "classe",
-         "source": "source"}
+_KEYS = {
+    "fichier": "fichier",
+    "path": "fichier",
+    "couche": "couche",
+    "layer": "couche",
+    "crs": "crs",
+    "colonnes": "colonnes",
+    "columns": "colonnes",
+    "valeurs": "valeurs",
+    "values": "valeurs",
+    "categories": "categories",
+    "type": "type",
+    "classe": "classe",
+    "source": "source",
+}
 
 #: Pas-de-Calais in Lambert-93 with a 30 km margin: data entirely outside it is in the wrong CRS.
 _EXTENT_L93 = (567_000.0, 6_961_000.0, 744_000.0, 7_132_000.0)
@@ -128,7 +156,7 @@ class SourceSpec:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     categories: Path | None = None
     constant: str | None = None
-    source: str = ""   # provenance printed on the maps ("Cd62, DMRR, 2019"); the file name if not given
+    source: str = ""  # provenance printed on the maps ("Cd62, DMRR, 2019"); the file name if not given
 
 
 @dataclass
@@ -136,12 +164,12 @@ class LayerSource:
     """What was found in one file (for :func:`check_report`)."""
 
     spec: SourceSpec
-    status: str = "ignorée"           # "chargée" | "ignorée"
+    status: str = "ignorée"  # "chargée" | "ignorée"
     n_read: int = 0
     n_kept: int = 0
     crs: str | None = None
     file_columns: list[str] = field(default_factory=list)
-    mapped: dict[str, str] = field(default_factory=dict)   # our field → file column
+    mapped: dict[str, str] = field(default_factory=dict)  # our field → file column
 
     @property
     def unmapped(self) -> list[str]:
@@ -213,7 +241,7 @@ class LoadedLayers:
             return ""
         return "couches du Département : " + " ; ".join(f"{k.lower()} : {', '.join(v)}" for k, v in parts.items())
 
-    def only(self, kinds: Iterable[str]) -> "LoadedLayers":
+    def only(self, kinds: Iterable[str]) -> LoadedLayers:
         """The same layers with those not in ``kinds`` switched off (for the map's toggles)."""
         keep = set(kinds)
         return dataclasses.replace(self, **{k: None for k in LAYER_KINDS if k not in keep})
@@ -225,6 +253,7 @@ class LoadedLayers:
 
 
 # --- Text normalisation ------------------------------------------------------------------------
+
 
 def _fold(value: object) -> str:
     """Lower case, no accents, single spaces: ``"  Départementale "`` → ``"departementale"``."""
@@ -333,9 +362,8 @@ def _map_value(value: object, mapping: dict[str, str]) -> object:
         return mapping[text]
     best = None
     for pattern, target in mapping.items():
-        if pattern.endswith("*") and text.startswith(pattern[:-1]):
-            if best is None or len(pattern) > len(best[0]):
-                best = (pattern, target)
+        if pattern.endswith("*") and text.startswith(pattern[:-1]) and (best is None or len(pattern) > len(best[0])):
+            best = (pattern, target)
     return best[1] if best else value
 
 
@@ -368,6 +396,7 @@ def _km(value: float) -> str:
 
 # --- Configuration -----------------------------------------------------------------------------
 
+
 def find_config(config_path: str | os.PathLike | None = None) -> Path | None:
     """The configuration file to read: the argument, else ``$GEODASH_LAYERS_CONFIG``, else
     ``geodash.toml`` at the repository root if it exists, else ``None`` (no context layers)."""
@@ -380,24 +409,26 @@ def find_config(config_path: str | os.PathLike | None = None) -> Path | None:
     return default if default.exists() else None
 
 
-def _parse_source(kind: str, raw: object, base: Path, where: str,
-                  problems: list[LayerProblem]) -> SourceSpec | None:
+def _parse_source(kind: str, raw: object, base: Path, where: str, problems: list[LayerProblem]) -> SourceSpec | None:
     def problem(message: str, level: str = "erreur") -> None:
         problems.append(LayerProblem(kind, where, message, level))
 
     if not isinstance(raw, dict):
-        problem(f"[{kind}] doit être une table (fichier = \"…\", colonnes = {{ … }})")
+        problem(f'[{kind}] doit être une table (fichier = "…", colonnes = {{ … }})')
         return None
     spec: dict = {}
     for key, value in raw.items():
         name = _KEYS.get(key)
-        if name is None or (name in ("type", "classe") and CONSTANT_FIELD.get(kind) != name) \
-                or (name == "categories" and kind != "routes"):
+        if (
+            name is None
+            or (name in ("type", "classe") and CONSTANT_FIELD.get(kind) != name)
+            or (name == "categories" and kind != "routes")
+        ):
             problem(f"clé « {key} » inconnue pour [{kind}], ignorée", "avertissement")
             continue
         spec[name] = value
     if not isinstance(spec.get("fichier"), str) or not spec["fichier"].strip():
-        problem(f"[{kind}] : le chemin du fichier manque (fichier = \"…\")")
+        problem(f'[{kind}] : le chemin du fichier manque (fichier = "…")')
         return None
 
     def resolve(text: str) -> Path:
@@ -406,16 +437,18 @@ def _parse_source(kind: str, raw: object, base: Path, where: str,
 
     columns = spec.get("colonnes", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        problem(f"[{kind}] : « colonnes » doit associer des noms de colonnes (numero = \"NUMERO\")")
+        problem(f'[{kind}] : « colonnes » doit associer des noms de colonnes (numero = "NUMERO")')
         return None
     for key in list(columns):
         if key not in FIELDS[kind]:
-            problem(f"[{kind}] : colonne « {key} » inconnue (permises : {', '.join(FIELDS[kind])}), ignorée",
-                    "avertissement")
+            problem(
+                f"[{kind}] : colonne « {key} » inconnue (permises : {', '.join(FIELDS[kind])}), ignorée",
+                "avertissement",
+            )
             columns = {k: v for k, v in columns.items() if k != key}
     values = spec.get("valeurs", {})
     if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
-        problem(f"[{kind}] : « valeurs » doit contenir des tables (valeurs.classe = {{ \"A\" = \"autoroute\" }})")
+        problem(f'[{kind}] : « valeurs » doit contenir des tables (valeurs.classe = {{ "A" = "autoroute" }})')
         return None
     values = {k: {str(a): str(b) for a, b in v.items()} for k, v in values.items()}
     crs = spec.get("crs")
@@ -454,9 +487,14 @@ def read_config(config_path: Path) -> tuple[list[SourceSpec], list[LayerProblem]
     problems: list[LayerProblem] = []
     unknown = [k for k in raw if k not in LAYER_KINDS]
     if unknown:
-        problems.append(LayerProblem("configuration", where,
-                                     f"section(s) inconnue(s) ignorée(s) : {', '.join(unknown)} "
-                                     f"(permises : {', '.join(LAYER_KINDS)})", "avertissement"))
+        problems.append(
+            LayerProblem(
+                "configuration",
+                where,
+                f"section(s) inconnue(s) ignorée(s) : {', '.join(unknown)} (permises : {', '.join(LAYER_KINDS)})",
+                "avertissement",
+            )
+        )
     specs = []
     base = Path(config_path).resolve().parent
     for kind in LAYER_KINDS:
@@ -472,8 +510,8 @@ def read_config(config_path: Path) -> tuple[list[SourceSpec], list[LayerProblem]
 
 # --- Reading one file (I/O) ----------------------------------------------------------------------
 
-def _read_file(spec: SourceSpec, source: LayerSource,
-               problems: list[LayerProblem]) -> gpd.GeoDataFrame | None:
+
+def _read_file(spec: SourceSpec, source: LayerSource, problems: list[LayerProblem]) -> gpd.GeoDataFrame | None:
     """Read the file of a source; every failure becomes a problem and ``None``."""
     where = str(spec.path)
 
@@ -496,9 +534,16 @@ def _read_file(spec: SourceSpec, source: LayerSource,
                 return None
             if layer is None and len(names) > 1:
                 layer = names[0]
-                problems.append(LayerProblem(spec.kind, where, f"le fichier contient {len(names)} couches "
-                                             f"({_examples(names)}) : « {layer} » est lue ; préciser "
-                                             "couche = \"…\" dans geodash.toml", "avertissement"))
+                problems.append(
+                    LayerProblem(
+                        spec.kind,
+                        where,
+                        f"le fichier contient {len(names)} couches "
+                        f"({_examples(names)}) : « {layer} » est lue ; préciser "
+                        'couche = "…" dans geodash.toml',
+                        "avertissement",
+                    )
+                )
             frame = gpd.read_file(spec.path, layer=layer)
     except Exception as exc:  # pyogrio raises several error types for corrupt or truncated files
         detail = str(exc).split(";")[0].strip()
@@ -508,34 +553,47 @@ def _read_file(spec: SourceSpec, source: LayerSource,
     source.file_columns = [c for c in frame.columns if c != frame.geometry.name]
     source.crs = frame.crs.to_string() if frame.crs is not None else None
     if frame.empty:
-        problems.append(LayerProblem(spec.kind, where, "le fichier ne contient aucun objet ; couche ignorée",
-                                     "avertissement"))
+        problems.append(
+            LayerProblem(spec.kind, where, "le fichier ne contient aucun objet ; couche ignorée", "avertissement")
+        )
         return None
     return frame
 
 
 # --- Pure steps on one file -----------------------------------------------------------------------
 
-def _to_lambert(frame: gpd.GeoDataFrame, spec: SourceSpec,
-                problems: list[LayerProblem]) -> gpd.GeoDataFrame | None:
+
+def _to_lambert(frame: gpd.GeoDataFrame, spec: SourceSpec, problems: list[LayerProblem]) -> gpd.GeoDataFrame | None:
     """Declared or file CRS → Lambert-93; ``None`` when the CRS is missing or evidently wrong."""
     where = str(spec.path)
     if spec.crs:
         if frame.crs is not None and not frame.crs.equals(spec.crs):
-            problems.append(LayerProblem(spec.kind, where, f"système de coordonnées du fichier "
-                                         f"({frame.crs.to_string()}) remplacé par celui de geodash.toml "
-                                         f"({spec.crs})", "avertissement"))
+            problems.append(
+                LayerProblem(
+                    spec.kind,
+                    where,
+                    f"système de coordonnées du fichier "
+                    f"({frame.crs.to_string()}) remplacé par celui de geodash.toml "
+                    f"({spec.crs})",
+                    "avertissement",
+                )
+            )
         try:
             frame = frame.set_crs(spec.crs, allow_override=True)
         except Exception as exc:
-            problems.append(LayerProblem(spec.kind, where, f"système de coordonnées « {spec.crs} » "
-                                         f"inconnu ({exc})"))
+            problems.append(LayerProblem(spec.kind, where, f"système de coordonnées « {spec.crs} » inconnu ({exc})"))
             return None
     if frame.crs is None:
         hint = _crs_hint(frame)
-        problems.append(LayerProblem(spec.kind, where, "système de coordonnées absent du fichier : "
-                                     "le déclarer dans geodash.toml (crs = \"EPSG:2154\" pour le "
-                                     f"Lambert-93){hint} ; couche ignorée"))
+        problems.append(
+            LayerProblem(
+                spec.kind,
+                where,
+                "système de coordonnées absent du fichier : "
+                'le déclarer dans geodash.toml (crs = "EPSG:2154" pour le '
+                f"Lambert-93){hint} ; couche ignorée",
+            )
+        )
         return None
     valid = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     if valid.empty:
@@ -543,15 +601,20 @@ def _to_lambert(frame: gpd.GeoDataFrame, spec: SourceSpec,
     bounds = valid.total_bounds
     out_of_range = (np.abs(bounds[[0, 2]]) > 180).any() or (np.abs(bounds[[1, 3]]) > 90).any()
     if frame.crs.is_geographic and out_of_range:
-        problems.append(LayerProblem(spec.kind, where, f"coordonnées incompatibles avec le système déclaré "
-                                     f"({frame.crs.to_string()}, en degrés){_crs_hint(frame)} : système de "
-                                     "coordonnées erroné ; couche ignorée"))
+        problems.append(
+            LayerProblem(
+                spec.kind,
+                where,
+                f"coordonnées incompatibles avec le système déclaré "
+                f"({frame.crs.to_string()}, en degrés){_crs_hint(frame)} : système de "
+                "coordonnées erroné ; couche ignorée",
+            )
+        )
         return None
     try:
         projected = frame.to_crs(settings.CRS_METRIC)
     except Exception as exc:
-        problems.append(LayerProblem(spec.kind, where, f"conversion en Lambert-93 impossible ({exc}) ; "
-                                     "couche ignorée"))
+        problems.append(LayerProblem(spec.kind, where, f"conversion en Lambert-93 impossible ({exc}) ; couche ignorée"))
         return None
     extent = shapely.box(*_EXTENT_L93)
     geoms = projected.geometry
@@ -559,14 +622,21 @@ def _to_lambert(frame: gpd.GeoDataFrame, spec: SourceSpec,
     inside = finite & geoms.intersects(extent)
     present = geoms.notna() & ~geoms.is_empty
     if present.any() and not inside.any():
-        problems.append(LayerProblem(spec.kind, where, f"aucun objet dans le Pas-de-Calais une fois converti "
-                                     f"depuis {frame.crs.to_string()} : système de coordonnées erroné ?"
-                                     f"{_crs_hint(frame)} ; couche ignorée"))
+        problems.append(
+            LayerProblem(
+                spec.kind,
+                where,
+                f"aucun objet dans le Pas-de-Calais une fois converti "
+                f"depuis {frame.crs.to_string()} : système de coordonnées erroné ?"
+                f"{_crs_hint(frame)} ; couche ignorée",
+            )
+        )
         return None
     outside = int((present & ~inside).sum())
     if outside:
-        problems.append(LayerProblem(spec.kind, where, f"{outside} objet(s) loin du Pas-de-Calais ignoré(s)",
-                                     "avertissement"))
+        problems.append(
+            LayerProblem(spec.kind, where, f"{outside} objet(s) loin du Pas-de-Calais ignoré(s)", "avertissement")
+        )
     return projected[inside | ~present]
 
 
@@ -578,13 +648,14 @@ def _crs_hint(frame: gpd.GeoDataFrame) -> str:
     x0, y0, x1, y1 = valid.total_bounds
     if _EXTENT_L93[0] <= x0 and x1 <= _EXTENT_L93[2] and _EXTENT_L93[1] <= y0 and y1 <= _EXTENT_L93[3]:
         return " (les coordonnées ressemblent à du Lambert-93, EPSG:2154)"
-    if -6 <= x0 and x1 <= 10 and 41 <= y0 and y1 <= 52:
+    if x0 >= -6 and x1 <= 10 and y0 >= 41 and y1 <= 52:
         return " (les coordonnées ressemblent à des degrés WGS84, EPSG:4326)"
     return ""
 
 
-def _map_columns(frame: gpd.GeoDataFrame, spec: SourceSpec, source: LayerSource,
-                 problems: list[LayerProblem]) -> gpd.GeoDataFrame | None:
+def _map_columns(
+    frame: gpd.GeoDataFrame, spec: SourceSpec, source: LayerSource, problems: list[LayerProblem]
+) -> gpd.GeoDataFrame | None:
     """Rename the file's columns to our fields; a missing required column skips the file.
 
     A field with no mapping uses a file column of the same name (any case) if there is one.
@@ -600,29 +671,51 @@ def _map_columns(frame: gpd.GeoDataFrame, spec: SourceSpec, source: LayerSource,
             column = by_fold.get(name.lower())
             if column is None:
                 if required:
-                    problems.append(LayerProblem(spec.kind, where, f"colonne pour « {name} » non indiquée "
-                                                 f"(colonnes.{name} = \"…\" dans geodash.toml) et absente du "
-                                                 f"fichier ; colonnes du fichier : {_examples(source.file_columns, 12)}"
-                                                 " ; couche ignorée"))
+                    problems.append(
+                        LayerProblem(
+                            spec.kind,
+                            where,
+                            f"colonne pour « {name} » non indiquée "
+                            f'(colonnes.{name} = "…" dans geodash.toml) et absente du '
+                            f"fichier ; colonnes du fichier : {_examples(source.file_columns, 12)}"
+                            " ; couche ignorée",
+                        )
+                    )
                     return None
                 continue
         elif column not in frame.columns and column.lower() in by_fold:
-            problems.append(LayerProblem(spec.kind, where, f"colonne « {column} » (pour « {name} ») lue dans "
-                                         f"la colonne « {by_fold[column.lower()]} » (majuscules différentes)",
-                                         "avertissement"))
+            problems.append(
+                LayerProblem(
+                    spec.kind,
+                    where,
+                    f"colonne « {column} » (pour « {name} ») lue dans "
+                    f"la colonne « {by_fold[column.lower()]} » (majuscules différentes)",
+                    "avertissement",
+                )
+            )
             column = by_fold[column.lower()]
         elif column not in frame.columns:
             consequence = "couche ignorée" if required else "colonne ignorée"
-            problems.append(LayerProblem(spec.kind, where, f"colonne « {column} » (pour « {name} ») absente du "
-                                         f"fichier ; colonnes du fichier : {_examples(source.file_columns, 12)} ; "
-                                         f"{consequence}"))
+            problems.append(
+                LayerProblem(
+                    spec.kind,
+                    where,
+                    f"colonne « {column} » (pour « {name} ») absente du "
+                    f"fichier ; colonnes du fichier : {_examples(source.file_columns, 12)} ; "
+                    f"{consequence}",
+                )
+            )
             if required:
                 return None
             continue
         mapped[name] = column
     source.mapped = mapped
-    out = gpd.GeoDataFrame({name: frame[column].to_numpy() for name, column in mapped.items()},
-                           geometry=frame.geometry.to_numpy(), crs=frame.crs, index=frame.index)
+    out = gpd.GeoDataFrame(
+        {name: frame[column].to_numpy() for name, column in mapped.items()},
+        geometry=frame.geometry.to_numpy(),
+        crs=frame.crs,
+        index=frame.index,
+    )
     if spec.kind in CONSTANT_FIELD and spec.constant is not None and CONSTANT_FIELD[spec.kind] not in out:
         out[CONSTANT_FIELD[spec.kind]] = spec.constant
     return out
@@ -645,29 +738,38 @@ def _keep_family(geoms: np.ndarray, family: str) -> np.ndarray:
     return out
 
 
-def _clean_geometries(frame: gpd.GeoDataFrame, kind: str, where: str,
-                      problems: list[LayerProblem]) -> gpd.GeoDataFrame:
+def _clean_geometries(frame: gpd.GeoDataFrame, kind: str, where: str, problems: list[LayerProblem]) -> gpd.GeoDataFrame:
     """Drop empty geometries, repair invalid ones (``make_valid``), keep the expected family."""
     geoms = frame.geometry.to_numpy()
     present = ~(pd.isna(geoms) | shapely.is_empty(geoms))
     if (~present).sum():
-        problems.append(LayerProblem(kind, where, f"{int((~present).sum())} objet(s) sans géométrie ignoré(s)",
-                                     "avertissement"))
+        problems.append(
+            LayerProblem(kind, where, f"{int((~present).sum())} objet(s) sans géométrie ignoré(s)", "avertissement")
+        )
     frame, geoms = frame[present], geoms[present]
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         geoms = geoms.copy()
         geoms[invalid] = shapely.make_valid(geoms[invalid])
-        problems.append(LayerProblem(kind, where, f"{int(invalid.sum())} géométrie(s) invalide(s) réparée(s) "
-                                     "(make_valid)", "avertissement"))
+        problems.append(
+            LayerProblem(
+                kind, where, f"{int(invalid.sum())} géométrie(s) invalide(s) réparée(s) (make_valid)", "avertissement"
+            )
+        )
     family = GEOMETRY[kind]
     if family == "point":
         non_point = ~np.isin(shapely.get_type_id(geoms), (0,))
         if non_point.any():
             geoms = geoms.copy()
             geoms[non_point] = shapely.point_on_surface(geoms[non_point])
-            problems.append(LayerProblem(kind, where, f"{int(non_point.sum())} objet(s) non ponctuel(s) placé(s) "
-                                         "sur un point intérieur", "avertissement"))
+            problems.append(
+                LayerProblem(
+                    kind,
+                    where,
+                    f"{int(non_point.sum())} objet(s) non ponctuel(s) placé(s) sur un point intérieur",
+                    "avertissement",
+                )
+            )
         kept = geoms
     else:
         kept = _keep_family(geoms, family)
@@ -675,21 +777,30 @@ def _clean_geometries(frame: gpd.GeoDataFrame, kind: str, where: str,
     dropped = int((~ok).sum())
     if dropped:
         wanted = {"line": "linéaires", "polygon": "surfaciques"}[family]
-        problems.append(LayerProblem(kind, where, f"{dropped} objet(s) dont la géométrie n'est pas {wanted} "
-                                     "ignoré(s)", "avertissement"))
+        problems.append(
+            LayerProblem(
+                kind, where, f"{dropped} objet(s) dont la géométrie n'est pas {wanted} ignoré(s)", "avertissement"
+            )
+        )
     out = frame[ok].copy()
     out = out.set_geometry(gpd.GeoSeries(kept[ok], index=out.index, crs=frame.crs))
     return out
 
 
-def _read_categories(path: Path, values: dict[str, str],
-                     problems: list[LayerProblem]) -> dict[str, str] | None:
+def _read_categories(path: Path, values: dict[str, str], problems: list[LayerProblem]) -> dict[str, str] | None:
     """The Département's road categories: ``numero,categorie`` → {normalised number: raw category}."""
     rows, found = read_rows(path, ["numero", "categorie"], name=str(path))
     for p in found:
-        problems.append(LayerProblem("routes", str(path), f"table des catégories, ligne {p.line} : {p.message}"
-                                     if p.line else f"table des catégories : {p.message}",
-                                     "avertissement" if p.level != "erreur" else "erreur"))
+        problems.append(
+            LayerProblem(
+                "routes",
+                str(path),
+                f"table des catégories, ligne {p.line} : {p.message}"
+                if p.line
+                else f"table des catégories : {p.message}",
+                "avertissement" if p.level != "erreur" else "erreur",
+            )
+        )
     if not rows and any(p.level == "erreur" for p in found):
         return None
     table: dict[str, str] = {}
@@ -697,23 +808,39 @@ def _read_categories(path: Path, values: dict[str, str],
         number = normalise_road_number(row.values["numero"])
         value = str(_map_value(row.values["categorie"], values))
         if not number:
-            problems.append(LayerProblem("routes", str(path), f"table des catégories, ligne {row.line} : "
-                                         "numéro de route manquant", "avertissement"))
+            problems.append(
+                LayerProblem(
+                    "routes",
+                    str(path),
+                    f"table des catégories, ligne {row.line} : numéro de route manquant",
+                    "avertissement",
+                )
+            )
             continue
         if number in table and normalise_category(table[number]) != normalise_category(value):
-            problems.append(LayerProblem("routes", str(path), f"table des catégories, ligne {row.line} : "
-                                         f"{number} déjà classée « {table[number]} », « {value} » ignorée"))
+            problems.append(
+                LayerProblem(
+                    "routes",
+                    str(path),
+                    f"table des catégories, ligne {row.line} : "
+                    f"{number} déjà classée « {table[number]} », « {value} » ignorée",
+                )
+            )
             continue
         table[number] = value
     return table
 
 
-def _normalise_roads(frame: gpd.GeoDataFrame, spec: SourceSpec, categories: dict[str, str] | None,
-                     problems: list[LayerProblem]) -> gpd.GeoDataFrame:
+def _normalise_roads(
+    frame: gpd.GeoDataFrame, spec: SourceSpec, categories: dict[str, str] | None, problems: list[LayerProblem]
+) -> gpd.GeoDataFrame:
     """Numbers, class, Département category and style key of each road."""
     where = str(spec.path)
-    declared = (frame["classe"].map(lambda v: _map_value(v, spec.values.get("classe", {})))
-                if "classe" in frame else pd.Series("", index=frame.index))
+    declared = (
+        frame["classe"].map(lambda v: _map_value(v, spec.values.get("classe", {})))
+        if "classe" in frame
+        else pd.Series("", index=frame.index)
+    )
     frame, declared = _drop_ignored(frame, declared, spec, problems)
     numbers = frame["numero"].map(normalise_road_number)
     classes = pd.Series([road_class(n, d) for n, d in zip(numbers, declared)], index=frame.index, dtype=object)
@@ -721,10 +848,16 @@ def _normalise_roads(frame: gpd.GeoDataFrame, spec: SourceSpec, categories: dict
     if unknown.any():
         shown = declared[unknown].map(_text)
         values = sorted(set(shown[shown != ""])) or sorted(set(numbers[unknown]))
-        problems.append(LayerProblem("routes", where, f"{int(unknown.sum())} tronçon(s) hors légende (ni "
-                                     f"autoroute, ni nationale, ni départementale) non dessiné(s) : "
-                                     f"{_examples(values)} ; au besoin, les classer avec valeurs.classe",
-                                     "info"))
+        problems.append(
+            LayerProblem(
+                "routes",
+                where,
+                f"{int(unknown.sum())} tronçon(s) hors légende (ni "
+                f"autoroute, ni nationale, ni départementale) non dessiné(s) : "
+                f"{_examples(values)} ; au besoin, les classer avec valeurs.classe",
+                "info",
+            )
+        )
     out = gpd.GeoDataFrame({"numero": numbers, "classe": classes}, geometry=frame.geometry, crs=frame.crs)
     out["nom"] = frame["nom"].map(_text) if "nom" in frame else ""
     # Category: the Département's table first, else a category column of its own road file.
@@ -740,35 +873,55 @@ def _normalise_roads(frame: gpd.GeoDataFrame, spec: SourceSpec, categories: dict
     strange = is_rd & category.notna() & ~known
     if strange.any():
         bad = out.loc[strange].assign(valeur=category[strange])
-        listing = "; ".join(f"« {v} » ({_examples(sorted(set(g['numero'])), 5)})"
-                            for v, g in bad.groupby("valeur"))
-        problems.append(LayerProblem("routes", where, f"catégorie(s) inconnue(s) de la légende (1, 2 ou 3 "
-                                     f"attendu) pour {int(strange.sum())} tronçon(s), montrés « non "
-                                     f"renseignée » : {listing}"))
+        listing = "; ".join(f"« {v} » ({_examples(sorted(set(g['numero'])), 5)})" for v, g in bad.groupby("valeur"))
+        problems.append(
+            LayerProblem(
+                "routes",
+                where,
+                f"catégorie(s) inconnue(s) de la légende (1, 2 ou 3 "
+                f"attendu) pour {int(strange.sum())} tronçon(s), montrés « non "
+                f"renseignée » : {listing}",
+            )
+        )
     out["categorie"] = category.where(known, None)
     declared_text = raw.where(is_rd).map(_text)
     out["categorie_declaree"] = declared_text.where(declared_text != "", None)
     out["style"] = np.where(is_rd, out["categorie"].fillna("non renseignée"), out["classe"])
     if "vocation" in frame:
         out["hierarchie_ign"] = frame["vocation"].map(_text)
-        problems.append(LayerProblem("routes", where, f"la colonne « {spec.columns.get('vocation', 'VOCATION')} »"
-                                     f" (hiérarchie des routes de l'IGN) est disponible sous le nom « "
-                                     f"{IGN_HIERARCHY} » ; ce n'est pas la catégorie du Département", "info"))
+        problems.append(
+            LayerProblem(
+                "routes",
+                where,
+                f"la colonne « {spec.columns.get('vocation', 'VOCATION')} »"
+                f" (hiérarchie des routes de l'IGN) est disponible sous le nom « "
+                f"{IGN_HIERARCHY} » ; ce n'est pas la catégorie du Département",
+                "info",
+            )
+        )
     return out[~unknown]
 
 
-def _drop_ignored(frame: gpd.GeoDataFrame, values: pd.Series, spec: SourceSpec,
-                  problems: list[LayerProblem]) -> tuple[gpd.GeoDataFrame, pd.Series]:
+def _drop_ignored(
+    frame: gpd.GeoDataFrame, values: pd.Series, spec: SourceSpec, problems: list[LayerProblem]
+) -> tuple[gpd.GeoDataFrame, pd.Series]:
     """Set aside the features whose value the configuration maps to « ignorer »."""
     ignored = values.map(_fold) == IGNORE
     if ignored.any():
-        problems.append(LayerProblem(spec.kind, str(spec.path), f"{int(ignored.sum())} objet(s) écarté(s) par "
-                                     f"la configuration (« {IGNORE} »)", "info"))
+        problems.append(
+            LayerProblem(
+                spec.kind,
+                str(spec.path),
+                f"{int(ignored.sum())} objet(s) écarté(s) par la configuration (« {IGNORE} »)",
+                "info",
+            )
+        )
     return frame[~ignored], values[~ignored]
 
 
-def _normalise_keyed(frame: gpd.GeoDataFrame, spec: SourceSpec, field_name: str, table: dict,
-                     problems: list[LayerProblem]) -> gpd.GeoDataFrame:
+def _normalise_keyed(
+    frame: gpd.GeoDataFrame, spec: SourceSpec, field_name: str, table: dict, problems: list[LayerProblem]
+) -> gpd.GeoDataFrame:
     """Map a type/class column to a key of a Légende table; unknown values are set aside and reported."""
     values = frame[field_name].map(lambda v: _map_value(v, spec.values.get(field_name, {})))
     frame, values = _drop_ignored(frame, values, spec, problems)
@@ -780,16 +933,23 @@ def _normalise_keyed(frame: gpd.GeoDataFrame, spec: SourceSpec, field_name: str,
         seen = sorted(set(values[unknown].map(_text)))
         allowed = [k for k in table if not (spec.kind == "occupation_sol" and k == "cours_eau")]
         what = "type inconnu" if field_name == "type" else "classe inconnue"
-        problems.append(LayerProblem(spec.kind, str(spec.path), f"{int(unknown.sum())} objet(s) ignoré(s), "
-                                     f"{what} de la légende : {_examples(seen)} ; valeurs permises : "
-                                     f"{', '.join(allowed)} (ou valeurs.{field_name} dans geodash.toml)"))
+        problems.append(
+            LayerProblem(
+                spec.kind,
+                str(spec.path),
+                f"{int(unknown.sum())} objet(s) ignoré(s), "
+                f"{what} de la légende : {_examples(seen)} ; valeurs permises : "
+                f"{', '.join(allowed)} (ou valeurs.{field_name} dans geodash.toml)",
+            )
+        )
     out = gpd.GeoDataFrame({field_name: keys}, geometry=frame.geometry, crs=frame.crs)
     out["nom"] = frame["nom"].map(_text) if "nom" in frame else ""
     return out[~unknown]
 
 
-def _normalise(frame: gpd.GeoDataFrame, spec: SourceSpec, categories: dict[str, str] | None,
-               problems: list[LayerProblem]) -> gpd.GeoDataFrame:
+def _normalise(
+    frame: gpd.GeoDataFrame, spec: SourceSpec, categories: dict[str, str] | None, problems: list[LayerProblem]
+) -> gpd.GeoDataFrame:
     if spec.kind == "routes":
         out = _normalise_roads(frame, spec, categories, problems)
     elif spec.kind == "sites":
@@ -797,8 +957,12 @@ def _normalise(frame: gpd.GeoDataFrame, spec: SourceSpec, categories: dict[str, 
     elif spec.kind == "occupation_sol":
         out = _normalise_keyed(frame, spec, "classe", style.LAND_COVER, problems)
     else:
-        out = gpd.GeoDataFrame({"classe": "cours_eau", "nom": frame["nom"].map(_text) if "nom" in frame else ""},
-                               geometry=frame.geometry, crs=frame.crs, index=frame.index)
+        out = gpd.GeoDataFrame(
+            {"classe": "cours_eau", "nom": frame["nom"].map(_text) if "nom" in frame else ""},
+            geometry=frame.geometry,
+            crs=frame.crs,
+            index=frame.index,
+        )
     out["source"] = spec.path.name
     return out
 
@@ -825,14 +989,21 @@ def _load_source(spec: SourceSpec, problems: list[LayerProblem]) -> tuple[gpd.Ge
     return frame, source
 
 
-def _report_unused_categories(categories: dict[str, str], frame: gpd.GeoDataFrame, spec: SourceSpec,
-                              problems: list[LayerProblem]) -> None:
+def _report_unused_categories(
+    categories: dict[str, str], frame: gpd.GeoDataFrame, spec: SourceSpec, problems: list[LayerProblem]
+) -> None:
     present = set(frame["numero"].map(normalise_road_number))
     absent = sorted(set(categories) - present)
     if absent:
-        problems.append(LayerProblem("routes", str(spec.categories), f"{len(absent)} route(s) de la table des "
-                                     f"catégories absente(s) de la couche des routes : {_examples(absent)}",
-                                     "info"))
+        problems.append(
+            LayerProblem(
+                "routes",
+                str(spec.categories),
+                f"{len(absent)} route(s) de la table des "
+                f"catégories absente(s) de la couche des routes : {_examples(absent)}",
+                "info",
+            )
+        )
 
 
 def load_layers(config_path: str | os.PathLike | None = None) -> LoadedLayers:
@@ -870,6 +1041,7 @@ def load_layers(config_path: str | os.PathLike | None = None) -> LoadedLayers:
 
 # --- Computations (pure, Lambert-93) --------------------------------------------------------------
 
+
 def filter_roads(roads: gpd.GeoDataFrame, categories: Iterable[str] | None) -> gpd.GeoDataFrame:
     """Roads whose style key is in ``categories`` (keys of :data:`geodash.style.ROAD_CLASSES`).
 
@@ -880,13 +1052,13 @@ def filter_roads(roads: gpd.GeoDataFrame, categories: Iterable[str] | None) -> g
     wanted = list(categories)
     unknown = [c for c in wanted if c not in style.ROAD_CLASSES]
     if unknown:
-        raise ValueError(f"catégorie(s) inconnue(s) : {', '.join(unknown)} "
-                         f"(permises : {', '.join(style.ROAD_CLASSES)})")
+        raise ValueError(
+            f"catégorie(s) inconnue(s) : {', '.join(unknown)} (permises : {', '.join(style.ROAD_CLASSES)})"
+        )
     return roads[roads["style"].isin(wanted)]
 
 
-def road_length_by_category(roads: gpd.GeoDataFrame, epci: gpd.GeoDataFrame, *,
-                            key: str = "siren") -> pd.DataFrame:
+def road_length_by_category(roads: gpd.GeoDataFrame, epci: gpd.GeoDataFrame, *, key: str = "siren") -> pd.DataFrame:
     """Length (km, Lambert-93) of each road style key inside each polygon of ``epci``.
 
     Parameters
@@ -912,10 +1084,12 @@ def road_length_by_category(roads: gpd.GeoDataFrame, epci: gpd.GeoDataFrame, *,
     if pairs.empty:
         table = pd.DataFrame(0.0, index=areas[key], columns=columns)
     else:
-        clipped = shapely.intersection(pairs.geometry.to_numpy(),
-                                       areas.geometry.to_numpy()[pairs["index_right"].to_numpy()])
-        pairs = pd.DataFrame({key: pairs[key].to_numpy(), "style": pairs["style"].to_numpy(),
-                              "km": shapely.length(clipped) / 1000.0})
+        clipped = shapely.intersection(
+            pairs.geometry.to_numpy(), areas.geometry.to_numpy()[pairs["index_right"].to_numpy()]
+        )
+        pairs = pd.DataFrame(
+            {key: pairs[key].to_numpy(), "style": pairs["style"].to_numpy(), "km": shapely.length(clipped) / 1000.0}
+        )
         table = pairs.pivot_table(index=key, columns="style", values="km", aggfunc="sum")
         table = table.reindex(index=areas[key], columns=columns).fillna(0.0)
     table.insert(len(RD_CATEGORIES), "départementales", table[list(RD_CATEGORIES)].sum(axis=1))
@@ -927,8 +1101,9 @@ def road_length_by_category(roads: gpd.GeoDataFrame, epci: gpd.GeoDataFrame, *,
     return table
 
 
-def road_works(roads: gpd.GeoDataFrame, financements: pd.DataFrame, epci_siren: str, *,
-               epci: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+def road_works(
+    roads: gpd.GeoDataFrame, financements: pd.DataFrame, epci_siren: str, *, epci: gpd.GeoDataFrame | None = None
+) -> gpd.GeoDataFrame:
     """Roads named in the ``route`` column of an EPCI's financements, to highlight them.
 
     Parameters
@@ -975,8 +1150,13 @@ def road_works(roads: gpd.GeoDataFrame, financements: pd.DataFrame, epci_siren: 
     return out
 
 
-def to_web(frame: gpd.GeoDataFrame, *, bbox: tuple[float, float, float, float] | None = None,
-           tolerance_m: float = 15.0, decimals: int = settings.WEB_COORD_DECIMALS) -> gpd.GeoDataFrame:
+def to_web(
+    frame: gpd.GeoDataFrame,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    tolerance_m: float = 15.0,
+    decimals: int = settings.WEB_COORD_DECIMALS,
+) -> gpd.GeoDataFrame:
     """A layer ready for the browser: clipped, simplified, WGS84, rounded coordinates.
 
     Parameters
@@ -1010,6 +1190,7 @@ def to_web(frame: gpd.GeoDataFrame, *, bbox: tuple[float, float, float, float] |
 
 # --- Check report --------------------------------------------------------------------------------
 
+
 def _source_lines(source: LayerSource, frame_part: gpd.GeoDataFrame | None) -> list[str]:
     spec = source.spec
     title = f"{LAYER_LABELS[spec.kind]} — {spec.path}" + (f" (couche « {spec.layer} »)" if spec.layer else "")
@@ -1018,8 +1199,10 @@ def _source_lines(source: LayerSource, frame_part: gpd.GeoDataFrame | None) -> l
         lines.append("  couche ignorée (voir les problèmes ci-dessous)")
         return lines
     crs = source.crs or spec.crs or "non indiqué"
-    lines.append(f"  {source.n_read} objet(s) lu(s), {source.n_kept} gardé(s) ; système de coordonnées : "
-                 f"{crs}" + ("" if crs == settings.CRS_METRIC else " (converti en Lambert-93, EPSG:2154)"))
+    lines.append(
+        f"  {source.n_read} objet(s) lu(s), {source.n_kept} gardé(s) ; système de coordonnées : "
+        f"{crs}" + ("" if crs == settings.CRS_METRIC else " (converti en Lambert-93, EPSG:2154)")
+    )
     mapped = ", ".join(f"{k} ← {v}" for k, v in source.mapped.items()) or "aucune"
     lines.append(f"  colonnes utilisées : {mapped}")
     if spec.constant is not None and CONSTANT_FIELD.get(spec.kind) not in source.mapped:
@@ -1041,30 +1224,47 @@ def _road_summary(roads: gpd.GeoDataFrame, spec: SourceSpec) -> list[str]:
     lines = []
     km = roads.geometry.length / 1000.0
     by_class = km.groupby(roads["classe"]).agg(["size", "sum"])
-    lines.append("  par classe : " + " ; ".join(f"{c} {int(r['size'])} tronçon(s), {_km(r['sum'])}"
-                                                for c, r in by_class.iterrows()))
+    lines.append(
+        "  par classe : "
+        + " ; ".join(f"{c} {int(r['size'])} tronçon(s), {_km(r['sum'])}" for c, r in by_class.iterrows())
+    )
     rd = roads["classe"] == "départementale"
     if rd.any():
         by_cat = km[rd].groupby(roads.loc[rd, "style"]).agg(["size", "sum"]).reindex(RD_CATEGORIES).dropna()
-        lines.append("  routes départementales par catégorie du Département : " + " ; ".join(
-            f"{style.ROAD_CLASSES[c].label} {int(r['size'])} tronçon(s), {_km(r['sum'])}"
-            for c, r in by_cat.iterrows()))
+        lines.append(
+            "  routes départementales par catégorie du Département : "
+            + " ; ".join(
+                f"{style.ROAD_CLASSES[c].label} {int(r['size'])} tronçon(s), {_km(r['sum'])}"
+                for c, r in by_cat.iterrows()
+            )
+        )
         missing = roads.loc[rd & roads["categorie"].isna(), "numero"]
-        source = "table des catégories" if spec.categories else (
-            "colonne de catégorie" if "categorie" in spec.columns else "aucune table de catégories indiquée")
-        lines.append(f"  routes départementales sans catégorie (« non renseignée ») : {missing.nunique()} "
-                     f"route(s), {_km(km[rd & roads['categorie'].isna()].sum())} ({source})")
+        source = (
+            "table des catégories"
+            if spec.categories
+            else ("colonne de catégorie" if "categorie" in spec.columns else "aucune table de catégories indiquée")
+        )
+        lines.append(
+            f"  routes départementales sans catégorie (« non renseignée ») : {missing.nunique()} "
+            f"route(s), {_km(km[rd & roads['categorie'].isna()].sum())} ({source})"
+        )
         strange = roads.loc[rd & roads["categorie"].isna() & roads["categorie_declaree"].notna()]
         if strange.empty:
             lines.append("  catégories inconnues de la légende : aucune")
         else:
-            lines.append("  catégories inconnues de la légende (montrées « non renseignée ») : " + " ; ".join(
-                f"« {v} » : {_examples(sorted(set(g['numero'])), 5)}"
-                for v, g in strange.groupby("categorie_declaree")))
+            lines.append(
+                "  catégories inconnues de la légende (montrées « non renseignée ») : "
+                + " ; ".join(
+                    f"« {v} » : {_examples(sorted(set(g['numero'])), 5)}"
+                    for v, g in strange.groupby("categorie_declaree")
+                )
+            )
     if "hierarchie_ign" in roads:
         counts = roads["hierarchie_ign"].replace("", "(vide)").value_counts()
-        lines.append(f"  {IGN_HIERARCHY} (colonne VOCATION, distincte des catégories du Département) : "
-                     + ", ".join(f"{v} ({n})" for v, n in counts.items()))
+        lines.append(
+            f"  {IGN_HIERARCHY} (colonne VOCATION, distincte des catégories du Département) : "
+            + ", ".join(f"{v} ({n})" for v, n in counts.items())
+        )
     return lines
 
 
@@ -1079,16 +1279,19 @@ def check_report(config_path: str | os.PathLike | None = None) -> tuple[str, boo
     """
     loaded = load_layers(config_path)
     if loaded.config_path is None:
-        return (f"Aucune configuration des couches de contexte ({CONFIG_NAME} absent à la racine du dépôt, "
-                f"{CONFIG_ENV} non défini) : pas de couches optionnelles.", True)
+        return (
+            f"Aucune configuration des couches de contexte ({CONFIG_NAME} absent à la racine du dépôt, "
+            f"{CONFIG_ENV} non défini) : pas de couches optionnelles.",
+            True,
+        )
     lines = [f"Configuration des couches de contexte : {loaded.config_path}", ""]
-    offsets: dict[str, int] = {k: 0 for k in LAYER_KINDS}
+    offsets: dict[str, int] = dict.fromkeys(LAYER_KINDS, 0)
     for source in loaded.sources:
         frame = loaded[source.spec.kind]
         part = None
         if frame is not None and source.status == "chargée":
             start = offsets[source.spec.kind]
-            part = frame.iloc[start:start + source.n_kept]
+            part = frame.iloc[start : start + source.n_kept]
             offsets[source.spec.kind] += source.n_kept
         lines += _source_lines(source, part) + [""]
     if not loaded.sources:
@@ -1110,15 +1313,24 @@ def road_categories_of_projects(financements: pd.DataFrame, roads: gpd.GeoDataFr
     An empty set means the project is not a road work. A road the layer does not know is
     "non renseignée", like a road without a category: the filter never invents one.
     """
-    by_number = (roads.drop_duplicates("numero").set_index("numero")["style"]
-                 if not roads.empty else pd.Series(dtype=str))
-    return financements["route"].fillna("").astype(str).map(
-        lambda text: {by_number.get(normalise_road_number(r), "non renseignée")
-                      for r in text.split("|") if r.strip()})
+    by_number = (
+        roads.drop_duplicates("numero").set_index("numero")["style"] if not roads.empty else pd.Series(dtype=str)
+    )
+    return (
+        financements["route"]
+        .fillna("")
+        .astype(str)
+        .map(
+            lambda text: {
+                by_number.get(normalise_road_number(r), "non renseignée") for r in text.split("|") if r.strip()
+            }
+        )
+    )
 
 
-def filter_road_projects(financements: pd.DataFrame, roads: gpd.GeoDataFrame | None,
-                         categories: Iterable[str] | None) -> pd.DataFrame:
+def filter_road_projects(
+    financements: pd.DataFrame, roads: gpd.GeoDataFrame | None, categories: Iterable[str] | None
+) -> pd.DataFrame:
     """Keep non-road projects, and road works on at least one road of ``categories`` (``None``: all)."""
     if roads is None or categories is None:
         return financements

@@ -42,14 +42,14 @@ class SheetOptions:
 
     epci: str | None = None
     paper: str = "A4"
-    orientation: str = "paysage"       # "paysage" | "portrait"
+    orientation: str = "paysage"  # "paysage" | "portrait"
     subject: str = "Financements du Département"
     period_text: str = "2015-2018 et à venir"
     filters_text: str = ""
     credit: str = ""
     realisation: str = "Réalisation : Département du Pas-de-Calais"
     choropleth: pd.Series | None = None  # € per inhabitant by SIREN (département sheet)
-    context: object | None = None      # layers.LoadedLayers: roads, sites, land cover (optional)
+    context: object | None = None  # layers.LoadedLayers: roads, sites, land cover (optional)
     road_categories: list[str] | None = None  # road style keys drawn (None: all)
 
     def size_inches(self) -> tuple[float, float]:
@@ -64,9 +64,14 @@ def _theme_marker(theme: str, periode: str, size: float) -> dict:
     st = style.THEMES[theme]
     filled = style.PERIODS[periode].filled
     size = size * 1.45 if st.mpl_marker == "*" else size  # a star looks smaller than the other shapes
-    return dict(marker=st.mpl_marker, markersize=size, markerfacecolor=st.color if filled else "white",
-                markeredgecolor=st.color if not filled else "white", markeredgewidth=1.4 if not filled else 0.6,
-                linestyle="none")
+    return dict(
+        marker=st.mpl_marker,
+        markersize=size,
+        markerfacecolor=st.color if filled else "white",
+        markeredgecolor=st.color if not filled else "white",
+        markeredgewidth=1.4 if not filled else 0.6,
+        linestyle="none",
+    )
 
 
 def _wrap(text: str, width: int) -> str:
@@ -87,15 +92,23 @@ class _Placer:
             return False
         return not any(box.overlaps(other) for other in self.taken)
 
-    def place(self, x: float, y: float, text: str, *, fontsize: float, offsets_pt, leader: bool = True,
-              **kwargs):
+    def place(self, x: float, y: float, text: str, *, fontsize: float, offsets_pt, leader: bool = True, **kwargs):
         """Try each offset (points); return the Text artist placed, or None."""
         for dx, dy, ha, va in offsets_pt:
             artist = self.ax.annotate(
-                text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                fontsize=fontsize, zorder=6,
-                arrowprops=(dict(arrowstyle="-", lw=0.4, color="#444", shrinkA=0, shrinkB=2)
-                            if leader and (abs(dx) > 12 or abs(dy) > 12) else None),
+                text,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=fontsize,
+                zorder=6,
+                arrowprops=(
+                    dict(arrowstyle="-", lw=0.4, color="#444", shrinkA=0, shrinkB=2)
+                    if leader and (abs(dx) > 12 or abs(dy) > 12)
+                    else None
+                ),
                 **kwargs,
             )
             box = artist.get_window_extent(self.renderer).expanded(1.04, 1.08)
@@ -106,18 +119,28 @@ class _Placer:
         return None
 
 
-_NEAR = [(7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 8, "center", "bottom"),
-         (0, -8, "center", "top")]
-_FAR = [(dx, dy, "left" if dx > 0 else "right", "center")
-        for r in (22, 38) for dx, dy in ((r, r * 0.5), (-r, r * 0.5), (r, -r * 0.5), (-r, -r * 0.5))]
+_NEAR = [(7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 8, "center", "bottom"), (0, -8, "center", "top")]
+_FAR = [
+    (dx, dy, "left" if dx > 0 else "right", "center")
+    for r in (22, 38)
+    for dx, dy in ((r, r * 0.5), (-r, r * 0.5), (r, -r * 0.5), (-r, -r * 0.5))
+]
 
 
 def _name_communes(placer: _Placer, communes, fontsize: float) -> None:
     """Write each commune's name at its centre where it does not hit anything already placed."""
     for _, commune in communes.iterrows():
         pt = commune.geometry.representative_point()
-        artist = placer.place(pt.x, pt.y, str(commune["nom"]), fontsize=fontsize,
-                              offsets_pt=[(0, 0, "center", "center")], leader=False, color="#555", style="italic")
+        artist = placer.place(
+            pt.x,
+            pt.y,
+            str(commune["nom"]),
+            fontsize=fontsize,
+            offsets_pt=[(0, 0, "center", "center")],
+            leader=False,
+            color="#555",
+            style="italic",
+        )
         if artist is not None:
             artist.set_gid("commune-label")
 
@@ -125,8 +148,7 @@ def _name_communes(placer: _Placer, communes, fontsize: float) -> None:
 def label_boxes(fig: Figure) -> list[Bbox]:
     """Display boxes of the project labels of a rendered sheet (for overlap checks)."""
     renderer = fig.canvas.get_renderer()
-    return [t.get_window_extent(renderer) for ax in fig.axes for t in ax.texts
-            if t.get_gid() == "project-label"]
+    return [t.get_window_extent(renderer) for ax in fig.axes for t in ax.texts if t.get_gid() == "project-label"]
 
 
 def _scale_bar(ax, extent_m: float) -> None:
@@ -137,15 +159,30 @@ def _scale_bar(ax, extent_m: float) -> None:
     y0, y1 = ax.get_ylim()
     bx, by = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.035
     ax.add_patch(Rectangle((bx, by), km * 500, (y1 - y0) * 0.006, facecolor="#222", zorder=7))
-    ax.add_patch(Rectangle((bx + km * 500, by), km * 500, (y1 - y0) * 0.006, facecolor="white",
-                           edgecolor="#222", lw=0.6, zorder=7))
+    ax.add_patch(
+        Rectangle(
+            (bx + km * 500, by), km * 500, (y1 - y0) * 0.006, facecolor="white", edgecolor="#222", lw=0.6, zorder=7
+        )
+    )
     ax.text(bx, by + (y1 - y0) * 0.012, "0", fontsize=6, ha="center", zorder=7)
     ax.text(bx + km * 1000, by + (y1 - y0) * 0.012, f"{km} km", fontsize=6, ha="center", zorder=7)
 
 
 def _north_arrow(ax) -> None:
-    ax.add_artist(FancyArrow(0.965, 0.90, 0, 0.06, width=0.008, head_width=0.025, head_length=0.025,
-                             transform=ax.transAxes, color="#222", zorder=7))
+    ax.add_artist(
+        FancyArrow(
+            0.965,
+            0.90,
+            0,
+            0.06,
+            width=0.008,
+            head_width=0.025,
+            head_length=0.025,
+            transform=ax.transAxes,
+            color="#222",
+            zorder=7,
+        )
+    )
     ax.text(0.965, 0.87, "N", transform=ax.transAxes, ha="center", va="top", fontsize=9, weight="bold", zorder=7)
 
 
@@ -205,19 +242,32 @@ def render_sheet(
     if opt.epci is None:
         values = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
         breaks = choropleth_classes(values)
-        colors = [style.CHOROPLETH[min(int(np.searchsorted(breaks[1:-1], values.get(s, np.nan), side="right")),
-                                       len(style.CHOROPLETH) - 1)] if s in values.index and len(breaks) > 1
-                  else bg["land"] for s in epci_layer["siren"]]
-        epci_layer.plot(ax=ax, color=colors, edgecolor=style.BOUNDARIES["epci"].color,
-                        linewidth=style.BOUNDARIES["epci"].width * 0.5)
+        colors = [
+            style.CHOROPLETH[
+                min(int(np.searchsorted(breaks[1:-1], values.get(s, np.nan), side="right")), len(style.CHOROPLETH) - 1)
+            ]
+            if s in values.index and len(breaks) > 1
+            else bg["land"]
+            for s in epci_layer["siren"]
+        ]
+        epci_layer.plot(
+            ax=ax,
+            color=colors,
+            edgecolor=style.BOUNDARIES["epci"].color,
+            linewidth=style.BOUNDARIES["epci"].width * 0.5,
+        )
         focus = epci_layer
         title = "Pas-de-Calais : les 20 intercommunalités"
     else:
         others = epci_layer[epci_layer["siren"] != opt.epci]
         others.plot(ax=ax, facecolor=bg["faded"], edgecolor="#9A9A9A", linewidth=0.4)
         mine = communes[communes["epci_siren"] == opt.epci]
-        mine.plot(ax=ax, facecolor=[bg["faded"] if h else bg["land"] for h in mine["hors_departement"]],
-                  edgecolor=style.BOUNDARIES["commune"].color, linewidth=style.BOUNDARIES["commune"].width * 0.5)
+        mine.plot(
+            ax=ax,
+            facecolor=[bg["faded"] if h else bg["land"] for h in mine["hors_departement"]],
+            edgecolor=style.BOUNDARIES["commune"].color,
+            linewidth=style.BOUNDARIES["commune"].width * 0.5,
+        )
         focus = epci_layer[epci_layer["siren"] == opt.epci]
         focus.boundary.plot(ax=ax, color=style.BOUNDARIES["epci"].color, linewidth=style.BOUNDARIES["epci"].width * 0.6)
         title = str(focus.iloc[0]["nom"])
@@ -249,9 +299,17 @@ def render_sheet(
         for idx, row in pts.iterrows():
             ax.plot(row.geometry.x, row.geometry.y, zorder=5, **_theme_marker(row["theme"], row["periode"], msize))
             filled = style.PERIODS[row["periode"]].filled
-            ax.text(row.geometry.x, row.geometry.y, str(int(numbers[idx])), ha="center", va="center",
-                    fontsize=4.6, weight="bold", color="white" if filled else style.THEMES[row["theme"]].color,
-                    zorder=6)
+            ax.text(
+                row.geometry.x,
+                row.geometry.y,
+                str(int(numbers[idx])),
+                ha="center",
+                va="center",
+                fontsize=4.6,
+                weight="bold",
+                color="white" if filled else style.THEMES[row["theme"]].color,
+                zorder=6,
+            )
         fig.canvas.draw()
         half = msize / 72 * fig.dpi / 2
         for _, row in pts.iterrows():
@@ -264,9 +322,14 @@ def render_sheet(
             num = int(numbers[idx])
             name, _, amount = project_label(row).partition(" – ")
             text = _wrap(f"{num}. {name}", 30) + (f"\n{amount}" if amount else "")
-            artist = placer.place(row.geometry.x, row.geometry.y, text, fontsize=fonts["label"],
-                                  offsets_pt=_NEAR + _FAR,
-                                  bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+            artist = placer.place(
+                row.geometry.x,
+                row.geometry.y,
+                text,
+                fontsize=fonts["label"],
+                offsets_pt=_NEAR + _FAR,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+            )
             if artist is None:
                 listed.append((num, name, amount))
             else:
@@ -279,10 +342,15 @@ def render_sheet(
         for _, row in epci_layer.iterrows():
             pt = row.geometry.representative_point()
             value = opt.choropleth.get(row["siren"], np.nan) if opt.choropleth is not None else np.nan
-            placer.place(pt.x, pt.y, f"{row['nom_court']}\n{format_per_inhabitant(value)}",
-                         fontsize=fonts["label"], offsets_pt=[(0, 0, "center", "center"), (0, 10, "center", "bottom"),
-                                                               (0, -10, "center", "top")],
-                         leader=False, weight="bold")
+            placer.place(
+                pt.x,
+                pt.y,
+                f"{row['nom_court']}\n{format_per_inhabitant(value)}",
+                fontsize=fonts["label"],
+                offsets_pt=[(0, 0, "center", "center"), (0, 10, "center", "bottom"), (0, -10, "center", "top")],
+                leader=False,
+                weight="bold",
+            )
     elif opt.epci is not None:
         _name_communes(_Placer(fig, ax, []), communes[communes["epci_siren"] == opt.epci], fonts["commune"])
 
@@ -292,8 +360,17 @@ def render_sheet(
     _north_arrow(ax)
     inset_w = 0.16 if not portrait else 0.2
     if opt.epci is not None:
-            _locator(fig, [map_rect[0] + 0.005, map_rect[1] + map_rect[3] - inset_w * W / H * 0.75 - 0.005,
-                       inset_w, inset_w * W / H * 0.75], terr, opt.epci)
+        _locator(
+            fig,
+            [
+                map_rect[0] + 0.005,
+                map_rect[1] + map_rect[3] - inset_w * W / H * 0.75 - 0.005,
+                inset_w,
+                inset_w * W / H * 0.75,
+            ],
+            terr,
+            opt.epci,
+        )
 
     # Title band.
     fig.text(margin / W, 1 - 7 * MM / H, title, fontsize=fonts["title"], weight="bold", va="center")
@@ -306,8 +383,14 @@ def render_sheet(
     _legend_column(col, placed, unplaced, listed, opt, extra_handles)
 
     # Footer: sources and Réalisation.
-    fig.text(margin / W, 8 * MM / H, _wrap(opt.credit, 200 if not portrait else 140), fontsize=fonts["small"],
-             va="center", color="#222")
+    fig.text(
+        margin / W,
+        8 * MM / H,
+        _wrap(opt.credit, 200 if not portrait else 140),
+        fontsize=fonts["small"],
+        va="center",
+        color="#222",
+    )
     fig.text(margin / W, 3.5 * MM / H, opt.realisation, fontsize=fonts["small"], va="center", color="#222")
     return fig
 
@@ -342,8 +425,9 @@ def _draw_context(ax, context, categories) -> list:
             if fill.line or part.empty:
                 continue
             part.plot(ax=ax, facecolor=fill.color, alpha=fill.opacity, edgecolor="none", hatch=fill.hatch, zorder=1.5)
-            area_entries.append(Patch(facecolor=fill.color, alpha=fill.opacity, hatch=fill.hatch,
-                                      label=f"{fill.label} ({len(part)})"))
+            area_entries.append(
+                Patch(facecolor=fill.color, alpha=fill.opacity, hatch=fill.hatch, label=f"{fill.label} ({len(part)})")
+            )
     if water is not None and not water.empty:
         fill = style.LAND_COVER["cours_eau"]
         water.plot(ax=ax, color=fill.color, linewidth=0.8, zorder=1.6)
@@ -359,28 +443,66 @@ def _draw_context(ax, context, categories) -> list:
             dashes = tuple(float(x) for x in line.dash.split()) if line.dash else None
             if line.casing:
                 part.plot(ax=ax, color=line.casing, linewidth=width + 0.8, zorder=2)
-            part.plot(ax=ax, color=line.color, linewidth=width, zorder=2.1,
-                      linestyle=(0, dashes) if dashes else "-")
+            part.plot(ax=ax, color=line.color, linewidth=width, zorder=2.1, linestyle=(0, dashes) if dashes else "-")
             group = "autres_routes" if key in ("autoroute", "nationale") else "routes"
-            road_entries[group].insert(0, Line2D([], [], color=line.color, lw=max(width, 0.8),
-                                                 linestyle=(0, dashes) if dashes else "-",
-                                                 label=f"{line.label} ({part['numero'].nunique()})"))
+            road_entries[group].insert(
+                0,
+                Line2D(
+                    [],
+                    [],
+                    color=line.color,
+                    lw=max(width, 0.8),
+                    linestyle=(0, dashes) if dashes else "-",
+                    label=f"{line.label} ({part['numero'].nunique()})",
+                ),
+            )
     site_entries = []
     if sites is not None and not sites.empty:
         for key, site in style.SITE_TYPES.items():
             part = sites[sites["type"] == key]
             if part.empty:
                 continue
-            ax.plot(part.geometry.x, part.geometry.y, marker="o", markersize=6, markerfacecolor="white",
-                    markeredgecolor=site.color, markeredgewidth=1.1, linestyle="none", zorder=4)
+            ax.plot(
+                part.geometry.x,
+                part.geometry.y,
+                marker="o",
+                markersize=6,
+                markerfacecolor="white",
+                markeredgecolor=site.color,
+                markeredgewidth=1.1,
+                linestyle="none",
+                zorder=4,
+            )
             for pt in part.geometry:
-                ax.text(pt.x, pt.y, site.letter, fontsize=3.6, color=site.color, weight="bold", ha="center",
-                        va="center", zorder=4.1)
-            site_entries.append(Line2D([], [], marker="o", markersize=6, markerfacecolor="white",
-                                       markeredgecolor=site.color, linestyle="none",
-                                       label=f"{site.label} ({len(part)})"))
-    for group, entries in (("routes", road_entries["routes"]), ("autres_routes", road_entries["autres_routes"]),
-                           ("sites", site_entries), ("sol", area_entries)):
+                ax.text(
+                    pt.x,
+                    pt.y,
+                    site.letter,
+                    fontsize=3.6,
+                    color=site.color,
+                    weight="bold",
+                    ha="center",
+                    va="center",
+                    zorder=4.1,
+                )
+            site_entries.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    markersize=6,
+                    markerfacecolor="white",
+                    markeredgecolor=site.color,
+                    linestyle="none",
+                    label=f"{site.label} ({len(part)})",
+                )
+            )
+    for group, entries in (
+        ("routes", road_entries["routes"]),
+        ("autres_routes", road_entries["autres_routes"]),
+        ("sites", site_entries),
+        ("sol", area_entries),
+    ):
         if entries:
             handles.append(Patch(visible=False, label=style.GROUP_TITLES[group]))
             handles.extend(entries)
@@ -389,8 +511,11 @@ def _draw_context(ax, context, categories) -> list:
 
 def _legend_column(col, placed, unplaced, listed, opt: SheetOptions, extra_handles) -> None:
     fonts = style.FONTS["print"]
-    items = pd.concat([x for x in (placed, unplaced) if x is not None and not x.empty]) \
-        if any(x is not None and not x.empty for x in (placed, unplaced)) else pd.DataFrame()
+    items = (
+        pd.concat([x for x in (placed, unplaced) if x is not None and not x.empty])
+        if any(x is not None and not x.empty for x in (placed, unplaced))
+        else pd.DataFrame()
+    )
     handles: list = []
     if not items.empty:
         handles.append(Patch(visible=False, label=style.GROUP_TITLES["projets"]))
@@ -398,9 +523,16 @@ def _legend_column(col, placed, unplaced, listed, opt: SheetOptions, extra_handl
             n = int((items["periode"] == p).sum())
             if n:
                 swatch = style.PERIOD_SWATCH["color"]
-                h = Line2D([], [], **{**_theme_marker(style.PERIOD_SWATCH["theme"], p, 7),
-                                      "markerfacecolor": swatch if ps.filled else "white", "markeredgecolor": swatch},
-                           label=f"{ps.label} ({n})")
+                h = Line2D(
+                    [],
+                    [],
+                    **{
+                        **_theme_marker(style.PERIOD_SWATCH["theme"], p, 7),
+                        "markerfacecolor": swatch if ps.filled else "white",
+                        "markeredgecolor": swatch,
+                    },
+                    label=f"{ps.label} ({n})",
+                )
                 handles.append(h)
         handles.append(Patch(visible=False, label=style.GROUP_TITLES["themes"]))
         for t, ts in style.THEMES.items():
@@ -411,17 +543,32 @@ def _legend_column(col, placed, unplaced, listed, opt: SheetOptions, extra_handl
         breaks = choropleth_classes(opt.choropleth)
         handles.append(Patch(visible=False, label="Financements du Département par habitant"))
         for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:])):
-            handles.append(Patch(facecolor=style.CHOROPLETH[min(i, len(style.CHOROPLETH) - 1)], edgecolor="#555",
-                                 label=f"{format_per_inhabitant(lo)} à {format_per_inhabitant(hi)}"))
+            handles.append(
+                Patch(
+                    facecolor=style.CHOROPLETH[min(i, len(style.CHOROPLETH) - 1)],
+                    edgecolor="#555",
+                    label=f"{format_per_inhabitant(lo)} à {format_per_inhabitant(hi)}",
+                )
+            )
     handles.extend(extra_handles)
     handles.append(Patch(visible=False, label=style.GROUP_TITLES["limites"]))
     handles.append(Line2D([], [], color=style.BOUNDARIES["epci"].color, lw=1.3, label=style.BOUNDARIES["epci"].label))
     if opt.epci is not None:
-        handles.append(Line2D([], [], color=style.BOUNDARIES["commune"].color, lw=0.6,
-                              label=style.BOUNDARIES["commune"].label))
-    leg = col.legend(handles=handles, loc="upper left", fontsize=fonts["legend"], frameon=True, title="Légende",
-                     title_fontproperties={"weight": "bold", "size": fonts["legend"] + 1.5}, alignment="left",
-                     borderaxespad=0, handlelength=1.6, labelspacing=0.35)
+        handles.append(
+            Line2D([], [], color=style.BOUNDARIES["commune"].color, lw=0.6, label=style.BOUNDARIES["commune"].label)
+        )
+    leg = col.legend(
+        handles=handles,
+        loc="upper left",
+        fontsize=fonts["legend"],
+        frameon=True,
+        title="Légende",
+        title_fontproperties={"weight": "bold", "size": fonts["legend"] + 1.5},
+        alignment="left",
+        borderaxespad=0,
+        handlelength=1.6,
+        labelspacing=0.35,
+    )
     for text, h in zip(leg.get_texts(), handles):
         if isinstance(h, Patch) and not h.get_visible():
             text.set_weight("bold")
@@ -463,14 +610,22 @@ def _text_columns(col, lines: list[str], *, top: float, fontsize: float, left: f
         width = 1.0 - left
     else:
         short = [_shorten(line.replace("\n", " "), 44) for line in lines]
-        columns = [short[:capacity], short[capacity:2 * capacity]]
+        columns = [short[:capacity], short[capacity : 2 * capacity]]
         if len(short) > 2 * capacity:
             hidden = len(short) - 2 * capacity + 1
             columns[1] = columns[1][:-1] + [f"… et {hidden} autres (voir le tableau des projets)"]
         width = (1.0 - left) / 2
     for i, column in enumerate(columns):
-        col.text(left + i * width, top, "\n".join(column), va="top", ha="left", fontsize=fontsize,
-                 transform=col.transAxes, linespacing=1.3)
+        col.text(
+            left + i * width,
+            top,
+            "\n".join(column),
+            va="top",
+            ha="left",
+            fontsize=fontsize,
+            transform=col.transAxes,
+            linespacing=1.3,
+        )
 
 
 def _shorten(text: str, width: int) -> str:

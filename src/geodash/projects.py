@@ -23,14 +23,34 @@ from .style import NATURES, PERIODS, THEMES
 from .tables import CheckedTable, Problem, check_rows, read_rows
 
 __all__ = [
-    "FINANCEMENT_COLUMNS", "CHIFFRE_COLUMNS", "ProjectData",
-    "load_project_data", "validate_financements", "validate_chiffres",
-    "normalise_route", "place_projects", "totals", "filter_projects", "parse_source_lines", "search_column",
+    "FINANCEMENT_COLUMNS",
+    "CHIFFRE_COLUMNS",
+    "ProjectData",
+    "load_project_data",
+    "validate_financements",
+    "validate_chiffres",
+    "normalise_route",
+    "place_projects",
+    "totals",
+    "filter_projects",
+    "parse_source_lines",
+    "search_column",
 ]
 
 FINANCEMENT_COLUMNS = [
-    "id", "epci_siren", "commune_insee", "intitule", "theme", "periode", "nature",
-    "montant_departement_eur", "cout_total_eur", "maitre_ouvrage", "route", "source", "remarque",
+    "id",
+    "epci_siren",
+    "commune_insee",
+    "intitule",
+    "theme",
+    "periode",
+    "nature",
+    "montant_departement_eur",
+    "cout_total_eur",
+    "maitre_ouvrage",
+    "route",
+    "source",
+    "remarque",
 ]
 #: Optional columns the app shows when present.
 FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte", "doublon_de"]
@@ -172,8 +192,11 @@ def validate_financements(
         seen[rid] = row.line
         kept.append(row)
     table.rows = kept
-    frame = pd.DataFrame([{**r.values, "ligne": r.line} for r in kept],
-                         columns=FINANCEMENT_COLUMNS + FINANCEMENT_OPTIONAL + ["ligne"], dtype=object)
+    frame = pd.DataFrame(
+        [{**r.values, "ligne": r.line} for r in kept],
+        columns=FINANCEMENT_COLUMNS + FINANCEMENT_OPTIONAL + ["ligne"],
+        dtype=object,
+    )
     frame = frame.fillna("")
     for col in ("montant_departement_eur", "cout_total_eur"):
         frame[col] = [parse_number(v) if v else np.nan for v in frame[col]]
@@ -181,7 +204,8 @@ def validate_financements(
     frame["cout_total_eur"] = frame["cout_total_eur"].astype(float)
     frame["route"] = frame["route"].map(normalise_route)
     frame["commune_insee"] = frame["commune_insee"].map(
-        lambda v: "|".join(c.strip() for c in str(v).split("|")) if v else "")
+        lambda v: "|".join(c.strip() for c in str(v).split("|")) if v else ""
+    )
     frame["ligne"] = frame["ligne"].astype(int)
     return frame, table
 
@@ -210,8 +234,11 @@ def validate_chiffres(
     table = check_rows(rows, checks, name)
     table.problems[:0] = problems
     table.rejected += sum(p.rows for p in problems if p.level == "erreur")
-    frame = pd.DataFrame([{**r.values, "ligne": r.line} for r in table.rows],
-                         columns=CHIFFRE_COLUMNS + ["libelle", "ligne"], dtype=object).fillna("")
+    frame = pd.DataFrame(
+        [{**r.values, "ligne": r.line} for r in table.rows],
+        columns=CHIFFRE_COLUMNS + ["libelle", "ligne"],
+        dtype=object,
+    ).fillna("")
     frame["valeur"] = [parse_number(v) for v in frame["valeur"]]
     frame["valeur"] = frame["valeur"].astype(float)
     return frame, table
@@ -235,9 +262,7 @@ def load_project_data(communes: pd.DataFrame, epci_sirens: set[str], folder: Pat
 SPREAD_RADIUS_M = 900.0
 
 
-def place_projects(
-    financements: pd.DataFrame, communes: gpd.GeoDataFrame
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def place_projects(financements: pd.DataFrame, communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Give each project a point: inside its commune, or at the centre of its communes.
 
     A project with several communes gets one marker at the representative point of their union (so
@@ -314,8 +339,11 @@ def filter_projects(
         mask &= in_range | (amount.isna() & (low <= 0))
     if text.strip():
         # The app folds the search text once at load time (load_project_data); other callers fold here.
-        searched = (financements["recherche"] if "recherche" in financements
-                    else search_column(financements, commune_names or {}))
+        searched = (
+            financements["recherche"]
+            if "recherche" in financements
+            else search_column(financements, commune_names or {})
+        )
         mask &= searched.str.contains(_fold(text), regex=False)
     return financements[mask]
 
@@ -323,10 +351,19 @@ def filter_projects(
 def search_column(financements: pd.DataFrame, commune_names: dict[str, str]) -> pd.Series:
     """Lower-case, accent-free text searched by :func:`filter_projects` (title, description, maître
     d'ouvrage, road, commune names), computed once when the data is loaded."""
-    text = (financements["intitule"].astype(str) + " " + financements.get("description", "").astype(str)
-            + " " + financements["maitre_ouvrage"].astype(str) + " " + financements["route"].astype(str)
-            + " " + financements["commune_insee"].map(
-                lambda codes: " ".join(commune_names.get(c, "") for c in str(codes).split("|"))))
+    text = (
+        financements["intitule"].astype(str)
+        + " "
+        + financements.get("description", "").astype(str)
+        + " "
+        + financements["maitre_ouvrage"].astype(str)
+        + " "
+        + financements["route"].astype(str)
+        + " "
+        + financements["commune_insee"].map(
+            lambda codes: " ".join(commune_names.get(c, "") for c in str(codes).split("|"))
+        )
+    )
     return text.map(_fold)
 
 
@@ -344,7 +381,9 @@ def totals(financements: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     counted once.
     """
     grouped = financements.groupby(by, dropna=False)
-    return pd.DataFrame({
-        "montant_eur": grouped["montant_departement_eur"].sum(min_count=0),
-        "projets": grouped.size(),
-    }).reset_index()
+    return pd.DataFrame(
+        {
+            "montant_eur": grouped["montant_departement_eur"].sum(min_count=0),
+            "projets": grouped.size(),
+        }
+    ).reset_index()

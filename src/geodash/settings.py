@@ -16,11 +16,7 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("GEODASH_DATA_DIR", REPO_DIR / "data"))
 
 #: Source document the project data cites by line number (read only by tests and checks).
-SEED_PATH = Path(
-    os.environ.get(
-        "GEODASH_SEED", REPO_DIR.parent / "shared" / "seed" / "000_e1a7153a0531ec73.txt"
-    )
-)
+SEED_PATH = Path(os.environ.get("GEODASH_SEED", REPO_DIR.parent / "shared" / "seed" / "000_e1a7153a0531ec73.txt"))
 
 #: Lambert-93, the legal projection for metropolitan France: all lengths and areas are computed in it.
 CRS_METRIC = "EPSG:2154"

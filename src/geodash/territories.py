@@ -75,14 +75,15 @@ class Territories:
 CONTEXT_SIMPLIFY_TOLERANCE_M = 400.0
 
 
-def context_layer(epci: gpd.GeoDataFrame, *, tolerance: float = CONTEXT_SIMPLIFY_TOLERANCE_M,
-                  decimals: int = 4) -> gpd.GeoDataFrame:
+def context_layer(
+    epci: gpd.GeoDataFrame, *, tolerance: float = CONTEXT_SIMPLIFY_TOLERANCE_M, decimals: int = 4
+) -> gpd.GeoDataFrame:
     """EPCI outlines simplified together (no gap or overlap between them) for the faded context."""
     metric = epci.to_crs(settings.CRS_METRIC)
     simplified = shapely.coverage_simplify(metric.geometry.to_numpy(), tolerance)
     out = gpd.GeoDataFrame(metric.drop(columns="geometry"), geometry=simplified, crs=metric.crs)
     out = out.to_crs(settings.CRS_WEB)
-    out["geometry"] = shapely.make_valid(shapely.set_precision(out.geometry.to_numpy(), 10.0 ** -decimals))
+    out["geometry"] = shapely.make_valid(shapely.set_precision(out.geometry.to_numpy(), 10.0**-decimals))
     return out
 
 
@@ -101,7 +102,7 @@ def web_layers(
     simplified = shapely.coverage_simplify(communes.geometry.to_numpy(), tolerance)
     web = communes.drop(columns="geometry").copy()
     web = gpd.GeoDataFrame(web, geometry=simplified, crs=communes.crs).to_crs(settings.CRS_WEB)
-    grid = 10.0 ** -decimals
+    grid = 10.0**-decimals
     web["geometry"] = shapely.make_valid(shapely.set_precision(web.geometry.to_numpy(), grid))
     epci = web.dissolve(by="epci_siren").reset_index()[["epci_siren", "geometry"]]
     epci = epci.rename(columns={"epci_siren": "siren"})
@@ -141,7 +142,7 @@ def _check_file(path: Path) -> None:
         size = path.stat().st_size
     except OSError as exc:
         raise TerritoryError(f"{path} : fichier illisible ({exc.strerror or exc})") from exc
-    head = header[:len(_SQLITE_MAGIC)]
+    head = header[: len(_SQLITE_MAGIC)]
     if head == _SQLITE_MAGIC:
         # The SQLite header states the page size and, when its two counters agree, the page count.
         expected = 0
@@ -149,23 +150,30 @@ def _check_file(path: Path) -> None:
             page = int.from_bytes(header[16:18], "big")
             expected = (65536 if page == 1 else page) * int.from_bytes(header[28:32], "big")
         if len(header) < 100 or size < expected:
-            what = (f"{size:,} octets sur {expected:,} attendus".replace(",", "\u202f") if expected
-                    else f"{size} octets, en-tête incomplet")
-            raise TerritoryError(f"{path} : fichier tronqué ({what}) : le recopier ou le reconstruire avec "
-                                 "« geodash build-geo »")
+            what = (
+                f"{size:,} octets sur {expected:,} attendus".replace(",", "\u202f")
+                if expected
+                else f"{size} octets, en-tête incomplet"
+            )
+            raise TerritoryError(
+                f"{path} : fichier tronqué ({what}) : le recopier ou le reconstruire avec « geodash build-geo »"
+            )
         return
     if not head:
         raise TerritoryError(f"{path} : fichier vide (le reconstruire avec « geodash build-geo »)")
     kind = "un fichier GeoJSON ou texte" if head.lstrip()[:1] in (b"{", b"[", b"<") else "un fichier d'un autre format"
-    raise TerritoryError(f"{path} : ce n'est pas un GeoPackage mais {kind} ; attendu le GeoPackage écrit par "
-                         "« geodash build-geo » (couches communes, epci, communes_web, epci_web)")
+    raise TerritoryError(
+        f"{path} : ce n'est pas un GeoPackage mais {kind} ; attendu le GeoPackage écrit par "
+        "« geodash build-geo » (couches communes, epci, communes_web, epci_web)"
+    )
 
 
 def _read_layer(path: Path, layer: str, present: set[str]) -> tuple[gpd.GeoDataFrame, list[str]]:
     """One layer, checked; returns it and the codes (INSEE or SIREN) of the geometries repaired."""
     if layer not in present:
-        raise TerritoryError(f"{path} : couche « {layer} » absente (couches présentes : "
-                             f"{', '.join(sorted(present)) or 'aucune'})")
+        raise TerritoryError(
+            f"{path} : couche « {layer} » absente (couches présentes : {', '.join(sorted(present)) or 'aucune'})"
+        )
     try:
         frame = gpd.read_file(path, layer=layer)
     except Exception as exc:  # pyogrio raises several error types for corrupt files
@@ -204,14 +212,17 @@ def _read_layer(path: Path, layer: str, present: set[str]) -> tuple[gpd.GeoDataF
         raise TerritoryError(
             f"{where} : {int(outside.sum())} géométrie(s) hors du Pas-de-Calais une fois projetées en Lambert-93 "
             f"({_names(frame, outside, layer)}) : système de coordonnées déclaré ({frame.crs.to_string()}) erroné, "
-            "ou coordonnées endommagées")
+            "ou coordonnées endommagées"
+        )
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         # Repair rather than draw wrong: keep the polygonal part (a spike or a collapsed ring goes).
         try:
             fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
         except shapely.errors.GEOSException as exc:
-            raise TerritoryError(f"{where} : géométrie(s) irréparable(s) ({_names(frame, invalid, layer)} ; {exc})") from exc
+            raise TerritoryError(
+                f"{where} : géométrie(s) irréparable(s) ({_names(frame, invalid, layer)} ; {exc})"
+            ) from exc
         if (shapely.is_empty(fixed) | ~shapely.is_valid(fixed)).any():
             raise TerritoryError(f"{where} : géométrie(s) irréparable(s) ({_names(frame, invalid, layer)})")
         frame.loc[invalid, "geometry"] = fixed
@@ -232,8 +243,9 @@ def _check_together(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
         raise TerritoryError(f"{path} : couche « {name} », colonne {col} non numérique ({exc})") from exc
     unknown = sorted(set(communes["epci_siren"]) - set(epci["siren"]))
     if unknown:
-        raise TerritoryError(f"{path} : communes rattachées à des EPCI absents de la couche « epci » : "
-                             f"{', '.join(unknown[:5])}")
+        raise TerritoryError(
+            f"{path} : communes rattachées à des EPCI absents de la couche « epci » : {', '.join(unknown[:5])}"
+        )
     counts = communes.groupby("epci_siren").size().reindex(epci["siren"], fill_value=0)
     expected = pd.to_numeric(epci.set_index("siren")["nb_communes"])
     wrong = counts[counts != expected]
@@ -241,18 +253,23 @@ def _check_together(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
         raise TerritoryError(
             f"{path} : nombre de communes incohérent pour {len(wrong)} EPCI ("
             + ", ".join(f"{s} : {n} au lieu de {int(expected[s])}" for s, n in wrong.head(5).items())
-            + ") : fichier incomplet ?")
+            + ") : fichier incomplet ?"
+        )
     population = pd.to_numeric(communes["population"]).groupby(communes["epci_siren"]).sum()
     stated = pd.to_numeric(epci.set_index("siren")["population"])
     wrong = stated[population.reindex(stated.index).fillna(0) != stated]
     if not wrong.empty:
-        raise TerritoryError(f"{path} : la population de {len(wrong)} EPCI (couche « epci ») n'est pas la somme de "
-                             f"celles de ses communes ({', '.join(wrong.index[:5])}) : fichier endommagé ?")
+        raise TerritoryError(
+            f"{path} : la population de {len(wrong)} EPCI (couche « epci ») n'est pas la somme de "
+            f"celles de ses communes ({', '.join(wrong.index[:5])}) : fichier endommagé ?"
+        )
     for web, full, col in (("communes_web", "communes", "insee"), ("epci_web", "epci", "siren")):
         diff = set(layers[web][col]) ^ set(layers[full][col])
         if diff:
-            raise TerritoryError(f"{path} : les couches « {web} » et « {full} » ne décrivent pas les mêmes "
-                                 f"territoires ({', '.join(sorted(diff)[:5])}) : fichier incomplet ?")
+            raise TerritoryError(
+                f"{path} : les couches « {web} » et « {full} » ne décrivent pas les mêmes "
+                f"territoires ({', '.join(sorted(diff)[:5])}) : fichier incomplet ?"
+            )
     _check_areas(path, layers)
 
 
@@ -268,8 +285,10 @@ def _int(value: float) -> str:
 
 def _check_areas(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     """Catch coordinates damaged inside the file (a bit flip moves a vertex by kilometres)."""
-    area = {name: pd.Series(layers[name].to_crs(settings.CRS_METRIC).area.to_numpy(), index=layers[name][_ID[name]])
-            for name in _REQUIRED}
+    area = {
+        name: pd.Series(layers[name].to_crs(settings.CRS_METRIC).area.to_numpy(), index=layers[name][_ID[name]])
+        for name in _REQUIRED
+    }
     for communes, epci in (("communes", "epci"), ("communes_web", "epci_web")):
         sums = area[communes].groupby(layers[communes]["epci_siren"].to_numpy()).sum()
         gap = (area[epci] - sums.reindex(area[epci].index).fillna(0)).abs()
@@ -278,12 +297,15 @@ def _check_areas(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
             raise TerritoryError(
                 f"{path} : la surface de {len(bad)} EPCI (couche « {epci} ») diffère de celle de ses communes "
                 f"(couche « {communes} ») : {', '.join(f'{s} ({_int(g)} m²)' for s, g in bad.head(5).items())}"
-                " ; fichier endommagé ?")
+                " ; fichier endommagé ?"
+            )
     rel = (area["communes_web"] - area["communes"].reindex(area["communes_web"].index)).abs() / area["communes"]
     bad = rel[rel > WEB_AREA_TOLERANCE]
     if not bad.empty:
-        raise TerritoryError(f"{path} : {len(bad)} commune(s) de la couche « communes_web » très différentes de la "
-                             f"couche « communes » ({', '.join(bad.index[:5])}) ; fichier endommagé ?")
+        raise TerritoryError(
+            f"{path} : {len(bad)} commune(s) de la couche « communes_web » très différentes de la "
+            f"couche « communes » ({', '.join(bad.index[:5])}) ; fichier endommagé ?"
+        )
 
 
 def load_territories(path: Path | None = None) -> Territories:
@@ -299,8 +321,10 @@ def load_territories(path: Path | None = None) -> Territories:
     try:
         present = {str(name) for name, _ in pyogrio.list_layers(path)}
     except Exception as exc:
-        raise TerritoryError(f"{path} : GeoPackage illisible : fichier tronqué, endommagé, ou base SQLite qui "
-                             f"n'est pas un GeoPackage ? ({exc})") from exc
+        raise TerritoryError(
+            f"{path} : GeoPackage illisible : fichier tronqué, endommagé, ou base SQLite qui "
+            f"n'est pas un GeoPackage ? ({exc})"
+        ) from exc
     try:
         layers, repaired = {}, {}
         for name in _REQUIRED:
@@ -311,8 +335,8 @@ def load_territories(path: Path | None = None) -> Territories:
         communes = layers["communes"].to_crs(settings.CRS_METRIC)
         communes["hors_departement"] = communes["hors_departement"].astype(bool)
         epci = layers["epci"].to_crs(settings.CRS_METRIC)
-        epci_web = layers["epci_web"].to_crs(settings.CRS_WEB).merge(
-            epci.drop(columns="geometry"), on="siren", how="left"
+        epci_web = (
+            layers["epci_web"].to_crs(settings.CRS_WEB).merge(epci.drop(columns="geometry"), on="siren", how="left")
         )
         communes_web = layers["communes_web"].to_crs(settings.CRS_WEB)
         communes_web["hors_departement"] = communes_web["hors_departement"].astype(bool)
@@ -323,15 +347,16 @@ def load_territories(path: Path | None = None) -> Territories:
             communes_web=communes_web,
             epci_web=epci_web.set_index("siren").loc[epci["siren"].iloc[order]].reset_index(),
             repaired={name: len(codes) for name, codes in repaired.items()},
-            warnings=tuple(f"{path.name} : couche « {name} », {len(codes)} géométrie(s) invalide(s) réparée(s) "
-                           f"({', '.join(codes[:5])}{' …' if len(codes) > 5 else ''})"
-                           for name, codes in repaired.items()),
+            warnings=tuple(
+                f"{path.name} : couche « {name} », {len(codes)} géométrie(s) invalide(s) réparée(s) "
+                f"({', '.join(codes[:5])}{' …' if len(codes) > 5 else ''})"
+                for name, codes in repaired.items()
+            ),
         )
     except TerritoryError:
         raise
     except Exception as exc:  # anything the checks above did not foresee: still a message naming the file
         raise TerritoryError(f"{path} : contenu incohérent ({type(exc).__name__} : {exc})") from exc
-
 
 
 def departement_outline(communes: gpd.GeoDataFrame) -> shapely.Geometry:

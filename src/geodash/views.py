@@ -6,8 +6,8 @@ restores the same EPCI, filters, display mode and map position.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
 
@@ -56,9 +56,13 @@ def parse_view(params: Mapping[str, str], sirens: list[str]) -> View:
     view = View()
     epci = params.get("epci")
     view.epci = epci if epci in sirens else None
-    for name, key, allowed in (("themes", "theme", THEMES), ("periodes", "periode", PERIODS),
-                               ("natures", "nature", NATURES), ("routes", "routes", ROAD_CLASSES),
-                               ("couches", "couches", LAYER_KINDS)):
+    for name, key, allowed in (
+        ("themes", "theme", THEMES),
+        ("periodes", "periode", PERIODS),
+        ("natures", "nature", NATURES),
+        ("routes", "routes", ROAD_CLASSES),
+        ("couches", "couches", LAYER_KINDS),
+    ):
         value = _list(params.get(key), allowed)
         if value is not None:
             setattr(view, name, value)
@@ -76,13 +80,17 @@ def view_params(view: View) -> dict[str, str]:
     out: dict[str, str] = {}
     if view.epci:
         out["epci"] = view.epci
-    for name, key in (("themes", "theme"), ("periodes", "periode"), ("natures", "nature"), ("routes", "routes"),
-                      ("couches", "couches")):
+    for name, key in (
+        ("themes", "theme"),
+        ("periodes", "periode"),
+        ("natures", "nature"),
+        ("routes", "routes"),
+        ("couches", "couches"),
+    ):
         value = getattr(view, name)
         if value != getattr(default, name):
             out[key] = ",".join(value)
-    for name, key in (("amount_min", "min"), ("amount_max", "max"), ("lat", "lat"), ("lng", "lng"),
-                      ("zoom", "z")):
+    for name, key in (("amount_min", "min"), ("amount_max", "max"), ("lat", "lat"), ("lng", "lng"), ("zoom", "z")):
         value = getattr(view, name)
         if value is not None:
             out[key] = f"{value:g}"
@@ -91,4 +99,3 @@ def view_params(view: View) -> dict[str, str]:
     if view.mode != "normal":
         out["mode"] = view.mode
     return out
-

@@ -44,30 +44,35 @@ def line_swatch(line: style.LineStyle | style.FillStyle, width_px: int = 34) -> 
     y = 7
     parts = [f'<svg class="gd-line" width="{width_px}" height="14" viewBox="0 0 {width_px} 14" aria-hidden="true">']
     if casing:
-        parts.append(f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="{casing}" '
-                     f'stroke-width="{width + 2}"/>')
+        parts.append(
+            f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="{casing}" stroke-width="{width + 2}"/>'
+        )
     if casing == "#FFFFFF":  # a thin dark edge so a white casing shows on the white legend
-        parts.insert(1, f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="#9A9A9A" '
-                        f'stroke-width="{width + 3}"/>')
+        parts.insert(
+            1, f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="#9A9A9A" stroke-width="{width + 3}"/>'
+        )
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-    parts.append(f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="{line.color}" '
-                 f'stroke-width="{width}"{dash_attr}/></svg>')
+    parts.append(
+        f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="{line.color}" '
+        f'stroke-width="{width}"{dash_attr}/></svg>'
+    )
     return "".join(parts)
 
 
 def fill_swatch(fill: style.FillStyle) -> str:
     """Legend swatch of an area style."""
-    return (f'<span class="gd-swatch" style="background:{fill.color};opacity:{fill.opacity}" '
-            f'aria-hidden="true"></span>')
+    return f'<span class="gd-swatch" style="background:{fill.color};opacity:{fill.opacity}" aria-hidden="true"></span>'
 
 
 def site_icon(site: style.SiteStyle, size: int) -> str:
     """A site marker: the type's letter in a white disc ringed with the type's colour (SVG)."""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
-            f'role="img" aria-label="{esc(site.label)}">'
-            f'<circle cx="12" cy="12" r="10" fill="#FFFFFF" stroke="{site.color}" stroke-width="2.6"/>'
-            f'<text x="12" y="16.3" text-anchor="middle" font-size="12" font-weight="700" '
-            f'font-family="Arial, sans-serif" fill="{site.color}">{esc(site.letter)}</text></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
+        f'role="img" aria-label="{esc(site.label)}">'
+        f'<circle cx="12" cy="12" r="10" fill="#FFFFFF" stroke="{site.color}" stroke-width="2.6"/>'
+        f'<text x="12" y="16.3" text-anchor="middle" font-size="12" font-weight="700" '
+        f'font-family="Arial, sans-serif" fill="{site.color}">{esc(site.letter)}</text></svg>'
+    )
 
 
 _SCRIPT = Template("""
@@ -128,8 +133,14 @@ def _bbox(territories, epci_siren: str | None) -> tuple[float, float, float, flo
 
 
 def _line_style(line: style.LineStyle) -> dict:
-    return {"color": line.color, "weight": line.width, "opacity": 1, "dashArray": line.dash,
-            "lineCap": "round", "lineJoin": "round"}
+    return {
+        "color": line.color,
+        "weight": line.width,
+        "opacity": 1,
+        "dashArray": line.dash,
+        "lineCap": "round",
+        "lineJoin": "round",
+    }
 
 
 def _road_layers(roads: gpd.GeoDataFrame | None, categories, bbox, tolerance) -> tuple[list[dict], dict[str, int]]:
@@ -145,8 +156,13 @@ def _road_layers(roads: gpd.GeoDataFrame | None, categories, bbox, tolerance) ->
         part = part.assign(t=[esc(f"{n} — {line.label}") for n in part["numero"]])
         casing = None
         if line.casing:
-            casing = {"color": line.casing, "weight": line.width + 2, "opacity": 1,
-                      "lineCap": "round", "lineJoin": "round"}
+            casing = {
+                "color": line.casing,
+                "weight": line.width + 2,
+                "opacity": 1,
+                "lineCap": "round",
+                "lineJoin": "round",
+            }
         layers.append({"k": key, "casing": casing, "style": _line_style(line), "fc": _feature_collection(part)})
         counts[key] = int(part["numero"].nunique())
     return layers, counts
@@ -164,8 +180,9 @@ def _works_layer(works: gpd.GeoDataFrame | None, bbox, tolerance) -> tuple[list[
     return [{"k": "travaux", "casing": casing, "style": _line_style(line), "fc": _feature_collection(web)}], len(web)
 
 
-def _area_layers(land: gpd.GeoDataFrame | None, water: gpd.GeoDataFrame | None, bbox,
-                 tolerance) -> tuple[list[dict], dict[str, int]]:
+def _area_layers(
+    land: gpd.GeoDataFrame | None, water: gpd.GeoDataFrame | None, bbox, tolerance
+) -> tuple[list[dict], dict[str, int]]:
     layers, counts = [], {}
     if land is not None and not land.empty:
         web = to_web(land, bbox=bbox, tolerance_m=tolerance)
@@ -174,16 +191,28 @@ def _area_layers(land: gpd.GeoDataFrame | None, water: gpd.GeoDataFrame | None, 
             if part.empty or fill.line:
                 continue
             part = part.assign(t=[esc(f"{fill.label}" + (f" : {n}" if n else "")) for n in part["nom"]])
-            layers.append({"k": key, "casing": None, "fc": _feature_collection(part),
-                           "style": {"fillColor": fill.color, "fillOpacity": fill.opacity, "stroke": False}})
+            layers.append(
+                {
+                    "k": key,
+                    "casing": None,
+                    "fc": _feature_collection(part),
+                    "style": {"fillColor": fill.color, "fillOpacity": fill.opacity, "stroke": False},
+                }
+            )
             counts[key] = len(part)
     if water is not None and not water.empty:
         web = to_web(water, bbox=bbox, tolerance_m=tolerance)
         if not web.empty:
             fill = style.LAND_COVER["cours_eau"]
             web = web.assign(t=[esc(n or fill.label) for n in web["nom"]])
-            layers.append({"k": "cours_eau", "casing": None, "fc": _feature_collection(web),
-                           "style": {"color": fill.color, "weight": 1.5, "opacity": fill.opacity}})
+            layers.append(
+                {
+                    "k": "cours_eau",
+                    "casing": None,
+                    "fc": _feature_collection(web),
+                    "style": {"color": fill.color, "weight": 1.5, "opacity": fill.opacity},
+                }
+            )
             counts["cours_eau"] = len(web)
     return layers, counts
 
@@ -192,8 +221,10 @@ def _site_points(sites: gpd.GeoDataFrame | None, bbox) -> tuple[list[list], dict
     if sites is None or sites.empty:
         return [], {}
     web = to_web(sites, bbox=bbox, tolerance_m=0)
-    points = [[g.y, g.x, k, esc(f"{n} ({style.SITE_TYPES[k].label})" if n else style.SITE_TYPES[k].label)]
-              for g, k, n in zip(web.geometry, web["type"], web["nom"])]
+    points = [
+        [g.y, g.x, k, esc(f"{n} ({style.SITE_TYPES[k].label})" if n else style.SITE_TYPES[k].label)]
+        for g, k, n in zip(web.geometry, web["type"], web["nom"])
+    ]
     counts = {k: int(n) for k, n in web["type"].value_counts().items()}
     return points, counts
 
@@ -252,8 +283,9 @@ def context_layers(
     icons = {k: site_icon(style.SITE_TYPES[k], size) for k in site_counts}
     element = None
     if area_layers or road_layers or work_layers or points:
-        element = _ContextLayers({"layers": area_layers + road_layers + work_layers,
-                                  "sites": points, "icons": icons, "size": size})
+        element = _ContextLayers(
+            {"layers": area_layers + road_layers + work_layers, "sites": points, "icons": icons, "size": size}
+        )
     return ContextLayers(element, _legend(road_counts, n_works, site_counts, area_counts))
 
 
@@ -268,24 +300,37 @@ def add_to_map(folium_map: folium.Map, loaded: LoadedLayers, **options) -> list[
     return prepared.legend
 
 
-def _legend(road_counts: dict[str, int], n_works: int, site_counts: dict[str, int],
-            area_counts: dict[str, int]) -> list[tuple[str, list[str]]]:
+def _legend(
+    road_counts: dict[str, int], n_works: int, site_counts: dict[str, int], area_counts: dict[str, int]
+) -> list[tuple[str, list[str]]]:
     groups = []
     rd = [f"{line_swatch(style.ROAD_WORK)} {esc(style.ROAD_WORK.label)} ({n_works})"] if n_works else []
-    rd += [f"{line_swatch(style.ROAD_CLASSES[k])} {esc(style.ROAD_CLASSES[k].label)} ({road_counts[k]})"
-           for k in RD_CATEGORIES if road_counts.get(k)]
+    rd += [
+        f"{line_swatch(style.ROAD_CLASSES[k])} {esc(style.ROAD_CLASSES[k].label)} ({road_counts[k]})"
+        for k in RD_CATEGORIES
+        if road_counts.get(k)
+    ]
     if rd:
         groups.append((style.GROUP_TITLES["routes"], rd))
-    other = [f"{line_swatch(style.ROAD_CLASSES[k])} {esc(style.ROAD_CLASSES[k].label)} ({road_counts[k]})"
-             for k in ("autoroute", "nationale") if road_counts.get(k)]
+    other = [
+        f"{line_swatch(style.ROAD_CLASSES[k])} {esc(style.ROAD_CLASSES[k].label)} ({road_counts[k]})"
+        for k in ("autoroute", "nationale")
+        if road_counts.get(k)
+    ]
     if other:
         groups.append((style.GROUP_TITLES["autres_routes"], other))
-    sites = [f"{site_icon(s, 16)} {esc(s.label)} ({site_counts[k]})"
-             for k, s in style.SITE_TYPES.items() if site_counts.get(k)]
+    sites = [
+        f"{site_icon(s, 16)} {esc(s.label)} ({site_counts[k]})"
+        for k, s in style.SITE_TYPES.items()
+        if site_counts.get(k)
+    ]
     if sites:
         groups.append((style.GROUP_TITLES["sites"], sites))
-    areas = [f"{line_swatch(f) if f.line else fill_swatch(f)} {esc(f.label)} ({area_counts[k]})"
-             for k, f in style.LAND_COVER.items() if area_counts.get(k)]
+    areas = [
+        f"{line_swatch(f) if f.line else fill_swatch(f)} {esc(f.label)} ({area_counts[k]})"
+        for k, f in style.LAND_COVER.items()
+        if area_counts.get(k)
+    ]
     if areas:
         groups.append((style.GROUP_TITLES["sol"], areas))
     return groups

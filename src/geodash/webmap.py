@@ -25,8 +25,14 @@ from .formatting import format_eur, format_eur_short, format_per_inhabitant
 from .territories import Territories
 
 __all__ = [
-    "MapOptions", "build_map", "project_label", "project_popup_html", "legend_html",
-    "choropleth_classes", "epci_at", "number_projects",
+    "MapOptions",
+    "build_map",
+    "project_label",
+    "project_popup_html",
+    "legend_html",
+    "choropleth_classes",
+    "epci_at",
+    "number_projects",
 ]
 
 esc = html.escape
@@ -36,18 +42,18 @@ esc = html.escape
 class MapOptions:
     """What the map shows besides the territories."""
 
-    epci: str | None = None                      # None: the whole département
-    mode: str = "normal"                         # "normal" | "projecteur"
-    credit: str = ""                             # "Sources : …" line
+    epci: str | None = None  # None: the whole département
+    mode: str = "normal"  # "normal" | "projecteur"
+    credit: str = ""  # "Sources : …" line
     realisation: str = "Réalisation : geodash, Département du Pas-de-Calais"
     center: tuple[float, float] | None = None
     zoom: int | None = None
-    label_min_zoom: int = 10                     # labels hidden below this zoom (declutter)
-    restore_view: bool = True                    # reuse the tab's last position of this view, if any
-    choropleth: pd.Series | None = None          # € per inhabitant by EPCI SIREN (département view)
-    choropleth_total: pd.Series | None = None    # € by EPCI SIREN (tooltips)
+    label_min_zoom: int = 10  # labels hidden below this zoom (declutter)
+    restore_view: bool = True  # reuse the tab's last position of this view, if any
+    choropleth: pd.Series | None = None  # € per inhabitant by EPCI SIREN (département view)
+    choropleth_total: pd.Series | None = None  # € by EPCI SIREN (tooltips)
     extra_legend: list[tuple[str, list[str]]] = field(default_factory=list)  # (title, entries html)
-    context: object | None = None                # weblayers.ContextLayers: roads, sites, land cover
+    context: object | None = None  # weblayers.ContextLayers: roads, sites, land cover
 
 
 def number_projects(placed: pd.DataFrame) -> pd.Series:
@@ -98,8 +104,10 @@ def project_popup_html(row: pd.Series, commune_names: dict[str, str]) -> str:
         ("Remarque", row.get("remarque", "")),
         ("Source", f"Recueil des actes administratifs, mai 2019, lignes {row.get('source', '')}"),
     ]
-    return (f'<div class="gd-popup"><h4>{esc(str(row["intitule"]))}</h4>'
-            f"<dl>{_dl([(k, str(v)) for k, v in items])}</dl></div>")
+    return (
+        f'<div class="gd-popup"><h4>{esc(str(row["intitule"]))}</h4>'
+        f"<dl>{_dl([(k, str(v)) for k, v in items])}</dl></div>"
+    )
 
 
 def choropleth_classes(values: pd.Series, n: int = len(style.CHOROPLETH)) -> list[float]:
@@ -136,31 +144,38 @@ def legend_html(
     parts = [f'<div class="gd-legend-title">{esc(title)}</div>']
     if counts_period:
         rows = "".join(
-            f'<li>{style.marker_svg(style.PERIOD_SWATCH["theme"], p, marker, color=style.PERIOD_SWATCH["color"])}'
+            f"<li>{style.marker_svg(style.PERIOD_SWATCH['theme'], p, marker, color=style.PERIOD_SWATCH['color'])}"
             f" {esc(style.PERIODS[p].label)} ({n})</li>"
-            for p, n in counts_period.items() if n
+            for p, n in counts_period.items()
+            if n
         )
-        parts.append(f'<h5>{style.GROUP_TITLES["projets"]}</h5><ul>{rows}</ul>')
+        parts.append(f"<h5>{style.GROUP_TITLES['projets']}</h5><ul>{rows}</ul>")
     if counts_theme:
         rows = "".join(
-            f'<li>{style.marker_svg(t, "2015-2018", marker)} {esc(style.THEMES[t].label)} ({n})</li>'
-            for t, n in counts_theme.items() if n
+            f"<li>{style.marker_svg(t, '2015-2018', marker)} {esc(style.THEMES[t].label)} ({n})</li>"
+            for t, n in counts_theme.items()
+            if n
         )
-        parts.append(f'<h5>{style.GROUP_TITLES["themes"]}</h5><ul>{rows}</ul>')
+        parts.append(f"<h5>{style.GROUP_TITLES['themes']}</h5><ul>{rows}</ul>")
     if choropleth:
-        rows = "".join(f'<li><span class="gd-swatch" style="background:{c}"></span> {esc(lbl)}</li>'
-                       for c, lbl in choropleth)
+        rows = "".join(
+            f'<li><span class="gd-swatch" style="background:{c}"></span> {esc(lbl)}</li>' for c, lbl in choropleth
+        )
         parts.append(f"<h5>Financements du Département par habitant</h5><ul>{rows}</ul>")
     for group_title, entries in extra or []:
         parts.append(f"<h5>{esc(group_title)}</h5><ul>{''.join(f'<li>{e}</li>' for e in entries)}</ul>")
     if side_items:
         # Collapsed on a laptop (a click opens it); always open on the projector.
         state = " open" if mode == "projecteur" else ""
-        parts.append(f'<details{state}><summary><h5 style="display:inline">Pour l\'ensemble de '
-                     f"l'intercommunalité</h5></summary><ul class=\"gd-side\">"
-                     + "".join(f"<li>{e}</li>" for e in side_items) + "</ul></details>")
-    parts.append(f'<h5>{style.GROUP_TITLES["sources"]}</h5>'
-                 f'<p class="gd-sources">{esc(credit)}<br>{esc(realisation)}</p>')
+        parts.append(
+            f'<details{state}><summary><h5 style="display:inline">Pour l\'ensemble de '
+            f'l\'intercommunalité</h5></summary><ul class="gd-side">'
+            + "".join(f"<li>{e}</li>" for e in side_items)
+            + "</ul></details>"
+        )
+    parts.append(
+        f'<h5>{style.GROUP_TITLES["sources"]}</h5><p class="gd-sources">{esc(credit)}<br>{esc(realisation)}</p>'
+    )
     return "".join(parts)
 
 
@@ -317,8 +332,17 @@ class _Overlay(MacroElement):
 
     _template = _SCRIPT
 
-    def __init__(self, css: str, legend: str, projects: list[dict], size: int, label_min_zoom: int,
-                 area_labels: list[dict], view_key: str, restore: bool):
+    def __init__(
+        self,
+        css: str,
+        legend: str,
+        projects: list[dict],
+        size: int,
+        label_min_zoom: int,
+        area_labels: list[dict],
+        view_key: str,
+        restore: bool,
+    ):
         super().__init__()
         self._name = "GeodashOverlay"
         self.css, self.legend, self.projects, self.area_labels = css, legend, projects, area_labels
@@ -326,8 +350,9 @@ class _Overlay(MacroElement):
         self.view_key, self.restore = view_key, restore
 
 
-def _project_features(placed: gpd.GeoDataFrame, numbers: pd.Series, commune_names: dict[str, str],
-                      size: int) -> list[dict]:
+def _project_features(
+    placed: gpd.GeoDataFrame, numbers: pd.Series, commune_names: dict[str, str], size: int
+) -> list[dict]:
     if placed.empty:
         return []
     rank = placed["montant_departement_eur"].fillna(0).rank(ascending=False, method="first")
@@ -336,12 +361,16 @@ def _project_features(placed: gpd.GeoDataFrame, numbers: pd.Series, commune_name
         num = int(numbers[idx])
         label = project_label(row)
         svg = style.marker_svg(row["theme"], row["periode"], size, number=num)
-        feats.append({
-            "x": round(row.geometry.x, 5), "y": round(row.geometry.y, 5), "k": _slug(row["theme"]),
-            "t": f"{num}. {label}",
-            "h": f'{svg}<span class="gd-label" data-rank="{int(rank[idx])}">{_label_html(row)}</span>',
-            "p": project_popup_html(row, commune_names),
-        })
+        feats.append(
+            {
+                "x": round(row.geometry.x, 5),
+                "y": round(row.geometry.y, 5),
+                "k": _slug(row["theme"]),
+                "t": f"{num}. {label}",
+                "h": f'{svg}<span class="gd-label" data-rank="{int(rank[idx])}">{_label_html(row)}</span>',
+                "p": project_popup_html(row, commune_names),
+            }
+        )
     return feats
 
 
@@ -395,8 +424,15 @@ def build_map(
     opt = options or MapOptions()
     fonts = style.FONTS[opt.mode]
     size = fonts["marker"]
-    m = folium.Map(location=[50.5, 2.3], zoom_start=9, tiles=None, prefer_canvas=True,
-                   zoom_snap=0.25, control_scale=False, attribution_control=False)
+    m = folium.Map(
+        location=[50.5, 2.3],
+        zoom_start=9,
+        tiles=None,
+        prefer_canvas=True,
+        zoom_snap=0.25,
+        control_scale=False,
+        attribution_control=False,
+    )
     make_offline(m)
     epci_web = territories.epci_web
     bg = style.MAP_BACKGROUND
@@ -413,29 +449,37 @@ def build_map(
         frame = overview.assign(
             color=[_class_color(values.get(s, np.nan), breaks) for s in overview["siren"]],
             par_hab=[format_per_inhabitant(values.get(s, np.nan)) for s in overview["siren"]],
-            total=[format_eur_short(opt.choropleth_total.get(s, np.nan)) if opt.choropleth_total is not None
-                   else "" for s in overview["siren"]],
+            total=[
+                format_eur_short(opt.choropleth_total.get(s, np.nan)) if opt.choropleth_total is not None else ""
+                for s in overview["siren"]
+            ],
         )
         folium.GeoJson(
             _geojson(frame, ["siren", "nom", "nom_court", "color", "par_hab", "total"]),
             name="Intercommunalités",
-            style_function=lambda f: {"fillColor": f["properties"]["color"], "fillOpacity": 0.9,
-                                      "color": style.BOUNDARIES["epci"].color,
-                                      "weight": style.BOUNDARIES["epci"].width},
+            style_function=lambda f: {
+                "fillColor": f["properties"]["color"],
+                "fillOpacity": 0.9,
+                "color": style.BOUNDARIES["epci"].color,
+                "weight": style.BOUNDARIES["epci"].width,
+            },
             highlight_function=lambda f: {"weight": 4, "color": "#000"},
-            tooltip=folium.GeoJsonTooltip(["nom", "par_hab", "total"],
-                                          aliases=["", "Par habitant", "Total"]),
+            tooltip=folium.GeoJsonTooltip(["nom", "par_hab", "total"], aliases=["", "Par habitant", "Total"]),
         ).add_to(m)
         if len(breaks) > 1:
             choro_legend = [
-                (style.CHOROPLETH[min(i, len(style.CHOROPLETH) - 1)],
-                 f"{format_per_inhabitant(lo)} à {format_per_inhabitant(hi)}")
+                (
+                    style.CHOROPLETH[min(i, len(style.CHOROPLETH) - 1)],
+                    f"{format_per_inhabitant(lo)} à {format_per_inhabitant(hi)}",
+                )
                 for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))
             ]
         by_size = overview.iloc[np.argsort(-overview.to_crs(settings.CRS_METRIC).area.to_numpy(), kind="stable")]
         points = shapely.point_on_surface(by_size.geometry.to_numpy())
-        area_labels = [{"x": round(p.x, 4), "y": round(p.y, 4), "t": esc(str(name)), "n": str(full)}
-                       for p, name, full in zip(points, by_size["nom_court"], by_size["nom"])]
+        area_labels = [
+            {"x": round(p.x, 4), "y": round(p.y, 4), "t": esc(str(name)), "n": str(full)}
+            for p, name, full in zip(points, by_size["nom_court"], by_size["nom"])
+        ]
         bounds = overview.total_bounds
         title = "Pas-de-Calais : les 20 intercommunalités"
     else:
@@ -444,29 +488,39 @@ def build_map(
         folium.GeoJson(
             _geojson(others, ["nom_court"]),
             name="Autres intercommunalités",
-            style_function=lambda f: {"fillColor": bg["faded"], "fillOpacity": bg["faded_opacity"],
-                                      "color": "#9A9A9A", "weight": 1},
+            style_function=lambda f: {
+                "fillColor": bg["faded"],
+                "fillOpacity": bg["faded_opacity"],
+                "color": "#9A9A9A",
+                "weight": 1,
+            },
             tooltip=folium.GeoJsonTooltip(["nom_court"], labels=False),
         ).add_to(m)
         communes = territories.communes_web[territories.communes_web["epci_siren"] == opt.epci]
-        communes = communes.assign(
-            statut=np.where(communes["hors_departement"], "hors Pas-de-Calais", ""))
+        communes = communes.assign(statut=np.where(communes["hors_departement"], "hors Pas-de-Calais", ""))
         cstyle, hstyle = style.BOUNDARIES["commune"], style.BOUNDARIES["hors_departement"]
         folium.GeoJson(
             _geojson(communes, ["insee", "nom", "statut"]),
             name="Communes",
             style_function=lambda f: {
                 "fillColor": bg["land"] if not f["properties"]["statut"] else bg["faded"],
-                "fillOpacity": 1, "color": cstyle.color, "weight": cstyle.width,
-                "dashArray": hstyle.dash if f["properties"]["statut"] else None},
+                "fillOpacity": 1,
+                "color": cstyle.color,
+                "weight": cstyle.width,
+                "dashArray": hstyle.dash if f["properties"]["statut"] else None,
+            },
             highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
             tooltip=folium.GeoJsonTooltip(["nom", "statut"], labels=False),
         ).add_to(m)
         chosen = epci_web[epci_web["siren"] == opt.epci]
         folium.GeoJson(
-            _geojson(chosen, ["nom"]), name="Limite de l'intercommunalité",
-            style_function=lambda f: {"fill": False, "color": style.BOUNDARIES["epci"].color,
-                                      "weight": style.BOUNDARIES["epci"].width + 1},
+            _geojson(chosen, ["nom"]),
+            name="Limite de l'intercommunalité",
+            style_function=lambda f: {
+                "fill": False,
+                "color": style.BOUNDARIES["epci"].color,
+                "weight": style.BOUNDARIES["epci"].width + 1,
+            },
             interactive=False,
         ).add_to(m)
         bounds = chosen.total_bounds
@@ -475,10 +529,8 @@ def build_map(
     numbers = number_projects(placed)
     feats = _project_features(placed, numbers, commune_names, size)
     all_items = pd.concat([placed.drop(columns="geometry", errors="ignore"), unplaced])
-    counts_theme = ({t: int((all_items["theme"] == t).sum()) for t in style.THEMES}
-                    if not all_items.empty else {})
-    counts_period = ({p: int((all_items["periode"] == p).sum()) for p in style.PERIODS}
-                     if not all_items.empty else {})
+    counts_theme = {t: int((all_items["theme"] == t).sum()) for t in style.THEMES} if not all_items.empty else {}
+    counts_period = {p: int((all_items["periode"] == p).sum()) for p in style.PERIODS} if not all_items.empty else {}
     side = []
     # The side box lists the EPCI-wide financings with an amount; engagements without one are
     # counted (they are all in the table below the map).
@@ -487,27 +539,51 @@ def build_map(
         side.append(f"{style.marker_svg(row['theme'], row['periode'], 14)} {esc(project_label(row))}")
     n_other = len(unplaced) - len(with_amount)
     if n_other:
-        side.append(f"<i>et {n_other} engagement{'s' if n_other > 1 else ''} sans montant à l'échelle "
-                    "de l'intercommunalité</i>")
+        side.append(
+            f"<i>et {n_other} engagement{'s' if n_other > 1 else ''} sans montant à l'échelle de l'intercommunalité</i>"
+        )
     extra = list(opt.extra_legend)
     if opt.context is not None:
         extra += opt.context.legend
         if opt.context.element is not None:
             m.add_child(opt.context.element)  # under the project markers (Leaflet's marker pane is on top)
     legend = legend_html(
-        counts_theme, counts_period, mode=opt.mode, credit=opt.credit, realisation=opt.realisation,
-        title=title, choropleth=choro_legend, side_items=side, extra=extra,
+        counts_theme,
+        counts_period,
+        mode=opt.mode,
+        credit=opt.credit,
+        realisation=opt.realisation,
+        title=title,
+        choropleth=choro_legend,
+        side_items=side,
+        extra=extra,
     )
     max_h = "92vh" if opt.mode == "projecteur" else "520px"
     max_w = "560px" if opt.mode == "projecteur" else "340px"
-    css = _CSS.format(outside=bg["outside"], family=style.FONTS["family"], legend=fonts["legend"],
-                      title=fonts["title"], label=fonts["label"], marker=size + 2,
-                      small=max(11, fonts["legend"] - 2), max_h=max_h, max_w=max_w)
+    css = _CSS.format(
+        outside=bg["outside"],
+        family=style.FONTS["family"],
+        legend=fonts["legend"],
+        title=fonts["title"],
+        label=fonts["label"],
+        marker=size + 2,
+        small=max(11, fonts["legend"] - 2),
+        max_h=max_h,
+        max_w=max_w,
+    )
     # Keep the territory clear of the legend, which sits bottom-right over the map.
     legend_px = 580 if opt.mode == "projecteur" else 360
     fit = None if (opt.center and opt.zoom) else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
-    overlay = _Overlay(css, legend, feats, size, opt.label_min_zoom, area_labels,
-                       view_key=f"{opt.epci or 'departement'}:{opt.mode}", restore=opt.restore_view)
+    overlay = _Overlay(
+        css,
+        legend,
+        feats,
+        size,
+        opt.label_min_zoom,
+        area_labels,
+        view_key=f"{opt.epci or 'departement'}:{opt.mode}",
+        restore=opt.restore_view,
+    )
     overlay.fill_frame, overlay.fit, overlay.legend_px = opt.mode == "projecteur", fit, legend_px
     m.add_child(overlay)
     if fit is None:

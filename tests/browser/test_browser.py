@@ -102,8 +102,7 @@ def test_clicking_an_epci_on_the_departement_map_opens_it(server, make_page):
     frame = p.map_frame()
     xy = frame.evaluate("() => window.gdMap.latLngToContainerPoint([50.3815, 2.3339])")
     frame.locator(".leaflet-container").click(position={"x": xy["x"], "y": xy["y"] + 25}, force=True)
-    p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200069672'",
-                             timeout=15_000)
+    p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200069672'", timeout=15_000)
     assert p.wait_map(title="Communauté de communes du Ternois") > 0
 
 

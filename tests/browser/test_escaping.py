@@ -17,20 +17,45 @@ from .conftest import start_server
 pytestmark = pytest.mark.browser
 LUMBRES = "246201016"
 HEADER = FINANCEMENT_COLUMNS + FINANCEMENT_OPTIONAL
-PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "javascript:alert(3)",
-            '"><svg onload=alert(4)>']
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "javascript:alert(3)",
+    '"><svg onload=alert(4)>',
+]
 HOSTILE = " ".join(PAYLOADS)
 ROWS = [
     # Placed on Lumbres: a marker, its label and its popup.
-    dict(id="ESC-1", epci_siren=LUMBRES, commune_insee="62534", intitule=f"Piscine {HOSTILE}", theme="Sport",
-         periode="2015-2018", nature="investissement", montant_departement_eur="150000",
-         maitre_ouvrage=f"MO {HOSTILE}", source="1310-1311", remarque=f"Remarque {HOSTILE}",
-         description=f"Description {HOSTILE}", calendrier=f"Calendrier {HOSTILE}"),
+    dict(
+        id="ESC-1",
+        epci_siren=LUMBRES,
+        commune_insee="62534",
+        intitule=f"Piscine {HOSTILE}",
+        theme="Sport",
+        periode="2015-2018",
+        nature="investissement",
+        montant_departement_eur="150000",
+        maitre_ouvrage=f"MO {HOSTILE}",
+        source="1310-1311",
+        remarque=f"Remarque {HOSTILE}",
+        description=f"Description {HOSTILE}",
+        calendrier=f"Calendrier {HOSTILE}",
+    ),
     # No commune: listed in the legend's side box « Pour l'ensemble de l'intercommunalité ».
-    dict(id="ESC-2", epci_siren=LUMBRES, commune_insee="", intitule=f"Ensemble {HOSTILE}", theme="Culture",
-         periode="à venir", nature="investissement", montant_departement_eur="20000",
-         maitre_ouvrage=f"MO2 {HOSTILE}", source="871-873", remarque=f"Remarque2 {HOSTILE}",
-         description=f"Description2 {HOSTILE}"),
+    dict(
+        id="ESC-2",
+        epci_siren=LUMBRES,
+        commune_insee="",
+        intitule=f"Ensemble {HOSTILE}",
+        theme="Culture",
+        periode="à venir",
+        nature="investissement",
+        montant_departement_eur="20000",
+        maitre_ouvrage=f"MO2 {HOSTILE}",
+        source="871-873",
+        remarque=f"Remarque2 {HOSTILE}",
+        description=f"Description2 {HOSTILE}",
+    ),
 ]
 MALFORMED = dict(ROWS[0], id="ESC-3", theme="<script>alert(5)</script>")
 
@@ -119,7 +144,9 @@ def test_hostile_text_is_shown_as_text(hostile_server, make_page, artifacts):
     p.page.get_by_test_id("stDataFrame").last.scroll_into_view_if_needed()
     p.page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stDataFrame]')].some(g => "
-        "g.textContent.includes('Piscine <script>'))", timeout=15_000)
+        "g.textContent.includes('Piscine <script>'))",
+        timeout=15_000,
+    )
     cells = _table_cells(p)
     assert f"Piscine {HOSTILE}" in cells and f"Ensemble {HOSTILE}" in cells, cells
     _no_injection(p)

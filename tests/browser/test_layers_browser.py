@@ -8,8 +8,10 @@ from tests.layers_config import SHARED_GEO, write_config
 
 from .conftest import start_server
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not (SHARED_GEO / "tm_roads_62.geojson").exists(), reason="no shared roads")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (SHARED_GEO / "tm_roads_62.geojson").exists(), reason="no shared roads"),
+]
 ARRAS = "200033579"
 
 
