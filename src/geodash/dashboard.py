@@ -16,9 +16,11 @@ from .style import NATURES, PERIODS, THEMES
 
 __all__ = [
     "countable",
+    "epci_table",
     "financing_by_epci",
     "key_figures",
     "project_table",
+    "projects_file_stem",
     "theme_period_table",
     "neutralise_formula",
     "to_csv_bytes",
@@ -57,6 +59,19 @@ def financing_by_epci(financements: pd.DataFrame, epci: pd.DataFrame) -> pd.Data
     out["montant_eur"] = out["siren"].map(sums).fillna(0.0)
     out["par_habitant"] = out["montant_eur"] / out["population"]
     return out
+
+
+EPCI_TABLE_COLUMNS = {
+    "nom_court": "Intercommunalité",
+    "population": "Population",
+    "montant_eur": "Montant du Département (€)",
+    "par_habitant": "€ par habitant",
+}
+
+
+def epci_table(by_epci: pd.DataFrame) -> pd.DataFrame:
+    """The per-EPCI table (from :func:`financing_by_epci`) with French column names, numbers kept numeric."""
+    return by_epci.round({"par_habitant": 2})[list(EPCI_TABLE_COLUMNS)].rename(columns=EPCI_TABLE_COLUMNS)
 
 
 def key_figures(chiffres: pd.DataFrame, siren: str) -> pd.DataFrame:
@@ -115,6 +130,11 @@ def project_table(financements: pd.DataFrame, numbers: pd.Series, commune_names:
     data["nature"] = data["nature"].map(NATURES).fillna(data["nature"])
     data = data.sort_values(["numero", "id"], na_position="last")
     return data[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
+
+
+def projects_file_stem(epci: str | None) -> str:
+    """Name (no extension) of the CSV/Excel download of the project table."""
+    return "projets_" + (epci or "pas-de-calais")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
