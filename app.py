@@ -39,11 +39,19 @@ except territories.TerritoryError as exc:
 
 page = st.navigation(
     [
-        st.Page(lambda: carte.render(base), title="Carte", icon="🗺️", url_path="carte", default=True),
+        st.Page(lambda: carte.render(base), title="Carte", icon=":material/map:", url_path="carte", default=True),
         st.Page(
-            lambda: comparaison.render(base), title="Comparaison des territoires", icon="📊", url_path="comparaison"
+            lambda: comparaison.render(base),
+            title="Comparaison des territoires",
+            icon=":material/bar_chart:",
+            url_path="comparaison",
         ),
-        st.Page(lambda: sources.render(base), title="Sources et qualité des données", icon="📄", url_path="sources"),
+        st.Page(
+            lambda: sources.render(base),
+            title="Sources et qualité des données",
+            icon=":material/description:",
+            url_path="sources",
+        ),
     ]
 )
 page.run()

@@ -70,13 +70,14 @@ def sidebar(base: Base, view: View) -> Choice:
     options = _epci_options(base)
     if "epci_from_map" in st.session_state:  # a click on the département map (previous run)
         st.session_state["epci"] = st.session_state.pop("epci_from_map")
-    elif "epci" not in st.session_state:  # the link's EPCI, on the session's first run
-        st.session_state["epci"] = flt.epci
     with st.sidebar:
         st.header("Territoire")
         epci = st.selectbox(
             "Intercommunalité",
             options,
+            # The link's EPCI opens the session; afterwards the widget keeps its own state (set by
+            # the buttons and the map too, so no second default is given).
+            index=0 if "epci" in st.session_state else options.index(flt.epci),
             format_func=lambda s: "Tout le département" if s is None else names[s],
             key="epci",
         )
