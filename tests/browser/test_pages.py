@@ -50,7 +50,7 @@ def test_projector_mode_keys(logged_server, make_page):
     p.wait_map(title="Pays de Saint-Omer")
 
 
-def test_comparison_and_sources_pages_have_their_own_paths(logged_server, make_page):
+def test_comparison_and_sources_pages_have_their_own_paths(logged_server, make_page, terr, data):
     url, _ = logged_server
     p = make_page()
     p.page.goto(f"{url}/comparaison")
@@ -58,7 +58,8 @@ def test_comparison_and_sources_pages_have_their_own_paths(logged_server, make_p
     p.page.get_by_test_id("stDataFrame").first.wait_for()
     p.page.goto(f"{url}/sources")
     p.page.get_by_role("heading", name="Sources des données de geodash").wait_for()
-    assert "16 avertissement(s)" in p.page.get_by_test_id("stExpander").first.inner_text()
+    warnings = len(terr.warnings) + sum(problem.level != "erreur" for problem in data.problems)
+    assert f"{warnings} avertissement(s)" in p.page.get_by_test_id("stExpander").first.inner_text()
     # The navigation leads back to the map.
     p.page.get_by_role("link", name="Carte").click()
     p.wait_map(title="20 intercommunalités")
