@@ -9,8 +9,8 @@ import re
 import pandas as pd
 
 from geodash import style
-from geodash.projects import filter_projects, place_projects
 from geodash.legend import Legend
+from geodash.projects import filter_projects, place_projects
 from geodash.webmap import MapOptions, build_map, epci_at, legend_html
 
 LUMBRES = "246201016"

@@ -167,9 +167,7 @@ def project_label(row: pd.Series) -> str:
 
 
 def _items(placed: pd.DataFrame | None, unplaced: pd.DataFrame | None) -> pd.DataFrame:
-    frames = [
-        f.drop(columns="geometry", errors="ignore") for f in (placed, unplaced) if f is not None and not f.empty
-    ]
+    frames = [f.drop(columns="geometry", errors="ignore") for f in (placed, unplaced) if f is not None and not f.empty]
     return pd.concat(frames) if frames else pd.DataFrame(columns=["theme", "periode"])
 
 

@@ -200,9 +200,7 @@ def _locator(fig: Figure, rect, terr: Territories, epci: str | None) -> None:
     inside = terr.epci
     inside.plot(ax=ax, facecolor=PR["locator_fill"], edgecolor=PR["locator_edge"], linewidth=0.3)
     if epci:
-        inside[inside["siren"] == epci].plot(
-            ax=ax, facecolor=PR["locator_focus"], edgecolor=INK["ink"], linewidth=0.6
-        )
+        inside[inside["siren"] == epci].plot(ax=ax, facecolor=PR["locator_focus"], edgecolor=INK["ink"], linewidth=0.6)
     ax.set_axis_off()
     ax.set_aspect("equal")
     ax.patch.set_alpha(0)
@@ -436,7 +434,11 @@ def _clip(frame, ax):
 def _line_kwargs(line: style.LineStyle) -> dict:
     """Colour, print width and dash of a line style, for matplotlib."""
     dashes = tuple(float(x) for x in line.dash.split()) if line.dash else None
-    return {"color": line.color, "linewidth": line.width * PR["road_width"], "linestyle": (0, dashes) if dashes else "-"}
+    return {
+        "color": line.color,
+        "linewidth": line.width * PR["road_width"],
+        "linestyle": (0, dashes) if dashes else "-",
+    }
 
 
 def _draw_context(ax, context, categories) -> None:
@@ -466,7 +468,10 @@ def _draw_context(ax, context, categories) -> None:
             kwargs = _line_kwargs(line)
             if line.casing:
                 part.plot(
-                    ax=ax, color=line.casing, linewidth=kwargs["linewidth"] + PR["road_casing_extra"], zorder=2 + i / 100
+                    ax=ax,
+                    color=line.casing,
+                    linewidth=kwargs["linewidth"] + PR["road_casing_extra"],
+                    zorder=2 + i / 100,
                 )
             part.plot(ax=ax, zorder=2.1 + i / 100, gid=f"road-{key}", **kwargs)
     if sites is not None and not sites.empty:
