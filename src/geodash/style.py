@@ -31,6 +31,8 @@ __all__ = [
     "SiteStyle",
     "CHOROPLETH_NO_VALUE",
     "RD_CATEGORIES",
+    "LAYER_KINDS",
+    "LAYER_LABELS",
     "ROAD_DRAW_ORDER",
     "ROAD_WORK",
     "OUTLINES",
@@ -78,6 +80,19 @@ class SiteStyle:
     color: str
     letter: str  # a letter in a white disc: readable in black and white too
 
+
+# --- Couches de contexte ----------------------------------------------------------------------
+#: How the context layers are named (toggles, messages), by kind. Here rather than in the layers
+#: package so that views.py can read the kinds without importing the geodata stack.
+LAYER_LABELS: dict[str, str] = {
+    "routes": "Routes",
+    "sites": "Sites du Département",
+    "occupation_sol": "Occupation du sol",
+    "cours_eau": "Cours d'eau",
+    "configuration": "Configuration des couches",
+}
+#: The four kinds of context layer.
+LAYER_KINDS = ("routes", "sites", "occupation_sol", "cours_eau")
 
 # --- Projets / Thématiques -------------------------------------------------------------------
 THEMES: dict[str, ThemeStyle] = {
