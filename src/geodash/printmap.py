@@ -9,7 +9,6 @@ texts come from :mod:`geodash.style`, as on the web map. Nothing here reads a fi
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
 import matplotlib
@@ -27,6 +26,7 @@ from matplotlib.transforms import Bbox  # noqa: E402
 from . import legend, settings, style  # noqa: E402
 from .formatting import format_per_inhabitant  # noqa: E402
 from .legend import choropleth_classes, label_parts, number_projects  # noqa: E402
+from .printlabels import FAR, NEAR, Placer, name_communes, text_columns, wrap  # noqa: E402
 from .territories import Territories  # noqa: E402
 
 __all__ = ["PAPERS", "SheetOptions", "render_sheet", "label_boxes", "drawn_legend"]
@@ -75,77 +75,6 @@ def _theme_marker(theme: str, periode: str, size: float) -> dict:
         markeredgewidth=1.4 if not filled else 0.6,
         linestyle="none",
     )
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
-
-
-class _Placer:
-    """Greedy label placement in display coordinates: a label takes the first free candidate."""
-
-    def __init__(self, fig: Figure, ax, obstacles: list[Bbox]):
-        self.fig, self.ax = fig, ax
-        self.renderer = fig.canvas.get_renderer()
-        self.taken: list[Bbox] = list(obstacles)
-        self.axbox = ax.get_window_extent(self.renderer)
-
-    def _free(self, box: Bbox) -> bool:
-        if not self.axbox.contains(box.x0, box.y0) or not self.axbox.contains(box.x1, box.y1):
-            return False
-        return not any(box.overlaps(other) for other in self.taken)
-
-    def place(self, x: float, y: float, text: str, *, fontsize: float, offsets_pt, leader: bool = True, **kwargs):
-        """Try each offset (points); return the Text artist placed, or None."""
-        for dx, dy, ha, va in offsets_pt:
-            artist = self.ax.annotate(
-                text,
-                (x, y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=fontsize,
-                zorder=6,
-                arrowprops=(
-                    dict(arrowstyle="-", lw=0.4, color=INK["leader"], shrinkA=0, shrinkB=2)
-                    if leader and (abs(dx) > 12 or abs(dy) > 12)
-                    else None
-                ),
-                **kwargs,
-            )
-            box = artist.get_window_extent(self.renderer).expanded(1.04, 1.08)
-            if self._free(box):
-                self.taken.append(box)
-                return artist
-            artist.remove()
-        return None
-
-
-_NEAR = [(7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 8, "center", "bottom"), (0, -8, "center", "top")]
-_FAR = [
-    (dx, dy, "left" if dx > 0 else "right", "center")
-    for r in (22, 38)
-    for dx, dy in ((r, r * 0.5), (-r, r * 0.5), (r, -r * 0.5), (-r, -r * 0.5))
-]
-
-
-def _name_communes(placer: _Placer, communes, fontsize: float) -> None:
-    """Write each commune's name at its centre where it does not hit anything already placed."""
-    for _, commune in communes.iterrows():
-        pt = commune.geometry.representative_point()
-        artist = placer.place(
-            pt.x,
-            pt.y,
-            str(commune["nom"]),
-            fontsize=fontsize,
-            offsets_pt=[(0, 0, "center", "center")],
-            leader=False,
-            color=INK["commune_name"],
-            style="italic",
-        )
-        if artist is not None:
-            artist.set_gid("commune-label")
 
 
 def label_boxes(fig: Figure) -> list[Bbox]:
@@ -319,19 +248,19 @@ def render_sheet(
         for _, row in pts.iterrows():
             px, py = ax.transData.transform((row.geometry.x, row.geometry.y))
             obstacles.append(Bbox([[px - half, py - half], [px + half, py + half]]))
-        placer = _Placer(fig, ax, obstacles)
+        placer = Placer(fig, ax, obstacles)
         # Biggest amounts get the best places.
         order = pts.assign(_a=pts["montant_departement_eur"].fillna(-1)).sort_values("_a", ascending=False)
         for idx, row in order.iterrows():
             num = int(numbers[idx])
             name, amount = label_parts(row)
-            text = _wrap(f"{num}. {name}", 30) + (f"\n{amount}" if amount else "")
+            text = wrap(f"{num}. {name}", 30) + (f"\n{amount}" if amount else "")
             artist = placer.place(
                 row.geometry.x,
                 row.geometry.y,
                 text,
                 fontsize=fonts["label"],
-                offsets_pt=_NEAR + _FAR,
+                offsets_pt=NEAR + FAR,
                 bbox=dict(boxstyle="round,pad=0.15", fc=INK["white"], ec="none", alpha=0.85),
             )
             if artist is None:
@@ -340,9 +269,9 @@ def render_sheet(
                 artist.set_gid("project-label")
         # Commune names where they fit (after the projects: they give way).
         if opt.epci is not None:
-            _name_communes(placer, communes[communes["epci_siren"] == opt.epci], fonts["commune"])
+            name_communes(placer, communes[communes["epci_siren"] == opt.epci], fonts["commune"])
     elif opt.epci is None:
-        placer = _Placer(fig, ax, [])
+        placer = Placer(fig, ax, [])
         for _, row in epci_layer.iterrows():
             pt = row.geometry.representative_point()
             value = opt.choropleth.get(row["siren"], np.nan) if opt.choropleth is not None else np.nan
@@ -356,7 +285,7 @@ def render_sheet(
                 weight="bold",
             )
     elif opt.epci is not None:
-        _name_communes(_Placer(fig, ax, []), communes[communes["epci_siren"] == opt.epci], fonts["commune"])
+        name_communes(Placer(fig, ax, []), communes[communes["epci_siren"] == opt.epci], fonts["commune"])
 
     counts = None
     if opt.context is not None:
@@ -403,7 +332,7 @@ def render_sheet(
     fig.text(
         margin / W,
         8 * MM / H,
-        _wrap(opt.credit, 200 if not portrait else 140),
+        wrap(opt.credit, 200 if not portrait else 140),
         fontsize=fonts["small"],
         va="center",
         color=INK["ink"],
@@ -574,61 +503,20 @@ def _legend_column(col, model: legend.Legend, listed, opt: SheetOptions) -> None
     if box is not None:
         lines.append(f"{box.title} :")
         for _, _, name, amount in box.items:
-            lines.append(_wrap("• " + name + (f" – {amount}" if amount else ""), 52))
+            lines.append(wrap("• " + name + (f" – {amount}" if amount else ""), 52))
         if box.n_engagements:
             lines.append(f"• {box.engagements_text()}")
     if listed:
         lines.append("Projets numérotés sur la carte :")
         for num, name, amount in sorted(listed):
-            lines.append(_wrap(f"{num}. {name}" + (f" – {amount}" if amount else ""), 52))
+            lines.append(wrap(f"{num}. {name}" + (f" – {amount}" if amount else ""), 52))
     if lines:
         if opt.orientation == "portrait":  # wide, short column: the lists go right of the legend
-            _text_columns(col, lines, top=1.0, fontsize=fonts["small"], left=0.42)
+            text_columns(col, lines, top=1.0, fontsize=fonts["small"], left=0.42)
         else:
-            _text_columns(col, lines, top=_legend_bottom(col, leg) - 0.02, fontsize=fonts["small"])
+            text_columns(col, lines, top=_legend_bottom(col, leg) - 0.02, fontsize=fonts["small"])
 
 
 def _legend_bottom(col, leg) -> float:
     renderer = col.figure.canvas.get_renderer()
     return leg.get_window_extent(renderer).transformed(col.transAxes.inverted()).y0
-
-
-def _text_columns(col, lines: list[str], *, top: float, fontsize: float, left: float = 0.0) -> None:
-    """Write ``lines`` from ``top`` down, in one column or, when they do not fit, in two narrower
-    ones with the text shortened; what still does not fit ends with "…" and a count."""
-    height_pt = col.get_window_extent(col.figure.canvas.get_renderer()).height * 72 / col.figure.dpi
-    per_line = fontsize * 1.3 / height_pt
-    capacity = max(1, int(top / per_line))
-    rows = [r for line in lines for r in line.split("\n")]
-    if len(rows) <= capacity:
-        columns = [rows]
-        width = 1.0 - left
-    else:
-        short = [_shorten(line.replace("\n", " "), 44) for line in lines]
-        columns = [short[:capacity], short[capacity : 2 * capacity]]
-        if len(short) > 2 * capacity:
-            hidden = len(short) - 2 * capacity + 1
-            columns[1] = columns[1][:-1] + [f"… et {hidden} autres (voir le tableau des projets)"]
-        width = (1.0 - left) / 2
-    for i, column in enumerate(columns):
-        col.text(
-            left + i * width,
-            top,
-            "\n".join(column),
-            va="top",
-            ha="left",
-            fontsize=fontsize,
-            transform=col.transAxes,
-            linespacing=1.3,
-        )
-
-
-def _shorten(text: str, width: int) -> str:
-    """Shorten the name part of "name – amount", never the amount."""
-    if len(text) <= width:
-        return text
-    name, sep, amount = text.rpartition(" – ")
-    if not sep:
-        name, amount = text, ""
-    keep = max(12, width - len(amount) - 4)
-    return name[: keep - 1].rstrip() + "…" + (f" – {amount}" if amount else "")
