@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,7 +15,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
 
-from geodash import legend, style
+from geodash import legend, settings, style
 from geodash.dashboard import financing_by_epci
 from geodash.layers import load_layers
 from geodash.printmap import SheetOptions, drawn_legend, render_sheet
@@ -250,3 +253,13 @@ def test_epci_without_value_is_neutral_on_both_media(terr, data):
     web_colours = {f["properties"]["siren"]: f["properties"]["color"] for f in layer.data["features"]}
     assert web_colours[ARRAS] == style.CHOROPLETH_NO_VALUE
     assert sum(c == style.CHOROPLETH_NO_VALUE for c in web_colours.values()) == 1
+
+
+def test_print_renderer_does_not_pull_in_the_web_renderer():
+    code = (
+        "import sys, geodash.printmap, geodash.atlas; "
+        "print(sorted(m for m in ('folium', 'geodash.webmap', 'geodash.weblayers') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(settings.REPO_DIR / "src")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "[]"

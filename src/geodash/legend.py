@@ -19,6 +19,7 @@ import shapely
 
 from . import settings, style
 from .formatting import format_eur_short, format_per_inhabitant
+from .layers import filter_roads
 
 __all__ = [
     "MEDIA",
@@ -284,8 +285,6 @@ def count_context(
     Roads are filtered by ``categories`` (style keys, ``None``: all) and counted by distinct number;
     ``works`` (from :func:`geodash.layers.road_works`) are the highlighted roads, if drawn.
     """
-    from .layers import filter_roads
-
     roads = _in_region(loaded.routes, region)
     road_counts: dict[str, int] = {}
     if roads is not None:

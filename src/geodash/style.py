@@ -179,6 +179,7 @@ OUTLINES = {
     "subtitle": "#333333",
     "commune_name": "#555555",
     "white": "#FFFFFF",
+    "text": "#111111",
 }
 
 #: Print scale factors and sizes (points): line widths of the Légende are CSS pixels, scaled here.

@@ -140,30 +140,30 @@ def drawn_legend(fmap: folium.Map) -> legend.Legend | None:
 
 _CSS = """
 .leaflet-container {{ background: {outside}; font-family: {family}; }}
-.gd-legend {{ background: rgba(255,255,255,0.96); padding: 8px 12px; border: 1px solid #555;
-  border-radius: 4px; font-size: {legend}px; line-height: 1.25; color: #111; max-height: {max_h};
+.gd-legend {{ background: rgba(255,255,255,0.96); padding: 8px 12px; border: 1px solid {swatch};
+  border-radius: 4px; font-size: {legend}px; line-height: 1.25; color: {ink}; max-height: {max_h};
   overflow-y: auto; max-width: {max_w}; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
 .gd-legend h5 {{ margin: 6px 0 2px; font-size: {legend}px; font-weight: 700; }}
 .gd-legend ul {{ list-style: none; margin: 0; padding: 0; }}
 .gd-legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
 .gd-legend li svg {{ flex: none; }}
 .gd-legend-title {{ font-weight: 700; font-size: {title}px; margin-bottom: 4px; }}
-.gd-sources {{ font-size: {small}px; margin: 2px 0 0; color: #333; }}
-.gd-swatch {{ display: inline-block; width: 22px; height: 14px; border: 1px solid #555; flex: none; }}
+.gd-sources {{ font-size: {small}px; margin: 2px 0 0; color: {muted}; }}
+.gd-swatch {{ display: inline-block; width: 22px; height: 14px; border: 1px solid {swatch}; flex: none; }}
 .gd-line {{ display: inline-block; width: 30px; flex: none; }}
 .gd-side li {{ display: block; font-size: {small}px; }}
 .gd-marker {{ background: none; border: none; }}
 .gd-marker .gd-label {{ position: absolute; left: {marker}px; top: -2px; width: max-content; max-width: 15em;
   white-space: normal; line-height: 1.15;
-  font-size: {label}px; font-weight: 600; color: #111; background: rgba(255,255,255,.85);
+  font-size: {label}px; font-weight: 600; color: {ink}; background: rgba(255,255,255,.85);
   padding: 0 3px; border-radius: 2px; pointer-events: none; }}
 .gd-marker .gd-label.gd-left {{ left: auto; right: {marker}px; }}
 .gd-amount {{ font-weight: 400; }}
 .gd-hide-labels .gd-marker .gd-label, .gd-label.gd-off {{ visibility: hidden; }}
 .gd-epci-label {{ background: none; border: none; }}
 .gd-epci-label div {{ transform: translate(-50%, -50%); width: max-content; max-width: 7.5em; white-space: normal;
-  font-weight: 700; line-height: 1.05; font-size: {label}px; color: #111;
-  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; text-align: center; }}
+  font-weight: 700; line-height: 1.05; font-size: {label}px; color: {ink};
+  text-shadow: 0 0 3px {white}, 0 0 3px {white}, 0 0 3px {white}; text-align: center; }}
 .gd-popup h4 {{ margin: 0 0 4px; font-size: 15px; }}
 .gd-popup dl {{ margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; font-size: 13px; }}
 .gd-popup dt {{ font-weight: 700; }} .gd-popup dd {{ margin: 0; }}
@@ -493,6 +493,10 @@ def build_map(
     max_w = "560px" if opt.mode == "projecteur" else "340px"
     css = _CSS.format(
         outside=bg["outside"],
+        swatch=style.OUTLINES["swatch"],
+        ink=style.OUTLINES["text"],
+        muted=style.OUTLINES["subtitle"],
+        white=style.OUTLINES["white"],
         family=style.FONTS["family"],
         legend=fonts["legend"],
         title=fonts["title"],
