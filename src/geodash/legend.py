@@ -24,6 +24,7 @@ from .layers import filter_roads
 __all__ = [
     "MEDIA",
     "MARGIN_M",
+    "DEPARTEMENT_TITLE",
     "LegendEntry",
     "LegendGroup",
     "EpciWideBox",
