@@ -168,7 +168,7 @@ CHIFFRES_HEADER = "epci_siren,indicateur,valeur,unite,precision,source,libelle\n
 
 
 def _write(folder, financements: list[dict], chiffres: str):
-    columns = FINANCEMENT_COLUMNS + ["doublon_de"]
+    columns = FINANCEMENT_COLUMNS + ["doublon_de", "domaine"]
     with open(folder / "financements.csv", "w", newline="", encoding="utf-8") as out:
         writer = csv.DictWriter(out, columns)
         writer.writeheader()
@@ -239,10 +239,18 @@ def test_shared_financing_counted_once_and_lower_totals_pass(terr, tmp_path):
         ({"intitule": "Construction du CIS d'Hénin-Beaumont", "theme": "Aménagement"}, "cis"),
         ({"intitule": "Église", "theme": "Culture"}, "culture"),
         ({"intitule": "EHPAD", "theme": "Solidarité"}, None),
+        ({"intitule": "Salle de sport du collège", "theme": "Sport", "domaine": "colleges"}, "colleges"),
+        ({"intitule": "Salle de sport", "theme": "Sport", "domaine": "aucun"}, None),
     ],
 )
 def test_project_domain(row, domain):
     assert bilan.project_domain(row) == domain
+
+
+def test_unknown_domain_override_is_rejected(terr, tmp_path):
+    _write(tmp_path, [_project("T-1", 1000, domaine="piscines")], SPORT)
+    data = load_project_data(terr.communes, set(terr.sirens), tmp_path)
+    assert any("financements.csv:2: domaine : « piscines »" in str(p) for p in data.errors)
 
 
 def test_shipped_data_has_no_breach(data):

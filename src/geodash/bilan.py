@@ -57,6 +57,8 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "assainissement": ("assainissement_investissement_2015_2018", "Assainissement"),
     "cis": ("cis_investissement_2015_2018", "Centres d'incendie et de secours"),
 }
+#: Values of the optional ``domaine`` column of ``financements.csv`` (``aucun``: no stated total).
+DOMAIN_OVERRIDES = [*DOMAINS, "aucun"]
 PERIOD = "2015-2018"
 NO_CONTRACT = "pas de contrat dans le document"
 NOT_STATED = "non précisé dans le contrat"
@@ -378,8 +380,12 @@ def project_domain(row) -> str | None:
     works (giratoire, passage à niveau, contournement, déviation, 2x2 voies, chaussée, voirie other than
     communal, quai bus) → ``routes``; a collège building (theme Education, « collège » in the title) →
     ``colleges``; theme Culture → ``culture``; theme Sport → ``sport``. Anything else (solidarity,
-    communal buildings, economy …) has no stated total.
+    communal buildings, economy …) has no stated total. The row's ``domaine`` column, when filled,
+    wins over the rule (``aucun``: no stated total); its ``remarque`` says why.
     """
+    override = str(row.get("domaine", "") or "").strip()
+    if override:
+        return None if override == "aucun" else override
     title = str(row.get("intitule", ""))
     text = f"{title} {row.get('description', '')}"
     if _FIRE.search(title):
