@@ -38,6 +38,7 @@ __all__ = [
     "epci_populations",
     "domain_totals",
     "bilan_table",
+    "epci_investment",
     "bilan_frame",
     "comparable_indicators",
     "indicator_values",
@@ -340,6 +341,43 @@ def bilan_table(chiffres: pd.DataFrame, epci: pd.DataFrame, communes: pd.DataFra
     return out[BILAN_COLUMNS].reset_index(drop=True)
 
 
+def epci_investment(chiffres: pd.DataFrame, communes: pd.DataFrame, siren: str) -> pd.DataFrame:
+    """« Le Département sur le territoire, 2015-2018 » for one EPCI: each stated domain, then the total.
+
+    Returns
+    -------
+    DataFrame
+        ``domaine, libelle, valeur, precision, texte, par_habitant, texte_par_habitant, departement_par_habitant,
+        texte_departement, source`` (``precision`` in French; ``texte…`` ready to show). Empty for an EPCI
+        without a contract in the document (the page then says :data:`NO_CONTRACT`).
+    """
+    domains = _domains(chiffres)
+    population = epci_populations(communes)
+    stated = domain_totals(chiffres)
+    stated = stated[stated["epci_siren"] == siren]
+    columns = ["domaine", "libelle", "valeur", "precision", "texte", "par_habitant", "texte_par_habitant",
+               "departement_par_habitant", "texte_departement", "source"]  # fmt: skip
+    rows = []
+    for r in stated.itertuples():
+        ref = departement_reference(chiffres, communes, f"investissement_{r.domaine}_par_habitant")
+        per = r.valeur / population[siren]
+        rows.append(
+            {
+                "domaine": r.domaine,
+                "libelle": "Total" if r.domaine == "total" else domains[r.domaine][1],
+                "valeur": r.valeur,
+                "precision": PRECISION_LABELS[r.precision],
+                "texte": format_value(r.valeur, "EUR", r.precision),
+                "par_habitant": per,
+                "texte_par_habitant": format_value(per, "EUR/hab", r.precision),
+                "departement_par_habitant": ref["valeur"],
+                "texte_departement": ref["texte"],
+                "source": f"l. {r.source}",
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
 def bilan_frame(folder=None, territories=None) -> pd.DataFrame:
     """:func:`bilan_table` of the shipped files (or of ``folder`` / ``territories``), for export.
 
@@ -362,7 +400,7 @@ def bilan_frame(folder=None, territories=None) -> pd.DataFrame:
 # --- Reconciliation with the projects -------------------------------------------------------------
 
 _ROADS = re.compile(
-    r"\bRD\s*\d|giratoire|passage à niveau|contournement|déviation|2x2 voies|chaussée|quai bus"
+    r"\bRD\s*\d|giratoire|passage à niveau|contournement|déviation|2x2 voies|chaussée|quai bus|trafic"
     r"|\bvoiries?\b(?!\s+communales)",
     re.IGNORECASE,
 )

@@ -47,6 +47,8 @@ def _bilan(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
+    # whole euros written without ".0"; per-inhabitant values keep their two decimals
+    frame["valeur"] = [int(v) if float(v).is_integer() else v for v in frame["valeur"]]
     frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
