@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -40,6 +41,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _bilan(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .bilan import bilan_frame
 
     try:
@@ -48,8 +51,12 @@ def _bilan(args: argparse.Namespace) -> int:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
     # whole euros written without ".0"; per-inhabitant values keep their two decimals
-    frame["valeur"] = [int(v) if float(v).is_integer() else v for v in frame["valeur"]]
-    frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    values = [int(v) if float(v).is_integer() else v for v in frame["valeur"]]
+    frame["valeur"] = pd.Series(values, index=frame.index, dtype=object)
+    try:
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    except BrokenPipeError:  # `geodash bilan | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
