@@ -187,21 +187,25 @@ def comparable_indicators(chiffres: pd.DataFrame) -> list[Indicator]:
                 per_src,
                 (ind,),
                 1,
-            )  # fmt: skip
+            )
         )
+    # The Haut Pays states culture grants only (« plus de 118 300 € »): a lower bound of culture + sport.
+    culture_sport = (
+        "subventions_fonctionnement_culture_sport_2017_2018",
+        "subventions_fonctionnement_culture_2017_2018",
+    )
     social = [
-        ("subventions_fonctionnement", "Subventions de fonctionnement (culture et sport)", "EUR", "2017-2018",
-         ("subventions_fonctionnement_culture_sport_2017_2018", "subventions_fonctionnement_culture_2017_2018")),
-        ("apa_montant", "Allocation personnalisée d'autonomie (APA)", "EUR", "2017", ("apa_montant",)),
-        ("pch_montant", "Prestation de compensation du handicap (PCH)", "EUR", "2017", ("pch_montant",)),
-        ("rsa_montant", "Revenu de solidarité active (RSA)", "EUR", "2017", ("rsa_montant",)),
-        ("colleges_fonctionnement", "Fonctionnement des collèges", "EUR", "2018-2019",
-         ("colleges_fonctionnement_annuel",)),
-    ]  # fmt: skip
-    for ident, label, _unit, period, parts in social:
+        ("subventions_fonctionnement", "Subventions de fonctionnement (culture et sport)", "2017-2018", culture_sport),
+        ("apa_montant", "Allocation personnalisée d'autonomie (APA)", "2017", ("apa_montant",)),
+        ("pch_montant", "Prestation de compensation du handicap (PCH)", "2017", ("pch_montant",)),
+        ("rsa_montant", "Revenu de solidarité active (RSA)", "2017", ("rsa_montant",)),
+        ("colleges_fonctionnement", "Fonctionnement des collèges", "2018-2019", ("colleges_fonctionnement_annuel",)),
+    ]
+    for ident, label, period, parts in social:
         if stated & set(parts):
-            out.append(Indicator(f"{ident}_par_habitant", f"{label} par habitant", "EUR/hab", period, per_src,
-                                 parts, 1))  # fmt: skip
+            out.append(
+                Indicator(f"{ident}_par_habitant", f"{label} par habitant", "EUR/hab", period, per_src, parts, 1)
+            )
     counts = [
         ("apa_beneficiaires", "Bénéficiaires de l'APA", "2017"),
         ("pch_beneficiaires", "Bénéficiaires de la PCH", "2017"),
@@ -218,7 +222,7 @@ def comparable_indicators(chiffres: pd.DataFrame) -> list[Indicator]:
                     per_src,
                     (ident,),
                     1000,
-                )  # fmt: skip
+                )
             )
     return out
 
@@ -267,8 +271,14 @@ def indicator_values(
     rows = []
     for r in epci.itertuples():
         pop = float(population.get(r.siren, np.nan))
-        row = {"epci_siren": r.siren, "nom": r.nom_court, "population": pop, "valeur": np.nan,
-               "precision": "", "source": ""}  # fmt: skip
+        row = {
+            "epci_siren": r.siren,
+            "nom": r.nom_court,
+            "population": pop,
+            "valeur": np.nan,
+            "precision": "",
+            "source": "",
+        }
         if r.siren not in with_contract:
             row["statut"], row["texte"] = NO_CONTRACT, NO_CONTRACT
         elif r.siren not in values.index:
@@ -276,8 +286,12 @@ def indicator_values(
         else:
             stated = values.loc[r.siren]
             value = stated["valeur"] * ind.per / pop if ind.per else stated["valeur"]
-            row.update(valeur=value, precision=PRECISION_LABELS[stated["precision"]], statut="chiffre du contrat",
-                       source=f"l. {stated['source']}")  # fmt: skip
+            row.update(
+                valeur=value,
+                precision=PRECISION_LABELS[stated["precision"]],
+                statut="chiffre du contrat",
+                source=f"l. {stated['source']}",
+            )
             row["texte"] = format_value(value, ind.unit, stated["precision"])
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -355,8 +369,18 @@ def epci_investment(chiffres: pd.DataFrame, communes: pd.DataFrame, siren: str) 
     population = epci_populations(communes)
     stated = domain_totals(chiffres)
     stated = stated[stated["epci_siren"] == siren]
-    columns = ["domaine", "libelle", "valeur", "precision", "texte", "par_habitant", "texte_par_habitant",
-               "departement_par_habitant", "texte_departement", "source"]  # fmt: skip
+    columns = [
+        "domaine",
+        "libelle",
+        "valeur",
+        "precision",
+        "texte",
+        "par_habitant",
+        "texte_par_habitant",
+        "departement_par_habitant",
+        "texte_departement",
+        "source",
+    ]
     rows = []
     for r in stated.itertuples():
         ref = departement_reference(chiffres, communes, f"investissement_{r.domaine}_par_habitant")
