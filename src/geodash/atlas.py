@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
-import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -25,6 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from . import settings  # noqa: E402
 from .selection import Base, Filters, credit_line, load_base, select  # noqa: E402
+from .text import slug  # noqa: E402
 
 __all__ = [
     "AtlasResult",
@@ -37,7 +36,7 @@ __all__ = [
     "DEPARTEMENT_CODE",
 ]
 
-DEPARTEMENT_CODE = "62"  # file code of the département sheet
+DEPARTEMENT_CODE = settings.DEPARTEMENT_CODE  # file code of the département sheet (one definition)
 FORMATS = ("pdf", "png", "svg")
 MONTHS = [
     "janvier",
@@ -84,14 +83,9 @@ class AtlasResult:
         return not self.failures
 
 
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
-
-
 def file_stem(pattern: str, code: str, name: str) -> str:
     """File name from a pattern with ``{code}`` and ``{nom}`` (``"{code}_{nom}"`` → ``200033579_arras``)."""
-    return pattern.format(code=code, nom=_slug(name))
+    return pattern.format(code=code, nom=slug(name))
 
 
 def sheet_stem(terr, epci: str | None, pattern: str = "{code}_{nom}") -> str:

@@ -21,6 +21,7 @@ from . import settings
 from .formatting import parse_number
 from .style import NATURES, PERIODS, THEMES
 from .tables import CheckedTable, Problem, check_rows, read_rows
+from .text import cell_text, fold
 
 __all__ = [
     "FINANCEMENT_COLUMNS",
@@ -30,6 +31,7 @@ __all__ = [
     "validate_financements",
     "validate_chiffres",
     "normalise_route",
+    "normalise_road_number",
     "place_projects",
     "totals",
     "filter_projects",
@@ -53,7 +55,7 @@ FINANCEMENT_COLUMNS = [
     "remarque",
 ]
 #: Optional columns the app shows when present.
-FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte", "doublon_de"]
+FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte", "doublon_de", "domaine"]
 CHIFFRE_COLUMNS = ["epci_siren", "indicateur", "valeur", "unite", "precision", "source"]
 PRECISIONS = {"exact": "", "minimum": "plus de ", "environ": "près de "}
 #: Amounts above this are taken for typing errors (the Département's whole budget is ~2 billion €).
@@ -63,10 +65,33 @@ _SOURCE = re.compile(r"^\d+(-\d+)?(;\s*\d+(-\d+)?)*$")
 _ROUTE = re.compile(r"^\s*R?D\s*(\d+[A-Z]*\d*)\s*$", re.IGNORECASE)
 
 
-def normalise_route(text: str) -> str:
-    """``D939``, ``RD 939``, ``RD939``, ``d 939`` → ``RD 939``; ``D1E1`` → ``RD 1E1``; other text unchanged."""
-    match = _ROUTE.match(text or "")
-    return f"RD {match.group(1).upper()}" if match else (text or "").strip()
+_NATIONAL = re.compile(r"^\s*(A|RN|N)\s*(\d+[A-Z0-9]*)\s*$", re.IGNORECASE)
+
+
+def normalise_road_number(value: object) -> str:
+    """The Légende's spelling of a road number, for the project data and the road layer alike.
+
+    ``D939``, ``RD 939``, ``RD939``, ``d 939`` → ``RD 939``; ``D1E1`` → ``RD 1E1``; ``A 16`` → ``A16``;
+    ``RN 42`` → ``N42``; other text is kept as it is (trimmed); a missing value gives ``""``.
+
+    Examples
+    --------
+    >>> normalise_road_number("D 939"), normalise_road_number("RN42")
+    ('RD 939', 'N42')
+    """
+    text = cell_text(value)
+    match = _ROUTE.match(text)
+    if match:
+        return f"RD {match.group(1).upper()}"
+    match = _NATIONAL.match(text)
+    if match:
+        prefix = "A" if match.group(1).upper() == "A" else "N"
+        return f"{prefix}{match.group(2).upper()}"
+    return text
+
+
+#: The former name, kept for callers of the project data.
+normalise_route = normalise_road_number
 
 
 def parse_source_lines(source: str) -> list[tuple[int, int]]:
@@ -112,6 +137,14 @@ def _source(value: str, _row) -> str | None:
     if not _SOURCE.match(value.replace(" ", "")):
         return f"« {value} » : attendu des numéros de ligne du document source (ex. 1299-1300;1305)"
     return None
+
+
+def _domain(value: str, row) -> str | None:
+    """Optional ``domaine``: the stated total a 2015-2018 amount belongs to, when the rule of
+    :func:`geodash.bilan.project_domain` would be wrong (``aucun``: none)."""
+    from .bilan import DOMAIN_OVERRIDES
+
+    return None if not value else _one_of(DOMAIN_OVERRIDES)(value, row)
 
 
 def _nonempty(value: str, _row) -> str | None:
@@ -178,6 +211,7 @@ def validate_financements(
         "montant_departement_eur": _amount(),
         "cout_total_eur": _amount(),
         "source": _source,
+        "domaine": _domain,
     }
     table = check_rows(rows, checks, name)
     table.problems[:0] = problems
@@ -344,7 +378,7 @@ def filter_projects(
             if "recherche" in financements
             else search_column(financements, commune_names or {})
         )
-        mask &= searched.str.contains(_fold(text), regex=False)
+        mask &= searched.str.contains(fold(text), regex=False)
     return financements[mask]
 
 
@@ -364,14 +398,7 @@ def search_column(financements: pd.DataFrame, commune_names: dict[str, str]) -> 
             lambda codes: " ".join(commune_names.get(c, "") for c in str(codes).split("|"))
         )
     )
-    return text.map(_fold)
-
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", str(text).lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return text.map(fold)
 
 
 def totals(financements: pd.DataFrame, by: list[str]) -> pd.DataFrame:

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .layers import LAYER_KINDS
 from .selection import Filters
-from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
+from .style import LAYER_KINDS, NATURES, PERIODS, ROAD_CLASSES, THEMES
 
 __all__ = ["View", "parse_view", "view_params"]
 

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import streamlit as st
 import streamlit_folium  # called as streamlit_folium.st_folium: the benchmarks wrap it
 
-from .. import atlas, dashboard, layers, style, weblayers, webmap
+from .. import atlas, dashboard, layers, legend, style, weblayers, webmap
 from ..selection import Base, Filters, Selection, select
 from ..views import View, parse_view, view_params
 from . import STATIC_DIR, data_errors, page_style
@@ -305,7 +305,7 @@ def project_table(base: Base, chosen: Selection) -> None:
     epci = chosen.filters.epci
     st.subheader("Projets")
     commune_names = dict(zip(base.terr.communes["insee"], base.terr.communes["nom"]))
-    table = dashboard.project_table(chosen.rows, webmap.number_projects(chosen.placed), commune_names)
+    table = dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
     st.dataframe(
         table,
         hide_index=True,
