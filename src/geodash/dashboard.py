@@ -11,7 +11,7 @@ import io
 import pandas as pd
 
 from .formatting import format_eur, format_number, format_per_inhabitant
-from .projects import PRECISIONS
+from .projects import PRECISIONS, countable, financing_by_epci  # totals live with the projects
 from .style import NATURES, PERIODS, THEMES
 
 __all__ = [
@@ -43,22 +43,6 @@ TABLE_COLUMNS = {
     "remarque": "Remarque",
     "id": "Identifiant",
 }
-
-
-def countable(financements: pd.DataFrame) -> pd.DataFrame:
-    """Rows that count in totals: a financing repeated in several contracts counts once."""
-    if "doublon_de" not in financements:
-        return financements
-    return financements[financements["doublon_de"].fillna("").astype(str) == ""]
-
-
-def financing_by_epci(financements: pd.DataFrame, epci: pd.DataFrame) -> pd.DataFrame:
-    """Département amount per EPCI, total and per inhabitant (choropleth and comparisons)."""
-    sums = countable(financements).groupby("epci_siren")["montant_departement_eur"].sum()
-    out = epci[["siren", "nom_court", "population"]].copy()
-    out["montant_eur"] = out["siren"].map(sums).fillna(0.0)
-    out["par_habitant"] = out["montant_eur"] / out["population"]
-    return out
 
 
 EPCI_TABLE_COLUMNS = {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import dashboard, layers, projects, sources, territories
+from . import layers, projects, sources, territories
 from .formatting import format_eur
 from .style import NATURES, PERIODS, THEMES
 
@@ -190,7 +190,7 @@ def select(base: Base, filters: Filters) -> Selection:
         commune_names=commune_names,
     )
     every_epci = layers.filter_road_projects(every_epci, base.roads, filters.routes)
-    by_epci = dashboard.financing_by_epci(every_epci, terr.epci)
+    by_epci = projects.financing_by_epci(every_epci, terr.epci)
     in_departement = terr.communes.loc[~terr.communes["hors_departement"], "population"].sum()
     if filters.epci is None:
         rows = every_epci
