@@ -37,7 +37,7 @@ class Choice:
 
 def render(base: Base) -> None:
     """The whole map page."""
-    view = parse_view(st.query_params.to_dict(), base.terr.sirens)
+    view = parse_view(st.query_params.to_dict(), base.terr.sirens, amount_top(base))
     page_style(view.mode == "projecteur")
     choice = sidebar(base, view)
     keep_view_in_url(base, view, choice)
@@ -52,6 +52,11 @@ def render(base: Base) -> None:
 
 
 # --- Sidebar ----------------------------------------------------------------------------------------
+
+
+def amount_top(base: Base) -> float:
+    """The top of the amount filter: the largest amount of the data (1 € when there is none)."""
+    return float(max(1.0, base.data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
 
 
 def _epci_options(base: Base) -> list[str | None]:
@@ -95,7 +100,7 @@ def sidebar(base: Base, view: View) -> Choice:
             default=_chosen(flt.natures, style.NATURES),
             format_func=lambda n: style.NATURES[n],
         )
-        top = float(max(1.0, base.data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
+        top = amount_top(base)
         low, high = st.slider(
             "Montant du Département (€)",
             0.0,
