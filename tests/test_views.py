@@ -101,7 +101,7 @@ def test_any_query_parses_into_a_valid_view(params, top):
         assert LAT_RANGE[0] <= view.lat <= LAT_RANGE[1] and LNG_RANGE[0] <= view.lng <= LNG_RANGE[1]
     assert view.zoom is None or ZOOM_RANGE[0] <= view.zoom <= ZOOM_RANGE[1]
     for bound in (flt.amount_min, flt.amount_max):
-        assert bound is None or (math.isfinite(bound) and 0 < bound and (top is None or bound <= top))
+        assert bound is None or (math.isfinite(bound) and bound > 0 and (top is None or bound <= top))
     if flt.amount_min is not None and flt.amount_max is not None:
         assert flt.amount_min <= flt.amount_max
     # A parsed view is a fixed point: its link reads back the same view.
