@@ -10,9 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from .. import dashboard
 from ..selection import Base
 
-__all__ = ["STATIC_DIR", "data_errors", "page_style"]
+__all__ = ["STATIC_DIR", "data_errors", "french_dataframe", "page_style"]
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -35,3 +36,9 @@ def data_errors(base: Base, *, expanded: bool) -> None:
     ):
         st.write("Les lignes valides sont affichées ; les lignes en erreur sont mises de côté jusqu'à correction.")
         st.code("\n".join(str(p) for p in data.problems), language=None)
+
+
+def french_dataframe(frame) -> None:
+    """A page table in French whatever the browser's locale, sortable on its numbers
+    (:func:`geodash.dashboard.french_table`); a missing amount reads "montant non précisé"."""
+    st.dataframe(dashboard.french_table(frame), hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)

@@ -15,7 +15,7 @@ import streamlit_folium  # called as streamlit_folium.st_folium: the benchmarks 
 from .. import atlas, dashboard, layers, legend, style, weblayers, webmap
 from ..selection import Base, Filters, Selection, select
 from ..views import View, parse_view, view_params
-from . import STATIC_DIR, data_errors, page_style
+from . import STATIC_DIR, data_errors, french_dataframe, page_style
 
 __all__ = ["render"]
 
@@ -311,16 +311,8 @@ def project_table(base: Base, chosen: Selection) -> None:
     st.subheader("Projets")
     commune_names = dict(zip(base.terr.communes["insee"], base.terr.communes["nom"]))
     table = dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        # Numbers stay numbers (the table sorts on them), shown in the reader's locale.
-        column_config={
-            "Montant du Département (€)": st.column_config.NumberColumn(format="localized"),
-            "Coût total (€)": st.column_config.NumberColumn(format="localized"),
-        },
-    )
+    # Numbers stay numbers (the table sorts on them), written in French by the server.
+    french_dataframe(table)
     stem = dashboard.projects_file_stem(epci)
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable), not on every rerun.

@@ -6,7 +6,7 @@ import streamlit as st
 
 from .. import dashboard
 from ..selection import Base, Filters, select
-from . import data_errors, page_style
+from . import data_errors, french_dataframe, page_style
 
 __all__ = ["render"]
 
@@ -17,13 +17,5 @@ def render(base: Base) -> None:
     st.title("Comparaison des territoires")
     data_errors(base, expanded=False)
     st.subheader("Financements par intercommunalité")
-    st.dataframe(
-        dashboard.epci_table(select(base, Filters()).by_epci),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            c: st.column_config.NumberColumn(format="localized")
-            for c in ("Population", "Montant du Département (€)", "€ par habitant")
-        },
-    )
+    french_dataframe(dashboard.epci_table(select(base, Filters()).by_epci))
     st.caption(base.map_credit)
