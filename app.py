@@ -5,6 +5,7 @@ Run with ``streamlit run app.py``. Pages live in ``geodash.pages``; this file on
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -13,6 +14,7 @@ from geodash import layers, settings, territories
 from geodash.assets import install_static_assets
 from geodash.pages import carte, comparaison, sources
 from geodash.selection import load_base
+from geodash.text import public_message
 
 st.set_page_config(
     page_title="geodash — Contrats territoriaux du Pas-de-Calais",
@@ -34,7 +36,11 @@ try:
     config = layers.find_config()
     base = shared_base(str(settings.territories_path()), str(settings.projects_dir()), str(config) if config else None)
 except territories.TerritoryError as exc:
-    st.error(f"Les limites territoriales ne peuvent pas être chargées : {exc}")
+    logging.getLogger("geodash").error("territoires : %s", exc)  # the full path, for the staff
+    st.error(
+        f"Les limites territoriales ne peuvent pas être chargées : {public_message(exc)}. "
+        "La carte reviendra dès que le fichier sera remplacé."
+    )
     st.stop()
 
 page = st.navigation(

@@ -15,7 +15,7 @@ import streamlit_folium  # called as streamlit_folium.st_folium: the benchmarks 
 from .. import atlas, dashboard, layers, legend, style, weblayers, webmap
 from ..selection import Base, Filters, Selection, select
 from ..views import View, parse_view, view_params
-from . import STATIC_DIR, data_errors, french_dataframe, page_style
+from . import STATIC_DIR, french_dataframe, page_style
 
 __all__ = ["render"]
 
@@ -193,14 +193,20 @@ def header(base: Base, choice: Choice) -> None:
 
 
 def problems(base: Base, projector: bool) -> None:
-    """Rows set aside and broken context layers; data warnings are on the Sources page."""
-    if base.context.problems and not projector:
-        with st.expander(
-            f"Couches de contexte : {len(base.context.problems)} problème(s) — "
-            "la carte s'affiche sans les couches en cause"
-        ):
-            st.code("\n".join(base.context.messages), language=None)
-    data_errors(base, expanded=not projector)
+    """A discreet line when rows are set aside or a context layer is missing, with a link to the
+    Sources page where the staff read the details (nothing on the projector)."""
+    if projector:
+        return
+    parts = []
+    if base.data.rejected:
+        n = base.data.rejected
+        parts.append(
+            f"{n} ligne{'s' if n > 1 else ''} du fichier des projets en cours de correction, non affichée{'s' if n > 1 else ''}"
+        )
+    if base.context.errors:
+        parts.append("une couche du Département n'a pas pu être affichée")
+    if parts:
+        st.caption("ℹ️ " + " ; ".join(parts) + " — [qualité des données](sources)")
 
 
 # --- Map ------------------------------------------------------------------------------------------------
