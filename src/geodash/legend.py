@@ -146,13 +146,14 @@ def number_projects(placed: pd.DataFrame) -> pd.Series:
 
 
 def label_parts(row: pd.Series) -> tuple[str, str]:
-    """French map label (not escaped) as ``(name, amount text)``; the amount text may be ``""``.
+    """French map label (not escaped) as ``(name, amount text)``; the amount text is ``""`` when the
+    source gives no amount (an engagement too): the label is then the name alone, never 0 €.
 
-    ``("RD 208", "417 000 €")``, ``("Médiathèque", "À venir : 1,3 million €")``, ``(…, "engagement")``.
+    ``("RD 208", "417 000 €")``, ``("Médiathèque", "À venir : 1,3 million €")``, ``("Étude", "")``.
     """
     amount = row.get("montant_departement_eur")
     if row.get("nature") == "engagement" or pd.isna(amount):
-        suffix = "engagement" if row.get("nature") == "engagement" else ""
+        suffix = ""
     elif row.get("nature") == "fonctionnement":
         suffix = f"Fonctionnement : {format_eur_short(amount)}"
     else:

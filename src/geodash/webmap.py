@@ -121,15 +121,14 @@ def legend_html(
         if box.n_engagements:
             side.append(f"<i>{esc(box.engagements_text(scope=True))}</i>")
     if side:
-        # Collapsed on a laptop (a click opens it); always open on the projector.
-        state = " open" if mode == "projecteur" else ""
+        # Collapsed (a click opens it): the legend stays compact, on a laptop and on the projector.
         parts.append(
-            f'<details{state}><summary><h5 style="display:inline">{esc(box.title)}'
+            f'<details><summary><h5 style="display:inline">{esc(box.title)}'
             f'</h5></summary><ul class="gd-side">' + "".join(f"<li>{e}</li>" for e in side) + "</ul></details>"
         )
-    parts.append(
-        f'<h5>{style.GROUP_TITLES["sources"]}</h5><p class="gd-sources">{esc(credit)}<br>{esc(realisation)}</p>'
-    )
+    sources = f'<h5>{style.GROUP_TITLES["sources"]}</h5><p class="gd-sources">{esc(credit)}<br>{esc(realisation)}</p>'
+    if mode != "projecteur":
+        parts.append(sources)
     return "".join(parts)
 
 
@@ -158,6 +157,8 @@ _CSS = """
   font-size: {label}px; font-weight: 600; color: {ink}; background: rgba(255,255,255,.85);
   padding: 0 3px; border-radius: 2px; pointer-events: none; }}
 .gd-marker .gd-label.gd-left {{ left: auto; right: {marker}px; }}
+.gd-marker .gd-label.gd-above {{ left: 50%; top: auto; bottom: {marker}px; transform: translateX(-50%); }}
+.gd-marker .gd-label.gd-below {{ left: 50%; top: {marker}px; transform: translateX(-50%); }}
 .gd-amount {{ font-weight: 400; }}
 .gd-hide-labels .gd-marker .gd-label, .gd-label.gd-off {{ visibility: hidden; }}
 .gd-epci-label {{ background: none; border: none; }}
@@ -168,6 +169,36 @@ _CSS = """
 .gd-popup dl {{ margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; font-size: 13px; }}
 .gd-popup dt {{ font-weight: 700; }} .gd-popup dd {{ margin: 0; }}
 .leaflet-tooltip {{ font-size: {label}px; }}
+.gd-cluster {{ background: none; border: none; }}
+.gd-cluster div {{ width: {size}px; height: {size}px; box-sizing: border-box; border-radius: 50%;
+  background: {ink}; color: {white}; border: 3px double {white}; display: flex; align-items: center;
+  justify-content: center; font-weight: 700; font-size: {cluster}px; cursor: zoom-in; }}
+.gd-toggle {{ font: inherit; font-weight: 700; cursor: pointer; border: 1px solid {swatch}; border-radius: 4px;
+  background: {white}; padding: 0 8px; white-space: nowrap; }}
+.gd-legend-head {{ display: flex; align-items: baseline; justify-content: space-between; gap: 8px; }}
+.gd-collapsed .gd-legend-body {{ display: none; }}
+/* Projector: one column on the right holds the legend, the key to the numbered markers and the
+   sources; the map is fitted to the space left of it. */
+.gd-projector .gd-column {{ position: absolute; top: 8px; right: 8px; bottom: 8px; width: {column_w};
+  display: flex; flex-direction: column; gap: 8px; z-index: 800; pointer-events: none; }}
+.gd-projector .gd-column > * {{ pointer-events: auto; }}
+.gd-projector .gd-legend {{ position: static; max-height: 45%; max-width: none; margin: 0; flex: none;
+  font-size: {proj_font}; }}
+.gd-projector .gd-legend h5, .gd-projector .gd-toggle {{ font-size: {proj_font}; }}
+.gd-projector .gd-legend-title {{ display: none; }}
+.gd-projector .gd-legend li {{ margin: 0; }}
+.gd-projector .gd-marker .gd-label {{ font-size: {proj_label}; max-width: 11em; }}
+.gd-key {{ background: rgba(255,255,255,0.96); border: 1px solid {swatch}; border-radius: 4px; padding: 6px 10px;
+  font-size: {proj_small}; line-height: 1.2; color: {ink}; overflow: hidden; flex: 0 1 auto; min-height: 0; }}
+.gd-key:empty {{ display: none; }}
+.gd-key h5 {{ margin: 0 0 4px; font-size: {proj_small}; }}
+.gd-key ol {{ list-style: none; margin: 0; padding: 0; }}
+.gd-key li {{ margin: 0 0 3px; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
+  overflow: hidden; }}
+.gd-key li b {{ display: inline-block; min-width: 1.8em; }}
+.gd-key .gd-amount {{ color: {muted}; }}
+.gd-credit {{ margin-top: auto; background: rgba(255,255,255,0.9); font-size: 10px; line-height: 1.2;
+  color: {muted}; padding: 3px 6px; border-radius: 3px; flex: none; }}
 """
 
 _SCRIPT = Template("""
@@ -175,19 +206,47 @@ _SCRIPT = Template("""
 (function() {
   var map = {{ this._parent.get_name() }};
   window.gdMap = map;  // lets tests and page scripts read the view
+  var box = map.getContainer();
+  var projector = {{ this.projector|tojson }};
   var css = document.createElement('style');
   css.textContent = {{ this.css|tojson }};
   document.head.appendChild(css);
+  var legendDiv = null, keyDiv = null, column = null;
   {% if this.legend %}
-  var legend = L.control({position: 'bottomright'});
-  legend.onAdd = function() {
-    var div = L.DomUtil.create('div', 'gd-legend');
-    div.setAttribute('id', 'gd-legend');
-    div.innerHTML = {{ this.legend|tojson }};
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
+  // The legend: a header with its toggle button (key « L »), then its body.
+  legendDiv = L.DomUtil.create('div', 'gd-legend');
+  legendDiv.setAttribute('id', 'gd-legend');
+  legendDiv.innerHTML = '<div class="gd-legend-head"><span class="gd-legend-name">Légende</span>' +
+    '<button type="button" class="gd-toggle" id="gd-legend-toggle" title="Afficher ou masquer la légende (touche L)">' +
+    'L</button></div>';
+  var div = L.DomUtil.create('div', 'gd-legend-body', legendDiv);
+  div.innerHTML = {{ this.legend|tojson }};
+  L.DomEvent.disableScrollPropagation(legendDiv);
+  L.DomEvent.disableClickPropagation(legendDiv);
+  if (projector) {
+    // One column on the right: legend, key to the numbered markers, sources.
+    box.classList.add('gd-projector');
+    column = L.DomUtil.create('div', 'gd-column', box);
+    column.appendChild(legendDiv);
+    keyDiv = L.DomUtil.create('div', 'gd-key', column);
+    keyDiv.setAttribute('id', 'gd-key');
+    var credit = L.DomUtil.create('div', 'gd-credit', column);
+    credit.innerHTML = {{ this.credit|tojson }};
+    L.DomEvent.disableScrollPropagation(column);
+    L.DomEvent.disableClickPropagation(column);
+  } else {
+    var control = L.control({position: 'bottomright'});
+    control.onAdd = function() { return legendDiv; };
+    control.addTo(map);
+  }
+  window.gdToggleLegend = function() {
+    legendDiv.classList.toggle('gd-collapsed');
+    update();
   };
-  legend.addTo(map);
+  legendDiv.querySelector('#gd-legend-toggle').addEventListener('click', window.gdToggleLegend);
+  document.addEventListener('keydown', function(e) {
+    if ((e.key === 'l' || e.key === 'L') && !e.ctrlKey && !e.metaKey && !e.altKey) { window.gdToggleLegend(); }
+  });
   {% endif %}
   L.control.scale({imperial: false, position: 'bottomleft'}).addTo(map);
   // Names of the EPCI (département view): one list, drawn as plain text markers (already escaped).
@@ -197,50 +256,147 @@ _SCRIPT = Template("""
                                              html: '<div class="gd-label" data-rank="' + (1000 + i) + '">' + a.t + '</div>',
                                              iconSize: [1, 1]}), keyboard: false, title: a.n}).addTo(map);
   });
+  var size = {{ this.size }};
   var features = {{ this.projects|tojson }};
-  var layer = L.layerGroup();
-  features.forEach(function(f) {
+  var layer = L.layerGroup().addTo(map), clusters = L.layerGroup().addTo(map);
+  var markers = features.map(function(f) {
     var icon = L.divIcon({className: 'gd-marker gd-theme-' + f.k, html: f.h,
-                          iconSize: [{{ this.size }}, {{ this.size }}],
-                          iconAnchor: [{{ this.size // 2 }}, {{ this.size // 2 }}]});
+                          iconSize: [size, size], iconAnchor: [size / 2, size / 2]});
     var mk = L.marker([f.y, f.x], {icon: icon, title: f.t, keyboard: true, riseOnHover: true});
     mk.bindPopup(f.p, {maxWidth: 380, maxHeight: 320});
     mk.feature = f;
-    layer.addLayer(mk);
+    return mk;
   });
-  layer.addTo(map);
+  // The space the map keeps free on the right: the projector's column, or the legend box.
+  function rightPad() {
+    var el = column || legendDiv;
+    return el ? Math.min(el.getBoundingClientRect().width + 16, box.clientWidth / 2) : 20;
+  }
+  var bounds = {{ this.fit|tojson }};
+  var autoFit = bounds !== null, fitting = false;
+  function fit() {
+    if (!autoFit) { return; }
+    fitting = true;
+    map.fitBounds(bounds, {paddingTopLeft: [16, 16], paddingBottomRight: [rightPad(), 16], animate: false});
+    fitting = false;
+  }
+  map.on('dragstart', function() { autoFit = false; });
+  map.on('zoomstart', function() { if (!fitting) { autoFit = false; } });
+  // Markers closer than a marker's size are grouped under the first (largest amount) of them: a
+  // disc with their count, which zooms in on them when clicked; zooming in splits the group.
+  function group(radius) {
+    layer.clearLayers();
+    clusters.clearLayers();
+    var pts = markers.map(function(m) { return map.latLngToContainerPoint(m.getLatLng()); });
+    var taken = markers.map(function() { return false; });
+    var order = markers.map(function(m, i) { return i; });
+    order.sort(function(a, b) { return markers[a].feature.r - markers[b].feature.r; });
+    order.forEach(function(i) {
+      if (taken[i]) { return; }
+      taken[i] = true;
+      var members = [i];
+      order.forEach(function(j) {
+        if (!taken[j] && Math.max(Math.abs(pts[j].x - pts[i].x), Math.abs(pts[j].y - pts[i].y)) < radius) {
+          taken[j] = true;
+          members.push(j);
+        }
+      });
+      if (members.length === 1) { layer.addLayer(markers[i]); return; }
+      var latlngs = members.map(function(k) { return markers[k].getLatLng(); });
+      var nums = members.map(function(k) { return markers[k].feature.n; }).sort(function(a, b) { return a - b; });
+      var c = L.marker(markers[i].getLatLng(), {
+        icon: L.divIcon({className: 'gd-cluster', html: '<div>×' + members.length + '</div>',
+                         iconSize: [size, size], iconAnchor: [size / 2, size / 2]}),
+        title: members.length + ' projets proches (n° ' + nums.join(', ') + ') : cliquer pour zoomer', keyboard: true});
+      c.gdMembers = nums;
+      c.on('click', function() {
+        autoFit = false;
+        map.fitBounds(L.latLngBounds(latlngs), {paddingTopLeft: [40, 40], paddingBottomRight: [rightPad() + 40, 40],
+                                                 maxZoom: map.getMaxZoom()});
+      });
+      clusters.addLayer(c);
+    });
+  }
   // Declutter: below the label zoom hide all labels; above, hide any label that would overlap
   // one already shown (labels are ranked by amount).
   function declutter() {
-    var c = map.getContainer();
-    c.classList.toggle('gd-hide-labels', map.getZoom() < {{ this.label_min_zoom }});
-    var labels = Array.prototype.slice.call(c.querySelectorAll('.gd-label'));
+    box.classList.toggle('gd-hide-labels', map.getZoom() < {{ this.label_min_zoom }});
+    var labels = Array.prototype.slice.call(box.querySelectorAll('.gd-label'));
     labels.sort(function(a, b) { return (+a.dataset.rank) - (+b.dataset.rank); });
     var shown = [];
-    c.querySelectorAll('.gd-marker svg').forEach(function(m) { shown.push(m.getBoundingClientRect()); });
-    var lg = document.getElementById('gd-legend');
-    if (lg) { shown.push(lg.getBoundingClientRect()); }  // a label under the legend is hidden too
-    var box = c.getBoundingClientRect();
+    box.querySelectorAll('.gd-marker svg, .gd-cluster div').forEach(function(m) { shown.push(m.getBoundingClientRect()); });
+    [legendDiv, keyDiv, column].forEach(function(el) { if (el) { shown.push(el.getBoundingClientRect()); } });
+    var frame = box.getBoundingClientRect();
     function free(r) {
-      if (r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom) { return false; }
+      if (r.left < frame.left || r.right > frame.right || r.top < frame.top || r.bottom > frame.bottom) { return false; }
       return !shown.some(function(s) {
-        return !(r.right < s.left || r.left > s.right || r.bottom < s.top || r.top > s.bottom);
+        return s.width > 0 && !(r.right < s.left || r.left > s.right || r.bottom < s.top || r.top > s.bottom);
       });
     }
-    // Each label tries the right of its marker, then the left; if both are taken it is hidden
-    // (its number stays on the marker and in the list).
+    // Each label tries the right of its marker, then the left, then above and below; if all are
+    // taken it is hidden (its number stays on the marker and, on the projector, in the key).
+    var places = ['', 'gd-left', 'gd-above', 'gd-below'];
     labels.forEach(function(el) {
-      el.classList.remove('gd-off', 'gd-left');
-      var r = el.getBoundingClientRect();
-      if (free(r)) { shown.push(r); return; }
-      el.classList.add('gd-left');
-      r = el.getBoundingClientRect();
-      if (free(r)) { shown.push(r); return; }
-      el.classList.remove('gd-left');
+      el.classList.remove('gd-off', 'gd-left', 'gd-above', 'gd-below');
+      for (var k = 0; k < places.length; k++) {
+        if (places[k]) { el.classList.add(places[k]); }
+        var r = el.getBoundingClientRect();
+        if (free(r)) { shown.push(r); return; }
+        if (places[k]) { el.classList.remove(places[k]); }
+      }
       el.classList.add('gd-off');
     });
   }
-  map.on('zoomend moveend', declutter);
+  // The key (projector): every numbered marker on screen whose label is not drawn, by number.
+  function fillKey() {
+    if (!keyDiv) { return true; }
+    var view = map.getBounds(), rows = [];
+    layer.eachLayer(function(m) {
+      var label = m.getElement() && m.getElement().querySelector('.gd-label');
+      var labelShown = label && !label.classList.contains('gd-off') && !box.classList.contains('gd-hide-labels');
+      if (view.contains(m.getLatLng()) && !labelShown) { rows.push(m.feature); }
+    });
+    rows.sort(function(a, b) { return a.n - b.n; });
+    var grouped = clusters.getLayers().length;
+    keyDiv.innerHTML = rows.length || grouped ? '<h5>Projets numérotés</h5><ol>' + rows.map(function(f) {
+      return '<li data-n="' + f.n + '"><b>' + f.n + '</b> ' + f.l + '</li>';
+    }).join('') + (grouped ? '<li class="gd-key-cluster"><b>×n</b> projets proches : cliquer ou zoomer</li>' : '') + '</ol>' : '';
+    return keyDiv.scrollHeight <= keyDiv.clientHeight + 1;
+  }
+  // Group, place the labels and fill the key; on the projector the groups widen until the key fits.
+  var updating = false;
+  function update() {
+    if (updating) { return; }
+    updating = true;
+    var radius = size + 2;
+    for (var tries = 0; tries < 16; tries++) {
+      group(radius);
+      declutter();
+      if (fillKey()) { break; }
+      radius *= 1.2;
+    }
+    updating = false;
+  }
+  map.on('zoomend moveend', update);
+  map.on('resize', function() { fit(); update(); });
+  window.gdUpdate = update;
+  // The chosen EPCI's outline in the frame's pixels (tests check the legend keeps clear of it).
+  window.gdOutline = function() {
+    {% if this.outline %}
+    var rings = [];
+    {{ this.outline }}.eachLayer(function(l) {
+      var ll = l.getLatLngs();
+      (function walk(a) {
+        if (a.length && a[0] && a[0].lat !== undefined) {
+          rings.push(a.map(function(p) { var q = map.latLngToContainerPoint(p); return [q.x, q.y]; }));
+        } else { a.forEach(walk); }
+      })(ll);
+    });
+    return rings;
+    {% else %}
+    return [];
+    {% endif %}
+  };
   // Every view is a link: keep lat/lng/z of the page URL in step with the map, without a rerun.
   function syncUrl() {
     try {
@@ -262,27 +418,26 @@ _SCRIPT = Template("""
   }
   {% if this.fill_frame %}
   // Projector: the map fills its frame, whose height the page sets from the screen's.
-  map.getContainer().style.height = '100vh';
+  box.style.height = '100vh';
   map.invalidateSize();
-  {% if this.fit %}map.fitBounds({{ this.fit|tojson }}, {paddingTopLeft: [20, 20], paddingBottomRight: [{{ this.legend_px }}, 20]});{% endif %}
   {% endif %}
+  fit();
   setTimeout(function() {
-    {% if this.fill_frame %}
     map.invalidateSize();
-    {% if this.fit %}map.fitBounds({{ this.fit|tojson }}, {paddingTopLeft: [20, 20], paddingBottomRight: [{{ this.legend_px }}, 20], animate: false});{% endif %}
-    {% endif %}
+    fit();
     {% if this.restore %}
     try {
       var v = JSON.parse(sessionStorage.getItem(viewKey) || 'null');
-      if (v) { map.setView([v[0], v[1]], v[2], {animate: false}); syncUrl(); }
+      if (v) { autoFit = false; map.setView([v[0], v[1]], v[2], {animate: false}); syncUrl(); }
     } catch (e) {}
     {% endif %}
+    update();
     map.on('moveend', function() { syncUrl(); remember(); });
     // Readiness mark for tests and scripts: the view is final and the map follows its position.
-    map.getContainer().setAttribute('data-gd-settled', '1');
+    box.setAttribute('data-gd-settled', '1');
   }, 600);  // after the component has sized its frame and folium has fitted the bounds
-  setTimeout(declutter, 50);
-  map.getContainer().setAttribute('data-gd-ready', String(features.length));
+  setTimeout(update, 50);
+  box.setAttribute('data-gd-ready', String(features.length));
 })();
 {% endmacro %}
 """)
@@ -330,6 +485,9 @@ def _project_features(
                 "y": round(row.geometry.y, 5),
                 "k": slug(row["theme"], sep=""),
                 "t": f"{num}. {label}",
+                "n": num,
+                "r": int(rank[idx]),
+                "l": esc(name) + (f' – <span class="gd-amount">{esc(amount)}</span>' if amount else ""),
                 "h": f'{svg}<span class="gd-label" data-rank="{int(rank[idx])}">{label_html}</span>',
                 "p": project_popup_html(row, commune_names),
             }
@@ -392,6 +550,7 @@ def build_map(
     unplaced = unplaced if unplaced is not None else pd.DataFrame()
 
     area_labels: list[dict] = []
+    outline_name = None
     if opt.epci is None:
         values = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
         breaks = choropleth_classes(values)
@@ -461,7 +620,7 @@ def build_map(
             tooltip=folium.GeoJsonTooltip(["nom", "statut"], labels=False),
         ).add_to(m)
         chosen = epci_web[epci_web["siren"] == opt.epci]
-        folium.GeoJson(
+        outline = folium.GeoJson(
             _geojson(chosen, ["nom"]),
             name="Limite de l'intercommunalité",
             style_function=lambda f: {
@@ -471,6 +630,7 @@ def build_map(
             },
             interactive=False,
         ).add_to(m)
+        outline_name = outline.get_name()
         bounds = chosen.total_bounds
         title = legend.map_title(chosen.iloc[0]["nom"]) if not chosen.empty else ""
 
@@ -507,21 +667,32 @@ def build_map(
         small=max(11, fonts["legend"] - 2),
         max_h=max_h,
         max_w=max_w,
+        size=size,
+        cluster=max(11, size // 2 - 1),
+        # The projector's right column: a quarter of the frame, readable at 1024 px, not wider than needed.
+        column_w="clamp(250px, 27vw, 440px)",
+        proj_font="clamp(14px, 1.55vw, 22px)",
+        proj_small="clamp(13px, 1.35vw, 19px)",
+        proj_label="clamp(13px, 1.25vw, 20px)",
     )
-    # Keep the territory clear of the legend, which sits bottom-right over the map.
-    legend_px = 580 if opt.mode == "projecteur" else 360
+    # Keep the territory clear of the legend (bottom-right over the map; the projector's column):
+    # the script fits the map with the legend's measured size, Python only starts it close.
+    legend_px = 480 if opt.mode == "projecteur" else 360
     fit = None if (opt.center and opt.zoom) else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
     overlay = _Overlay(
         css,
         legend_block,
         feats,
         size,
-        opt.label_min_zoom,
+        # An EPCI's labels are drawn at any zoom (decluttered); the département's names from label_min_zoom.
+        opt.label_min_zoom if opt.epci is None else min(opt.label_min_zoom, 8),
         area_labels,
         view_key=f"{opt.epci or 'departement'}:{opt.mode}",
         restore=opt.restore_view,
     )
-    overlay.fill_frame, overlay.fit, overlay.legend_px = opt.mode == "projecteur", fit, legend_px
+    overlay.fill_frame, overlay.fit = opt.mode == "projecteur", fit
+    overlay.projector, overlay.outline = opt.mode == "projecteur", outline_name
+    overlay.credit = f"{esc(opt.credit)}<br>{esc(opt.realisation)}"
     m.add_child(overlay)
     if fit is None:
         m.location, m.options["zoom"] = list(opt.center), opt.zoom
