@@ -159,6 +159,12 @@ _CSS = """
 .gd-marker .gd-label.gd-left {{ left: auto; right: {marker}px; }}
 .gd-marker .gd-label.gd-above {{ left: 50%; top: auto; bottom: {marker}px; transform: translateX(-50%); }}
 .gd-marker .gd-label.gd-below {{ left: 50%; top: {marker}px; transform: translateX(-50%); }}
+.gd-marker .gd-label.gd-right-up {{ left: {marker}px; transform: none; }}
+.gd-marker .gd-label.gd-left-up {{ left: auto; right: {marker}px; transform: none; }}
+.gd-marker .gd-label.gd-far {{ left: {far}px; }}
+.gd-marker .gd-label.gd-left.gd-far {{ left: auto; right: {far}px; }}
+.gd-marker .gd-label.gd-above.gd-far {{ left: 50%; bottom: {far}px; }}
+.gd-marker .gd-label.gd-below.gd-far {{ left: 50%; top: {far}px; }}
 .gd-amount {{ font-weight: 400; }}
 .gd-hide-labels .gd-marker .gd-label, .gd-label.gd-off {{ visibility: hidden; }}
 .gd-epci-label {{ background: none; border: none; }}
@@ -187,7 +193,7 @@ _CSS = """
 .gd-projector .gd-legend h5, .gd-projector .gd-toggle {{ font-size: {proj_font}; }}
 .gd-projector .gd-legend-title {{ display: none; }}
 .gd-projector .gd-legend li {{ margin: 0; }}
-.gd-projector .gd-marker .gd-label {{ font-size: {proj_label}; max-width: 11em; }}
+.gd-projector .gd-marker .gd-label {{ font-size: {proj_label}; max-width: 13em; }}
 .gd-key {{ background: rgba(255,255,255,0.96); border: 1px solid {swatch}; border-radius: 4px; padding: 6px 10px;
   font-size: {proj_small}; line-height: 1.2; color: {ink}; overflow: hidden; flex: 0 1 auto; min-height: 0; }}
 .gd-key:empty {{ display: none; }}
@@ -282,12 +288,44 @@ _SCRIPT = Template("""
   }
   map.on('dragstart', function() { autoFit = false; });
   map.on('zoomstart', function() { if (!fitting) { autoFit = false; } });
-  // Markers closer than a marker's size are grouped under the first (largest amount) of them: a
-  // disc with their count, which zooms in on them when clicked; zooming in splits the group.
+  // Markers that would overlap are first spread apart (at most two markers' sizes from their place,
+  // a thin line joins them to it); those that still overlap are grouped under the first (largest
+  // amount) of them: a disc with their count, which zooms in on them when clicked. Zooming in
+  // splits the groups. ``radius`` above a marker's size groups more (the projector's key must fit).
+  var leaders = L.layerGroup().addTo(map);
+  function spread(pts, gap) {
+    var pos = pts.map(function(p) { return [p.x, p.y]; }), most = size * 3;
+    for (var it = 0; it < 80; it++) {
+      var moved = false;
+      for (var i = 0; i < pos.length; i++) {
+        for (var j = i + 1; j < pos.length; j++) {
+          var dx = pos[j][0] - pos[i][0], dy = pos[j][1] - pos[i][1];
+          if (Math.max(Math.abs(dx), Math.abs(dy)) >= gap) { continue; }
+          if (dx === 0 && dy === 0) { dx = (j % 2 ? 1 : -1) * 0.5; dy = 0.25; }
+          var ox = gap - Math.abs(dx), oy = gap - Math.abs(dy);
+          if (ox <= oy) {
+            pos[i][0] -= Math.sign(dx) * ox / 2; pos[j][0] += Math.sign(dx) * ox / 2;
+          } else {
+            pos[i][1] -= Math.sign(dy) * oy / 2; pos[j][1] += Math.sign(dy) * oy / 2;
+          }
+          moved = true;
+        }
+      }
+      pos.forEach(function(q, k) {
+        q[0] = Math.min(Math.max(q[0], pts[k].x - most), pts[k].x + most);
+        q[1] = Math.min(Math.max(q[1], pts[k].y - most), pts[k].y + most);
+      });
+      if (!moved) { break; }
+    }
+    return pos;
+  }
   function group(radius) {
     layer.clearLayers();
     clusters.clearLayers();
-    var pts = markers.map(function(m) { return map.latLngToContainerPoint(m.getLatLng()); });
+    leaders.clearLayers();
+    var home = markers.map(function(m) { return L.latLng(m.feature.y, m.feature.x); });
+    var pts = home.map(function(h) { return map.latLngToContainerPoint(h); });
+    var pos = radius <= size + 2 ? spread(pts, size + 2) : pts.map(function(p) { return [p.x, p.y]; });
     var taken = markers.map(function() { return false; });
     var order = markers.map(function(m, i) { return i; });
     order.sort(function(a, b) { return markers[a].feature.r - markers[b].feature.r; });
@@ -296,15 +334,23 @@ _SCRIPT = Template("""
       taken[i] = true;
       var members = [i];
       order.forEach(function(j) {
-        if (!taken[j] && Math.max(Math.abs(pts[j].x - pts[i].x), Math.abs(pts[j].y - pts[i].y)) < radius) {
+        if (!taken[j] && Math.max(Math.abs(pos[j][0] - pos[i][0]), Math.abs(pos[j][1] - pos[i][1])) < radius) {
           taken[j] = true;
           members.push(j);
         }
       });
-      if (members.length === 1) { layer.addLayer(markers[i]); return; }
-      var latlngs = members.map(function(k) { return markers[k].getLatLng(); });
+      var at = map.containerPointToLatLng(L.point(pos[i][0], pos[i][1]));
+      if (members.length === 1) {
+        markers[i].setLatLng(at);
+        if (Math.abs(pos[i][0] - pts[i].x) + Math.abs(pos[i][1] - pts[i].y) > 2) {
+          leaders.addLayer(L.polyline([home[i], at], {color: '#444444', weight: 1.5, interactive: false}));
+        }
+        layer.addLayer(markers[i]);
+        return;
+      }
+      var latlngs = members.map(function(k) { return home[k]; });
       var nums = members.map(function(k) { return markers[k].feature.n; }).sort(function(a, b) { return a - b; });
-      var c = L.marker(markers[i].getLatLng(), {
+      var c = L.marker(at, {
         icon: L.divIcon({className: 'gd-cluster', html: '<div>×' + members.length + '</div>',
                          iconSize: [size, size], iconAnchor: [size / 2, size / 2]}),
         title: members.length + ' projets proches (n° ' + nums.join(', ') + ') : cliquer pour zoomer', keyboard: true});
@@ -335,14 +381,17 @@ _SCRIPT = Template("""
     }
     // Each label tries the right of its marker, then the left, then above and below; if all are
     // taken it is hidden (its number stays on the marker and, on the projector, in the key).
-    var places = ['', 'gd-left', 'gd-above', 'gd-below'];
+    var places = ['', 'gd-left', 'gd-above', 'gd-below', 'gd-above gd-right-up', 'gd-below gd-right-up',
+                  'gd-above gd-left-up', 'gd-below gd-left-up', 'gd-far', 'gd-left gd-far', 'gd-above gd-far',
+                  'gd-below gd-far'];
     labels.forEach(function(el) {
-      el.classList.remove('gd-off', 'gd-left', 'gd-above', 'gd-below');
+      el.classList.remove('gd-off', 'gd-left', 'gd-above', 'gd-below', 'gd-right-up', 'gd-left-up', 'gd-far');
       for (var k = 0; k < places.length; k++) {
-        if (places[k]) { el.classList.add(places[k]); }
+        var cls = places[k] ? places[k].split(' ') : [];
+        cls.forEach(function(c) { el.classList.add(c); });
         var r = el.getBoundingClientRect();
         if (free(r)) { shown.push(r); return; }
-        if (places[k]) { el.classList.remove(places[k]); }
+        cls.forEach(function(c) { el.classList.remove(c); });
       }
       el.classList.add('gd-off');
     });
@@ -668,12 +717,13 @@ def build_map(
         max_h=max_h,
         max_w=max_w,
         size=size,
+        far=2 * size + 4,
         cluster=max(11, size // 2 - 1),
         # The projector's right column: a quarter of the frame, readable at 1024 px, not wider than needed.
         column_w="clamp(250px, 27vw, 440px)",
         proj_font="clamp(14px, 1.55vw, 22px)",
         proj_small="clamp(13px, 1.35vw, 19px)",
-        proj_label="clamp(13px, 1.25vw, 20px)",
+        proj_label="clamp(13px, 1.05vw, 20px)",
     )
     # Keep the territory clear of the legend (bottom-right over the map; the projector's column):
     # the script fits the map with the legend's measured size, Python only starts it close.
