@@ -106,8 +106,13 @@ def _print_labels(base, epci) -> int:
     return len(printmap.label_boxes(figure))
 
 
+#: The labelled maps of the source: Lumbres, Deux Baies, Flandre Lys, Sud-Artois, Campagnes de l'Artois,
+#: Ternois, 7 Vallées.
+LABELLED = ["246201016", "200069029", "245900758", "200035442", "200069482", "200069672", "200044030"]
+
+
 @pytest.mark.parametrize("mode", ["normal", "projecteur"])
-@pytest.mark.parametrize("epci", ["246201016", "200069672"])  # Pays de Lumbres, Ternois: labelled maps
+@pytest.mark.parametrize("epci", LABELLED)
 def test_screen_shows_at_least_the_print_labels(server, make_page, epci, mode):
     from geodash.selection import load_base
 
