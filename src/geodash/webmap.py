@@ -165,6 +165,8 @@ _CSS = """
 .gd-marker .gd-label.gd-left.gd-far {{ left: auto; right: {far}px; }}
 .gd-marker .gd-label.gd-above.gd-far {{ left: 50%; bottom: {far}px; }}
 .gd-marker .gd-label.gd-below.gd-far {{ left: 50%; top: {far}px; }}
+.gd-marker .gd-label.gd-right-up.gd-far {{ left: {marker}px; }}
+.gd-marker .gd-label.gd-left-up.gd-far {{ left: auto; right: {marker}px; }}
 .gd-amount {{ font-weight: 400; }}
 .gd-hide-labels .gd-marker .gd-label, .gd-label.gd-off {{ visibility: hidden; }}
 .gd-epci-label {{ background: none; border: none; }}
@@ -193,7 +195,7 @@ _CSS = """
 .gd-projector .gd-legend h5, .gd-projector .gd-toggle {{ font-size: {proj_font}; }}
 .gd-projector .gd-legend-title {{ display: none; }}
 .gd-projector .gd-legend li {{ margin: 0; }}
-.gd-projector .gd-marker .gd-label {{ font-size: {proj_label}; max-width: 13em; }}
+.gd-projector .gd-marker .gd-label {{ font-size: {proj_label}; max-width: 16em; }}
 .gd-key {{ background: rgba(255,255,255,0.96); border: 1px solid {swatch}; border-radius: 4px; padding: 6px 10px;
   font-size: {proj_small}; line-height: 1.2; color: {ink}; overflow: hidden; flex: 0 1 auto; min-height: 0; }}
 .gd-key:empty {{ display: none; }}
@@ -383,7 +385,8 @@ _SCRIPT = Template("""
     // taken it is hidden (its number stays on the marker and, on the projector, in the key).
     var places = ['', 'gd-left', 'gd-above', 'gd-below', 'gd-above gd-right-up', 'gd-below gd-right-up',
                   'gd-above gd-left-up', 'gd-below gd-left-up', 'gd-far', 'gd-left gd-far', 'gd-above gd-far',
-                  'gd-below gd-far'];
+                  'gd-below gd-far', 'gd-above gd-right-up gd-far', 'gd-below gd-right-up gd-far',
+                  'gd-above gd-left-up gd-far', 'gd-below gd-left-up gd-far'];
     labels.forEach(function(el) {
       el.classList.remove('gd-off', 'gd-left', 'gd-above', 'gd-below', 'gd-right-up', 'gd-left-up', 'gd-far');
       for (var k = 0; k < places.length; k++) {
@@ -723,7 +726,7 @@ def build_map(
         column_w="clamp(250px, 27vw, 440px)",
         proj_font="clamp(14px, 1.55vw, 22px)",
         proj_small="clamp(13px, 1.35vw, 19px)",
-        proj_label="clamp(13px, 1.05vw, 20px)",
+        proj_label="clamp(13px, 0.95vw, 20px)",
     )
     # Keep the territory clear of the legend (bottom-right over the map; the projector's column):
     # the script fits the map with the legend's measured size, Python only starts it close.
