@@ -32,6 +32,7 @@ from .financings import (
     journal,
     list_financings,
     next_financing_id,
+    reinstate_financing,
     restore_version,
     withdraw_financing,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "migrate",
     "next_financing_id",
     "open_session",
+    "reinstate_financing",
     "restore_version",
     "set_password",
     "withdraw_financing",

@@ -41,6 +41,7 @@ __all__ = [
     "edit_financing",
     "withdraw_financing",
     "restore_version",
+    "reinstate_financing",
     "financing_history",
     "journal",
     "data_version",
@@ -157,10 +158,14 @@ def _normalised(values: dict[str, str]) -> dict[str, str]:
 def check_financing(values: Mapping[str, object], rules: Rules | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """``(errors, warnings)`` of one financing, ``{column: French reason}``: the rules of ``geodash validate``.
 
-    Needs no database: the page can call it as the user types.
+    Needs no database: the page can call it as the user types. An empty ``id`` is not an error
+    here: :func:`add_financing` gives one.
     """
     record = clean_values(values)
-    return check_values(record, (rules or _default_rules()).checks)
+    errors, warnings = check_values(record, (rules or _default_rules()).checks)
+    if not record["id"]:
+        errors.pop("id", None)
+    return errors, warnings
 
 
 def _validated(values: dict[str, str], rules: Rules | None) -> dict[str, str]:
@@ -421,6 +426,28 @@ def withdraw_financing(
         action="withdraw",
         new_values=lambda current: current.values,
         withdrawn=lambda current: True,
+        now=now,
+    )
+
+
+def reinstate_financing(
+    engine: sa.Engine,
+    financing_id: str,
+    *,
+    expected_version: int,
+    author: str,
+    rules: Rules | None = None,
+    now: datetime | None = None,
+) -> FinancingRecord:
+    """Undo a withdrawal: the financing, as it is, shows again (a ``restore`` entry in its history)."""
+    return _save(
+        engine,
+        financing_id,
+        expected_version=expected_version,
+        author=author,
+        action="restore",
+        new_values=lambda current: _validated(dict(current.values), rules),
+        withdrawn=lambda _current: False,
         now=now,
     )
 
