@@ -130,3 +130,14 @@ def test_sessions_expire_when_idle_and_at_the_latest_after_the_maximum(accounts)
         check_session(accounts, token, now=T0)
     with pytest.raises(SessionExpired, match="Connexion requise"):
         check_session(accounts, None)
+
+
+def test_identity_provider_users_need_an_active_account(accounts):
+    from geodash.db import account_for_identity
+
+    assert account_for_identity(accounts, " Alice ").role == "editeur"
+    with pytest.raises(AuthError, match="Aucun compte actif « bob »"):
+        account_for_identity(accounts, "bob")
+    disable_account(accounts, "alice")
+    with pytest.raises(AuthError, match="Aucun compte actif"):
+        account_for_identity(accounts, "alice")

@@ -7,6 +7,7 @@ French message.
 
 from .accounts import (
     AccountInfo,
+    account_for_identity,
     authenticate,
     check_session,
     close_session,
@@ -40,6 +41,7 @@ from .transfer import ImportRefused, ensure_database, export_csv, import_csv, lo
 
 __all__ = [
     "AccountInfo",
+    "account_for_identity",
     "AuthError",
     "Change",
     "Conflict",

@@ -38,6 +38,7 @@ __all__ = [
     "disable_account",
     "set_password",
     "authenticate",
+    "account_for_identity",
     "login_log",
     "open_session",
     "check_session",
@@ -213,6 +214,21 @@ def authenticate(
         with writing(engine) as conn:
             conn.execute(sa.update(Account).where(Account.login == login).values(password_hash=_hasher.hash(password)))
     return _info(row)
+
+
+def account_for_identity(engine: sa.Engine, login: str) -> AccountInfo:
+    """The active account of a user signed in by the Département's identity provider (``st.login``).
+
+    The provider proves who the user is (``st.user.email``); the account gives the role. Raises
+    :class:`AuthError` when there is no active account of that login.
+    """
+    try:
+        account = _get(engine, login)
+    except NotFound:
+        account = None
+    if account is None or not account.active:
+        raise AuthError(f"Aucun compte actif « {normalise_login(login)} » : s'adresser à un administrateur.")
+    return account
 
 
 def login_log(engine: sa.Engine, *, limit: int = 100) -> list[dict]:
