@@ -209,3 +209,19 @@ def test_withdrawn_rows_round_trip_through_their_own_file(engine, new_engine, te
     assert [c.action for c in financing_history(other, first.id)] == ["import", "restore"]
     export_csv(other, tmp_path / "b")
     assert not (tmp_path / "b" / "financements_retires.csv").exists()
+
+
+def test_an_edit_through_one_engine_is_seen_through_another(engine, rules, terr):
+    """Two app servers are two engines on one database: the data version and the data follow an edit."""
+    from geodash.db.engine import make_engine
+
+    other = make_engine(engine.url.render_as_string(hide_password=False))
+    seen = data_version(other)
+    first = list_financings(engine, epci_siren=ARRAS)[0]
+    edit_financing(
+        engine, first.id, {"intitule": "Titre changé"}, expected_version=first.version, author="a", rules=rules
+    )
+    assert data_version(other) > seen
+    frame = load_project_data_db(other, terr.communes, terr.sirens).financements
+    assert frame.set_index("id").loc[first.id, "intitule"] == "Titre changé"
+    other.dispose()
