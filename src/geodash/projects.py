@@ -60,7 +60,7 @@ FINANCEMENT_COLUMNS = [
     "remarque",
 ]
 #: Optional columns the app shows when present.
-FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte", "doublon_de"]
+FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte", "doublon_de", "domaine"]
 CHIFFRE_COLUMNS = ["epci_siren", "indicateur", "valeur", "unite", "precision", "source"]
 PRECISIONS = {"exact": "", "minimum": "plus de ", "environ": "près de "}
 #: Amounts above this are taken for typing errors (the Département's whole budget is ~2 billion €).
@@ -136,6 +136,14 @@ def _source(value: str, _row) -> str | None:
     return None
 
 
+def _domain(value: str, row) -> str | None:
+    """Optional ``domaine``: the stated total a 2015-2018 amount belongs to, when the rule of
+    :func:`geodash.bilan.project_domain` would be wrong (``aucun``: none)."""
+    from .bilan import DOMAIN_OVERRIDES
+
+    return None if not value else _one_of(DOMAIN_OVERRIDES)(value, row)
+
+
 def _nonempty(value: str, _row) -> str | None:
     return None if value else "valeur manquante"
 
@@ -204,6 +212,7 @@ def financement_checks(epci_sirens: set[str], communes: pd.DataFrame) -> dict[st
         "montant_departement_eur": _amount(),
         "cout_total_eur": _amount(),
         "source": _source,
+        "domaine": _domain,
     }
 
 

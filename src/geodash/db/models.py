@@ -96,6 +96,7 @@ class Financing(Base):
     origine: Mapped[str] = _text_column()
     montant_texte: Mapped[str] = _text_column()
     doublon_de: Mapped[str] = _text_column()
+    domaine: Mapped[str] = _text_column()
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     withdrawn: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
