@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 from geodash import settings
 from geodash.cli import main
 from geodash.db import authenticate, list_financings
+
+
+def _csv_rows(path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def _url(engine) -> str:
@@ -17,7 +23,11 @@ def test_db_init_export_and_refusal(new_engine, tmp_path, capsys):
     engine = new_engine()
     assert main(["db", "init", "--base", _url(engine)]) == 0
     out = capsys.readouterr().out
-    assert "Importé : 1008 financements, 0 retirés, 523 chiffres clés." in out
+    rows = {n: len(_csv_rows(settings.projects_dir() / n)) for n in ("financements.csv", "chiffres_cles.csv")}
+    assert (
+        f"Importé : {rows['financements.csv']} financements, 0 retirés, {rows['chiffres_cles.csv']} chiffres clés."
+        in out
+    )
     assert main(["db", "export", "--base", _url(engine), "--sortie", str(tmp_path / "export")]) == 0
     for name in ("financements.csv", "chiffres_cles.csv"):
         assert (tmp_path / "export" / name).read_bytes() == (settings.projects_dir() / name).read_bytes()
@@ -26,7 +36,7 @@ def test_db_init_export_and_refusal(new_engine, tmp_path, capsys):
     assert "aucun import" in capsys.readouterr().out
     assert main(["db", "init", "--base", _url(engine), "--dossier", str(tmp_path / "export")]) == 1
     assert "aucun import" in capsys.readouterr().err
-    assert len(list_financings(engine)) == 1008
+    assert len(list_financings(engine)) == rows["financements.csv"]
 
 
 def test_db_init_reports_bad_files_with_their_line(new_engine, tmp_path, capsys):
