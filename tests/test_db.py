@@ -251,3 +251,24 @@ def test_migrating_an_older_schema_keeps_the_data(new_engine):
     assert schema_is_current(engine)
     old = get_financing(engine, "OLD-1")
     assert old.values["intitule"] == "Ancien" and old.values["domaine"] == ""
+
+
+def test_two_servers_starting_on_an_empty_database_import_once(new_engine):
+    """Both processes call ensure_database() at once (what two app servers do on first start)."""
+    import os
+    import subprocess
+    import sys
+
+    engine = new_engine()
+    url = engine.url.render_as_string(hide_password=False)
+    code = "import sys; from geodash.db import ensure_database, make_engine; ensure_database(make_engine(sys.argv[1]))"
+    env = {**os.environ, "PYTHONPATH": str(settings.REPO_DIR / "src")}
+    starts = [
+        subprocess.Popen([sys.executable, "-c", code, url], env=env, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    errors = [p.communicate(timeout=300)[1] for p in starts]
+    assert [p.returncode for p in starts] == [0, 0], errors
+    expected = len(pd.read_csv(settings.projects_dir() / "financements.csv", dtype=str))
+    assert len(list_financings(engine)) == expected
+    assert len(journal(engine, include_import=True, limit=10 * expected)) == expected  # one import entry each

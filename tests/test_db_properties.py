@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geodash.db import (
@@ -25,8 +25,8 @@ from geodash.db.models import FINANCING_FIELDS
 FEW = settings(
     max_examples=25,
     deadline=None,
-    derandomize=os.environ.get("CI")
-    == "true",  # reproducible in CI, as tests/test_hostile.py suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    derandomize=os.environ.get("CI") == "true",  # reproducible in CI, as in tests/test_hostile.py
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],  # new database per example
 )
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 VALUES = {

@@ -20,7 +20,17 @@ from alembic.script import ScriptDirectory
 
 from .. import settings
 
-__all__ = ["database_url", "get_engine", "make_engine", "writing", "migrate", "schema_is_current", "MIGRATIONS_DIR"]
+__all__ = [
+    "database_url",
+    "get_engine",
+    "make_engine",
+    "writing",
+    "schema_lock",
+    "upgrade_schema",
+    "migrate",
+    "schema_is_current",
+    "MIGRATIONS_DIR",
+]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Arbitrary key of the PostgreSQL advisory lock taken while the schema is created or migrated.
@@ -79,8 +89,11 @@ def _config(connection: sa.Connection) -> Config:
 
 
 @contextlib.contextmanager
-def _schema_lock(engine: sa.Engine):
-    """One process at a time creates or migrates the schema (two servers may start together)."""
+def schema_lock(engine: sa.Engine):
+    """One process at a time creates, migrates or first fills the database (two servers may start together).
+
+    Not re-entrant: inside it, call :func:`upgrade_schema`, not :func:`migrate`.
+    """
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
@@ -115,10 +128,15 @@ def schema_is_current(engine: sa.Engine) -> bool:
         return MigrationContext.configure(conn).get_current_revision() == head
 
 
+def upgrade_schema(engine: sa.Engine) -> None:
+    """Bring the schema to the newest migration (caller holds :func:`schema_lock`)."""
+    if schema_is_current(engine):
+        return
+    with writing(engine) as conn:
+        command.upgrade(_config(conn), "head")
+
+
 def migrate(engine: sa.Engine) -> None:
     """Create the schema, or upgrade it to the newest migration; safe to call on every start."""
-    with _schema_lock(engine):
-        if schema_is_current(engine):
-            return
-        with writing(engine) as conn:
-            command.upgrade(_config(conn), "head")
+    with schema_lock(engine):
+        upgrade_schema(engine)

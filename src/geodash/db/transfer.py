@@ -32,7 +32,7 @@ from ..projects import (
     validate_financements,
 )
 from ..tables import Problem, Row, read_rows
-from .engine import get_engine, migrate, writing
+from .engine import get_engine, migrate, schema_lock, upgrade_schema, writing
 from .errors import StoreError
 from .models import FINANCING_FIELDS, KEY_FIGURE_FIELDS, DataState, Financing, HistoryEntry, KeyFigure
 
@@ -113,6 +113,7 @@ def import_csv(
     communes: pd.DataFrame | None = None,
     epci_sirens=None,
     now: datetime | None = None,
+    prepare_schema: bool = True,
 ) -> ImportReport:
     """Import the CSV files of ``folder`` (default ``data/projects``) into an EMPTY database.
 
@@ -151,7 +152,8 @@ def import_csv(
             f"Import refusé : {len(errors)} erreur(s) dans les fichiers de {folder} ; rien n'a été importé.", errors
         )
     at = now or datetime.now(timezone.utc)
-    migrate(engine)
+    if prepare_schema:
+        migrate(engine)
     with writing(engine) as conn:
         if any(
             conn.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first()
@@ -252,13 +254,10 @@ def ensure_database(engine: sa.Engine | None = None, *, folder: Path | None = No
     What the app calls at start, so ``streamlit run app.py`` needs nothing else.
     """
     engine = engine or get_engine()
-    migrate(engine)
-    if is_empty(engine):
-        try:
-            import_csv(engine, folder)
-        except ImportRefused:
-            if is_empty(engine):  # another process may have imported meanwhile
-                raise
+    with schema_lock(engine):  # two servers starting on an empty database import once
+        upgrade_schema(engine)
+        if is_empty(engine):
+            import_csv(engine, folder, prepare_schema=False)
     return engine
 
 
