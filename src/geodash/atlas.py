@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
-import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from . import settings, style  # noqa: E402
 from .formatting import format_eur  # noqa: E402
+from .text import slug  # noqa: E402
 
 __all__ = [
     "AtlasFilters",
@@ -37,7 +36,7 @@ __all__ = [
     "DEPARTEMENT_CODE",
 ]
 
-DEPARTEMENT_CODE = "62"  # file code of the département sheet
+DEPARTEMENT_CODE = settings.DEPARTEMENT_CODE  # file code of the département sheet (one definition)
 FORMATS = ("pdf", "png", "svg")
 MONTHS = [
     "janvier",
@@ -111,14 +110,9 @@ class AtlasResult:
         return not self.failures
 
 
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
-
-
 def file_stem(pattern: str, code: str, name: str) -> str:
     """File name from a pattern with ``{code}`` and ``{nom}`` (``"{code}_{nom}"`` → ``200033579_arras``)."""
-    return pattern.format(code=code, nom=_slug(name))
+    return pattern.format(code=code, nom=slug(name))
 
 
 # --- Rendering one view (used by the atlas workers and by the app's export button) ----------------

@@ -9,11 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
-
-#: Context layers a view can show (same keys as geodash.layers.LAYER_KINDS, kept here so that views
-#: do not import the geodata stack).
-LAYER_KINDS = ("routes", "sites", "occupation_sol", "cours_eau")
+from .style import LAYER_KINDS, NATURES, PERIODS, ROAD_CLASSES, THEMES
 
 __all__ = ["View", "parse_view", "view_params"]
 

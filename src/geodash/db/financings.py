@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..formatting import parse_number
-from ..projects import financement_checks, normalise_route
+from ..projects import financement_checks, normalise_road_number
 from ..tables import check_values
 from .engine import writing
 from .errors import Conflict, NotFound, ValidationError
@@ -150,7 +150,7 @@ def _normalised(values: dict[str, str]) -> dict[str, str]:
     out = dict(values)
     for column in _AMOUNTS:
         out[column] = _canonical_amount(out[column])
-    out["route"] = normalise_route(out["route"])
+    out["route"] = normalise_road_number(out["route"])
     out["commune_insee"] = "|".join(c.strip() for c in out["commune_insee"].split("|") if c.strip())
     return out
 
