@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "NBSP",
@@ -39,13 +40,26 @@ def format_eur(value: float | None) -> str:
 
 
 def format_eur_short(value: float | None) -> str:
-    """Map-label amount: millions rounded to one decimal ("1,3 million €", "10,6 millions €")."""
+    """Map-label amount: millions to three significant digits, rounded half up, trailing zeros dropped
+    ("1,65 million €", "18,1 millions €", "10,6 millions €", "1 million €"); below a million, in full.
+
+    Three digits keep the contracts' own figures ("1,65 M€", l. 9643) and never more precision than a
+    label needs. Rounding is done in decimal so that 1 650 000 does not become "1,6" through binary floats.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "montant non précisé"
     if abs(value) >= 1_000_000:
-        millions = round(value / 1_000_000, 1)
-        text = format_number(millions, 0 if millions.is_integer() else 1)
-        unit = "million" if millions < 2 else "millions"
+        millions = Decimal(repr(float(value))) / 1_000_000
+        digits = max(0, 3 - len(str(int(abs(millions)))))
+        rounded = millions.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        if abs(rounded) >= 10 ** (3 - digits) and digits:  # 9,995 → 10,0: one digit fewer
+            rounded = rounded.quantize(Decimal(1).scaleb(-(digits - 1)), rounding=ROUND_HALF_UP)
+        text = format(rounded.normalize(), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        whole, _, frac = text.partition(".")
+        text = format_number(int(whole), 0) + (f",{frac}" if frac else "")
+        unit = "million" if abs(rounded) < 2 else "millions"
         return f"{text}{NBSP}{unit}{NBSP}€"
     return format_eur(round(value))
 
