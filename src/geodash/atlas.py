@@ -98,6 +98,7 @@ class SheetRequest:
     orientation: str = "paysage"
     filters: AtlasFilters = field(default_factory=AtlasFilters)
     day: date = field(default_factory=date.today)
+    indicateur: str | None = None  # bilan indicator of the département sheet (None: the default)
 
 
 @dataclass
@@ -123,8 +124,7 @@ def render_view(base, request: SheetRequest, context=None):
 
     ``context`` (``layers.LoadedLayers``) adds the Département's roads, sites and land cover.
     """
-    from .dashboard import financing_by_epci
-    from .printmap import SheetOptions, render_sheet
+    from .printmap import SheetOptions, render_sheet, with_bilan
     from .projects import filter_projects
 
     terr, data, placed, unplaced, credit = base
@@ -147,10 +147,7 @@ def render_view(base, request: SheetRequest, context=None):
         from .layers import filter_road_projects
 
         selected = filter_road_projects(selected, context.routes, flt.routes)
-    choropleth = None
     if request.epci is None:
-        by_epci = financing_by_epci(selected, terr.epci)
-        choropleth = by_epci.set_index("siren")["par_habitant"]
         p = u = None
     else:
         mine = selected[selected["epci_siren"] == request.epci]
@@ -164,11 +161,10 @@ def render_view(base, request: SheetRequest, context=None):
         filters_text=flt.describe(),
         credit=credit,
         realisation=f"Réalisation : Département du Pas-de-Calais, {french_date(request.day)} (geodash)",
-        choropleth=choropleth,
         context=context if request.epci is not None else None,
         road_categories=flt.routes,
     )
-    return render_sheet(terr, p, u, options)
+    return render_sheet(terr, p, u, with_bilan(options, data.chiffres, terr, request.indicateur))
 
 
 def save_figure(fig, fmt: str, target) -> None:

@@ -88,23 +88,46 @@ def name_communes(placer: Placer, communes, fontsize: float) -> None:
             artist.set_gid("commune-label")
 
 
+LINESPACING = 1.3
+
+
+def _line_metrics(col, fontsize: float) -> tuple[float, float]:
+    """Height of one more line and width of an average character, as rendered, in fractions of ``col``."""
+    fig = col.figure
+    renderer = fig.canvas.get_renderer()
+    probe = col.text(0, 0, "Ag", fontsize=fontsize, linespacing=LINESPACING, transform=col.transAxes)
+    one = probe.get_window_extent(renderer)
+    probe.set_text("Ag\nAg\nAg\nAg\nAg")
+    five = probe.get_window_extent(renderer)
+    probe.set_text("abcdefghijklmnopqrstuvwxyz – 0123456789 €")
+    sample = probe.get_window_extent(renderer).width / 41
+    probe.remove()
+    box = col.get_window_extent(renderer)
+    return (five.height - one.height) / 4 / box.height, sample / box.width
+
+
 def text_columns(col, lines: list[str], *, top: float, fontsize: float, left: float = 0.0) -> None:
     """Write ``lines`` from ``top`` down, in one column or, when they do not fit, in two narrower
-    ones with the text shortened; what still does not fit ends with "…" and a count."""
-    height_pt = col.get_window_extent(col.figure.canvas.get_renderer()).height * 72 / col.figure.dpi
-    per_line = fontsize * 1.3 / height_pt
-    capacity = max(1, int(top / per_line))
+    ones with the text shortened; what still does not fit ends with "…" and a count.
+
+    The room is measured on the rendered text (line height and character width of the font), so
+    a list is only shortened when the space below ``top`` is really full.
+    """
+    per_line, char_w = _line_metrics(col, fontsize)
+    capacity = max(1, int((top + 1e-9) / per_line))
     rows = [r for line in lines for r in line.split("\n")]
     if len(rows) <= capacity:
         columns = [rows]
         width = 1.0 - left
     else:
-        short = [shorten(line.replace("\n", " "), 44) for line in lines]
+        width = (1.0 - left) / 2
+        chars = max(20, int(width * 0.95 / char_w))
+        fitted = [(i, r) for i, line in enumerate(lines) for r in _fit(line.replace("\n", " "), chars)]
+        short = [r for _, r in fitted]
         columns = [short[:capacity], short[capacity : 2 * capacity]]
         if len(short) > 2 * capacity:
-            hidden = len(short) - 2 * capacity + 1
-            columns[1] = columns[1][:-1] + [f"… et {hidden} autres (voir le tableau des projets)"]
-        width = (1.0 - left) / 2
+            hidden = len({i for i, _ in fitted[2 * capacity - 1 :]})
+            columns[1] = columns[1][:-1] + [shorten(f"… et {hidden} autres (voir le tableau des projets)", chars)]
     for i, column in enumerate(columns):
         col.text(
             left + i * width,
@@ -114,8 +137,16 @@ def text_columns(col, lines: list[str], *, top: float, fontsize: float, left: fl
             ha="left",
             fontsize=fontsize,
             transform=col.transAxes,
-            linespacing=1.3,
+            linespacing=LINESPACING,
         )
+
+
+def _fit(text: str, chars: int) -> list[str]:
+    """A listed item ("name – amount") shortened to ``chars`` (the name part, never the amount); any
+    other line (a heading, a figure with its comparison) wrapped, since cutting it would lose its sense."""
+    if " – " in text:
+        return [shorten(text, chars)]
+    return textwrap.wrap(text, width=chars, break_long_words=False, subsequent_indent="  ") or [text]
 
 
 def shorten(text: str, width: int) -> str:
