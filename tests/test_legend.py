@@ -52,7 +52,8 @@ def test_label_parts_keep_name_and_amount_apart():
     assert legend.label_parts(_row(intitule="Arras – Achicourt")) == ("Arras – Achicourt", "417\u00a0000\u00a0€")
     assert legend.label_parts(_row(periode="à venir", montant_departement_eur=1.3e6))[1].startswith("À venir : ")
     assert legend.label_parts(_row(nature="fonctionnement"))[1] == "Fonctionnement : 417\u00a0000\u00a0€"
-    assert legend.label_parts(_row(nature="engagement", montant_departement_eur=np.nan)) == ("Salle", "engagement")
+    # Without an amount the label is the name alone (« engagement » meant nothing to a reader).
+    assert legend.label_parts(_row(nature="engagement", montant_departement_eur=np.nan)) == ("Salle", "")
     assert legend.label_parts(_row(montant_departement_eur=np.nan)) == ("Salle", "")
     assert legend.project_label(_row(intitule="RD 208")) == "RD 208 – 417\u00a0000\u00a0€"
 

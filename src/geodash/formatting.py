@@ -64,11 +64,11 @@ def format_eur_short(value: float | None) -> str:
     return format_eur(round(value))
 
 
-def format_per_inhabitant(value: float | None) -> str:
-    """Euros per inhabitant with two decimals: ``"12,34 € / hab."``."""
+def format_per_inhabitant(value: float | None, decimals: int = 2) -> str:
+    """Euros per inhabitant, two decimals unless told: ``"12,34 € / hab."`` (``decimals=0``: ``"12 € / hab."``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{format_number(value, 2)}{NBSP}€{NBSP}/{NBSP}hab."
+    return f"{format_number(value, decimals)}{NBSP}€{NBSP}/{NBSP}hab."
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
@@ -121,11 +121,12 @@ def numbers_in_text(text: str) -> set[float]:
 PRECISION_PREFIX = {"exact": "", "minimum": "au moins ", "au moins": "au moins ", "environ": "environ "}
 
 
-def format_value(value: float | None, unit: str, precision: str = "exact") -> str:
+def format_value(value: float | None, unit: str, precision: str = "exact", *, decimals: int = 2) -> str:
     """A stated figure with its precision: ``"au moins 12,3 millions €"``, ``"environ 412 000 €"``,
     ``"au moins 123,45 € / hab."``, ``"17,2 pour 1 000 hab."``; ``"montant non précisé"`` when unknown.
 
-    ``unit`` is ``"EUR"`` (or ``"€"``), ``"EUR/hab"`` or a count unit written after the number.
+    ``unit`` is ``"EUR"`` (or ``"€"``), ``"EUR/hab"`` or a count unit written after the number;
+    ``decimals`` applies to euros per inhabitant (maps round them to the euro).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "montant non précisé" if unit in ("EUR", "€", "EUR/hab") else "non précisé"
@@ -133,7 +134,7 @@ def format_value(value: float | None, unit: str, precision: str = "exact") -> st
     if unit in ("EUR", "€"):
         text = format_eur_short(value)
     elif unit == "EUR/hab":
-        text = format_per_inhabitant(value)
+        text = format_per_inhabitant(value, decimals)
     else:
         text = f"{format_number(value, 0 if float(value).is_integer() else 1)}{NBSP}{unit}"
     return prefix + text

@@ -151,13 +151,14 @@ def number_projects(placed: pd.DataFrame) -> pd.Series:
 
 
 def label_parts(row: pd.Series) -> tuple[str, str]:
-    """French map label (not escaped) as ``(name, amount text)``; the amount text may be ``""``.
+    """French map label (not escaped) as ``(name, amount text)``; the amount text is ``""`` when the
+    source gives no amount (an engagement too): the label is then the name alone, never 0 €.
 
-    ``("RD 208", "417 000 €")``, ``("Médiathèque", "À venir : 1,3 million €")``, ``(…, "engagement")``.
+    ``("RD 208", "417 000 €")``, ``("Médiathèque", "À venir : 1,3 million €")``, ``("Étude", "")``.
     """
     amount = row.get("montant_departement_eur")
     if row.get("nature") == "engagement" or pd.isna(amount):
-        suffix = "engagement" if row.get("nature") == "engagement" else ""
+        suffix = ""
     elif row.get("nature") == "fonctionnement":
         suffix = f"Fonctionnement : {format_eur_short(amount)}"
     else:
@@ -239,12 +240,12 @@ class Choropleth:
         return choropleth_classes(self.values)
 
     def text(self, siren: str) -> str:
-        """The value of one EPCI as read on the map, or why there is none."""
+        """The value of one EPCI as read on the map (€ per inhabitant to the euro), or why there is none."""
         value = self.values.get(siren, np.nan)
         if pd.isna(value):
             return str(self.status.get(siren, "")) if self.status is not None else format_value(value, self.unit)
         precision = self.precision.get(siren, "exact") if self.precision is not None else "exact"
-        return format_value(value, self.unit, precision)
+        return format_value(value, self.unit, precision, decimals=0)
 
     def missing(self) -> dict[str, list[str]]:
         """Status text → SIRENs without a value, in order of first appearance."""

@@ -26,11 +26,22 @@ from matplotlib.transforms import Bbox  # noqa: E402
 
 from . import legend, settings, style  # noqa: E402
 from .bilan import DOCUMENT, NO_CONTRACT  # noqa: E402
+from .formatting import format_per_inhabitant, format_value  # noqa: E402
 from .legend import label_parts, number_projects  # noqa: E402
 from .printlabels import FAR, NEAR, Placer, name_communes, text_columns, wrap  # noqa: E402
 from .territories import Territories  # noqa: E402
 
-__all__ = ["PAPERS", "SheetOptions", "SheetLayout", "sheet_layout", "render_sheet", "with_bilan", "DEFAULT_INDICATOR", "label_boxes", "drawn_legend"]
+__all__ = [
+    "PAPERS",
+    "SheetOptions",
+    "SheetLayout",
+    "sheet_layout",
+    "render_sheet",
+    "with_bilan",
+    "DEFAULT_INDICATOR",
+    "label_boxes",
+    "drawn_legend",
+]
 
 PR = style.PRINT
 INK = style.OUTLINES
@@ -132,7 +143,16 @@ def _north_arrow(ax, *, left: bool = False) -> None:
         )
     )
     ax.text(
-        x, 0.87, "N", transform=ax.transAxes, ha="center", va="top", fontsize=9, weight="bold", zorder=7, gid="furniture"
+        x,
+        0.87,
+        "N",
+        transform=ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=9,
+        weight="bold",
+        zorder=7,
+        gid="furniture",
     )
 
 
@@ -634,19 +654,17 @@ def _side_lines(opt: SheetOptions, cp, placed, unplaced, epci_layer) -> list[str
         order = [d for d in rows.index if d != "total"] + (["total"] if "total" in rows.index else [])
         for d in order:
             r = rows.loc[d]
-            label = "Total" if d == "total" else r["libelle"]
-            lines.append(
-                wrap(
-                    f"• {label} : {r['texte']}, soit {r['texte_par_habitant']}"
-                    f" ({settings.DEPARTEMENT_NOM} : {r['texte_departement']})",
-                    52,
-                )
-            )
+            per = format_value(r["par_habitant"], "EUR/hab", r["precision"], decimals=0)
+            ref = format_per_inhabitant(r["departement_par_habitant"], 0)
+            lines.append(f"• {'Total' if d == 'total' else r['libelle']} : {r['texte']}")
+            lines.append(f"   {per} ; {settings.DEPARTEMENT_NOM} : {ref}")
         lines.append(wrap(f"Chiffres déclarés dans le contrat, partie 7 ({DOCUMENT}).", 52))
+        lines.append("")
     items = [f for f in (placed, unplaced) if f is not None and not f.empty]
     n = sum(len(f) for f in items)
     m = sum(int(f["montant_departement_eur"].notna().sum()) for f in items)
-    lines.append(wrap(f"Projets cités dans le contrat : {n}, dont {m} avec montant (un échantillon, pas le total)", 52))
+    lines.append(f"Projets cités dans le contrat : {n}, dont {m} avec montant")
+    lines.append("(un échantillon des financements, pas leur total)")
     return lines
 
 
@@ -671,8 +689,8 @@ def _legend_column(col, model: legend.Legend, listed, opt: SheetOptions, head: l
     for text, h in zip(leg.get_texts(), handles):
         if isinstance(h, Patch) and not h.get_visible():
             text.set_weight("bold")
-    # Below the legend: the bilan, the EPCI-wide items and labels that had no room on the map.
-    lines: list[str] = list(head)
+    # Below the legend: the bilan (full width), then the EPCI-wide items and the labels that had no room.
+    lines: list[str] = []
     box = model.epci_wide
     if box is not None:
         lines.append(f"{box.title} :")
@@ -681,14 +699,16 @@ def _legend_column(col, model: legend.Legend, listed, opt: SheetOptions, head: l
         if box.n_engagements:
             lines.append(f"• {box.engagements_text()}")
     if listed:
-        lines.append("Projets numérotés sur la carte :")
-        for num, name, amount in sorted(listed):
+        lines.append("Autres projets numérotés :")
+        for num, name, amount in sorted(listed):  # instead of their map labels: the name alone without amount
             lines.append(wrap(f"{num}. {name}" + (f" – {amount}" if amount else ""), 52))
+    portrait = opt.orientation == "portrait"  # wide, short column: the texts go right of the legend
+    left = 0.42 if portrait else 0.0
+    top = 1.0 if portrait else _legend_bottom(col, leg) - 0.02
+    if head:
+        top = text_columns(col, head, top=top, fontsize=fonts["small"], left=left, split=False) - 0.01
     if lines:
-        if opt.orientation == "portrait":  # wide, short column: the lists go right of the legend
-            text_columns(col, lines, top=1.0, fontsize=fonts["small"], left=0.42)
-        else:
-            text_columns(col, lines, top=_legend_bottom(col, leg) - 0.02, fontsize=fonts["small"])
+        text_columns(col, lines, top=top, fontsize=fonts["small"], left=left)
 
 
 def _legend_bottom(col, leg) -> float:
