@@ -228,7 +228,7 @@ class Choropleth:
     source: str = ""
     status: pd.Series | None = None
     precision: pd.Series | None = None
-    reference: str = ""  # the département's value, as text
+    reference: str = ""  # the département's value, as a sentence
 
     @property
     def title(self) -> str:
@@ -280,7 +280,8 @@ def bilan_choropleth(chiffres: pd.DataFrame, epci: pd.DataFrame, communes: pd.Da
         source=ind.source,
         status=table["statut"].where(table["valeur"].isna(), ""),
         precision=table["precision"],
-        reference=ref["texte"],
+        reference=f"{settings.DEPARTEMENT_NOM} ({ref['epci']} intercommunalités avec contrat) : "
+        + format_value(ref["valeur"], ind.unit, ref["precision"], decimals=0),
     )
 
 

@@ -336,7 +336,6 @@ def render_sheet(
     W, H = layout.size
     fig = plt.figure(figsize=(W, H))
     fig.geodash_layout = layout
-    portrait = opt.orientation == "portrait"
     margin = 10 * MM
     map_rect = layout.map_rect
     ax = fig.add_axes(map_rect)
@@ -480,16 +479,17 @@ def render_sheet(
     col.set_axis_off()
     _legend_column(col, model, listed, opt, _side_lines(opt, cp, placed, unplaced, epci_layer))
 
-    # Footer: sources and Réalisation.
+    # Footer: the sources grow upwards from above the "Réalisation" line (three lines on a portrait sheet).
     fig.text(
         margin / W,
-        8 * MM / H,
-        wrap(opt.credit, 200 if not portrait else 140),
+        5.5 * MM / H,
+        wrap(opt.credit, int((W - 2 * margin) * 72 / (fonts["small"] * 0.56))),
         fontsize=fonts["small"],
-        va="center",
+        va="bottom",
         color=INK["ink"],
+        linespacing=1.15,
     )
-    fig.text(margin / W, 3.5 * MM / H, opt.realisation, fontsize=fonts["small"], va="center", color=INK["ink"])
+    fig.text(margin / W, 3.0 * MM / H, opt.realisation, fontsize=fonts["small"], va="center", color=INK["ink"])
     return fig
 
 
@@ -636,7 +636,7 @@ def _side_lines(opt: SheetOptions, cp, placed, unplaced, epci_layer) -> list[str
         if cp is None or not cp.source:  # a plain Series: nothing more is known of it
             return lines
         if cp.reference:
-            lines.append(wrap(f"{settings.DEPARTEMENT_NOM} : {cp.reference}", 52))
+            lines.append(wrap(cp.reference, 52))
         names = dict(zip(epci_layer["siren"], epci_layer["nom_court"]))
         ranked = cp.values.dropna().sort_values(ascending=False)
         lines.append("Classement des intercommunalités :")
