@@ -463,7 +463,7 @@ def render_sheet(
         placed=placed,
         unplaced=unplaced,
         epci_siren=opt.epci,
-        choropleth=cp,
+        choropleth=opt.choropleth if opt.epci is None else None,
         context=counts,
         names=dict(zip(epci_layer["siren"], epci_layer["nom_court"])),
     )
