@@ -138,3 +138,15 @@ def test_epci_sheet_shows_the_bilan_then_the_sample_of_projects(written, data, t
     assert m < n
     assert f"Projets cités dans le contrat : {n}, dont {m} avec montant" in text
     assert not re.search(r"(?:^|[^\d ,]) ?0 €", text)
+
+
+def test_cli_unknown_indicator_is_refused_with_the_choices(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "geodash", "atlas", "--departement", "--epci", LUMBRES]
+        + ["--indicateur", "inconnu", "--sortie", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2
+    assert "indicateur inconnu « inconnu »" in run.stderr and "investissement_total_par_habitant" in run.stderr
+    assert not list(tmp_path.iterdir())

@@ -250,16 +250,20 @@ def write_atlas(
     workers: int | None = None,
     day: date | None = None,
     progress: Callable[[int, int, str, str | None], None] | None = None,
+    indicator: str | None = None,
 ) -> AtlasResult:
     """Write one sheet per entry of ``epcis`` (``None`` = département) in each format.
 
     Failures are collected, never raised: the maps already written stay written. ``combined``
-    also writes every PDF sheet, in order, into one multi-page PDF.
+    also writes every PDF sheet, in order, into one multi-page PDF. ``indicator``: the bilan indicator
+    of the département sheet (:func:`geodash.bilan.comparable_indicators`; ``None``: the default).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     formats = tuple(dict.fromkeys(formats + (("pdf",) if combined else ())))
-    requests = [SheetRequest(e, paper, orientation, filters or AtlasFilters(), day or date.today()) for e in epcis]
+    requests = [
+        SheetRequest(e, paper, orientation, filters or AtlasFilters(), day or date.today(), indicator) for e in epcis
+    ]
     workers = workers or min(os.cpu_count() or 1, len(requests)) or 1
     result = AtlasResult()
     pdf_of: dict[int, str] = {}
