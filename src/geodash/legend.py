@@ -10,6 +10,7 @@ draws or reads a file.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -304,7 +305,9 @@ def choropleth_classes(values: pd.Series, n: int = len(style.CHOROPLETH)) -> lis
     ends outwards) so that the legend reads; a value equal to a break belongs to the upper class.
     Missing values are not classed (see :func:`class_color`).
     """
-    import mapclassify
+    with warnings.catch_warnings():  # "Numba not installed": irrelevant for twenty values
+        warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
+        import mapclassify
 
     clean = values.dropna().astype(float)
     if clean.empty:
