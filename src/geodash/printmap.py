@@ -9,6 +9,7 @@ texts come from :mod:`geodash.style`, as on the web map. Nothing here reads a fi
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 
 import matplotlib
@@ -196,8 +197,9 @@ def sheet_layout(terr: Territories, options: SheetOptions) -> SheetLayout:
     """The sheet's layout: map and column boxes, the map's extent and, on an EPCI sheet, the locator inset.
 
     The inset goes in the first corner of :data:`CORNERS` where it leaves the EPCI's outline (plus
-    :data:`INSET_CLEARANCE_MM`) uncovered with the EPCI centred; failing that, the map is zoomed out step
-    by step, the EPCI pushed to the opposite corner, until one corner is free (the least zoom wins).
+    :data:`INSET_CLEARANCE_MM`) uncovered with the EPCI centred; failing that, the EPCI is moved step by
+    step towards the opposite corner, then the map zoomed out, until one corner is free (the least zoom,
+    then the least move wins).
     Pure geometry: nothing is drawn, so tests can check every EPCI and paper quickly.
     """
     opt = options
@@ -220,14 +222,15 @@ def sheet_layout(terr: Territories, options: SheetOptions) -> SheetLayout:
     need_x, need_y = bx1 - bx0, by1 - by0
     scale = max(need_x / box_w, need_y / box_h)  # metres per inch, the EPCI fitted
 
-    def view(factor: float, corner: str | None):
+    def view(factor: float, corner: str | None, shift: float = 1.0):
+        """The map's extent: centred on the EPCI, or moved by ``shift`` (0-1) of the way to pushing
+        the EPCI into the corner opposite ``corner``."""
         span_x, span_y = box_w * scale * factor, box_h * scale * factor
-        if corner is None:  # centred
-            cx0 = (bx0 + bx1 - span_x) / 2
-            cy0 = (by0 + by1 - span_y) / 2
-        else:  # the EPCI pushed away from the corner
-            cx0 = bx1 - span_x if corner[1] == "w" else bx0
-            cy0 = by0 if corner[0] == "n" else by1 - span_y
+        cx0 = (bx0 + bx1 - span_x) / 2
+        cy0 = (by0 + by1 - span_y) / 2
+        if corner is not None:
+            cx0 += shift * ((bx1 - span_x if corner[1] == "w" else bx0) - cx0)
+            cy0 += shift * ((by0 if corner[0] == "n" else by1 - span_y) - cy0)
         return (cx0, cx0 + span_x), (cy0, cy0 + span_y)
 
     if opt.epci is None:
@@ -248,15 +251,10 @@ def sheet_layout(terr: Territories, options: SheetOptions) -> SheetLayout:
         return not shape.intersects(rect.buffer(clearance, join_style="mitre"))
 
     chosen = None
-    for corner in CORNERS:
-        xlim, ylim = view(1.0, None)
-        if free(xlim, ylim, corner):
-            chosen = (corner, xlim, ylim)
-            break
     factor = 1.0
-    while chosen is None and factor < 3:
-        for corner in CORNERS:
-            xlim, ylim = view(factor, corner)
+    while chosen is None and factor < 3:  # least zoom first, then least shift, then the corners in order
+        for shift, corner in itertools.product((0.0, 0.25, 0.5, 0.75, 1.0), CORNERS):
+            xlim, ylim = view(factor, corner, shift)
             if free(xlim, ylim, corner):
                 chosen = (corner, xlim, ylim)
                 break
@@ -663,7 +661,8 @@ def _side_lines(opt: SheetOptions, cp, placed, unplaced, epci_layer) -> list[str
     items = [f for f in (placed, unplaced) if f is not None and not f.empty]
     n = sum(len(f) for f in items)
     m = sum(int(f["montant_departement_eur"].notna().sum()) for f in items)
-    lines.append(f"Projets cités dans le contrat : {n}, dont {m} avec montant")
+    where = "le contrat" if opt.bilan is None or not opt.bilan.empty else "le document"
+    lines.append(f"Projets cités dans {where} : {n}, dont {m} avec montant")
     lines.append("(un échantillon des financements, pas leur total)")
     return lines
 
