@@ -34,7 +34,9 @@ __all__ = [
     "normalise_road_number",
     "place_projects",
     "totals",
+    "countable",
     "filter_projects",
+    "financing_by_epci",
     "parse_source_lines",
     "search_column",
 ]
@@ -414,3 +416,19 @@ def totals(financements: pd.DataFrame, by: list[str]) -> pd.DataFrame:
             "projets": grouped.size(),
         }
     ).reset_index()
+
+
+def countable(financements: pd.DataFrame) -> pd.DataFrame:
+    """Rows that count in totals: a financing repeated in several contracts counts once."""
+    if "doublon_de" not in financements:
+        return financements
+    return financements[financements["doublon_de"].fillna("").astype(str) == ""]
+
+
+def financing_by_epci(financements: pd.DataFrame, epci: pd.DataFrame) -> pd.DataFrame:
+    """Département amount per EPCI, total and per inhabitant (choropleth and comparisons)."""
+    sums = countable(financements).groupby("epci_siren")["montant_departement_eur"].sum()
+    out = epci[["siren", "nom_court", "population"]].copy()
+    out["montant_eur"] = out["siren"].map(sums).fillna(0.0)
+    out["par_habitant"] = out["montant_eur"] / out["population"]
+    return out

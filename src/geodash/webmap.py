@@ -278,6 +278,8 @@ _SCRIPT = Template("""
     } catch (e) {}
     {% endif %}
     map.on('moveend', function() { syncUrl(); remember(); });
+    // Readiness mark for tests and scripts: the view is final and the map follows its position.
+    map.getContainer().setAttribute('data-gd-settled', '1');
   }, 600);  // after the component has sized its frame and folium has fitted the bounds
   setTimeout(declutter, 50);
   map.getContainer().setAttribute('data-gd-ready', String(features.length));
