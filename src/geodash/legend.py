@@ -337,7 +337,8 @@ def format_break(value: float, unit: str = "EUR/hab") -> str:
     """A class bound as the legend writes it: ``"230"`` (the unit is in the group title)."""
     if unit == "EUR":
         return format_eur_short(value).removesuffix(f"{NBSP}€")
-    return format_number(value, 0 if float(value).is_integer() else 1)
+    text = format_number(value, 2)  # two significant figures may need two decimals (0,47 pour 1 000 hab.)
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 def choropleth_entries(breaks: list[float], unit: str = "EUR/hab") -> tuple[LegendEntry, ...]:
