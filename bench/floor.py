@@ -26,9 +26,26 @@ import statistics
 import time
 
 from browser import CHROMIUM_ARGS, DEPT_TITLE, Server, Tab, _names
-from common import APP, BENCH_DIR, log, proc_status
+from common import APP, BENCH_DIR, REPO_DIR, log, proc_status
 
 TRIVIAL = BENCH_DIR / "trivial_app.py"
+# How each page is served: ``serve`` = the deployment entry (``streamlit run serve.py``, st.App with
+# the start-up warm-up) and the trivial page through st.App too; ``app`` = ``streamlit run app.py``
+# and ``streamlit run trivial_app.py``. Set by :func:`configure` (bench/run.py --entry).
+ENTRIES = {
+    "serve": (REPO_DIR / "serve.py", BENCH_DIR / "trivial_serve.py"),
+    "app": (APP, TRIVIAL),
+}
+GEODASH_SCRIPT, TRIVIAL_SCRIPT = ENTRIES["serve"] if (REPO_DIR / "serve.py").exists() else ENTRIES["app"]
+ENTRY = "serve" if GEODASH_SCRIPT.name == "serve.py" else "app"
+
+
+def configure(entry: str) -> None:
+    global GEODASH_SCRIPT, TRIVIAL_SCRIPT, ENTRY
+    GEODASH_SCRIPT, TRIVIAL_SCRIPT = ENTRIES[entry]
+    ENTRY = entry
+
+
 TRIVIAL_OPTIONS = ["Tout le département"] + [f"Territoire {i:02d}" for i in range(1, 21)]
 
 # Date.now() (page clock) once the trivial page shows ``option`` in its text; polled every frame.
@@ -108,8 +125,8 @@ def switch(n: int = 21, seed: int = 14) -> dict:
         order += [s for s in extra if s != order[-1]]
     order = order[:n]
     trivial_order = [TRIVIAL_OPTIONS[1 + (i * 7) % 20] for i in range(n)]
-    geo, triv = Server(APP), Server(TRIVIAL)
-    out: dict = {"n": n, "geodash": [], "trivial": []}
+    geo, triv = Server(GEODASH_SCRIPT), Server(TRIVIAL_SCRIPT)
+    out: dict = {"n": n, "geodash": [], "trivial": [], "entry": ENTRY}
     try:
         geo.wait_healthy()
         triv.wait_healthy()
@@ -171,7 +188,7 @@ def switch(n: int = 21, seed: int = 14) -> dict:
     out["summary"]["ratio_median"] = sg["median"] / st_["median"]
     out["summary"]["ratio_p90"] = sg["p90"] / st_["median"]
     out["summary"]["ratio_p90_p90"] = sg["p90"] / st_["p90"]
-    log("switch", {k: v for k, v in out["summary"].items()})
+    log("switch", out["summary"])
     return out
 
 
@@ -184,14 +201,23 @@ def first_visit(runs: int = 3) -> dict:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         for _ in range(runs):
             for name in ("trivial", "geodash"):
-                server = Server(TRIVIAL if name == "trivial" else APP)
+                server = Server(TRIVIAL_SCRIPT if name == "trivial" else GEODASH_SCRIPT)
                 try:
                     healthy = server.wait_healthy()
                     rss_idle = server.rss().get("VmRSS")
-                    tab = Tab(browser)
+                    tab = GeodashTab(browser)
+                    asked = time.time()
                     tab.page.goto(server.url)
+                    extra = {}
                     if name == "geodash":
-                        drawn = tab.wait_map(server.started, DEPT_TITLE, timeout=90)["ready"]
+                        got = tab.wait_map(server.started, DEPT_TITLE, timeout=90)
+                        drawn = got["ready"]
+                        messages = tab.messages_since(server.started)
+                        extra = {
+                            "map_delta": max(messages, key=lambda m: m[1])[0] - server.started if messages else None,
+                            "frame_created": got["frame"].evaluate("() => performance.timeOrigin") / 1000
+                            - server.started,
+                        }
                     else:
                         ready = tab.page.wait_for_function(
                             TRIVIAL_READY, arg=TRIVIAL_OPTIONS[0], polling="raf", timeout=90_000
@@ -201,7 +227,9 @@ def first_visit(runs: int = 3) -> dict:
                     out[name].append(
                         {
                             "healthy": healthy - server.started,
+                            "page_asked": asked - server.started,
                             "drawn": drawn,
+                            **extra,
                             "rss_idle_mb": rss_idle,
                             "rss_after_mb": server.rss().get("VmRSS"),
                         }
@@ -214,11 +242,14 @@ def first_visit(runs: int = 3) -> dict:
         name: {
             "drawn": statistics.median(s["drawn"] for s in out[name]),
             "healthy": statistics.median(s["healthy"] for s in out[name]),
+            "map_delta": statistics.median(s.get("map_delta") or 0 for s in out[name]),
+            "frame_created": statistics.median(s.get("frame_created") or 0 for s in out[name]),
             "n": len(out[name]),
         }
         for name in ("geodash", "trivial")
     }
     out["summary"]["ratio"] = out["summary"]["geodash"]["drawn"] / out["summary"]["trivial"]["drawn"]
+    out["entry"] = ENTRY
     log("first visit", out["summary"])
     return out
 
@@ -231,7 +262,7 @@ def memory(sessions: int = 50, batch: int = 10, ttl: int = 10) -> dict:
     so that the expired ones are dropped, as any later visitor would."""
     import protocol_load as pl
 
-    server = Server(APP, extra_args=["--server.disconnectedSessionTTL", str(ttl)])
+    server = Server(GEODASH_SCRIPT, extra_args=["--server.disconnectedSessionTTL", str(ttl)])
     rss: list[dict] = []
     try:
         server.wait_healthy()
@@ -294,8 +325,8 @@ def capacity(levels=(10, 50, 100), duration: float = 15.0, max_switches: int = 3
 
     out = {"duration_s": duration, "max_switches": max_switches}
     for name, script, expect in (
-        ("geodash", APP, pl.geodash_expect()),
-        ("trivial", TRIVIAL, pl.trivial_expect),
+        ("geodash", GEODASH_SCRIPT, pl.geodash_expect()),
+        ("trivial", TRIVIAL_SCRIPT, pl.trivial_expect),
     ):
         server = Server(script)
         try:
@@ -318,8 +349,8 @@ def server_rerun(n: int = 21) -> dict:
 
     out = {}
     for name, script, expect in (
-        ("geodash", APP, pl.geodash_expect()),
-        ("trivial", TRIVIAL, pl.trivial_expect),
+        ("geodash", GEODASH_SCRIPT, pl.geodash_expect()),
+        ("trivial", TRIVIAL_SCRIPT, pl.trivial_expect),
     ):
         server = Server(script)
         try:

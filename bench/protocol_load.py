@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     if args.url is None:
         from browser import Server
-        from common import BENCH_DIR, APP
+        from common import APP, BENCH_DIR
 
         server = Server(APP if args.app == "geodash" else BENCH_DIR / "trivial_app.py")
         server.wait_healthy()

@@ -1423,15 +1423,21 @@ def render_floor(r: dict) -> str:
         add(
             _rows(
                 [
-                    ["map component delta received (server: script up to `st_folium`, serialised, sent)",
-                     sec(st_["component_delta"])],
+                    [
+                        "map component delta received (server: script up to `st_folium`, serialised, sent)",
+                        sec(st_["component_delta"]),
+                    ],
                     ["new map iframe created", sec(st_["frame_created"])],
-                    ["Leaflet loaded in the new iframe (component bundle booted, map HTML injected)",
-                     sec(st_["leaflet_loaded"])],
+                    [
+                        "Leaflet loaded in the new iframe (component bundle booted, map HTML injected)",
+                        sec(st_["leaflet_loaded"]),
+                    ],
                     ["markers drawn (`data-gd-ready`)", sec(st_["map"])],
                     ["painted (two animation frames later)", sec(st_["paint"])],
-                    ["last message of the rerun received (`script_finished`: rest of the page + GC)",
-                     sec(st_["script_finished"])],
+                    [
+                        "last message of the rerun received (`script_finished`: rest of the page + GC)",
+                        sec(st_["script_finished"]),
+                    ],
                 ],
                 ["milestone", "median"],
             )
@@ -1457,8 +1463,12 @@ def render_floor(r: dict) -> str:
             f"Errors in these sessions: {mem['n_errors']}."
         )
         add("")
-        add(_rows([[x["after"], f"{x.get('VmRSS', 0):.0f} MB", f"{x.get('VmHWM', 0):.0f} MB"] for x in mem["rss"]],
-                  ["after", "RSS", "peak"]))
+        add(
+            _rows(
+                [[x["after"], f"{x.get('VmRSS', 0):.0f} MB", f"{x.get('VmHWM', 0):.0f} MB"] for x in mem["rss"]],
+                ["after", "RSS", "peak"],
+            )
+        )
         add("")
     for name in ("geodash", "trivial"):
         c = cap.get(name)
@@ -1488,8 +1498,17 @@ def render_floor(r: dict) -> str:
                     ]
                     for x in c["rows"]
                 ],
-                ["sessions", "opened (first run)", "reruns", "reruns/s", "p50", "p95", "errors", "server CPU / wall",
-                 "server RSS after"],
+                [
+                    "sessions",
+                    "opened (first run)",
+                    "reruns",
+                    "reruns/s",
+                    "p50",
+                    "p95",
+                    "errors",
+                    "server CPU / wall",
+                    "server RSS after",
+                ],
             )
         )
         add("")

@@ -75,6 +75,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--wait-idle", type=float, default=120.0, metavar="S", help="wait up to S s for an idle machine (120)"
     )
     parser.add_argument("--switches", type=int, default=21, help="switches per page in `switch` (21, at least 11)")
+    parser.add_argument(
+        "--entry",
+        choices=["serve", "app"],
+        default=None,
+        help="serve geodash with `streamlit run serve.py` (start-up warm-up; default when serve.py exists) "
+        "or `streamlit run app.py`; the trivial page is served the same way",
+    )
     parser.add_argument("--only", help=argparse.SUPPRESS)  # older spelling: --only a,b
     args = parser.parse_args(argv)
     if args.only:
@@ -93,6 +100,8 @@ def run_section(name: str, args, results: dict, scripts: dict) -> dict:
     if name in ("switch", "first-visit", "rerun", "memory", "capacity"):
         import floor
 
+        if args.entry:
+            floor.configure(args.entry)
         if name == "switch":
             return floor.switch(args.switches)
         if name == "first-visit":

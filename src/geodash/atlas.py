@@ -18,19 +18,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from . import settings, style  # noqa: E402
-from .formatting import format_eur  # noqa: E402
+from . import settings, style
+from .formatting import format_eur
 
 __all__ = [
     "AtlasFilters",
     "AtlasResult",
     "SheetRequest",
     "render_view",
+    "close_figure",
     "write_atlas",
     "file_stem",
     "french_date",
@@ -177,9 +173,25 @@ def render_view(base, request: SheetRequest, context=None):
     return render_sheet(terr, p, u, options)
 
 
+def _pyplot():
+    """matplotlib.pyplot with the Agg backend, imported on first use: the public page imports this
+    module but draws a print sheet only when asked, and matplotlib costs ~0.5 s of start-up."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def close_figure(fig) -> None:
+    """Free a sheet's figure (pyplot keeps a reference to every figure it made)."""
+    _pyplot().close(fig)
+
+
 def save_figure(fig, fmt: str, target) -> None:
     """Save with fixed metadata so that the files are reproducible."""
-    plt.rcParams["svg.hashsalt"] = "geodash"
+    _pyplot().rcParams["svg.hashsalt"] = "geodash"
     metadata = {
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": "geodash"},
         "svg": {"Date": None},
@@ -244,7 +256,7 @@ def _render_to_files(request: SheetRequest, out_dir: str, pattern: str, formats:
             paths.append(str(path))
         return paths
     finally:
-        plt.close(fig)
+        close_figure(fig)
 
 
 def write_atlas(

@@ -1,0 +1,91 @@
+"""Server start: import and load what the page needs before the first visitor comes.
+
+``streamlit run serve.py`` serves ``app.py`` through ``st.App`` with :func:`lifespan`, which starts
+:func:`warm_up` in a background thread as the server starts (the server answers at once; a visitor
+who comes before the warm-up ends waits for the part that is left, not for all of it). The warm-up
+imports the page's heavy libraries, calls the page's cached loaders so that their
+``st.cache_resource`` entries exist before the first session, then freezes the objects alive at
+that point (``gc.freeze``): Streamlit runs a full garbage collection after every script run
+(``runner.postScriptGC``), whose cost grows with the objects it has to walk, and the modules and
+the loaded data live as long as the server anyway.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from contextlib import asynccontextmanager
+
+__all__ = ["PAGE_MODULES", "LOADERS", "warm_up", "lifespan"]
+
+# Imported by the public page on every visit (its first script run pays for them otherwise).
+PAGE_MODULES = (
+    "pandas",
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "folium",
+    "branca",
+    "jinja2",
+    "streamlit_folium",
+    "geodash.territories",
+    "geodash.projects",
+    "geodash.dashboard",
+    "geodash.layers",
+    "geodash.weblayers",
+    "geodash.webmap",
+    "geodash.views",
+    "geodash.sources",
+)
+
+# The page's cached loaders, as "module:function", called with no argument: the page must call them
+# the same way (no argument) for the warm-up's cache entry to be the one the page finds.
+LOADERS = ("geodash.selection:load_base",)
+
+_log = logging.getLogger("geodash.startup")
+
+
+def warm_up(modules: Iterable[str] = PAGE_MODULES, loaders: Iterable[str] = LOADERS, freeze: bool = True) -> dict:
+    """Import ``modules``, call ``loaders``, freeze the heap; return the seconds each step took.
+
+    A loader whose module does not exist is skipped (recorded as ``None``); one that fails is
+    logged and skipped: the page reports the same error to its visitor on its own run.
+    """
+    timings: dict[str, float | None] = {}
+    t0 = time.perf_counter()
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            _log.warning("warm-up: cannot import %s: %s", name, exc)
+    timings["imports"] = time.perf_counter() - t0
+    for spec in loaders:
+        module_name, _, func_name = spec.partition(":")
+        t1 = time.perf_counter()
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            timings[spec] = None
+            continue
+        try:
+            getattr(module, func_name)()
+        except Exception:  # the page shows the error; the server keeps running
+            _log.exception("warm-up: %s failed", spec)
+        timings[spec] = time.perf_counter() - t1
+    if freeze:
+        gc.collect()
+        gc.freeze()
+    timings["total"] = time.perf_counter() - t0
+    _log.info("warm-up done: %s", timings)
+    return timings
+
+
+@asynccontextmanager
+async def lifespan(app):
+    """``st.App`` lifespan: start :func:`warm_up` in a thread; serve at once."""
+    threading.Thread(target=warm_up, name="geodash-warm-up", daemon=True).start()
+    yield
