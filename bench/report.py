@@ -1371,9 +1371,18 @@ def render_floor(r: dict) -> str:
     if "ratio_median" in rr:
         rows.append(
             [
-                f"server rerun for a switch, no browser (protocol, median of {rr['geodash']['reruns']})",
-                f"{sec(rr['geodash']['p50_s'])} vs {sec(rr['trivial']['p50_s'])}",
+                f"server rerun for a switch, no browser (protocol, median of {rr['geodash']['n']})",
+                f"{sec(rr['geodash']['median'])} vs {sec(rr['trivial']['median'])}",
                 _x(rr["ratio_median"]),
+                "–",
+                "no target",
+            ]
+        )
+        rows.append(
+            [
+                "server CPU time per switch (from /proc)",
+                f"{ms(rr['geodash']['server_cpu_per_rerun_s'])} vs {ms(rr['trivial']['server_cpu_per_rerun_s'])}",
+                _x(rr["ratio_cpu"]),
                 "–",
                 "no target",
             ]
@@ -1452,8 +1461,8 @@ def render_floor(r: dict) -> str:
         add(
             "Server rerun without a browser (`bench/protocol_load.py`, one session, `BackMsg.rerun_script` with the "
             "selectbox's new value → `script_finished`): "
-            f"geodash p50 {sec(g['p50_s'])}, p95 {sec(g['p95_s'])} ({g['mb_received'] / max(g['reruns'], 1) * 1000:.0f} KB per rerun); "
-            f"trivial p50 {sec(t['p50_s'])}, p95 {sec(t['p95_s'])}."
+            f"geodash median {sec(g['median'])}, p90 {sec(g['p90'])} ({kb(g['bytes_per_rerun'])} per rerun); "
+            f"trivial median {sec(t['median'])}, p90 {sec(t['p90'])}."
         )
         add("")
     if "warm_mb" in mem:
