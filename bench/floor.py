@@ -300,6 +300,9 @@ def memory(sessions: int = 50, batch: int = 10, ttl: int = 10) -> dict:
         asyncio.run(one())
         time.sleep(2)
         rss.append({"after": f"TTL passed ({ttl} s), one more session came and went", **server.rss()})
+        asyncio.run(one())  # the previous one's closing evicted the expired sessions: one more run after it
+        time.sleep(2)
+        rss.append({"after": "and another one", **server.rss()})
         after = server.rss()["VmRSS"]
     finally:
         server.stop()

@@ -1,6 +1,6 @@
 """bench/RESULTS.md from the figures of one run (bench/results.json).
 
-python3 bench/report.py    # rewrite RESULTS.md from results.json (no measuring)
+python3 bench/report.py [results.json] [--write]   # render (print, or rewrite RESULTS.md) without measuring
 """
 
 from __future__ import annotations
@@ -1290,14 +1290,6 @@ def _misses(r: dict) -> str:
     return "\n".join(out) if out else "Every budget measured in this run is met."
 
 
-if __name__ == "__main__":
-    here = Path(__file__).resolve().parent
-    sys.path.insert(0, str(here))
-    results = json.loads((here / "results.json").read_text(encoding="utf-8"))
-    (here / "RESULTS.md").write_text(render(results), encoding="utf-8")
-    print("bench/RESULTS.md rewritten from bench/results.json")
-
-
 # --- issue 14: against the floor of the platform -----------------------------------------------------
 
 TARGET = {"switch_median": 1.5, "switch_p90": 2.0, "first_visit": 2.0, "rss_mb": 300.0, "national_mb": 400.0}
@@ -1329,7 +1321,7 @@ def render_floor(r: dict) -> str:
         "The trivial page is `bench/trivial_app.py` (one selectbox rewriting one line of text), served the same "
         "way as geodash (`streamlit run` from the repository root, same `.streamlit/config.toml`, 127.0.0.1) in the "
         "same run. Ratios are geodash ÷ trivial. Load average (1 min) at the start of each section: "
-        + ", ".join(f"{k} {v[0]:.2f}" for k, v in load.items() if k in s)
+        + ", ".join(f"{k} {v[0][0]:.2f}" for k, v in load.items() if k in s)
         + "."
     )
     add("")
@@ -1526,3 +1518,16 @@ def render_floor(r: dict) -> str:
                 add(f"Errors at {x['sessions']} sessions (first ones): " + "; ".join(x["error_samples"][:3]))
                 add("")
     return "\n".join(L)
+
+
+if __name__ == "__main__":
+    here = Path(__file__).resolve().parent
+    sys.path.insert(0, str(here))
+    args = [a for a in sys.argv[1:] if a != "--write"]
+    source = Path(args[0]) if args else here / "results.json"
+    text = render(json.loads(source.read_text(encoding="utf-8")))
+    if "--write" in sys.argv:
+        (here / "RESULTS.md").write_text(text, encoding="utf-8")
+        print(f"bench/RESULTS.md rewritten from {source}")
+    else:
+        print(text)

@@ -166,16 +166,16 @@ def main(argv: list[str]) -> int:
     results["git_end"] = common.machine()["git"]
     import report
 
-    text = report.render(results)
-    raw = json.dumps(results, indent=1, default=str, ensure_ascii=False)
     if args.write:
         out_md, out_json = BENCH / "RESULTS.md", BENCH / "results.json"
     else:
         folder = Path(tempfile.mkdtemp(prefix="geodash-bench-"))
         out_md, out_json = folder / "RESULTS.md", folder / "results.json"
-        print(text)
-    out_json.write_text(raw, encoding="utf-8")
+    out_json.write_text(json.dumps(results, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
+    text = report.render(results)  # python3 bench/report.py PATH re-renders from the JSON
     out_md.write_text(text, encoding="utf-8")
+    if not args.write:
+        print(text)
     log(f"done in {results['durations']['total']:.0f} s: {out_md}, {out_json}")
     return 0
 
