@@ -196,12 +196,15 @@ def first_visit(runs: int = 3) -> dict:
     """``streamlit run`` → first map drawn (geodash) / first text shown (trivial), taking turns."""
     from playwright.sync_api import sync_playwright
 
-    out: dict = {"geodash": [], "trivial": []}
+    pages = {"trivial": TRIVIAL_SCRIPT, "geodash": GEODASH_SCRIPT}
+    if ENTRY == "serve":  # before/after: the same page without the start-up warm-up
+        pages["geodash (app.py)"] = APP
+    out: dict = {name: [] for name in pages}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         for _ in range(runs):
-            for name in ("trivial", "geodash"):
-                server = Server(TRIVIAL_SCRIPT if name == "trivial" else GEODASH_SCRIPT)
+            for name, script in pages.items():
+                server = Server(script)
                 try:
                     healthy = server.wait_healthy()
                     rss_idle = server.rss().get("VmRSS")
@@ -209,7 +212,7 @@ def first_visit(runs: int = 3) -> dict:
                     asked = time.time()
                     tab.page.goto(server.url)
                     extra = {}
-                    if name == "geodash":
+                    if name.startswith("geodash"):
                         got = tab.wait_map(server.started, DEPT_TITLE, timeout=90)
                         drawn = got["ready"]
                         messages = tab.messages_since(server.started)
@@ -246,7 +249,7 @@ def first_visit(runs: int = 3) -> dict:
             "frame_created": statistics.median(s.get("frame_created") or 0 for s in out[name]),
             "n": len(out[name]),
         }
-        for name in ("geodash", "trivial")
+        for name in pages
     }
     out["summary"]["ratio"] = out["summary"]["geodash"]["drawn"] / out["summary"]["trivial"]["drawn"]
     out["entry"] = ENTRY
@@ -352,10 +355,10 @@ def server_rerun(n: int = 21) -> dict:
     import protocol_load as pl
 
     out = {}
-    for name, script, expect in (
-        ("geodash", GEODASH_SCRIPT, pl.geodash_expect()),
-        ("trivial", TRIVIAL_SCRIPT, pl.trivial_expect),
-    ):
+    pages = [("geodash", GEODASH_SCRIPT, pl.geodash_expect()), ("trivial", TRIVIAL_SCRIPT, pl.trivial_expect)]
+    if ENTRY == "serve":  # before/after: the same page without the start-up warm-up and heap freeze
+        pages.append(("geodash (app.py)", APP, pages[0][2]))
+    for name, script, expect in pages:
         server = Server(script)
         try:
             server.wait_healthy()

@@ -128,6 +128,8 @@ def render(r: dict) -> str:
     if floor:
         add(floor)
         add("")
+    if not any(k in s for k in ("server", "browser", "national", "atlas")):
+        return "\n".join(L) + "\n"
     # ---- summary ----------------------------------------------------------------------------
     add("## Budgets of the earlier sections")
     add("")
@@ -1317,6 +1319,23 @@ def render_floor(r: dict) -> str:
     load = r.get("loadavg", {})
     add("## Against the floor of the platform (issue 14)")
     add("")
+    entry = (sw or fv or rr).get("entry")
+    if entry:
+        add(
+            "geodash served by "
+            + (
+                "`streamlit run serve.py` (st.App with the start-up warm-up of `geodash.startup`)"
+                if entry == "serve"
+                else "`streamlit run app.py`"
+            )
+            + "; the trivial page served the same way"
+            + (
+                " (`bench/trivial_serve.py`, st.App)."
+                if entry == "serve"
+                else " (`streamlit run bench/trivial_app.py`)."
+            )
+        )
+        add("")
     add(
         "The trivial page is `bench/trivial_app.py` (one selectbox rewriting one line of text), served the same "
         "way as geodash (`streamlit run` from the repository root, same `.streamlit/config.toml`, 127.0.0.1) in the "
@@ -1360,6 +1379,17 @@ def render_floor(r: dict) -> str:
                 _target(fv["summary"]["ratio"], TARGET["first_visit"]),
             ]
         )
+    if "summary" in fv and "geodash (app.py)" in fv["summary"]:
+        b, t = fv["summary"]["geodash (app.py)"], fv["summary"]["trivial"]
+        rows.append(
+            [
+                "before: the same, geodash served by `streamlit run app.py` (no start-up warm-up)",
+                f"{sec(b['drawn'])} vs {sec(t['drawn'])}",
+                _x(b["drawn"] / t["drawn"]),
+                "",
+                "",
+            ]
+        )
     if "ratio_median" in rr:
         rows.append(
             [
@@ -1379,6 +1409,18 @@ def render_floor(r: dict) -> str:
                 "no target",
             ]
         )
+        if "geodash (app.py)" in rr:
+            b = rr["geodash (app.py)"]
+            rows.append(
+                [
+                    "before: the same two, geodash served by `streamlit run app.py` (no warm-up, no heap freeze)",
+                    f"{sec(b['median'])}, CPU {ms(b['server_cpu_per_rerun_s'])}",
+                    f"{_x(b['median'] / rr['trivial']['median'])}, CPU "
+                    f"{_x(b['server_cpu_per_rerun_s'] / rr['trivial']['server_cpu_per_rerun_s'])}",
+                    "",
+                    "",
+                ]
+            )
     if "warm_mb" in mem:
         visited = next((x for x in mem["rss"] if x["after"].startswith("one session visited")), {})
         rows.append(
@@ -1448,6 +1490,24 @@ def render_floor(r: dict) -> str:
         if ws:
             add(f"WebSocket bytes per switch: median {kb(sorted(ws)[len(ws) // 2])}, max {kb(max(ws))}.")
             add("")
+    if "summary" in fv:
+        add(
+            "**First visit, where the time goes** (medians, seconds after `streamlit run` was started; the browser "
+            "asks for the page as soon as the health check answers): "
+            + "; ".join(
+                f"{name}: server answers {sec(v['healthy'])}, "
+                + (
+                    f"map data received {sec(v['map_delta'])}, map frame created {sec(v['frame_created'])}, "
+                    if name.startswith("geodash")
+                    else ""
+                )
+                + f"drawn {sec(v['drawn'])}"
+                for name, v in fv["summary"].items()
+                if isinstance(v, dict)
+            )
+            + "."
+        )
+        add("")
     if "ratio_median" in rr:
         g, t = rr["geodash"], rr["trivial"]
         add(
