@@ -42,9 +42,12 @@ PAGE_MODULES = (
     "geodash.sources",
 )
 
-# The page's cached loaders, as "module:function", called with no argument: the page must call them
-# the same way (no argument) for the warm-up's cache entry to be the one the page finds.
-LOADERS = ("geodash.selection:load_base",)
+# The page's cached loaders (``st.cache_resource`` functions defined in a package module), as
+# "module:function", called with no argument: the page must call them the same way for the
+# warm-up's cache entry to be the one it finds. A loader defined in the page script itself cannot
+# be warmed (the script is not run before the first session). Uncached functions are skipped: they
+# would load the data a second time.
+LOADERS = ("geodash.selection:cached_base",)
 
 _log = logging.getLogger("geodash.startup")
 
@@ -52,8 +55,9 @@ _log = logging.getLogger("geodash.startup")
 def warm_up(modules: Iterable[str] = PAGE_MODULES, loaders: Iterable[str] = LOADERS, freeze: bool = True) -> dict:
     """Import ``modules``, call ``loaders``, freeze the heap; return the seconds each step took.
 
-    A loader whose module does not exist is skipped (recorded as ``None``); one that fails is
-    logged and skipped: the page reports the same error to its visitor on its own run.
+    A loader that does not exist or is not a Streamlit cached function is skipped (recorded as
+    ``None``); one that fails is logged and skipped: the page reports the same error to its
+    visitor on its own run.
     """
     timings: dict[str, float | None] = {}
     t0 = time.perf_counter()
@@ -71,8 +75,12 @@ def warm_up(modules: Iterable[str] = PAGE_MODULES, loaders: Iterable[str] = LOAD
         except ModuleNotFoundError:
             timings[spec] = None
             continue
+        loader = getattr(module, func_name, None)
+        if not callable(getattr(loader, "clear", None)):  # not a Streamlit cached function
+            timings[spec] = None
+            continue
         try:
-            getattr(module, func_name)()
+            loader()
         except Exception:  # the page shows the error; the server keeps running
             _log.exception("warm-up: %s failed", spec)
         timings[spec] = time.perf_counter() - t1
