@@ -31,7 +31,8 @@ PAGE_MODULES = (
     "folium",
     "branca",
     "jinja2",
-    "streamlit_folium",
+    # not streamlit_folium: a Streamlit component declared outside a script run is not served
+    # (its iframe gets a 404 under st.App), so the page's own run imports it
     "geodash.territories",
     "geodash.projects",
     "geodash.dashboard",
