@@ -1,8 +1,9 @@
-"""Command line: ``geodash build-geo | validate``."""
+"""Command line: ``geodash build-geo | validate | bilan | atlas | layers``."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -24,14 +25,39 @@ def _validate(args: argparse.Namespace) -> int:
     except TerritoryError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
+    from .bilan import reconcile
+
     data = load_project_data(terr.communes, set(terr.sirens), args.dossier)
-    for problem in data.problems:
+    breaches = reconcile(data.financements, data.chiffres)
+    for problem in data.problems + breaches:
         print(problem, file=sys.stderr if problem.level == "erreur" else sys.stdout)
+    errors = len(data.errors) + len(breaches)
     print(
         f"{len(data.financements)} financements et {len(data.chiffres)} chiffres clés valides ; "
-        f"{len(data.errors)} erreur(s), {data.rejected} ligne(s) mise(s) de côté."
+        f"{errors} erreur(s) dont {len(breaches)} écart(s) de rapprochement, "
+        f"{data.rejected} ligne(s) mise(s) de côté."
     )
-    return 1 if data.errors else 0
+    return 1 if errors else 0
+
+
+def _bilan(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .bilan import bilan_frame
+
+    try:
+        frame = bilan_frame(args.dossier, args.territories)
+    except RuntimeError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    # whole euros written without ".0"; per-inhabitant values keep their two decimals
+    values = [int(v) if float(v).is_integer() else v for v in frame["valeur"]]
+    frame["valeur"] = pd.Series(values, index=frame.index, dtype=object)
+    try:
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    except BrokenPipeError:  # `geodash bilan | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def _atlas(args: argparse.Namespace) -> int:
@@ -89,6 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dossier", type=Path, default=None, help="dossier des fichiers projets (défaut data/projects)")
     p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
     p.set_defaults(func=_validate)
+    p = sub.add_parser("bilan", help="chiffres du Département par EPCI et indicateur (CSV sur la sortie standard)")
+    p.add_argument("--format", choices=["csv"], default="csv", help="format de sortie (csv)")
+    p.add_argument("--dossier", type=Path, default=None, help="dossier des fichiers projets (défaut data/projects)")
+    p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
+    p.set_defaults(func=_bilan)
 
     from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
 

@@ -15,6 +15,8 @@ __all__ = [
     "format_eur",
     "format_eur_short",
     "format_per_inhabitant",
+    "format_value",
+    "PRECISION_PREFIX",
     "parse_number",
     "numbers_in_text",
 ]
@@ -99,3 +101,25 @@ def numbers_in_text(text: str) -> set[float]:
     if re.search(r"\bun million", text, re.IGNORECASE):
         found.add(1_000_000.0)
     return found
+
+
+#: Words written before a value according to its precision (``chiffres_cles.csv`` or French labels).
+PRECISION_PREFIX = {"exact": "", "minimum": "au moins ", "au moins": "au moins ", "environ": "environ "}
+
+
+def format_value(value: float | None, unit: str, precision: str = "exact") -> str:
+    """A stated figure with its precision: ``"au moins 12,3 millions €"``, ``"environ 412 000 €"``,
+    ``"au moins 123,45 € / hab."``, ``"17,2 pour 1 000 hab."``; ``"montant non précisé"`` when unknown.
+
+    ``unit`` is ``"EUR"`` (or ``"€"``), ``"EUR/hab"`` or a count unit written after the number.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "montant non précisé" if unit in ("EUR", "€", "EUR/hab") else "non précisé"
+    prefix = PRECISION_PREFIX.get(precision, "")
+    if unit in ("EUR", "€"):
+        text = format_eur_short(value)
+    elif unit == "EUR/hab":
+        text = format_per_inhabitant(value)
+    else:
+        text = f"{format_number(value, 0 if float(value).is_integer() else 1)}{NBSP}{unit}"
+    return prefix + text

@@ -53,7 +53,7 @@ FINANCEMENT_COLUMNS = [
     "remarque",
 ]
 #: Optional columns the app shows when present.
-FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte", "doublon_de"]
+FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte", "doublon_de", "domaine"]
 CHIFFRE_COLUMNS = ["epci_siren", "indicateur", "valeur", "unite", "precision", "source"]
 PRECISIONS = {"exact": "", "minimum": "plus de ", "environ": "près de "}
 #: Amounts above this are taken for typing errors (the Département's whole budget is ~2 billion €).
@@ -112,6 +112,14 @@ def _source(value: str, _row) -> str | None:
     if not _SOURCE.match(value.replace(" ", "")):
         return f"« {value} » : attendu des numéros de ligne du document source (ex. 1299-1300;1305)"
     return None
+
+
+def _domain(value: str, row) -> str | None:
+    """Optional ``domaine``: the stated total a 2015-2018 amount belongs to, when the rule of
+    :func:`geodash.bilan.project_domain` would be wrong (``aucun``: none)."""
+    from .bilan import DOMAIN_OVERRIDES
+
+    return None if not value else _one_of(DOMAIN_OVERRIDES)(value, row)
 
 
 def _nonempty(value: str, _row) -> str | None:
@@ -178,6 +186,7 @@ def validate_financements(
         "montant_departement_eur": _amount(),
         "cout_total_eur": _amount(),
         "source": _source,
+        "domaine": _domain,
     }
     table = check_rows(rows, checks, name)
     table.problems[:0] = problems

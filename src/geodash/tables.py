@@ -25,11 +25,12 @@ class Problem:
     message: str
     level: str = "erreur"  # "erreur" (row set aside) or "avertissement" (row kept)
     rows: int = 1  # data rows this error sets aside (a bad header sets aside every row)
+    limit: int = 0  # longest displayed reason; 0: MESSAGE_MAX (a reason citing many rows needs more)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         prefix = "" if self.level == "erreur" else "avertissement : "
-        return f"{where}: {prefix}{_one_line(self.message)}"
+        return f"{where}: {prefix}{_one_line(self.message, self.limit or MESSAGE_MAX)}"
 
 
 #: Longest value quoted « … » in a displayed problem, and longest displayed reason (characters).
@@ -37,7 +38,7 @@ QUOTE_MAX, MESSAGE_MAX = 60, 300
 _QUOTED = re.compile(r"« (.*?) »", re.DOTALL)
 
 
-def _one_line(message: str) -> str:
+def _one_line(message: str, limit: int = 0) -> str:
     """One readable line: quoted values cut to :data:`QUOTE_MAX`, line breaks shown as ``↵``.
 
     A broken file can put a whole paragraph (or the rest of the file) into one cell; the reason
@@ -49,7 +50,8 @@ def _one_line(message: str) -> str:
         return f"« {value[:QUOTE_MAX]}… »" if len(value) > QUOTE_MAX else f"« {value} »"
 
     text = re.sub(r"\r\n|\r|\n", " ↵ ", _QUOTED.sub(cut, message))
-    return text if len(text) <= MESSAGE_MAX else text[:MESSAGE_MAX] + "…"
+    limit = limit or MESSAGE_MAX
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 @dataclass
