@@ -16,13 +16,15 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from geodash.selection import Base  # what load_base returns (also used by the what-if scenarios)
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 APP = REPO_DIR / "app.py"
+MAP_PAGE = REPO_DIR / "src" / "geodash" / "pages" / "carte.py"  # the map page's widgets and calls
 KB = 1000  # budgets are in decimal kilobytes (the stricter reading)
 MB = 1000 * KB
 FORBIDDEN_PORTS = {8511}
@@ -121,17 +123,6 @@ def machine() -> dict:
 # --- the page's data and view, as app.py builds them ----------------------------------------------
 
 
-@dataclass
-class Base:
-    """What ``app.load_base`` returns (territories, projects placed, credit line)."""
-
-    terr: object
-    data: object
-    placed: object
-    unplaced: object
-    credit: str
-
-
 def with_context(terr, layer):
     """``terr`` with ``layer`` as the EPCI drawn for overviews and as faded context: the
     ``epci_context`` layer where Territories has one (it is a cached property), else ``epci_web``."""
@@ -158,16 +149,12 @@ def naive_territories(terr):
     return with_context(out, epci) if hasattr(type(terr), "epci_context") else out
 
 
-def load_base(naive: bool = False, territories_path: Path | None = None) -> Base:
-    """``app.load_base``: territories, validated projects placed on their communes, credit."""
-    from geodash import projects, settings, sources, territories
+def load_base(naive: bool = False, territories_path: Path | None = None):
+    """``geodash.selection.load_base``, as the app calls it; ``naive``: with the naive geometry."""
+    from geodash.selection import load_base as load
 
-    terr = territories.load_territories(territories_path)
-    if naive:
-        terr = naive_territories(terr)
-    data = projects.load_project_data(terr.communes, set(terr.sirens), settings.projects_dir())
-    placed, unplaced = projects.place_projects(data.financements, terr.communes)
-    return Base(terr, data, placed, unplaced, sources.map_credit())
+    base = load(territories_path)
+    return dataclasses.replace(base, terr=naive_territories(base.terr)) if naive else base
 
 
 def default_view(base: Base, epci: str | None = None, **params):
@@ -179,54 +166,35 @@ def default_view(base: Base, epci: str | None = None, **params):
     return parse_view(query, base.terr.sirens)
 
 
-def app_view(base: Base, view) -> dict:
-    """The map and the filtered frames for one view, as ``app.py`` computes them with no context layers
-    (no ``geodash.toml``, the default). Used for stage timings and what-ifs; the payload figures
-    come from the real ``app.py`` (:func:`app_payload`)."""
-    from geodash import dashboard, projects, webmap
+def app_view(base, view) -> dict:
+    """The map and the filtered frames for one view, as the map page computes them (``select``)
+    with no context layers drawn. Used for stage timings and what-ifs; the payload figures come
+    from the real ``app.py`` (:func:`app_payload`)."""
+    from geodash import webmap
+    from geodash.selection import select
 
-    terr, data = base.terr, base.data
-    epci = view.epci
-    commune_names = dict(zip(terr.communes["insee"], terr.communes["nom"]))
-    top = float(max(1.0, data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
-    low = view.amount_min or 0.0
-    high = min(view.amount_max or top, top)
-    filters = dict(
-        epci=epci,
-        themes=view.themes,
-        periodes=view.periodes,
-        natures=view.natures,
-        amount_range=(low, high) if (low > 0 or high < top) else None,
-        text=view.text,
-        commune_names=commune_names,
-    )
-    selected = projects.filter_projects(data.financements, **filters)
-    placed = base.placed.loc[base.placed.index.intersection(selected.index)] if epci else base.placed.iloc[0:0]
-    unplaced = base.unplaced.loc[base.unplaced.index.intersection(selected.index)] if epci else base.unplaced.iloc[0:0]
-    by_epci = dashboard.financing_by_epci(
-        projects.filter_projects(data.financements, **{**filters, "epci": None}), terr.epci
-    )
-    extra = {}
-    if "restore_view" in {f.name for f in dataclasses.fields(webmap.MapOptions)}:
-        extra["restore_view"] = not (view.lat and view.lng)  # app.py, first run of a session
+    terr = base.terr
+    chosen = select(base, view.filters)
+    epci = view.filters.epci
     options = webmap.MapOptions(
         epci=epci,
         mode=view.mode,
-        credit=base.credit,
+        credit=base.map_credit,
         center=(view.lat, view.lng) if view.lat and view.lng else None,
         zoom=view.zoom,
-        choropleth=by_epci.set_index("siren")["par_habitant"] if epci is None else None,
-        choropleth_total=by_epci.set_index("siren")["montant_eur"] if epci is None else None,
-        **extra,
+        restore_view=not (view.lat and view.lng),  # the page, first run of a session
+        choropleth=chosen.choropleth if epci is None else None,
+        choropleth_total=chosen.choropleth_total if epci is None else None,
     )
-    fmap = webmap.build_map(terr, placed, unplaced, options)
+    fmap = webmap.build_map(terr, chosen.placed, chosen.unplaced, options)
     return {
         "map": fmap,
-        "selected": selected,
-        "placed": placed,
-        "unplaced": unplaced,
-        "by_epci": by_epci,
-        "commune_names": commune_names,
+        "selection": chosen,
+        "selected": chosen.rows,
+        "placed": chosen.placed,
+        "unplaced": chosen.unplaced,
+        "by_epci": chosen.by_epci,
+        "commune_names": dict(zip(terr.communes["insee"], terr.communes["nom"])),
     }
 
 
@@ -234,13 +202,11 @@ def page_extras(base: Base, view, built: dict) -> None:
     """The rest of the page below the map (key figures, tables, CSV and Excel downloads)."""
     from geodash import dashboard, webmap
 
-    terr, data, epci = base.terr, base.data, view.epci
+    terr, data, epci = base.terr, base.data, view.filters.epci
     selected = built["selected"]
     if epci:
         population = int(terr.epci.loc[terr.epci["siren"] == epci, "population"].iloc[0])
-        by_epci = built["by_epci"]
-        dept = by_epci["montant_eur"].sum() / terr.communes.loc[~terr.communes["hors_departement"], "population"].sum()
-        dashboard.summary_line(selected, population, dept)
+        dashboard.summary_line(selected, population, built["selection"].departement_per_inhabitant)
         dashboard.key_figures(data.chiffres, epci)
         dashboard.theme_period_table(selected)
     numbers = webmap.number_projects(built["placed"])
@@ -251,8 +217,8 @@ def page_extras(base: Base, view, built: dict) -> None:
 
 
 def downloads_deferred() -> bool:
-    """Does app.py hand the CSV/Excel downloads to Streamlit as callables (built only on click)?"""
-    text = APP.read_text(encoding="utf-8")
+    """Does the map page hand the CSV/Excel downloads to Streamlit as callables (built only on click)?"""
+    text = MAP_PAGE.read_text(encoding="utf-8") if MAP_PAGE.exists() else APP.read_text(encoding="utf-8")
     return "lambda: dashboard.to_xlsx_bytes" in text or "lambda: dashboard.to_csv_bytes" in text
 
 
@@ -276,8 +242,8 @@ def component_args(fmap, epci: str | None, mode: str = "normal") -> dict:
     try:
         streamlit_folium.st_folium(
             fmap,
-            height=900 if mode == "projecteur" else 640,
-            use_container_width=True,
+            height=900 if mode == "projecteur" else 580,
+            width=None,  # the container's width
             key=f"map-{epci}-{mode}",
             returned_objects=["last_object_clicked"] if epci is None else [],
         )
@@ -294,7 +260,7 @@ def args_json(args: dict) -> str:
 def payload(base: Base, view) -> dict:
     """Bytes of one view's map: the rendered HTML document and the component's JSON args."""
     html = app_view(base, view)["map"].get_root().render().encode("utf-8")
-    args = args_json(component_args(app_view(base, view)["map"], view.epci, view.mode)).encode("utf-8")
+    args = args_json(component_args(app_view(base, view)["map"], view.filters.epci, view.mode)).encode("utf-8")
     return {
         "html": len(html),
         "html_gzip": len(gzip.compress(html, 6)),

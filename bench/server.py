@@ -206,11 +206,12 @@ if __name__ == "__main__":
 
 def stages(base, epci: str | None, repeats: int) -> dict:
     """Warm server time of one view, stage by stage (each stage timed in the same iteration; medians)."""
-    from geodash import dashboard, projects, webmap
+    from geodash import dashboard, webmap
+    from geodash.selection import select
 
     view = default_view(base, epci)
     names = [
-        "filters + aggregates",
+        "filters + aggregates (select)",
         "build_map (folium objects)",
         "st_folium serialisation (render + rewrite + hash)",
         "(one render alone, as components.html would need)",
@@ -221,15 +222,7 @@ def stages(base, epci: str | None, repeats: int) -> dict:
     runs = []
     for i in range(repeats + 1):
         t = [time.perf_counter()]
-        projects.filter_projects(
-            base.data.financements, epci=epci, themes=view.themes, periodes=view.periodes, natures=view.natures
-        )
-        dashboard.financing_by_epci(
-            projects.filter_projects(
-                base.data.financements, themes=view.themes, periodes=view.periodes, natures=view.natures
-            ),
-            base.terr.epci,
-        )
+        select(base, view.filters)
         t.append(time.perf_counter())
         built = app_view(base, view)  # includes the filters again (a few ms): subtracted below
         t.append(time.perf_counter())

@@ -75,7 +75,7 @@ def test_export_button_prepares_a_pdf_of_the_view():
     at.button[0].click().run()
     assert not at.exception
     export = at.session_state["export"]
-    assert export[0][0] == ARRAS and export[0][1] == ("Culture",)
+    assert export[0][0].epci == ARRAS and export[0][0].themes == ("Culture",)
     assert export[1].startswith(b"%PDF")
 
 
@@ -122,3 +122,60 @@ def test_context_layers_can_be_switched_off(monkeypatch, tmp_path):
     toggles.set_value(["routes", "sites"]).run()
     assert [m for m in at.sidebar.multiselect if m.label == "Routes"]
     assert "couches" not in at.query_params  # back to the default: every layer
+
+
+def _page(name: str, **env) -> AppTest:
+    """One page of the app run on its own (AppTest switches only between file pages)."""
+
+    def script(page_name):
+        import importlib
+
+        from geodash.selection import load_base
+
+        importlib.import_module(f"geodash.pages.{page_name}").render(load_base())
+
+    at = AppTest.from_function(script, args=(name,), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_data_warnings_are_on_the_sources_page_not_on_the_map(terr, data):
+    warnings = list(terr.warnings) + [str(p) for p in data.problems if p.level != "erreur"]
+    assert warnings and not data.errors  # the committed data: warnings, nothing set aside
+    at = _run()
+    assert not [e for e in at.expander if "avertissement" in e.label]
+    sources = _page("sources")
+    panel = [e for e in sources.expander if "avertissement" in e.label]
+    assert panel and panel[0].label == f"Données : {len(warnings)} avertissement(s)"
+    assert warnings[0] in " ".join(c.value for c in sources.code)
+    assert any("Sources des données de geodash" in m.value for m in sources.markdown)
+
+
+def _projects_with_a_bad_row(tmp_path):
+    import csv
+    import shutil
+
+    folder = tmp_path / "projects"
+    shutil.copytree(settings.projects_dir(), folder)
+    path = folder / "financements.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    bad = dict(rows[-1], id="BAD-1", theme="Musique")
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=list(rows[0])).writerow(bad)
+    return folder
+
+
+def test_rows_set_aside_stay_visible_on_the_map_and_the_sources_page(monkeypatch, tmp_path):
+    monkeypatch.setenv("GEODASH_PROJECTS_DIR", str(_projects_with_a_bad_row(tmp_path)))
+    for at in (_run(), _page("sources")):
+        panel = [e for e in at.expander if "mise(s) de côté" in e.label]
+        assert panel and panel[0].label == "⚠️ Données : 1 erreur(s), 1 ligne(s) mise(s) de côté"
+        assert "Musique" in " ".join(c.value for c in at.code)
+
+
+def test_comparison_page_lists_every_epci():
+    at = _page("comparaison")
+    table = at.dataframe[0].value
+    assert len(table) == 20 and "Arras" in set(table["Intercommunalité"])
+    assert (table["€ par habitant"] >= 0).all() and table["Montant du Département (€)"].sum() > 0

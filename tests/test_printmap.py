@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from dataclasses import replace
 from datetime import date
 
 import matplotlib.pyplot as plt
@@ -11,8 +12,9 @@ import pytest
 from matplotlib.testing.compare import compare_images
 from PIL import Image
 
-from geodash.atlas import AtlasFilters, SheetRequest, figure_bytes, load_base, render_view
+from geodash.atlas import SheetRequest, figure_bytes, render_view
 from geodash.printmap import label_boxes
+from geodash.selection import Filters, load_base
 
 ARRAS = "200033579"
 TERNOIS = "200069672"
@@ -21,15 +23,15 @@ BASELINE = "tests/baseline/arras_a4_paysage.png"
 
 @pytest.fixture(scope="module")
 def base():
-    return load_base()
+    return load_base(with_road_lengths=False)
 
 
 @pytest.fixture
 def sheet(base):
     figs = []
 
-    def make(epci, **kw):
-        fig = render_view(base, SheetRequest(epci, day=date(2019, 5, 1), **kw))
+    def make(epci, filters: Filters | None = None, **kw):
+        fig = render_view(base, SheetRequest(replace(filters or Filters(), epci=epci), day=date(2019, 5, 1), **kw))
         figs.append(fig)
         return fig
 
@@ -67,7 +69,7 @@ def test_other_papers(sheet, paper, orientation, size):
 
 
 def test_legend_lists_only_what_is_drawn(sheet):
-    fig = sheet(ARRAS, filters=AtlasFilters(themes=["Culture"]))
+    fig = sheet(ARRAS, filters=Filters(themes=["Culture"]))
     texts = (
         [t.get_text() for t in fig.legends[0].get_texts()]
         if fig.legends

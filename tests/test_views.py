@@ -1,5 +1,6 @@
 """Every view is a link: query parameters round-trip."""
 
+from geodash.selection import Filters
 from geodash.views import View, parse_view, view_params
 
 SIRENS = ["246201016", "200033579"]
@@ -7,13 +8,17 @@ SIRENS = ["246201016", "200033579"]
 
 def test_round_trip():
     view = View(
-        epci="200033579",
-        themes=["Culture"],
-        periodes=["à venir"],
-        natures=["investissement"],
-        amount_min=1000,
-        amount_max=50000,
-        text="église",
+        filters=Filters(
+            epci="200033579",
+            themes=["Culture"],
+            periodes=["à venir"],
+            natures=["investissement"],
+            amount_min=1000,
+            amount_max=50000,
+            text="église",
+            routes=["1", "autoroute"],
+        ),
+        couches=["sites"],
         mode="projecteur",
         lat=50.3,
         lng=2.8,
@@ -24,14 +29,13 @@ def test_round_trip():
 
 def test_defaults_make_short_links():
     assert view_params(View()) == {}
+    # Every theme chosen is no theme filter: the link stays short.
+    assert (
+        view_params(View(filters=Filters(themes=["Sport", "Culture", "Education", "Solidarité", "Aménagement"]))) == {}
+    )
 
 
 def test_malformed_params_are_ignored():
     view = parse_view({"epci": "999", "theme": "Culture,<script>", "mode": "x", "z": "abc"}, SIRENS)
-    assert view.epci is None and view.themes == ["Culture"] and view.mode == "normal" and view.zoom is None
-
-
-def test_layer_kinds_match_the_layers_module():
-    from geodash import layers, views
-
-    assert views.LAYER_KINDS == layers.LAYER_KINDS
+    assert view.filters.epci is None and view.filters.themes == ("Culture",)
+    assert view.mode == "normal" and view.zoom is None

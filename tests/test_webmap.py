@@ -9,6 +9,7 @@ import re
 import pandas as pd
 
 from geodash import style
+from geodash.legend import Legend
 from geodash.projects import filter_projects, place_projects
 from geodash.webmap import MapOptions, build_map, epci_at, legend_html
 
@@ -102,5 +103,5 @@ def test_epci_at_point(terr):
 
 
 def test_legend_escapes_title():
-    html = legend_html({}, {}, mode="normal", credit="Sources : <b>x</b>", realisation="r", title="<i>t</i>")
+    html = legend_html(Legend("<i>t</i>", ()), mode="normal", credit="Sources : <b>x</b>", realisation="r")
     assert "<b>x</b>" not in html and "&lt;i&gt;t&lt;/i&gt;" in html

@@ -9,31 +9,30 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
-import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from . import settings, style
-from .formatting import format_eur
+from . import settings
+from .selection import Base, Filters, credit_line, load_base, select
+from .text import slug
 
 __all__ = [
-    "AtlasFilters",
     "AtlasResult",
     "SheetRequest",
     "render_view",
     "close_figure",
     "write_atlas",
     "file_stem",
+    "sheet_stem",
     "french_date",
     "DEPARTEMENT_CODE",
 ]
 
-DEPARTEMENT_CODE = "62"  # file code of the département sheet
+DEPARTEMENT_CODE = settings.DEPARTEMENT_CODE  # file code of the département sheet (one definition)
 FORMATS = ("pdf", "png", "svg")
 MONTHS = [
     "janvier",
@@ -57,44 +56,17 @@ def french_date(day: date) -> str:
 
 
 @dataclass
-class AtlasFilters:
-    """The app's filters, for print (``None``: everything)."""
-
-    themes: list[str] | None = None
-    periodes: list[str] | None = None
-    natures: list[str] | None = None
-    amount_range: tuple[float, float] | None = None
-    text: str = ""
-    routes: list[str] | None = None  # road style keys (None: all)
-
-    def describe(self) -> str:
-        parts = []
-        if self.themes is not None and set(self.themes) != set(style.THEMES):
-            parts.append("thématiques : " + ", ".join(self.themes))
-        if self.natures is not None and set(self.natures) != set(style.NATURES):
-            parts.append("nature : " + ", ".join(style.NATURES[n].lower() for n in self.natures))
-        if self.amount_range is not None:
-            low, high = self.amount_range
-            parts.append(f"montant de {format_eur(low)} à {format_eur(high)}")
-        if self.text.strip():
-            parts.append(f"recherche « {self.text.strip()} »")
-        return " ; ".join(parts)
-
-    def period_text(self) -> str:
-        if self.periodes is None or set(self.periodes) == set(style.PERIODS):
-            return "2015-2018 et à venir"
-        return " et ".join(style.PERIODS[p].label for p in self.periodes)
-
-
-@dataclass
 class SheetRequest:
-    """One sheet to write: an EPCI SIREN, or ``None`` for the département."""
+    """One sheet to write: the view's filters (``filters.epci`` ``None`` for the département)."""
 
-    epci: str | None
+    filters: Filters = field(default_factory=Filters)
     paper: str = "A4"
     orientation: str = "paysage"
-    filters: AtlasFilters = field(default_factory=AtlasFilters)
     day: date = field(default_factory=date.today)
+
+    @property
+    def epci(self) -> str | None:
+        return self.filters.epci
 
 
 @dataclass
@@ -107,70 +79,51 @@ class AtlasResult:
         return not self.failures
 
 
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
-
-
 def file_stem(pattern: str, code: str, name: str) -> str:
     """File name from a pattern with ``{code}`` and ``{nom}`` (``"{code}_{nom}"`` → ``200033579_arras``)."""
-    return pattern.format(code=code, nom=_slug(name))
+    return pattern.format(code=code, nom=slug(name))
+
+
+def sheet_stem(terr, epci: str | None, pattern: str = "{code}_{nom}") -> str:
+    """File name (no extension) of the sheet of ``epci`` (``None``: the département)."""
+    code = epci or DEPARTEMENT_CODE
+    if epci is None:
+        name = settings.DEPARTEMENT_NOM
+    else:
+        name = terr.epci_name(epci, short=True) if epci in terr.sirens else code
+    return file_stem(pattern, code, name)
 
 
 # --- Rendering one view (used by the atlas workers and by the app's export button) ----------------
 
 
-def render_view(base, request: SheetRequest, context=None):
-    """Figure of one view from loaded data ``base = (terr, data, placed, unplaced, credit)``.
+def render_view(base: Base, request: SheetRequest, context=None):
+    """Figure of one view of ``base`` (:func:`geodash.selection.load_base`).
 
     ``context`` (``layers.LoadedLayers``) adds the Département's roads, sites and land cover.
     """
-    from .dashboard import financing_by_epci
     from .printmap import SheetOptions, render_sheet
-    from .projects import filter_projects
 
-    terr, data, placed, unplaced, credit = base
-    if context is not None and context.credit:
-        credit = f"{credit} ; {context.credit}"
+    terr = base.terr
     if request.epci is not None and request.epci not in terr.sirens:
         raise KeyError(f"EPCI « {request.epci} » inconnu")
     flt = request.filters
-    commune_names = dict(zip(terr.communes["insee"], terr.communes["nom"]))
-    selected = filter_projects(
-        data.financements,
-        themes=flt.themes,
-        periodes=flt.periodes,
-        natures=flt.natures,
-        amount_range=flt.amount_range,
-        text=flt.text,
-        commune_names=commune_names,
-    )
-    if context is not None:
-        from .layers import filter_road_projects
-
-        selected = filter_road_projects(selected, context.routes, flt.routes)
-    choropleth = None
-    if request.epci is None:
-        by_epci = financing_by_epci(selected, terr.epci)
-        choropleth = by_epci.set_index("siren")["par_habitant"]
-        p = u = None
-    else:
-        mine = selected[selected["epci_siren"] == request.epci]
-        p = placed.loc[placed.index.intersection(mine.index)]
-        u = unplaced.loc[unplaced.index.intersection(mine.index)]
+    chosen = select(base, flt)
     options = SheetOptions(
         epci=request.epci,
         paper=request.paper,
         orientation=request.orientation,
         period_text=flt.period_text(),
         filters_text=flt.describe(),
-        credit=credit,
+        credit=credit_line(base.credit, context),
         realisation=f"Réalisation : Département du Pas-de-Calais, {french_date(request.day)} (geodash)",
-        choropleth=choropleth,
+        choropleth=chosen.choropleth if request.epci is None else None,
         context=context if request.epci is not None else None,
-        road_categories=flt.routes,
+        road_categories=list(flt.routes) if flt.routes is not None else None,
     )
-    return render_sheet(terr, p, u, options)
+    if request.epci is None:
+        return render_sheet(terr, None, None, options)
+    return render_sheet(terr, chosen.placed, chosen.unplaced, options)
 
 
 def _pyplot():
@@ -208,47 +161,29 @@ def figure_bytes(fig, fmt: str) -> bytes:
 
 # --- Worker processes -------------------------------------------------------------------------------
 
-_BASE = None
-_CONTEXT = None
+_BASE: Base | None = None
 
 
-def load_base():
-    """Territories, projects (placed) and the credit line, as the app loads them."""
-    from .projects import load_project_data, place_projects
-    from .sources import map_credit
-    from .territories import load_territories
-
-    terr = load_territories()
-    data = load_project_data(terr.communes, set(terr.sirens))
-    placed, unplaced = place_projects(data.financements, terr.communes)
-    return terr, data, placed, unplaced, map_credit()
+def _load() -> Base:
+    """The data, as the app loads it, with the layers of the configuration in force (no road lengths)."""
+    return load_base(with_road_lengths=False)
 
 
-def load_context():
-    """The optional layers of the configuration in force (None when there is none)."""
-    from .layers import find_config, load_layers
-
-    return load_layers() if find_config() else None
+def _drawn_context(base: Base):
+    """The layers a sheet draws: those of the configuration, ``None`` without one."""
+    return base.context if base.context.config_path is not None else None
 
 
 def _worker_init() -> None:
-    global _BASE, _CONTEXT
-    _BASE = load_base()
-    _CONTEXT = load_context()
+    global _BASE
+    _BASE = _load()
 
 
 def _render_to_files(request: SheetRequest, out_dir: str, pattern: str, formats: tuple[str, ...]) -> list[str]:
-    base = _BASE if _BASE is not None else load_base()
-    terr = base[0]
-    code = request.epci or DEPARTEMENT_CODE
-    name = (
-        terr.epci_name(request.epci, short=True)
-        if request.epci in terr.sirens
-        else (settings.DEPARTEMENT_NOM if request.epci is None else code)
-    )
-    fig = render_view(base, request, _CONTEXT)
+    base = _BASE if _BASE is not None else _load()
+    fig = render_view(base, request, _drawn_context(base))
     try:
-        stem = Path(out_dir) / file_stem(pattern, code, name)
+        stem = Path(out_dir) / sheet_stem(base.terr, request.epci, pattern)
         paths = []
         for fmt in formats:
             path = stem.with_suffix(f".{fmt}")
@@ -266,14 +201,15 @@ def write_atlas(
     formats: tuple[str, ...] = ("pdf", "png", "svg"),
     paper: str = "A4",
     orientation: str = "paysage",
-    filters: AtlasFilters | None = None,
+    filters: Filters | None = None,
     pattern: str = "{code}_{nom}",
     combined: Path | None = None,
     workers: int | None = None,
     day: date | None = None,
     progress: Callable[[int, int, str, str | None], None] | None = None,
 ) -> AtlasResult:
-    """Write one sheet per entry of ``epcis`` (``None`` = département) in each format.
+    """Write one sheet per entry of ``epcis`` (``None`` = département) in each format; ``filters``
+    apply to every sheet (their ``epci`` is replaced by each entry).
 
     Failures are collected, never raised: the maps already written stay written. ``combined``
     also writes every PDF sheet, in order, into one multi-page PDF.
@@ -281,7 +217,8 @@ def write_atlas(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     formats = tuple(dict.fromkeys(formats + (("pdf",) if combined else ())))
-    requests = [SheetRequest(e, paper, orientation, filters or AtlasFilters(), day or date.today()) for e in epcis]
+    filters = filters or Filters()
+    requests = [SheetRequest(replace(filters, epci=e), paper, orientation, day or date.today()) for e in epcis]
     workers = workers or min(os.cpu_count() or 1, len(requests)) or 1
     result = AtlasResult()
     pdf_of: dict[int, str] = {}
@@ -303,9 +240,9 @@ def write_atlas(
 
     args = (str(out_dir), pattern, formats)
     if workers == 1:
-        global _BASE, _CONTEXT
+        global _BASE
         if _BASE is None:
-            _BASE, _CONTEXT = load_base(), load_context()
+            _BASE = _load()
         for i, req in enumerate(requests):
             try:
                 record(i, _render_to_files(req, *args), None)

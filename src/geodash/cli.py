@@ -62,6 +62,7 @@ def _bilan(args: argparse.Namespace) -> int:
 
 def _atlas(args: argparse.Namespace) -> int:
     from . import atlas
+    from .selection import Filters
     from .territories import TerritoryError, load_territories
 
     try:
@@ -72,7 +73,7 @@ def _atlas(args: argparse.Namespace) -> int:
     epcis: list[str | None] = list(args.epci) if args.epci else list(sirens)
     if args.departement or not args.epci:
         epcis = [None] + epcis
-    filters = atlas.AtlasFilters(themes=args.theme, periodes=args.periode, natures=args.nature, routes=args.routes)
+    filters = Filters(themes=args.theme, periodes=args.periode, natures=args.nature, routes=args.routes)
     result = atlas.write_atlas(
         epcis,
         args.sortie,

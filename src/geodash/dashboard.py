@@ -11,14 +11,16 @@ import io
 import pandas as pd
 
 from .formatting import format_eur, format_number, format_per_inhabitant
-from .projects import PRECISIONS
+from .projects import PRECISIONS, countable, financing_by_epci  # totals live with the projects
 from .style import NATURES, PERIODS, THEMES
 
 __all__ = [
     "countable",
+    "epci_table",
     "financing_by_epci",
     "key_figures",
     "project_table",
+    "projects_file_stem",
     "theme_period_table",
     "neutralise_formula",
     "to_csv_bytes",
@@ -43,20 +45,17 @@ TABLE_COLUMNS = {
 }
 
 
-def countable(financements: pd.DataFrame) -> pd.DataFrame:
-    """Rows that count in totals: a financing repeated in several contracts counts once."""
-    if "doublon_de" not in financements:
-        return financements
-    return financements[financements["doublon_de"].fillna("").astype(str) == ""]
+EPCI_TABLE_COLUMNS = {
+    "nom_court": "Intercommunalité",
+    "population": "Population",
+    "montant_eur": "Montant du Département (€)",
+    "par_habitant": "€ par habitant",
+}
 
 
-def financing_by_epci(financements: pd.DataFrame, epci: pd.DataFrame) -> pd.DataFrame:
-    """Département amount per EPCI, total and per inhabitant (choropleth and comparisons)."""
-    sums = countable(financements).groupby("epci_siren")["montant_departement_eur"].sum()
-    out = epci[["siren", "nom_court", "population"]].copy()
-    out["montant_eur"] = out["siren"].map(sums).fillna(0.0)
-    out["par_habitant"] = out["montant_eur"] / out["population"]
-    return out
+def epci_table(by_epci: pd.DataFrame) -> pd.DataFrame:
+    """The per-EPCI table (from :func:`financing_by_epci`) with French column names, numbers kept numeric."""
+    return by_epci.round({"par_habitant": 2})[list(EPCI_TABLE_COLUMNS)].rename(columns=EPCI_TABLE_COLUMNS)
 
 
 def key_figures(chiffres: pd.DataFrame, siren: str) -> pd.DataFrame:
@@ -115,6 +114,11 @@ def project_table(financements: pd.DataFrame, numbers: pd.Series, commune_names:
     data["nature"] = data["nature"].map(NATURES).fillna(data["nature"])
     data = data.sort_values(["numero", "id"], na_position="last")
     return data[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
+
+
+def projects_file_stem(epci: str | None) -> str:
+    """Name (no extension) of the CSV/Excel download of the project table."""
+    return "projets_" + (epci or "pas-de-calais")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -9,7 +9,6 @@ texts come from :mod:`geodash.style`, as on the web map. Nothing here reads a fi
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
 import matplotlib
@@ -24,12 +23,16 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
-from . import settings, style  # noqa: E402
+from . import legend, settings, style  # noqa: E402
 from .formatting import format_per_inhabitant  # noqa: E402
+from .legend import choropleth_classes, label_parts, number_projects  # noqa: E402
+from .printlabels import FAR, NEAR, Placer, name_communes, text_columns, wrap  # noqa: E402
 from .territories import Territories  # noqa: E402
-from .webmap import choropleth_classes, number_projects, project_label  # noqa: E402
 
-__all__ = ["PAPERS", "SheetOptions", "render_sheet", "label_boxes"]
+__all__ = ["PAPERS", "SheetOptions", "render_sheet", "label_boxes", "drawn_legend"]
+
+PR = style.PRINT
+INK = style.OUTLINES
 
 #: Paper sizes in millimetres (portrait width, height).
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -63,86 +66,15 @@ class SheetOptions:
 def _theme_marker(theme: str, periode: str, size: float) -> dict:
     st = style.THEMES[theme]
     filled = style.PERIODS[periode].filled
-    size = size * 1.45 if st.mpl_marker == "*" else size  # a star looks smaller than the other shapes
+    size = size * PR["star_scale"] if st.mpl_marker == "*" else size  # a star looks smaller than the others
     return dict(
         marker=st.mpl_marker,
         markersize=size,
-        markerfacecolor=st.color if filled else "white",
-        markeredgecolor=st.color if not filled else "white",
+        markerfacecolor=st.color if filled else INK["white"],
+        markeredgecolor=st.color if not filled else INK["white"],
         markeredgewidth=1.4 if not filled else 0.6,
         linestyle="none",
     )
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
-
-
-class _Placer:
-    """Greedy label placement in display coordinates: a label takes the first free candidate."""
-
-    def __init__(self, fig: Figure, ax, obstacles: list[Bbox]):
-        self.fig, self.ax = fig, ax
-        self.renderer = fig.canvas.get_renderer()
-        self.taken: list[Bbox] = list(obstacles)
-        self.axbox = ax.get_window_extent(self.renderer)
-
-    def _free(self, box: Bbox) -> bool:
-        if not self.axbox.contains(box.x0, box.y0) or not self.axbox.contains(box.x1, box.y1):
-            return False
-        return not any(box.overlaps(other) for other in self.taken)
-
-    def place(self, x: float, y: float, text: str, *, fontsize: float, offsets_pt, leader: bool = True, **kwargs):
-        """Try each offset (points); return the Text artist placed, or None."""
-        for dx, dy, ha, va in offsets_pt:
-            artist = self.ax.annotate(
-                text,
-                (x, y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=fontsize,
-                zorder=6,
-                arrowprops=(
-                    dict(arrowstyle="-", lw=0.4, color="#444", shrinkA=0, shrinkB=2)
-                    if leader and (abs(dx) > 12 or abs(dy) > 12)
-                    else None
-                ),
-                **kwargs,
-            )
-            box = artist.get_window_extent(self.renderer).expanded(1.04, 1.08)
-            if self._free(box):
-                self.taken.append(box)
-                return artist
-            artist.remove()
-        return None
-
-
-_NEAR = [(7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 8, "center", "bottom"), (0, -8, "center", "top")]
-_FAR = [
-    (dx, dy, "left" if dx > 0 else "right", "center")
-    for r in (22, 38)
-    for dx, dy in ((r, r * 0.5), (-r, r * 0.5), (r, -r * 0.5), (-r, -r * 0.5))
-]
-
-
-def _name_communes(placer: _Placer, communes, fontsize: float) -> None:
-    """Write each commune's name at its centre where it does not hit anything already placed."""
-    for _, commune in communes.iterrows():
-        pt = commune.geometry.representative_point()
-        artist = placer.place(
-            pt.x,
-            pt.y,
-            str(commune["nom"]),
-            fontsize=fontsize,
-            offsets_pt=[(0, 0, "center", "center")],
-            leader=False,
-            color="#555",
-            style="italic",
-        )
-        if artist is not None:
-            artist.set_gid("commune-label")
 
 
 def label_boxes(fig: Figure) -> list[Bbox]:
@@ -158,10 +90,16 @@ def _scale_bar(ax, extent_m: float) -> None:
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     bx, by = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.035
-    ax.add_patch(Rectangle((bx, by), km * 500, (y1 - y0) * 0.006, facecolor="#222", zorder=7))
+    ax.add_patch(Rectangle((bx, by), km * 500, (y1 - y0) * 0.006, facecolor=INK["ink"], zorder=7))
     ax.add_patch(
         Rectangle(
-            (bx + km * 500, by), km * 500, (y1 - y0) * 0.006, facecolor="white", edgecolor="#222", lw=0.6, zorder=7
+            (bx + km * 500, by),
+            km * 500,
+            (y1 - y0) * 0.006,
+            facecolor=INK["white"],
+            edgecolor=INK["ink"],
+            lw=0.6,
+            zorder=7,
         )
     )
     ax.text(bx, by + (y1 - y0) * 0.012, "0", fontsize=6, ha="center", zorder=7)
@@ -179,7 +117,7 @@ def _north_arrow(ax) -> None:
             head_width=0.025,
             head_length=0.025,
             transform=ax.transAxes,
-            color="#222",
+            color=INK["ink"],
             zorder=7,
         )
     )
@@ -189,9 +127,9 @@ def _north_arrow(ax) -> None:
 def _locator(fig: Figure, rect, terr: Territories, epci: str | None) -> None:
     ax = fig.add_axes(rect)
     inside = terr.epci
-    inside.plot(ax=ax, facecolor="#EEEEEA", edgecolor="#888", linewidth=0.3)
+    inside.plot(ax=ax, facecolor=PR["locator_fill"], edgecolor=PR["locator_edge"], linewidth=0.3)
     if epci:
-        inside[inside["siren"] == epci].plot(ax=ax, facecolor="#D55E00", edgecolor="#222", linewidth=0.6)
+        inside[inside["siren"] == epci].plot(ax=ax, facecolor=PR["locator_focus"], edgecolor=INK["ink"], linewidth=0.6)
     ax.set_axis_off()
     ax.set_aspect("equal")
     ax.patch.set_alpha(0)
@@ -242,35 +180,30 @@ def render_sheet(
     if opt.epci is None:
         values = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
         breaks = choropleth_classes(values)
-        colors = [
-            style.CHOROPLETH[
-                min(int(np.searchsorted(breaks[1:-1], values.get(s, np.nan), side="right")), len(style.CHOROPLETH) - 1)
-            ]
-            if s in values.index and len(breaks) > 1
-            else bg["land"]
-            for s in epci_layer["siren"]
-        ]
+        colors = [legend.class_color(values.get(s, np.nan), breaks) for s in epci_layer["siren"]]
         epci_layer.plot(
             ax=ax,
             color=colors,
             edgecolor=style.BOUNDARIES["epci"].color,
-            linewidth=style.BOUNDARIES["epci"].width * 0.5,
+            linewidth=style.BOUNDARIES["epci"].width * PR["epci_width"],
         )
         focus = epci_layer
-        title = "Pas-de-Calais : les 20 intercommunalités"
+        title = legend.map_title(None)
     else:
         others = epci_layer[epci_layer["siren"] != opt.epci]
-        others.plot(ax=ax, facecolor=bg["faded"], edgecolor="#9A9A9A", linewidth=0.4)
+        others.plot(ax=ax, facecolor=bg["faded"], edgecolor=INK["faded"], linewidth=PR["faded_width"])
         mine = communes[communes["epci_siren"] == opt.epci]
         mine.plot(
             ax=ax,
             facecolor=[bg["faded"] if h else bg["land"] for h in mine["hors_departement"]],
             edgecolor=style.BOUNDARIES["commune"].color,
-            linewidth=style.BOUNDARIES["commune"].width * 0.5,
+            linewidth=style.BOUNDARIES["commune"].width * PR["commune_width"],
         )
         focus = epci_layer[epci_layer["siren"] == opt.epci]
-        focus.boundary.plot(ax=ax, color=style.BOUNDARIES["epci"].color, linewidth=style.BOUNDARIES["epci"].width * 0.6)
-        title = str(focus.iloc[0]["nom"])
+        focus.boundary.plot(
+            ax=ax, color=style.BOUNDARIES["epci"].color, linewidth=style.BOUNDARIES["epci"].width * PR["focus_width"]
+        )
+        title = legend.map_title(focus.iloc[0]["nom"])
 
     x0, y0, x1, y1 = focus.total_bounds
     pad = max(x1 - x0, y1 - y0) * 0.06
@@ -295,7 +228,7 @@ def render_sheet(
     if placed is not None:
         pts = placed.to_crs(settings.CRS_METRIC)
         numbers = number_projects(pts)
-        msize = 9.5
+        msize = PR["marker"]
         for idx, row in pts.iterrows():
             ax.plot(row.geometry.x, row.geometry.y, zorder=5, **_theme_marker(row["theme"], row["periode"], msize))
             filled = style.PERIODS[row["periode"]].filled
@@ -305,9 +238,9 @@ def render_sheet(
                 str(int(numbers[idx])),
                 ha="center",
                 va="center",
-                fontsize=4.6,
+                fontsize=PR["number"],
                 weight="bold",
-                color="white" if filled else style.THEMES[row["theme"]].color,
+                color=INK["white"] if filled else style.THEMES[row["theme"]].color,
                 zorder=6,
             )
         fig.canvas.draw()
@@ -315,20 +248,20 @@ def render_sheet(
         for _, row in pts.iterrows():
             px, py = ax.transData.transform((row.geometry.x, row.geometry.y))
             obstacles.append(Bbox([[px - half, py - half], [px + half, py + half]]))
-        placer = _Placer(fig, ax, obstacles)
+        placer = Placer(fig, ax, obstacles)
         # Biggest amounts get the best places.
         order = pts.assign(_a=pts["montant_departement_eur"].fillna(-1)).sort_values("_a", ascending=False)
         for idx, row in order.iterrows():
             num = int(numbers[idx])
-            name, _, amount = project_label(row).partition(" – ")
-            text = _wrap(f"{num}. {name}", 30) + (f"\n{amount}" if amount else "")
+            name, amount = label_parts(row)
+            text = wrap(f"{num}. {name}", 30) + (f"\n{amount}" if amount else "")
             artist = placer.place(
                 row.geometry.x,
                 row.geometry.y,
                 text,
                 fontsize=fonts["label"],
-                offsets_pt=_NEAR + _FAR,
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+                offsets_pt=NEAR + FAR,
+                bbox=dict(boxstyle="round,pad=0.15", fc=INK["white"], ec="none", alpha=0.85),
             )
             if artist is None:
                 listed.append((num, name, amount))
@@ -336,9 +269,9 @@ def render_sheet(
                 artist.set_gid("project-label")
         # Commune names where they fit (after the projects: they give way).
         if opt.epci is not None:
-            _name_communes(placer, communes[communes["epci_siren"] == opt.epci], fonts["commune"])
+            name_communes(placer, communes[communes["epci_siren"] == opt.epci], fonts["commune"])
     elif opt.epci is None:
-        placer = _Placer(fig, ax, [])
+        placer = Placer(fig, ax, [])
         for _, row in epci_layer.iterrows():
             pt = row.geometry.representative_point()
             value = opt.choropleth.get(row["siren"], np.nan) if opt.choropleth is not None else np.nan
@@ -352,9 +285,22 @@ def render_sheet(
                 weight="bold",
             )
     elif opt.epci is not None:
-        _name_communes(_Placer(fig, ax, []), communes[communes["epci_siren"] == opt.epci], fonts["commune"])
+        name_communes(Placer(fig, ax, []), communes[communes["epci_siren"] == opt.epci], fonts["commune"])
 
-    extra_handles = _draw_context(ax, opt.context, opt.road_categories) if opt.context is not None else []
+    counts = None
+    if opt.context is not None:
+        _draw_context(ax, opt.context, opt.road_categories)
+        region = legend.context_region(terr, opt.epci)
+        counts = legend.count_context(opt.context, region=region, categories=opt.road_categories)
+    model = legend.build_legend(
+        title=title,
+        placed=placed,
+        unplaced=unplaced,
+        epci_siren=opt.epci,
+        choropleth=opt.choropleth if opt.epci is None else None,
+        context=counts,
+    )
+    fig.geodash_legend = model  # what the legend says, for drawn_legend()
 
     _scale_bar(ax, span_x)
     _north_arrow(ax)
@@ -374,25 +320,30 @@ def render_sheet(
 
     # Title band.
     fig.text(margin / W, 1 - 7 * MM / H, title, fontsize=fonts["title"], weight="bold", va="center")
-    subtitle = f"{opt.subject} – {opt.period_text}" + (f" – {opt.filters_text}" if opt.filters_text else "")
-    fig.text(margin / W, 1 - 13 * MM / H, subtitle, fontsize=9, va="center", color="#333")
+    subtitle = legend.subtitle(opt.subject, opt.period_text, opt.filters_text)
+    fig.text(margin / W, 1 - 13 * MM / H, subtitle, fontsize=9, va="center", color=INK["subtitle"])
 
     # Right column: legend, side box, margin list.
     col = fig.add_axes(col_rect)
     col.set_axis_off()
-    _legend_column(col, placed, unplaced, listed, opt, extra_handles)
+    _legend_column(col, model, listed, opt)
 
     # Footer: sources and Réalisation.
     fig.text(
         margin / W,
         8 * MM / H,
-        _wrap(opt.credit, 200 if not portrait else 140),
+        wrap(opt.credit, 200 if not portrait else 140),
         fontsize=fonts["small"],
         va="center",
-        color="#222",
+        color=INK["ink"],
     )
-    fig.text(margin / W, 3.5 * MM / H, opt.realisation, fontsize=fonts["small"], va="center", color="#222")
+    fig.text(margin / W, 3.5 * MM / H, opt.realisation, fontsize=fonts["small"], va="center", color=INK["ink"])
     return fig
+
+
+def drawn_legend(fig: Figure) -> legend.Legend | None:
+    """The legend model a sheet from :func:`render_sheet` drew (``None`` for another figure)."""
+    return getattr(fig, "geodash_legend", None)
 
 
 def _clip(frame, ax):
@@ -409,54 +360,49 @@ def _clip(frame, ax):
     return out[~out.geometry.is_empty]
 
 
-def _draw_context(ax, context, categories) -> list:
-    """Draw the Département's layers under the projects; return their legend handles with counts."""
-    handles: list = []
+def _line_kwargs(line: style.LineStyle) -> dict:
+    """Colour, print width and dash of a line style, for matplotlib."""
+    dashes = tuple(float(x) for x in line.dash.split()) if line.dash else None
+    return {
+        "color": line.color,
+        "linewidth": line.width * PR["road_width"],
+        "linestyle": (0, dashes) if dashes else "-",
+    }
+
+
+def _draw_context(ax, context, categories) -> None:
+    """Draw the Département's layers under the projects (their legend comes from :mod:`geodash.legend`)."""
     land = _clip(context.occupation_sol, ax)
     water = _clip(context.cours_eau, ax)
     roads = _clip(context.routes, ax)
     sites = _clip(context.sites, ax)
     if roads is not None and categories is not None:
         roads = roads[roads["style"].isin(categories)]
-    area_entries = []
     if land is not None:
         for key, fill in style.LAND_COVER.items():
             part = land[land["classe"] == key] if "classe" in land else land.iloc[0:0]
             if fill.line or part.empty:
                 continue
             part.plot(ax=ax, facecolor=fill.color, alpha=fill.opacity, edgecolor="none", hatch=fill.hatch, zorder=1.5)
-            area_entries.append(
-                Patch(facecolor=fill.color, alpha=fill.opacity, hatch=fill.hatch, label=f"{fill.label} ({len(part)})")
-            )
     if water is not None and not water.empty:
         fill = style.LAND_COVER["cours_eau"]
-        water.plot(ax=ax, color=fill.color, linewidth=0.8, zorder=1.6)
-        area_entries.append(Line2D([], [], color=fill.color, lw=1, label=f"{fill.label} ({len(water)})"))
-    road_entries = {"routes": [], "autres_routes": []}
+        water.plot(ax=ax, color=fill.color, linewidth=PR["water_width"], zorder=1.6)
     if roads is not None and not roads.empty:
-        for key in reversed(list(style.ROAD_CLASSES)):  # minor roads first, motorways on top
+        # One order for both media (motorways on top); every casing stays under every line.
+        for i, key in enumerate(legend.road_draw_order()):
             part = roads[roads["style"] == key]
             if part.empty:
                 continue
             line = style.ROAD_CLASSES[key]
-            width = line.width * 0.45
-            dashes = tuple(float(x) for x in line.dash.split()) if line.dash else None
+            kwargs = _line_kwargs(line)
             if line.casing:
-                part.plot(ax=ax, color=line.casing, linewidth=width + 0.8, zorder=2)
-            part.plot(ax=ax, color=line.color, linewidth=width, zorder=2.1, linestyle=(0, dashes) if dashes else "-")
-            group = "autres_routes" if key in ("autoroute", "nationale") else "routes"
-            road_entries[group].insert(
-                0,
-                Line2D(
-                    [],
-                    [],
-                    color=line.color,
-                    lw=max(width, 0.8),
-                    linestyle=(0, dashes) if dashes else "-",
-                    label=f"{line.label} ({part['numero'].nunique()})",
-                ),
-            )
-    site_entries = []
+                part.plot(
+                    ax=ax,
+                    color=line.casing,
+                    linewidth=kwargs["linewidth"] + PR["road_casing_extra"],
+                    zorder=2 + i / 100,
+                )
+            part.plot(ax=ax, zorder=2.1 + i / 100, gid=f"road-{key}", **kwargs)
     if sites is not None and not sites.empty:
         for key, site in style.SITE_TYPES.items():
             part = sites[sites["type"] == key]
@@ -466,8 +412,8 @@ def _draw_context(ax, context, categories) -> list:
                 part.geometry.x,
                 part.geometry.y,
                 marker="o",
-                markersize=6,
-                markerfacecolor="white",
+                markersize=PR["site_marker"],
+                markerfacecolor=INK["white"],
                 markeredgecolor=site.color,
                 markeredgewidth=1.1,
                 linestyle="none",
@@ -478,85 +424,64 @@ def _draw_context(ax, context, categories) -> list:
                     pt.x,
                     pt.y,
                     site.letter,
-                    fontsize=3.6,
+                    fontsize=PR["site_letter"],
                     color=site.color,
                     weight="bold",
                     ha="center",
                     va="center",
                     zorder=4.1,
                 )
-            site_entries.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    markersize=6,
-                    markerfacecolor="white",
-                    markeredgecolor=site.color,
-                    linestyle="none",
-                    label=f"{site.label} ({len(part)})",
-                )
-            )
-    for group, entries in (
-        ("routes", road_entries["routes"]),
-        ("autres_routes", road_entries["autres_routes"]),
-        ("sites", site_entries),
-        ("sol", area_entries),
-    ):
-        if entries:
-            handles.append(Patch(visible=False, label=style.GROUP_TITLES[group]))
-            handles.extend(entries)
-    return handles
 
 
-def _legend_column(col, placed, unplaced, listed, opt: SheetOptions, extra_handles) -> None:
-    fonts = style.FONTS["print"]
-    items = (
-        pd.concat([x for x in (placed, unplaced) if x is not None and not x.empty])
-        if any(x is not None and not x.empty for x in (placed, unplaced))
-        else pd.DataFrame()
-    )
-    handles: list = []
-    if not items.empty:
-        handles.append(Patch(visible=False, label=style.GROUP_TITLES["projets"]))
-        for p, ps in style.PERIODS.items():
-            n = int((items["periode"] == p).sum())
-            if n:
-                swatch = style.PERIOD_SWATCH["color"]
-                h = Line2D(
-                    [],
-                    [],
-                    **{
-                        **_theme_marker(style.PERIOD_SWATCH["theme"], p, 7),
-                        "markerfacecolor": swatch if ps.filled else "white",
-                        "markeredgecolor": swatch,
-                    },
-                    label=f"{ps.label} ({n})",
-                )
-                handles.append(h)
-        handles.append(Patch(visible=False, label=style.GROUP_TITLES["themes"]))
-        for t, ts in style.THEMES.items():
-            n = int((items["theme"] == t).sum())
-            if n:
-                handles.append(Line2D([], [], **_theme_marker(t, "2015-2018", 7), label=f"{ts.label} ({n})"))
-    if opt.epci is None and opt.choropleth is not None:
-        breaks = choropleth_classes(opt.choropleth)
-        handles.append(Patch(visible=False, label="Financements du Département par habitant"))
-        for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:])):
-            handles.append(
-                Patch(
-                    facecolor=style.CHOROPLETH[min(i, len(style.CHOROPLETH) - 1)],
-                    edgecolor="#555",
-                    label=f"{format_per_inhabitant(lo)} à {format_per_inhabitant(hi)}",
-                )
-            )
-    handles.extend(extra_handles)
-    handles.append(Patch(visible=False, label=style.GROUP_TITLES["limites"]))
-    handles.append(Line2D([], [], color=style.BOUNDARIES["epci"].color, lw=1.3, label=style.BOUNDARIES["epci"].label))
-    if opt.epci is not None:
-        handles.append(
-            Line2D([], [], color=style.BOUNDARIES["commune"].color, lw=0.6, label=style.BOUNDARIES["commune"].label)
+def _handle(entry: legend.LegendEntry):
+    """The matplotlib legend handle of one entry."""
+    label = entry.text
+    if entry.kind == "period":
+        swatch = style.PERIOD_SWATCH["color"]
+        filled = style.PERIODS[entry.key].filled
+        marker = _theme_marker(style.PERIOD_SWATCH["theme"], entry.key, PR["legend_marker"])
+        marker.update(markerfacecolor=swatch if filled else INK["white"], markeredgecolor=swatch)
+        return Line2D([], [], **marker, label=label)
+    if entry.kind == "theme":
+        return Line2D([], [], **_theme_marker(entry.key, "2015-2018", PR["legend_marker"]), label=label)
+    if entry.kind == "choropleth":
+        return Patch(facecolor=entry.color, edgecolor=INK["swatch"], label=label)
+    if entry.kind in ("road", "road_work"):
+        kwargs = _line_kwargs(style.ROAD_WORK if entry.kind == "road_work" else style.ROAD_CLASSES[entry.key])
+        return Line2D(
+            [],
+            [],
+            color=kwargs["color"],
+            lw=max(kwargs["linewidth"], PR["legend_line_min"]),
+            linestyle=kwargs["linestyle"],
+            label=label,
         )
+    if entry.kind == "site":
+        return Line2D(
+            [],
+            [],
+            marker="o",
+            markersize=PR["site_marker"],
+            markerfacecolor=INK["white"],
+            markeredgecolor=style.SITE_TYPES[entry.key].color,
+            linestyle="none",
+            label=label,
+        )
+    if entry.kind == "area":
+        fill = style.LAND_COVER[entry.key]
+        return Patch(facecolor=fill.color, alpha=fill.opacity, hatch=fill.hatch, label=label)
+    if entry.kind == "water":
+        return Line2D([], [], color=style.LAND_COVER[entry.key].color, lw=1, label=label)
+    width = PR["legend_epci_lw"] if entry.key == "epci" else PR["legend_commune_lw"]
+    return Line2D([], [], color=style.BOUNDARIES[entry.key].color, lw=width, label=label)
+
+
+def _legend_column(col, model: legend.Legend, listed, opt: SheetOptions) -> None:
+    fonts = style.FONTS["print"]
+    handles: list = []
+    for group in model.groups_for("print"):
+        handles.append(Patch(visible=False, label=group.title))
+        handles.extend(_handle(e) for e in group.entries)
     leg = col.legend(
         handles=handles,
         loc="upper left",
@@ -574,66 +499,24 @@ def _legend_column(col, placed, unplaced, listed, opt: SheetOptions, extra_handl
             text.set_weight("bold")
     # Below the legend: EPCI-wide items and labels that had no room on the map.
     lines: list[str] = []
-    if unplaced is not None and not unplaced.empty:
-        with_amount = unplaced[unplaced["montant_departement_eur"].notna()]
-        lines.append("Pour l'ensemble de l'intercommunalité :")
-        for _, row in with_amount.iterrows():
-            lines.append(_wrap("• " + project_label(row), 52))
-        n_other = len(unplaced) - len(with_amount)
-        if n_other:
-            lines.append(f"• et {n_other} engagement{'s' if n_other > 1 else ''} sans montant")
+    box = model.epci_wide
+    if box is not None:
+        lines.append(f"{box.title} :")
+        for _, _, name, amount in box.items:
+            lines.append(wrap("• " + name + (f" – {amount}" if amount else ""), 52))
+        if box.n_engagements:
+            lines.append(f"• {box.engagements_text()}")
     if listed:
         lines.append("Projets numérotés sur la carte :")
         for num, name, amount in sorted(listed):
-            lines.append(_wrap(f"{num}. {name}" + (f" – {amount}" if amount else ""), 52))
+            lines.append(wrap(f"{num}. {name}" + (f" – {amount}" if amount else ""), 52))
     if lines:
         if opt.orientation == "portrait":  # wide, short column: the lists go right of the legend
-            _text_columns(col, lines, top=1.0, fontsize=fonts["small"], left=0.42)
+            text_columns(col, lines, top=1.0, fontsize=fonts["small"], left=0.42)
         else:
-            _text_columns(col, lines, top=_legend_bottom(col, leg) - 0.02, fontsize=fonts["small"])
+            text_columns(col, lines, top=_legend_bottom(col, leg) - 0.02, fontsize=fonts["small"])
 
 
 def _legend_bottom(col, leg) -> float:
     renderer = col.figure.canvas.get_renderer()
     return leg.get_window_extent(renderer).transformed(col.transAxes.inverted()).y0
-
-
-def _text_columns(col, lines: list[str], *, top: float, fontsize: float, left: float = 0.0) -> None:
-    """Write ``lines`` from ``top`` down, in one column or, when they do not fit, in two narrower
-    ones with the text shortened; what still does not fit ends with "…" and a count."""
-    height_pt = col.get_window_extent(col.figure.canvas.get_renderer()).height * 72 / col.figure.dpi
-    per_line = fontsize * 1.3 / height_pt
-    capacity = max(1, int(top / per_line))
-    rows = [r for line in lines for r in line.split("\n")]
-    if len(rows) <= capacity:
-        columns = [rows]
-        width = 1.0 - left
-    else:
-        short = [_shorten(line.replace("\n", " "), 44) for line in lines]
-        columns = [short[:capacity], short[capacity : 2 * capacity]]
-        if len(short) > 2 * capacity:
-            hidden = len(short) - 2 * capacity + 1
-            columns[1] = columns[1][:-1] + [f"… et {hidden} autres (voir le tableau des projets)"]
-        width = (1.0 - left) / 2
-    for i, column in enumerate(columns):
-        col.text(
-            left + i * width,
-            top,
-            "\n".join(column),
-            va="top",
-            ha="left",
-            fontsize=fontsize,
-            transform=col.transAxes,
-            linespacing=1.3,
-        )
-
-
-def _shorten(text: str, width: int) -> str:
-    """Shorten the name part of "name – amount", never the amount."""
-    if len(text) <= width:
-        return text
-    name, sep, amount = text.rpartition(" – ")
-    if not sep:
-        name, amount = text, ""
-    keep = max(12, width - len(amount) - 4)
-    return name[: keep - 1].rstrip() + "…" + (f" – {amount}" if amount else "")

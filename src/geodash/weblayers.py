@@ -20,19 +20,25 @@ import geopandas as gpd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from . import settings, style
-from .layers import RD_CATEGORIES, LoadedLayers, filter_roads, to_web
+from . import legend, style
+from .layers import LoadedLayers, filter_roads, to_web
+from .legend import MARGIN_M
 
-__all__ = ["add_to_map", "context_layers", "ContextLayers", "line_swatch", "fill_swatch", "site_icon", "MARGIN_M"]
+__all__ = [
+    "add_to_map",
+    "context_layers",
+    "ContextLayers",
+    "line_swatch",
+    "fill_swatch",
+    "site_icon",
+    "legend_symbol",
+    "MARGIN_M",
+]
 
 esc = html.escape
 
-#: Margin (metres) kept around the chosen EPCI so its roads can be followed to the next town.
-MARGIN_M = 3000.0
 #: Simplification tolerance (metres) for an EPCI view and for the whole département.
 TOLERANCE_M = {"epci": 10.0, "departement": 40.0}
-#: Drawing order of the roads, bottom to top.
-_ROAD_ORDER = ("non renseignée", "3", "2", "1", "nationale", "autoroute")
 _SITE_SIZE = {"normal": 20, "projecteur": 30}
 
 
@@ -47,9 +53,10 @@ def line_swatch(line: style.LineStyle | style.FillStyle, width_px: int = 34) -> 
         parts.append(
             f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="{casing}" stroke-width="{width + 2}"/>'
         )
-    if casing == "#FFFFFF":  # a thin dark edge so a white casing shows on the white legend
+    if casing == style.OUTLINES["white"]:  # a thin dark edge so a white casing shows on the white legend
+        edge = style.OUTLINES["faded"]
         parts.insert(
-            1, f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="#9A9A9A" stroke-width="{width + 3}"/>'
+            1, f'<line x1="1" y1="{y}" x2="{width_px - 1}" y2="{y}" stroke="{edge}" stroke-width="{width + 3}"/>'
         )
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     parts.append(
@@ -69,7 +76,7 @@ def site_icon(site: style.SiteStyle, size: int) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
         f'role="img" aria-label="{esc(site.label)}">'
-        f'<circle cx="12" cy="12" r="10" fill="#FFFFFF" stroke="{site.color}" stroke-width="2.6"/>'
+        f'<circle cx="12" cy="12" r="10" fill="{style.OUTLINES["white"]}" stroke="{site.color}" stroke-width="2.6"/>'
         f'<text x="12" y="16.3" text-anchor="middle" font-size="12" font-weight="700" '
         f'font-family="Arial, sans-serif" fill="{site.color}">{esc(site.letter)}</text></svg>'
     )
@@ -122,16 +129,6 @@ def _feature_collection(frame: gpd.GeoDataFrame) -> dict:
     return json.loads(frame[["t", "geometry"]].to_json(drop_id=True))
 
 
-def _bbox(territories, epci_siren: str | None) -> tuple[float, float, float, float] | None:
-    if epci_siren is None or territories is None:
-        return None
-    chosen = territories.epci[territories.epci["siren"] == epci_siren].to_crs(settings.CRS_METRIC)
-    if chosen.empty:
-        return None
-    x0, y0, x1, y1 = chosen.total_bounds
-    return (x0 - MARGIN_M, y0 - MARGIN_M, x1 + MARGIN_M, y1 + MARGIN_M)
-
-
 def _line_style(line: style.LineStyle) -> dict:
     return {
         "color": line.color,
@@ -143,12 +140,12 @@ def _line_style(line: style.LineStyle) -> dict:
     }
 
 
-def _road_layers(roads: gpd.GeoDataFrame | None, categories, bbox, tolerance) -> tuple[list[dict], dict[str, int]]:
+def _road_layers(roads: gpd.GeoDataFrame | None, categories, bbox, tolerance) -> list[dict]:
     if roads is None or roads.empty:
-        return [], {}
+        return []
     web = to_web(filter_roads(roads, categories), bbox=bbox, tolerance_m=tolerance)
-    layers, counts = [], {}
-    for key in _ROAD_ORDER:
+    layers = []
+    for key in legend.road_draw_order():
         part = web[web["style"] == key]
         if part.empty:
             continue
@@ -164,26 +161,23 @@ def _road_layers(roads: gpd.GeoDataFrame | None, categories, bbox, tolerance) ->
                 "lineJoin": "round",
             }
         layers.append({"k": key, "casing": casing, "style": _line_style(line), "fc": _feature_collection(part)})
-        counts[key] = int(part["numero"].nunique())
-    return layers, counts
+    return layers
 
 
-def _works_layer(works: gpd.GeoDataFrame | None, bbox, tolerance) -> tuple[list[dict], int]:
+def _works_layer(works: gpd.GeoDataFrame | None, bbox, tolerance) -> list[dict]:
     if works is None or works.empty:
-        return [], 0
+        return []
     web = to_web(works, bbox=bbox, tolerance_m=tolerance)
     if web.empty:
-        return [], 0
+        return []
     line = style.ROAD_WORK
     web = web.assign(t=[esc(f"{n} — {line.label} : {t}") for n, t in zip(web["numero"], web["intitules"])])
     casing = {"color": line.casing, "weight": line.width + 2, "opacity": 1, "lineCap": "round"}
-    return [{"k": "travaux", "casing": casing, "style": _line_style(line), "fc": _feature_collection(web)}], len(web)
+    return [{"k": "travaux", "casing": casing, "style": _line_style(line), "fc": _feature_collection(web)}]
 
 
-def _area_layers(
-    land: gpd.GeoDataFrame | None, water: gpd.GeoDataFrame | None, bbox, tolerance
-) -> tuple[list[dict], dict[str, int]]:
-    layers, counts = [], {}
+def _area_layers(land: gpd.GeoDataFrame | None, water: gpd.GeoDataFrame | None, bbox, tolerance) -> list[dict]:
+    layers = []
     if land is not None and not land.empty:
         web = to_web(land, bbox=bbox, tolerance_m=tolerance)
         for key, fill in style.LAND_COVER.items():
@@ -199,7 +193,6 @@ def _area_layers(
                     "style": {"fillColor": fill.color, "fillOpacity": fill.opacity, "stroke": False},
                 }
             )
-            counts[key] = len(part)
     if water is not None and not water.empty:
         web = to_web(water, bbox=bbox, tolerance_m=tolerance)
         if not web.empty:
@@ -213,28 +206,36 @@ def _area_layers(
                     "style": {"color": fill.color, "weight": 1.5, "opacity": fill.opacity},
                 }
             )
-            counts["cours_eau"] = len(web)
-    return layers, counts
+    return layers
 
 
-def _site_points(sites: gpd.GeoDataFrame | None, bbox) -> tuple[list[list], dict[str, int]]:
+def _site_points(sites: gpd.GeoDataFrame | None, bbox) -> list[list]:
     if sites is None or sites.empty:
-        return [], {}
+        return []
     web = to_web(sites, bbox=bbox, tolerance_m=0)
     points = [
         [g.y, g.x, k, esc(f"{n} ({style.SITE_TYPES[k].label})" if n else style.SITE_TYPES[k].label)]
         for g, k, n in zip(web.geometry, web["type"], web["nom"])
     ]
-    counts = {k: int(n) for k, n in web["type"].value_counts().items()}
-    return points, counts
+    return points
 
 
 @dataclass
 class ContextLayers:
-    """The context layers ready for a map: one folium element, and its legend groups."""
+    """The context layers ready for a map: one folium element, and what the legend counts of them."""
 
     element: MacroElement | None
-    legend: list[tuple[str, list[str]]]
+    counts: legend.ContextCounts
+
+    @property
+    def groups(self) -> list[legend.LegendGroup]:
+        """The legend groups of these layers (:func:`geodash.legend.context_groups`)."""
+        return legend.context_groups(self.counts)
+
+    @property
+    def legend(self) -> list[tuple[str, list[str]]]:
+        """The legend groups as ``(title, [entry html])``, swatch then escaped text."""
+        return [(g.title, [f"{legend_symbol(e)} {esc(e.text)}" for e in g.entries]) for g in self.groups]
 
 
 def context_layers(
@@ -273,20 +274,21 @@ def context_layers(
         ``element`` (None when nothing is drawn) and ``legend``: (group title, [entry html]) with
         counts, only what is drawn (roads: distinct road numbers; sites and areas: features).
     """
-    bbox = _bbox(territories, epci_siren)
+    bbox = legend.context_region(territories, epci_siren)
     tolerance = TOLERANCE_M["epci" if bbox else "departement"]
-    area_layers, area_counts = _area_layers(loaded.occupation_sol, loaded.cours_eau, bbox, tolerance)
-    road_layers, road_counts = _road_layers(loaded.routes, categories, bbox, tolerance)
-    work_layers, n_works = _works_layer(works, bbox, tolerance)
-    points, site_counts = _site_points(loaded.sites, bbox)
+    area_layers = _area_layers(loaded.occupation_sol, loaded.cours_eau, bbox, tolerance)
+    road_layers = _road_layers(loaded.routes, categories, bbox, tolerance)
+    work_layers = _works_layer(works, bbox, tolerance)
+    points = _site_points(loaded.sites, bbox)
     size = _SITE_SIZE.get(mode, _SITE_SIZE["normal"])
-    icons = {k: site_icon(style.SITE_TYPES[k], size) for k in site_counts}
+    icons = {k: site_icon(style.SITE_TYPES[k], size) for k in dict.fromkeys(p[2] for p in points)}
     element = None
     if area_layers or road_layers or work_layers or points:
         element = _ContextLayers(
             {"layers": area_layers + road_layers + work_layers, "sites": points, "icons": icons, "size": size}
         )
-    return ContextLayers(element, _legend(road_counts, n_works, site_counts, area_counts))
+    counts = legend.count_context(loaded, region=bbox, categories=categories, works=works)
+    return ContextLayers(element, counts)
 
 
 def add_to_map(folium_map: folium.Map, loaded: LoadedLayers, **options) -> list[tuple[str, list[str]]]:
@@ -300,37 +302,23 @@ def add_to_map(folium_map: folium.Map, loaded: LoadedLayers, **options) -> list[
     return prepared.legend
 
 
-def _legend(
-    road_counts: dict[str, int], n_works: int, site_counts: dict[str, int], area_counts: dict[str, int]
-) -> list[tuple[str, list[str]]]:
-    groups = []
-    rd = [f"{line_swatch(style.ROAD_WORK)} {esc(style.ROAD_WORK.label)} ({n_works})"] if n_works else []
-    rd += [
-        f"{line_swatch(style.ROAD_CLASSES[k])} {esc(style.ROAD_CLASSES[k].label)} ({road_counts[k]})"
-        for k in RD_CATEGORIES
-        if road_counts.get(k)
-    ]
-    if rd:
-        groups.append((style.GROUP_TITLES["routes"], rd))
-    other = [
-        f"{line_swatch(style.ROAD_CLASSES[k])} {esc(style.ROAD_CLASSES[k].label)} ({road_counts[k]})"
-        for k in ("autoroute", "nationale")
-        if road_counts.get(k)
-    ]
-    if other:
-        groups.append((style.GROUP_TITLES["autres_routes"], other))
-    sites = [
-        f"{site_icon(s, 16)} {esc(s.label)} ({site_counts[k]})"
-        for k, s in style.SITE_TYPES.items()
-        if site_counts.get(k)
-    ]
-    if sites:
-        groups.append((style.GROUP_TITLES["sites"], sites))
-    areas = [
-        f"{line_swatch(f) if f.line else fill_swatch(f)} {esc(f.label)} ({area_counts[k]})"
-        for k, f in style.LAND_COVER.items()
-        if area_counts.get(k)
-    ]
-    if areas:
-        groups.append((style.GROUP_TITLES["sol"], areas))
-    return groups
+def legend_symbol(entry: legend.LegendEntry, marker: int = 14) -> str:
+    """The swatch of a legend entry (inline SVG or a coloured box)."""
+    if entry.kind == "period":
+        swatch = style.PERIOD_SWATCH
+        return style.marker_svg(swatch["theme"], entry.key, marker, color=swatch["color"])
+    if entry.kind == "theme":
+        return style.marker_svg(entry.key, "2015-2018", marker)
+    if entry.kind == "choropleth":
+        return f'<span class="gd-swatch" style="background:{entry.color}"></span>'
+    if entry.kind == "road":
+        return line_swatch(style.ROAD_CLASSES[entry.key])
+    if entry.kind == "road_work":
+        return line_swatch(style.ROAD_WORK)
+    if entry.kind == "site":
+        return site_icon(style.SITE_TYPES[entry.key], 16)
+    if entry.kind == "water":
+        return line_swatch(style.LAND_COVER[entry.key])
+    if entry.kind == "area":
+        return fill_swatch(style.LAND_COVER[entry.key])
+    return line_swatch(style.BOUNDARIES[entry.key])

@@ -19,10 +19,13 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from . import settings, style
+from . import legend, settings, style
 from .assets import make_offline
 from .formatting import format_eur, format_eur_short, format_per_inhabitant
+from .legend import choropleth_classes, number_projects, project_label
 from .territories import Territories
+from .text import slug
+from .weblayers import legend_symbol
 
 __all__ = [
     "MapOptions",
@@ -33,6 +36,7 @@ __all__ = [
     "choropleth_classes",
     "epci_at",
     "number_projects",
+    "drawn_legend",
 ]
 
 esc = html.escape
@@ -54,31 +58,6 @@ class MapOptions:
     choropleth_total: pd.Series | None = None  # € by EPCI SIREN (tooltips)
     extra_legend: list[tuple[str, list[str]]] = field(default_factory=list)  # (title, entries html)
     context: object | None = None  # weblayers.ContextLayers: roads, sites, land cover
-
-
-def number_projects(placed: pd.DataFrame) -> pd.Series:
-    """Stable 1..n numbers keyed to the list: by theme (legend order), then amount, then id."""
-    if placed.empty:
-        return pd.Series(dtype=int)
-    order = placed.assign(
-        _t=placed["theme"].map({t: i for i, t in enumerate(style.THEMES)}),
-        _a=-placed["montant_departement_eur"].fillna(-1),
-    ).sort_values(["_t", "_a", "id"])
-    return pd.Series(np.arange(1, len(order) + 1), index=order.index)
-
-
-def project_label(row: pd.Series) -> str:
-    """French map label text (not escaped): name and amount ("RD 208 – 417 000 €")."""
-    amount = row.get("montant_departement_eur")
-    if row.get("nature") == "engagement" or pd.isna(amount):
-        suffix = "engagement" if row.get("nature") == "engagement" else ""
-    elif row.get("nature") == "fonctionnement":
-        suffix = f"Fonctionnement : {format_eur_short(amount)}"
-    else:
-        suffix = format_eur_short(amount)
-        if row.get("periode") == "à venir":
-            suffix = f"À venir : {suffix}"
-    return f"{row['intitule']}" + (f" – {suffix}" if suffix else "")
 
 
 def _dl(items: list[tuple[str, str]]) -> str:
@@ -110,68 +89,43 @@ def project_popup_html(row: pd.Series, commune_names: dict[str, str]) -> str:
     )
 
 
-def choropleth_classes(values: pd.Series, n: int = len(style.CHOROPLETH)) -> list[float]:
-    """Class breaks (quantiles, rounded) for the département choropleth."""
-    clean = values.dropna()
-    if clean.empty:
-        return [0.0]
-    qs = np.unique(np.round(np.quantile(clean, np.linspace(0, 1, n + 1)), 0))
-    return qs.tolist()
-
-
-def _class_color(value: float, breaks: list[float]) -> str:
-    if pd.isna(value) or len(breaks) < 2:
-        return style.MAP_BACKGROUND["land"]
-    idx = int(np.searchsorted(breaks[1:-1], value, side="right"))
-    return style.CHOROPLETH[min(idx, len(style.CHOROPLETH) - 1)]
-
-
 def legend_html(
-    counts_theme: dict[str, int],
-    counts_period: dict[str, int],
+    model: legend.Legend,
     *,
     mode: str,
     credit: str,
     realisation: str,
-    title: str,
-    choropleth: list[tuple[str, str]] | None = None,
-    side_items: list[str] | None = None,
     extra: list[tuple[str, list[str]]] | None = None,
 ) -> str:
-    """The Légende block: only what is on the map, with counts, then Sources - Réalisation."""
+    """The Légende block of ``model`` (web groups only), then Sources - Réalisation.
+
+    ``extra`` are more groups as ``(title, [entry html])``, drawn after the model's groups.
+    """
     size = style.FONTS[mode]["legend"]
     marker = max(14, size)
-    parts = [f'<div class="gd-legend-title">{esc(title)}</div>']
-    if counts_period:
-        rows = "".join(
-            f"<li>{style.marker_svg(style.PERIOD_SWATCH['theme'], p, marker, color=style.PERIOD_SWATCH['color'])}"
-            f" {esc(style.PERIODS[p].label)} ({n})</li>"
-            for p, n in counts_period.items()
-            if n
-        )
-        parts.append(f"<h5>{style.GROUP_TITLES['projets']}</h5><ul>{rows}</ul>")
-    if counts_theme:
-        rows = "".join(
-            f"<li>{style.marker_svg(t, '2015-2018', marker)} {esc(style.THEMES[t].label)} ({n})</li>"
-            for t, n in counts_theme.items()
-            if n
-        )
-        parts.append(f"<h5>{style.GROUP_TITLES['themes']}</h5><ul>{rows}</ul>")
-    if choropleth:
-        rows = "".join(
-            f'<li><span class="gd-swatch" style="background:{c}"></span> {esc(lbl)}</li>' for c, lbl in choropleth
-        )
-        parts.append(f"<h5>Financements du Département par habitant</h5><ul>{rows}</ul>")
+    parts = [f'<div class="gd-legend-title">{esc(model.title)}</div>']
+    for group in model.groups_for("web"):
+        rows = "".join(f"<li>{legend_symbol(e, marker)} {esc(e.text)}</li>" for e in group.entries)
+        parts.append(f"<h5>{esc(group.title)}</h5><ul>{rows}</ul>")
     for group_title, entries in extra or []:
         parts.append(f"<h5>{esc(group_title)}</h5><ul>{''.join(f'<li>{e}</li>' for e in entries)}</ul>")
-    if side_items:
+    box = model.epci_wide
+    side = []
+    if box is not None:
+        # The side box lists the EPCI-wide financings with an amount; engagements without one are
+        # counted (they are all in the table below the map).
+        side = [
+            f"{style.marker_svg(theme, periode, 14)} {esc(name + (f' – {amount}' if amount else ''))}"
+            for theme, periode, name, amount in box.items
+        ]
+        if box.n_engagements:
+            side.append(f"<i>{esc(box.engagements_text(scope=True))}</i>")
+    if side:
         # Collapsed on a laptop (a click opens it); always open on the projector.
         state = " open" if mode == "projecteur" else ""
         parts.append(
-            f'<details{state}><summary><h5 style="display:inline">Pour l\'ensemble de '
-            f'l\'intercommunalité</h5></summary><ul class="gd-side">'
-            + "".join(f"<li>{e}</li>" for e in side_items)
-            + "</ul></details>"
+            f'<details{state}><summary><h5 style="display:inline">{esc(box.title)}'
+            f'</h5></summary><ul class="gd-side">' + "".join(f"<li>{e}</li>" for e in side) + "</ul></details>"
         )
     parts.append(
         f'<h5>{style.GROUP_TITLES["sources"]}</h5><p class="gd-sources">{esc(credit)}<br>{esc(realisation)}</p>'
@@ -179,32 +133,37 @@ def legend_html(
     return "".join(parts)
 
 
+def drawn_legend(fmap: folium.Map) -> legend.Legend | None:
+    """The legend model a map from :func:`build_map` drew (``None`` for another map)."""
+    return getattr(fmap, "geodash_legend", None)
+
+
 _CSS = """
 .leaflet-container {{ background: {outside}; font-family: {family}; }}
-.gd-legend {{ background: rgba(255,255,255,0.96); padding: 8px 12px; border: 1px solid #555;
-  border-radius: 4px; font-size: {legend}px; line-height: 1.25; color: #111; max-height: {max_h};
+.gd-legend {{ background: rgba(255,255,255,0.96); padding: 8px 12px; border: 1px solid {swatch};
+  border-radius: 4px; font-size: {legend}px; line-height: 1.25; color: {ink}; max-height: {max_h};
   overflow-y: auto; max-width: {max_w}; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
 .gd-legend h5 {{ margin: 6px 0 2px; font-size: {legend}px; font-weight: 700; }}
 .gd-legend ul {{ list-style: none; margin: 0; padding: 0; }}
 .gd-legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
 .gd-legend li svg {{ flex: none; }}
 .gd-legend-title {{ font-weight: 700; font-size: {title}px; margin-bottom: 4px; }}
-.gd-sources {{ font-size: {small}px; margin: 2px 0 0; color: #333; }}
-.gd-swatch {{ display: inline-block; width: 22px; height: 14px; border: 1px solid #555; flex: none; }}
+.gd-sources {{ font-size: {small}px; margin: 2px 0 0; color: {muted}; }}
+.gd-swatch {{ display: inline-block; width: 22px; height: 14px; border: 1px solid {swatch}; flex: none; }}
 .gd-line {{ display: inline-block; width: 30px; flex: none; }}
 .gd-side li {{ display: block; font-size: {small}px; }}
 .gd-marker {{ background: none; border: none; }}
 .gd-marker .gd-label {{ position: absolute; left: {marker}px; top: -2px; width: max-content; max-width: 15em;
   white-space: normal; line-height: 1.15;
-  font-size: {label}px; font-weight: 600; color: #111; background: rgba(255,255,255,.85);
+  font-size: {label}px; font-weight: 600; color: {ink}; background: rgba(255,255,255,.85);
   padding: 0 3px; border-radius: 2px; pointer-events: none; }}
 .gd-marker .gd-label.gd-left {{ left: auto; right: {marker}px; }}
 .gd-amount {{ font-weight: 400; }}
 .gd-hide-labels .gd-marker .gd-label, .gd-label.gd-off {{ visibility: hidden; }}
 .gd-epci-label {{ background: none; border: none; }}
 .gd-epci-label div {{ transform: translate(-50%, -50%); width: max-content; max-width: 7.5em; white-space: normal;
-  font-weight: 700; line-height: 1.05; font-size: {label}px; color: #111;
-  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; text-align: center; }}
+  font-weight: 700; line-height: 1.05; font-size: {label}px; color: {ink};
+  text-shadow: 0 0 3px {white}, 0 0 3px {white}, 0 0 3px {white}; text-align: center; }}
 .gd-popup h4 {{ margin: 0 0 4px; font-size: 15px; }}
 .gd-popup dl {{ margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; font-size: 13px; }}
 .gd-popup dt {{ font-weight: 700; }} .gd-popup dd {{ margin: 0; }}
@@ -319,6 +278,8 @@ _SCRIPT = Template("""
     } catch (e) {}
     {% endif %}
     map.on('moveend', function() { syncUrl(); remember(); });
+    // Readiness mark for tests and scripts: the view is final and the map follows its position.
+    map.getContainer().setAttribute('data-gd-settled', '1');
   }, 600);  // after the component has sized its frame and folium has fitted the bounds
   setTimeout(declutter, 50);
   map.getContainer().setAttribute('data-gd-ready', String(features.length));
@@ -359,31 +320,21 @@ def _project_features(
     feats = []
     for idx, row in placed.iterrows():
         num = int(numbers[idx])
-        label = project_label(row)
+        name, amount = legend.label_parts(row)
+        label = name + (f" – {amount}" if amount else "")
+        label_html = esc(name) + (f'<br><span class="gd-amount">{esc(amount)}</span>' if amount else "")
         svg = style.marker_svg(row["theme"], row["periode"], size, number=num)
         feats.append(
             {
                 "x": round(row.geometry.x, 5),
                 "y": round(row.geometry.y, 5),
-                "k": _slug(row["theme"]),
+                "k": slug(row["theme"], sep=""),
                 "t": f"{num}. {label}",
-                "h": f'{svg}<span class="gd-label" data-rank="{int(rank[idx])}">{_label_html(row)}</span>',
+                "h": f'{svg}<span class="gd-label" data-rank="{int(rank[idx])}">{label_html}</span>',
                 "p": project_popup_html(row, commune_names),
             }
         )
     return feats
-
-
-def _label_html(row: pd.Series) -> str:
-    """Two-line label: the name, then the amount (escaped)."""
-    name, _, amount = project_label(row).partition(" – ")
-    return esc(name) + (f'<br><span class="gd-amount">{esc(amount)}</span>' if amount else "")
-
-
-def _slug(text: str) -> str:
-    import unicodedata
-
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum())
 
 
 def _geojson(frame: gpd.GeoDataFrame, props: list[str]) -> dict:
@@ -440,14 +391,13 @@ def build_map(
     placed = placed if placed is not None else gpd.GeoDataFrame(columns=["geometry"], geometry="geometry")
     unplaced = unplaced if unplaced is not None else pd.DataFrame()
 
-    choro_legend = None
     area_labels: list[dict] = []
     if opt.epci is None:
         values = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
         breaks = choropleth_classes(values)
         overview = territories.epci_context  # coarse: an overview needs no 120 m detail
         frame = overview.assign(
-            color=[_class_color(values.get(s, np.nan), breaks) for s in overview["siren"]],
+            color=[legend.class_color(values.get(s, np.nan), breaks) for s in overview["siren"]],
             par_hab=[format_per_inhabitant(values.get(s, np.nan)) for s in overview["siren"]],
             total=[
                 format_eur_short(opt.choropleth_total.get(s, np.nan)) if opt.choropleth_total is not None else ""
@@ -459,21 +409,16 @@ def build_map(
             name="Intercommunalités",
             style_function=lambda f: {
                 "fillColor": f["properties"]["color"],
-                "fillOpacity": 0.9,
+                "fillOpacity": style.WEB["choropleth_opacity"],
                 "color": style.BOUNDARIES["epci"].color,
                 "weight": style.BOUNDARIES["epci"].width,
             },
-            highlight_function=lambda f: {"weight": 4, "color": "#000"},
+            highlight_function=lambda f: {
+                "weight": style.WEB["highlight_weight"],
+                "color": style.OUTLINES["highlight"],
+            },
             tooltip=folium.GeoJsonTooltip(["nom", "par_hab", "total"], aliases=["", "Par habitant", "Total"]),
         ).add_to(m)
-        if len(breaks) > 1:
-            choro_legend = [
-                (
-                    style.CHOROPLETH[min(i, len(style.CHOROPLETH) - 1)],
-                    f"{format_per_inhabitant(lo)} à {format_per_inhabitant(hi)}",
-                )
-                for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))
-            ]
         by_size = overview.iloc[np.argsort(-overview.to_crs(settings.CRS_METRIC).area.to_numpy(), kind="stable")]
         points = shapely.point_on_surface(by_size.geometry.to_numpy())
         area_labels = [
@@ -481,18 +426,18 @@ def build_map(
             for p, name, full in zip(points, by_size["nom_court"], by_size["nom"])
         ]
         bounds = overview.total_bounds
-        title = "Pas-de-Calais : les 20 intercommunalités"
+        title = legend.map_title(None)
     else:
-        context = territories.epci_context
-        others = context[context["siren"] != opt.epci]
+        around = territories.epci_context
+        others = around[around["siren"] != opt.epci]
         folium.GeoJson(
             _geojson(others, ["nom_court"]),
             name="Autres intercommunalités",
             style_function=lambda f: {
                 "fillColor": bg["faded"],
                 "fillOpacity": bg["faded_opacity"],
-                "color": "#9A9A9A",
-                "weight": 1,
+                "color": style.OUTLINES["faded"],
+                "weight": style.WEB["faded_weight"],
             },
             tooltip=folium.GeoJsonTooltip(["nom_court"], labels=False),
         ).add_to(m)
@@ -509,7 +454,10 @@ def build_map(
                 "weight": cstyle.width,
                 "dashArray": hstyle.dash if f["properties"]["statut"] else None,
             },
-            highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
+            highlight_function=lambda f: {
+                "weight": style.WEB["commune_highlight_weight"],
+                "color": style.OUTLINES["highlight"],
+            },
             tooltip=folium.GeoJsonTooltip(["nom", "statut"], labels=False),
         ).add_to(m)
         chosen = epci_web[epci_web["siren"] == opt.epci]
@@ -524,44 +472,33 @@ def build_map(
             interactive=False,
         ).add_to(m)
         bounds = chosen.total_bounds
-        title = str(chosen.iloc[0]["nom"]) if not chosen.empty else ""
+        title = legend.map_title(chosen.iloc[0]["nom"]) if not chosen.empty else ""
 
     numbers = number_projects(placed)
     feats = _project_features(placed, numbers, commune_names, size)
-    all_items = pd.concat([placed.drop(columns="geometry", errors="ignore"), unplaced])
-    counts_theme = {t: int((all_items["theme"] == t).sum()) for t in style.THEMES} if not all_items.empty else {}
-    counts_period = {p: int((all_items["periode"] == p).sum()) for p in style.PERIODS} if not all_items.empty else {}
-    side = []
-    # The side box lists the EPCI-wide financings with an amount; engagements without one are
-    # counted (they are all in the table below the map).
-    with_amount = unplaced[unplaced["montant_departement_eur"].notna()] if not unplaced.empty else unplaced
-    for _, row in with_amount.iterrows():
-        side.append(f"{style.marker_svg(row['theme'], row['periode'], 14)} {esc(project_label(row))}")
-    n_other = len(unplaced) - len(with_amount)
-    if n_other:
-        side.append(
-            f"<i>et {n_other} engagement{'s' if n_other > 1 else ''} sans montant à l'échelle de l'intercommunalité</i>"
-        )
-    extra = list(opt.extra_legend)
-    if opt.context is not None:
-        extra += opt.context.legend
-        if opt.context.element is not None:
-            m.add_child(opt.context.element)  # under the project markers (Leaflet's marker pane is on top)
-    legend = legend_html(
-        counts_theme,
-        counts_period,
-        mode=opt.mode,
-        credit=opt.credit,
-        realisation=opt.realisation,
+    context = opt.context
+    if context is not None and context.element is not None:
+        m.add_child(context.element)  # under the project markers (Leaflet's marker pane is on top)
+    model = legend.build_legend(
         title=title,
-        choropleth=choro_legend,
-        side_items=side,
-        extra=extra,
+        placed=placed,
+        unplaced=unplaced,
+        epci_siren=opt.epci,
+        choropleth=values if opt.epci is None else None,
+        context=context.counts if context is not None else None,
+    )
+    m.geodash_legend = model  # what the legend says, for drawn_legend()
+    legend_block = legend_html(
+        model, mode=opt.mode, credit=opt.credit, realisation=opt.realisation, extra=list(opt.extra_legend)
     )
     max_h = "92vh" if opt.mode == "projecteur" else "520px"
     max_w = "560px" if opt.mode == "projecteur" else "340px"
     css = _CSS.format(
         outside=bg["outside"],
+        swatch=style.OUTLINES["swatch"],
+        ink=style.OUTLINES["text"],
+        muted=style.OUTLINES["subtitle"],
+        white=style.OUTLINES["white"],
         family=style.FONTS["family"],
         legend=fonts["legend"],
         title=fonts["title"],
@@ -576,7 +513,7 @@ def build_map(
     fit = None if (opt.center and opt.zoom) else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
     overlay = _Overlay(
         css,
-        legend,
+        legend_block,
         feats,
         size,
         opt.label_min_zoom,

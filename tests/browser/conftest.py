@@ -36,7 +36,7 @@ def _free_port() -> int:
 def start_server(env_extra: dict[str, str] | None = None, log: Path | None = None, script: str = "app.py"):
     """Start ``streamlit run app.py`` (or ``script``) on a free loopback port; return (process, base URL)."""
     port = _free_port()
-    env = {**os.environ, **(env_extra or {})}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_extra or {})}  # the log is complete when read
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (kept open for the server's life)
     proc = subprocess.Popen(
         [
@@ -134,6 +134,15 @@ class Page:
                     continue
             self.page.wait_for_timeout(200)
         raise AssertionError(f"no map frame drawn{' for ' + title if title else ''}")
+
+    def wait_settled(self, timeout: float = 15.0) -> None:
+        """Wait until the map of :meth:`wait_map` has its final view (fitted, labels decluttered)
+        and writes its position to the URL: the mark ``data-gd-settled`` its script sets."""
+        self.frame.locator(".leaflet-container[data-gd-settled]").wait_for(state="attached", timeout=timeout * 1000)
+
+    def wait_clickable(self, timeout: float = 15.0) -> None:
+        """Wait until streamlit-folium has hooked its click handler on the map of :meth:`wait_map`."""
+        self.frame.wait_for_function("() => window.gdMap && window.gdMap.listens('click')", timeout=timeout * 1000)
 
     def close(self):
         self.context.close()

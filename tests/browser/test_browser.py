@@ -18,7 +18,7 @@ def test_departement_view_loads_offline(server, make_page, artifacts, size):
     frame = p.map_frame()
     assert frame.locator(".gd-epci-label").count() == 20
     assert frame.locator("#gd-legend").is_visible()
-    p.page.wait_for_timeout(800)
+    p.wait_settled()
     p.page.screenshot(path=str(artifacts / f"departement_{size}.png"))
     assert p.external == [], f"requests outside 127.0.0.1: {p.external}"
 
@@ -35,7 +35,7 @@ def test_choosing_an_epci_changes_the_map(server, make_page, artifacts):
     assert n > 0
     assert frame.locator(".gd-marker").count() == n
     assert "Communauté urbaine d'Arras" in frame.locator("#gd-legend").inner_text()
-    p.page.wait_for_timeout(800)
+    p.wait_settled()
     p.page.screenshot(path=str(artifacts / "arras_portable.png"))
     assert p.external == []
 
@@ -49,7 +49,7 @@ def test_theme_from_url_shows_only_culture(server, make_page, artifacts):
     assert frame.locator(".gd-marker").count() == frame.locator(".gd-theme-culture").count() == n
     legend = frame.locator("#gd-legend").inner_text()
     assert "Culture (" in legend and "Sport (" not in legend and "Aménagement (" not in legend
-    p.page.wait_for_timeout(800)
+    p.wait_settled()
     p.page.screenshot(path=str(artifacts / "lumbres_culture_projecteur.png"))
 
 
@@ -66,7 +66,7 @@ def test_projector_mode_has_no_sidebar_and_large_legend(server, make_page, artif
     p.page.get_by_role("button", name="Suivant ▶").click()
     p.page.wait_for_function(f"() => new URL(location.href).searchParams.get('epci') !== '{LUMBRES}'")
     p.wait_map(title="Pays de Saint-Omer")  # the next EPCI in the list after the Pays de Lumbres
-    p.page.wait_for_timeout(800)
+    p.wait_settled()
     p.page.screenshot(path=str(artifacts / f"projecteur_{size}.png"))
 
 
@@ -78,7 +78,7 @@ def test_map_position_lives_in_the_url(server, make_page):
     p = make_page()
     p.page.goto(f"{server}/?epci={ARRAS}")
     p.wait_map(title="Arras")
-    p.page.wait_for_timeout(1000)  # the map starts following its position once it has settled
+    p.wait_settled()  # the map starts following its position once it has settled
     z0 = _leaflet_zoom(p.map_frame())
     p.map_frame().locator(".leaflet-control-zoom-in").click()
     p.page.wait_for_function("() => new URL(location.href).searchParams.get('z') !== null", timeout=15_000)
@@ -98,7 +98,8 @@ def test_clicking_an_epci_on_the_departement_map_opens_it(server, make_page):
     p.page.goto(server)
     p.wait_map(title="20 intercommunalités")
     # Click a point inside the Ternois (Saint-Pol-sur-Ternoise), where no label lies.
-    p.page.wait_for_timeout(1000)  # the component hooks its click handlers once the map is drawn
+    p.wait_settled()  # the frame has its final size: the point computed below is where it is drawn
+    p.wait_clickable()  # the component hooks its click handlers once the map is drawn
     frame = p.map_frame()
     xy = frame.evaluate("() => window.gdMap.latLngToContainerPoint([50.3815, 2.3339])")
     frame.locator(".leaflet-container").click(position={"x": xy["x"], "y": xy["y"] + 25}, force=True)
@@ -110,7 +111,7 @@ def test_projector_arrow_keys_switch_epci(server, make_page):
     p = make_page(1920, 1080)
     p.page.goto(f"{server}/?epci={LUMBRES}&mode=projecteur")
     p.wait_map(title="Pays de Lumbres")
-    p.page.wait_for_timeout(1000)
+    p.page.wait_for_function("() => document.gdKeys === true")  # the page's key script is installed
     p.page.keyboard.press("ArrowRight")
     p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200069037'", timeout=15_000)
     p.wait_map(title="Pays de Saint-Omer")

@@ -136,7 +136,7 @@ def test_hostile_text_is_shown_as_text(hostile_server, make_page, artifacts):
     text = popup.inner_text()
     for field in ("Piscine", "MO", "Remarque", "Description", "Calendrier"):
         assert f"{field} {HOSTILE}" in text, (field, text)
-    p.page.wait_for_timeout(500)
+    p.wait_settled()
     _no_injection(p)
     p.page.screenshot(path=str(artifacts / "escaping.png"))
 

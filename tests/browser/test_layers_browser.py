@@ -35,7 +35,7 @@ def test_road_category_filter_changes_the_map(layered_server, make_page, artifac
     legend = _legend(p)
     for entry in ("RD de 1ère catégorie", "RD de 2ème catégorie", "Autoroute", "Collège public", "Route financée"):
         assert entry in legend
-    p.page.wait_for_timeout(800)
+    p.wait_settled()
     p.page.screenshot(path=str(artifacts / "arras_routes_colleges_projecteur.png"))
 
     q = make_page(1920, 1080)

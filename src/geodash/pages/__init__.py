@@ -1,0 +1,37 @@
+"""The pages of the Streamlit app (``app.py`` wires them with ``st.navigation``).
+
+Each page is a function of the shared, read-only :class:`geodash.selection.Base`; page sections are
+small functions that turn widgets into library calls. Styles and scripts live in ``geodash/static``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ..selection import Base
+
+__all__ = ["STATIC_DIR", "data_errors", "page_style"]
+
+#: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def page_style(projector: bool = False) -> None:
+    """The pages' CSS; the projector's on top of it."""
+    st.html(STATIC_DIR / "page.css")
+    if projector:
+        st.html(STATIC_DIR / "projector.css")
+
+
+def data_errors(base: Base, *, expanded: bool) -> None:
+    """Rows set aside (errors) in a panel: shown on every page where data is read, never hidden."""
+    data = base.data
+    if not data.errors:
+        return
+    with st.expander(
+        f"⚠️ Données : {len(data.errors)} erreur(s), {data.rejected} ligne(s) mise(s) de côté", expanded=expanded
+    ):
+        st.write("Les lignes valides sont affichées ; les lignes en erreur sont mises de côté jusqu'à correction.")
+        st.code("\n".join(str(p) for p in data.problems), language=None)

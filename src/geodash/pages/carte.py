@@ -1,0 +1,337 @@
+"""The map page ("Carte", the app's root URL): filters in the sidebar, the map, the export of the
+view, key figures and the project table; the projector mode (``?mode=projecteur``) keeps the map only.
+
+Every view is a link: the page reads its view from the URL query and writes it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import streamlit as st
+import streamlit_folium  # called as streamlit_folium.st_folium: the benchmarks wrap it
+
+from .. import atlas, dashboard, layers, legend, style, weblayers, webmap
+from ..selection import Base, Filters, Selection, select
+from ..views import View, parse_view, view_params
+from . import STATIC_DIR, data_errors, page_style
+
+__all__ = ["render"]
+
+TITLE_DEPARTEMENT = "Pas-de-Calais — contrats territoriaux de développement durable"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the sidebar decided: the filters, the context layers shown and the display mode."""
+
+    filters: Filters
+    shown: tuple[str, ...]  # context layer kinds drawn
+    mode: str
+
+    @property
+    def projector(self) -> bool:
+        return self.mode == "projecteur"
+
+
+def render(base: Base) -> None:
+    """The whole map page."""
+    view = parse_view(st.query_params.to_dict(), base.terr.sirens)
+    page_style(view.mode == "projecteur")
+    choice = sidebar(base, view)
+    keep_view_in_url(base, view, choice)
+    chosen = select(base, choice.filters)
+    header(base, choice)
+    problems(base, choice.projector)
+    draw_map(base, view, choice, chosen)
+    if not choice.projector:
+        export(base, choice)
+        key_figures(base, chosen)
+        project_table(base, chosen)
+
+
+# --- Sidebar ----------------------------------------------------------------------------------------
+
+
+def _epci_options(base: Base) -> list[str | None]:
+    return [None, *base.terr.sirens]
+
+
+def _chosen(keys: tuple[str, ...] | None, allowed) -> list[str]:
+    """Widget value of a filter: ``None`` (no filter) is every key."""
+    return list(allowed) if keys is None else list(keys)
+
+
+def sidebar(base: Base, view: View) -> Choice:
+    """Territory and filter widgets, opened on ``view``."""
+    terr, flt = base.terr, view.filters
+    names = dict(zip(terr.epci["siren"], terr.epci["nom_court"]))
+    options = _epci_options(base)
+    if "epci_from_map" in st.session_state:  # a click on the département map (previous run)
+        st.session_state["epci"] = st.session_state.pop("epci_from_map")
+    with st.sidebar:
+        st.header("Territoire")
+        epci = st.selectbox(
+            "Intercommunalité",
+            options,
+            # The link's EPCI opens the session; afterwards the widget keeps its own state (set by
+            # the buttons and the map too, so no second default is given).
+            index=0 if "epci" in st.session_state else options.index(flt.epci),
+            format_func=lambda s: "Tout le département" if s is None else names[s],
+            key="epci",
+        )
+        st.header("Filtres")
+        themes = st.multiselect("Thématiques", list(style.THEMES), default=_chosen(flt.themes, style.THEMES))
+        periodes = st.multiselect(
+            "Période",
+            list(style.PERIODS),
+            default=_chosen(flt.periodes, style.PERIODS),
+            format_func=lambda p: style.PERIODS[p].label,
+        )
+        natures = st.multiselect(
+            "Nature",
+            list(style.NATURES),
+            default=_chosen(flt.natures, style.NATURES),
+            format_func=lambda n: style.NATURES[n],
+        )
+        top = float(max(1.0, base.data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
+        low, high = st.slider(
+            "Montant du Département (€)",
+            0.0,
+            top,
+            (flt.amount_min or 0.0, min(flt.amount_max or top, top)),
+            step=1000.0,
+            format="%.0f",
+        )
+        text = st.text_input("Rechercher un projet ou une commune", value=flt.text)
+        shown, road_keys = _layer_widgets(base, view)
+        mode = "projecteur" if st.toggle("Mode projecteur", value=view.mode == "projecteur") else "normal"
+    filters = Filters(
+        epci=epci,
+        themes=themes,
+        periodes=periodes,
+        natures=natures,
+        amount_min=low or None,
+        amount_max=high if high < top else None,
+        text=text,
+        routes=road_keys,
+    )
+    return Choice(filters, tuple(shown), mode)
+
+
+def _layer_widgets(base: Base, view: View) -> tuple[list[str], list[str] | None]:
+    """Context layer toggles and, when roads are shown, the road categories (``None``: no road filter)."""
+    available = base.context.available
+    if not available:
+        return [], None
+    shown = st.multiselect(
+        "Couches du Département",
+        available,
+        default=[k for k in view.couches if k in available],
+        format_func=lambda k: layers.LAYER_LABELS[k],
+    )
+    if base.roads is None or "routes" not in shown:
+        return shown, None
+    present = [k for k in style.ROAD_CLASSES if k in set(base.roads["style"])]
+    road_keys = st.multiselect(
+        "Routes",
+        present,
+        default=[k for k in _chosen(view.filters.routes, style.ROAD_CLASSES) if k in present],
+        format_func=lambda k: style.ROAD_CLASSES[k].label,
+        help="Catégories de la table du Département ; les travaux routiers suivent le même filtre.",
+    )
+    return shown, road_keys
+
+
+def keep_view_in_url(base: Base, view: View, choice: Choice) -> None:
+    """Write the view in the URL (the map writes its own position); rerun when the mode changed."""
+    flt = choice.filters
+    current = View(
+        # Hidden roads keep the road categories of the link for when they are shown again.
+        filters=flt if flt.routes is not None else replace(flt, routes=view.filters.routes),
+        couches=list(choice.shown) if set(choice.shown) != set(base.context.available) else View().couches,
+        mode=choice.mode,
+        lat=view.lat,
+        lng=view.lng,
+        zoom=view.zoom,
+    )
+    if flt.epci != view.filters.epci:
+        current.lat = current.lng = current.zoom = None
+    st.query_params.from_dict(view_params(current))
+    if choice.mode != view.mode:
+        st.rerun()
+
+
+# --- Title, problems ----------------------------------------------------------------------------------
+
+
+def _go(options: list[str | None], step: int) -> None:
+    i = options.index(st.session_state["epci"])
+    st.session_state["epci"] = options[(i + step) % len(options)]
+
+
+def header(base: Base, choice: Choice) -> None:
+    """The title; in projector mode, between the « Précédent » / « Suivant » buttons (and arrow keys)."""
+    epci = choice.filters.epci
+    title = TITLE_DEPARTEMENT if epci is None else base.terr.epci_name(epci)
+    if not choice.projector:
+        st.title(title)
+        return
+    options = _epci_options(base)
+    left, mid, right = st.columns([1.4, 5, 1.4], vertical_alignment="center")
+    left.button("◀ Précédent", on_click=_go, args=(options, -1), width="stretch", key="prev")
+    mid.title(title)
+    right.button("Suivant ▶", on_click=_go, args=(options, 1), width="stretch", key="next")
+    keys = (STATIC_DIR / "projector_keys.js").read_text(encoding="utf-8")
+    st.html(f"<script>{keys}</script>", unsafe_allow_javascript=True)
+
+
+def problems(base: Base, projector: bool) -> None:
+    """Rows set aside and broken context layers; data warnings are on the Sources page."""
+    if base.context.problems and not projector:
+        with st.expander(
+            f"Couches de contexte : {len(base.context.problems)} problème(s) — "
+            "la carte s'affiche sans les couches en cause"
+        ):
+            st.code("\n".join(base.context.messages), language=None)
+    data_errors(base, expanded=not projector)
+
+
+# --- Map ------------------------------------------------------------------------------------------------
+
+
+def draw_map(base: Base, view: View, choice: Choice, chosen: Selection) -> None:
+    """The folium map; a click on an EPCI of the département map opens it (next run)."""
+    terr, epci, mode = base.terr, choice.filters.epci, choice.mode
+    first_run = not st.session_state.get("view_from_url_used")
+    st.session_state["view_from_url_used"] = True
+    context = None
+    if choice.shown:
+        works = None
+        if base.roads is not None and epci and "routes" in choice.shown:
+            works = layers.road_works(base.roads, chosen.rows, epci, epci=terr.epci)
+        context = weblayers.context_layers(
+            base.context.only(choice.shown),
+            epci_siren=epci,
+            categories=list(choice.filters.routes) if choice.filters.routes is not None else None,
+            territories=terr,
+            works=works,
+            mode=mode,
+        )
+    # A link's position is used on the session's first run; afterwards the map keeps its own.
+    lat, lng, zoom = (view.lat, view.lng, view.zoom) if epci == view.filters.epci else (None, None, None)
+    linked = bool(first_run and lat and lng)
+    options = webmap.MapOptions(
+        epci=epci,
+        mode=mode,
+        credit=base.map_credit,
+        center=(lat, lng) if linked else None,
+        zoom=zoom if first_run else None,
+        restore_view=not linked,
+        choropleth=chosen.choropleth if epci is None else None,
+        choropleth_total=chosen.choropleth_total if epci is None else None,
+        context=context,
+    )
+    fmap = webmap.build_map(terr, chosen.placed, chosen.unplaced, options)
+    # Only a click on the département map comes back to Python; the map position is written to the
+    # page URL by the map itself (webmap.py), so panning and zooming rerun nothing.
+    result = streamlit_folium.st_folium(
+        fmap,
+        height=900 if choice.projector else 580,
+        width=None,  # the container's width
+        key=f"map-{epci}-{mode}",
+        returned_objects=["last_object_clicked"] if epci is None else [],
+    )
+    clicked = (result or {}).get("last_object_clicked")
+    if epci is None and clicked:
+        hit = webmap.epci_at(terr, clicked["lat"], clicked["lng"])
+        if hit:
+            st.session_state["epci_from_map"] = hit  # applied before the selectbox exists (next run)
+            st.rerun()
+
+
+# --- Below the map ----------------------------------------------------------------------------------------
+
+
+def export(base: Base, choice: Choice) -> None:
+    """The current view as a print sheet (PDF or PNG, A4 or A3), prepared on demand."""
+    with st.expander("Exporter la carte (PDF ou PNG, format A4 ou A3)"):
+        e1, e2, e3, e4 = st.columns([1, 1, 1, 2])
+        fmt = e1.radio("Format", ["PDF", "PNG"], horizontal=True)
+        paper = e2.radio("Papier", ["A4", "A3"], horizontal=True)
+        orientation = e3.radio("Orientation", ["paysage", "portrait"], horizontal=True)
+        export_key = (choice.filters, fmt, paper, orientation)
+        if e4.button("Préparer la carte à imprimer"):
+            with st.spinner("Mise en page de la carte…"):
+                request = atlas.SheetRequest(choice.filters, paper, orientation)
+                context = base.context.only(choice.shown) if choice.shown else None
+                figure = atlas.render_view(base, request, context)
+                st.session_state["export"] = (export_key, atlas.figure_bytes(figure, fmt.lower()))
+                atlas.close_figure(figure)  # matplotlib is imported only when a sheet is drawn
+        ready = st.session_state.get("export")
+        if ready and ready[0] == export_key:
+            e4.download_button(
+                "Télécharger la carte",
+                ready[1],
+                f"{atlas.sheet_stem(base.terr, choice.filters.epci)}.{fmt.lower()}",
+                "application/pdf" if fmt == "PDF" else "image/png",
+            )
+
+
+def key_figures(base: Base, chosen: Selection) -> None:
+    """One EPCI: summary line, the contract's key figures, amounts by theme and period, road lengths
+    (the département's figures are on the comparison page)."""
+    terr, epci = base.terr, chosen.filters.epci
+    if epci is None:
+        return
+    population = int(terr.epci.loc[terr.epci["siren"] == epci, "population"].iloc[0])
+    st.subheader("En bref")
+    st.write(dashboard.summary_line(chosen.rows, population, chosen.departement_per_inhabitant))
+    col1, col2 = st.columns([3, 2])
+    with col1:
+        st.markdown("**Chiffres clés du contrat** (Livret I, partie 7)")
+        st.dataframe(dashboard.key_figures(base.data.chiffres, epci), hide_index=True, width="stretch")
+    with col2:
+        st.markdown("**Financements par thématique et période**")
+        st.dataframe(dashboard.theme_period_table(chosen.rows), width="stretch")
+        if base.road_lengths is not None:
+            st.markdown("**Longueur des routes par catégorie** (couche du Département, dans l'EPCI)")
+            st.dataframe(dashboard.road_length_table(base.road_lengths, epci), hide_index=True, width="stretch")
+
+
+def project_table(base: Base, chosen: Selection) -> None:
+    """The selected projects, numbered as on the map, with CSV and Excel downloads."""
+    epci = chosen.filters.epci
+    st.subheader("Projets")
+    commune_names = dict(zip(base.terr.communes["insee"], base.terr.communes["nom"]))
+    table = dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        # Numbers stay numbers (the table sorts on them), shown in the reader's locale.
+        column_config={
+            "Montant du Département (€)": st.column_config.NumberColumn(format="localized"),
+            "Coût total (€)": st.column_config.NumberColumn(format="localized"),
+        },
+    )
+    stem = dashboard.projects_file_stem(epci)
+    c1, c2, _ = st.columns([1, 1, 4])
+    # The files are built only when a button is clicked (a callable), not on every rerun.
+    c1.download_button(
+        "Télécharger (CSV)", lambda: dashboard.to_csv_bytes(table), f"{stem}.csv", "text/csv", on_click="ignore"
+    )
+    c2.download_button(
+        "Télécharger (Excel)",
+        lambda: dashboard.to_xlsx_bytes(table),
+        f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+    )
+    if epci and not chosen.unplaced.empty:
+        st.caption(
+            f"{len(chosen.unplaced)} projet(s) concernent l'ensemble de l'intercommunalité (sans commune) : "
+            "ils figurent dans l'encadré de la légende et dans le tableau (lieu « Ensemble de "
+            "l'intercommunalité »)."
+        )
+    st.caption(base.map_credit)

@@ -1,0 +1,202 @@
+"""One way in: the loaded data (:class:`Base`), the filters of a view (:class:`Filters`) and what
+they select (:func:`select`).
+
+The page, the URL view, the atlas and the benchmarks all go through here, so that a filter is
+decided once and every medium shows the same projects.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import layers, projects, sources, territories
+from .formatting import format_eur
+from .style import NATURES, PERIODS, THEMES
+
+__all__ = ["Base", "Filters", "Selection", "credit_line", "load_base", "select"]
+
+
+@dataclass(frozen=True)
+class Base:
+    """Everything read from files, shared read-only by every view.
+
+    ``context`` holds the Département's optional layers (empty when no configuration names any);
+    ``road_lengths`` the road length per EPCI and category (``None`` without roads or when not asked).
+    """
+
+    terr: territories.Territories
+    data: projects.ProjectData
+    placed: pd.DataFrame
+    unplaced: pd.DataFrame
+    credit: str
+    context: layers.LoadedLayers = field(default_factory=layers.LoadedLayers)
+    road_lengths: pd.DataFrame | None = None
+
+    @property
+    def map_credit(self) -> str:
+        """The Sources line of the page's map: data, then the Département's layers if any."""
+        return credit_line(self.credit, self.context)
+
+    @property
+    def roads(self):
+        """The road layer (Lambert-93), or ``None``."""
+        return self.context.routes
+
+
+def credit_line(credit: str, context: layers.LoadedLayers | None) -> str:
+    """``credit`` followed by the provenance of the context layers (when some are loaded)."""
+    return f"{credit} ; {context.credit}" if context is not None and context.credit else credit
+
+
+def load_base(
+    territories_file: str | Path | None = None,
+    projects_dir: str | Path | None = None,
+    layers_config: str | Path | None = None,
+    *,
+    with_context: bool = True,
+    with_road_lengths: bool = True,
+) -> Base:
+    """Read territories, projects (validated and placed on their communes), the credit line and,
+    unless ``with_context`` is false, the context layers of ``layers_config`` (default: the
+    configuration in force, see :func:`geodash.layers.find_config`).
+
+    Raises :class:`geodash.territories.TerritoryError` when the territories cannot be read; bad
+    project rows and bad layers are reported in ``data`` and ``context``, never raised.
+    """
+    terr = territories.load_territories(Path(territories_file) if territories_file else None)
+    data = projects.load_project_data(terr.communes, set(terr.sirens), Path(projects_dir) if projects_dir else None)
+    placed, unplaced = projects.place_projects(data.financements, terr.communes)
+    context = layers.load_layers(layers_config) if with_context else layers.LoadedLayers()
+    lengths = None
+    if with_road_lengths and context.routes is not None:
+        lengths = layers.road_length_by_category(context.routes, terr.epci)
+    return Base(terr, data, placed, unplaced, sources.map_credit(), context, lengths)
+
+
+def _keys(values: Iterable[str] | None, allowed: Iterable[str]) -> tuple[str, ...] | None:
+    """``None`` for "no filter" (nothing given, or every allowed value), else a tuple."""
+    if values is None:
+        return None
+    values = tuple(values)
+    return None if set(values) == set(allowed) else values
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a view shows: one EPCI (``None``: the département) and filters on the projects.
+
+    ``None`` means "no filter" for every field (choosing every theme is the same as choosing none,
+    and is stored as ``None``). ``routes`` are road style keys (:data:`geodash.style.ROAD_CLASSES`):
+    road works are kept when one of their roads is of those categories.
+    """
+
+    epci: str | None = None
+    themes: tuple[str, ...] | None = None
+    periodes: tuple[str, ...] | None = None
+    natures: tuple[str, ...] | None = None
+    amount_min: float | None = None
+    amount_max: float | None = None
+    text: str = ""
+    routes: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        set_ = object.__setattr__  # frozen: normalise once, here
+        set_(self, "themes", _keys(self.themes, THEMES))
+        set_(self, "periodes", _keys(self.periodes, PERIODS))
+        set_(self, "natures", _keys(self.natures, NATURES))
+        set_(self, "routes", None if self.routes is None else tuple(self.routes))
+        set_(self, "text", self.text or "")
+
+    @property
+    def amount_range(self) -> tuple[float, float] | None:
+        """``(low, high)`` for :func:`geodash.projects.filter_projects`, ``None`` when open."""
+        if self.amount_min is None and self.amount_max is None:
+            return None
+        return (self.amount_min or 0.0, math.inf if self.amount_max is None else self.amount_max)
+
+    def describe(self) -> str:
+        """The filters in French for a print sheet ("" when nothing is filtered but the period)."""
+        parts = []
+        if self.themes is not None:
+            parts.append("thématiques : " + ", ".join(self.themes))
+        if self.natures is not None:
+            parts.append("nature : " + ", ".join(NATURES[n].lower() for n in self.natures))
+        if self.amount_min is not None and self.amount_max is not None:
+            parts.append(f"montant de {format_eur(self.amount_min)} à {format_eur(self.amount_max)}")
+        elif self.amount_min is not None:
+            parts.append(f"montant d'au moins {format_eur(self.amount_min)}")
+        elif self.amount_max is not None:
+            parts.append(f"montant d'au plus {format_eur(self.amount_max)}")
+        if self.text.strip():
+            parts.append(f"recherche « {self.text.strip()} »")
+        return " ; ".join(parts)
+
+    def period_text(self) -> str:
+        """The periods shown, in French ("2015-2018 et à venir" when both)."""
+        if self.periodes is None:
+            return "2015-2018 et à venir"
+        return " et ".join(PERIODS[p].label for p in self.periodes)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a :class:`Filters` selects in a :class:`Base`.
+
+    * ``rows``: the financements that pass every filter (all EPCI for the département view);
+    * ``placed`` / ``unplaced``: the EPCI's projects drawn on communes / EPCI-wide (empty for the
+      département view, which is a choropleth);
+    * ``by_epci``: amount and amount per inhabitant of every EPCI under the same filters but the EPCI;
+    * ``departement_per_inhabitant``: the département's amount per inhabitant under those filters.
+    """
+
+    filters: Filters
+    rows: pd.DataFrame
+    placed: pd.DataFrame
+    unplaced: pd.DataFrame
+    by_epci: pd.DataFrame
+    departement_per_inhabitant: float
+
+    @property
+    def choropleth(self) -> pd.Series:
+        """Amount per inhabitant by EPCI SIREN."""
+        return self.by_epci.set_index("siren")["par_habitant"]
+
+    @property
+    def choropleth_total(self) -> pd.Series:
+        """Amount by EPCI SIREN."""
+        return self.by_epci.set_index("siren")["montant_eur"]
+
+
+def select(base: Base, filters: Filters) -> Selection:
+    """The projects of ``filters`` in ``base``, their placement, the totals per EPCI and per inhabitant.
+
+    The road filter uses ``base.context``'s roads; without roads (or with ``filters.routes`` ``None``)
+    road works are not filtered.
+    """
+    terr = base.terr
+    commune_names = dict(zip(terr.communes["insee"], terr.communes["nom"]))
+    every_epci = projects.filter_projects(
+        base.data.financements,
+        themes=list(filters.themes) if filters.themes is not None else None,
+        periodes=list(filters.periodes) if filters.periodes is not None else None,
+        natures=list(filters.natures) if filters.natures is not None else None,
+        amount_range=filters.amount_range,
+        text=filters.text,
+        commune_names=commune_names,
+    )
+    every_epci = layers.filter_road_projects(every_epci, base.roads, filters.routes)
+    by_epci = projects.financing_by_epci(every_epci, terr.epci)
+    in_departement = terr.communes.loc[~terr.communes["hors_departement"], "population"].sum()
+    if filters.epci is None:
+        rows = every_epci
+        placed, unplaced = base.placed.iloc[0:0], base.unplaced.iloc[0:0]
+    else:
+        rows = every_epci[every_epci["epci_siren"] == filters.epci]
+        placed = base.placed.loc[base.placed.index.intersection(rows.index)]
+        unplaced = base.unplaced.loc[base.unplaced.index.intersection(rows.index)]
+    return Selection(filters, rows, placed, unplaced, by_epci, by_epci["montant_eur"].sum() / in_departement)

@@ -1,0 +1,265 @@
+"""The symbology model, and the same legend on screen and on paper (legend parity)."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_rgba
+
+from geodash import legend, settings, style
+from geodash.dashboard import financing_by_epci
+from geodash.layers import load_layers
+from geodash.printmap import SheetOptions, drawn_legend, render_sheet
+from geodash.projects import place_projects
+from geodash.weblayers import context_layers
+from geodash.webmap import MapOptions, build_map
+from geodash.webmap import drawn_legend as web_legend
+
+from .layers_config import SHARED_GEO, write_config
+
+ARRAS = "200033579"
+
+needs_geo = pytest.mark.skipif(
+    not (SHARED_GEO / "tm_roads_62.geojson").exists(), reason=f"reference geodata not found in {SHARED_GEO}"
+)
+
+
+def _row(**kw) -> pd.Series:
+    base = {
+        "intitule": "Salle",
+        "montant_departement_eur": 417000.0,
+        "nature": "investissement",
+        "periode": "2015-2018",
+    }
+    return pd.Series({**base, **kw})
+
+
+# --- The model ------------------------------------------------------------------------------------
+
+
+def test_label_parts_keep_name_and_amount_apart():
+    assert legend.label_parts(_row(intitule="RD 208")) == ("RD 208", "417\u00a0000\u00a0€")
+    # A dash inside the name stays in the name (the old one-line label was split on it).
+    assert legend.label_parts(_row(intitule="Arras – Achicourt")) == ("Arras – Achicourt", "417\u00a0000\u00a0€")
+    assert legend.label_parts(_row(periode="à venir", montant_departement_eur=1.3e6))[1].startswith("À venir : ")
+    assert legend.label_parts(_row(nature="fonctionnement"))[1] == "Fonctionnement : 417\u00a0000\u00a0€"
+    assert legend.label_parts(_row(nature="engagement", montant_departement_eur=np.nan)) == ("Salle", "engagement")
+    assert legend.label_parts(_row(montant_departement_eur=np.nan)) == ("Salle", "")
+    assert legend.project_label(_row(intitule="RD 208")) == "RD 208 – 417\u00a0000\u00a0€"
+
+
+def test_numbers_follow_theme_order_then_amount_then_id():
+    frame = pd.DataFrame(
+        {
+            "theme": ["Sport", "Aménagement", "Aménagement", "Culture"],
+            "montant_departement_eur": [5.0, 1.0, 9.0, np.nan],
+            "id": ["d", "b", "a", "c"],
+        },
+        index=[10, 11, 12, 13],
+    )
+    assert legend.number_projects(frame).sort_index().tolist() == [4, 2, 1, 3]
+
+
+def test_missing_value_gets_the_neutral_colour_not_a_class():
+    breaks = legend.choropleth_classes(pd.Series([1.0, 10.0, 20.0, 40.0, 80.0, 160.0]))
+    assert legend.class_color(np.nan, breaks) == style.CHOROPLETH_NO_VALUE == style.MAP_BACKGROUND["land"]
+    assert legend.class_color(None, breaks) == style.CHOROPLETH_NO_VALUE
+    assert legend.class_color(1.0, breaks) == style.CHOROPLETH[0]
+    assert legend.class_color(160.0, breaks) == style.CHOROPLETH[-1]
+    assert style.CHOROPLETH_NO_VALUE not in style.CHOROPLETH
+    entries = legend.choropleth_entries(breaks)
+    assert [e.color for e in entries] == list(style.CHOROPLETH[: len(entries)])
+
+
+def test_epci_wide_box_wording():
+    unplaced = pd.DataFrame(
+        {
+            "theme": ["Culture", "Sport", "Sport"],
+            "periode": ["2015-2018", "à venir", "à venir"],
+            "intitule": ["Festival", "Étude", "Piscine"],
+            "nature": ["fonctionnement", "engagement", "engagement"],
+            "montant_departement_eur": [20000.0, np.nan, np.nan],
+        }
+    )
+    box = legend.epci_wide_box(unplaced)
+    assert box.items == (("Culture", "2015-2018", "Festival", "Fonctionnement : 20\u00a0000\u00a0€"),)
+    assert box.engagements_text() == "et 2 engagements sans montant"
+    assert box.engagements_text(scope=True) == "et 2 engagements sans montant à l'échelle de l'intercommunalité"
+    assert legend.epci_wide_box(unplaced.iloc[:2]).engagements_text() == "et 1 engagement sans montant"
+    assert legend.epci_wide_box(unplaced.iloc[:0]) is None
+
+
+def test_road_order_puts_motorways_on_top():
+    order = legend.road_draw_order()
+    assert set(order) == set(style.ROAD_CLASSES)
+    assert order[-1] == "autoroute" and order.index("nationale") > order.index("1") > order.index("3")
+    assert legend.road_draw_order(["autoroute", "2"]) == ["2", "autoroute"]
+
+
+def test_context_groups_order_and_counts():
+    counts = legend.ContextCounts({"autoroute": 2, "3": 5, "1": 1}, works=3, sites={"college": 4}, areas={})
+    groups = legend.context_groups(counts)
+    assert [g.key for g in groups] == ["routes", "autres_routes", "sites"]
+    assert [e.text for e in groups[0].entries] == [
+        f"{style.ROAD_WORK.label} (3)",
+        f"{style.ROAD_CLASSES['1'].label} (1)",
+        f"{style.ROAD_CLASSES['3'].label} (5)",
+    ]
+    assert groups[1].entries[0].text == "Autoroute (2)"
+    assert legend.context_groups(None) == []
+
+
+def test_boundaries_are_a_print_only_group():
+    model = legend.build_legend(title="T", epci_siren=ARRAS)
+    assert [g.key for g in model.groups_for("print")] == ["limites"]
+    assert model.groups_for("web") == ()
+    assert [e.key for e in model.groups[0].entries] == ["epci", "commune"]
+    assert [e.key for e in legend.build_legend(title="T").groups[0].entries] == ["epci"]
+
+
+# --- Legend parity: the same selection on both media --------------------------------------------------
+
+
+def _web_legend_rows(fmap) -> list[tuple[str, list[str]]]:
+    """(group title, [entry text]) as written in the page's legend HTML (swatches removed)."""
+    page = fmap.get_root().render()
+    block = json.loads(re.search(r"div.innerHTML = (\".*?\");\n", page).group(1))
+    block = re.sub(r"<svg.*?</svg>", "", block)
+    groups = []
+    for title, body in re.findall(r"<h5[^>]*>(.*?)</h5>(?:</summary>)?<(?:ul|p)[^>]*>(.*?)</(?:ul|p)>", block):
+        items = re.findall(r"<li>(.*?)</li>", body)
+        texts = [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]
+        groups.append((html.unescape(title), texts))
+    return groups
+
+
+def _print_legend_texts(fig) -> list[str]:
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    assert len(legends) == 1
+    return [t.get_text() for t in legends[0].get_texts()]
+
+
+def _expected_web(model: legend.Legend) -> list[tuple[str, list[str]]]:
+    groups = [(g.title, [e.text for e in g.entries]) for g in model.groups_for("web")]
+    box = model.epci_wide
+    if box is not None:
+        side = [name + (f" – {amount}" if amount else "") for _, _, name, amount in box.items]
+        groups.append((box.title, side + ([box.engagements_text(scope=True)] if box.n_engagements else [])))
+    return groups
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    if not (SHARED_GEO / "tm_roads_62.geojson").exists():
+        pytest.skip("reference geodata not found")
+    return load_layers(write_config(tmp_path_factory.mktemp("legend")))
+
+
+@pytest.fixture(scope="module")
+def arras_sheets(terr, data, loaded):
+    fin = data.financements[data.financements["epci_siren"] == ARRAS]
+    placed, unplaced = place_projects(fin, terr.communes)
+    ctx = context_layers(loaded, epci_siren=ARRAS, territories=terr)
+    fmap = build_map(terr, placed, unplaced, MapOptions(epci=ARRAS, context=ctx, credit="Sources : test"))
+    fig = render_sheet(terr, placed, unplaced, SheetOptions(epci=ARRAS, context=loaded, credit="Sources : test"))
+    yield fmap, fig, placed, unplaced
+    plt.close(fig)
+
+
+@needs_geo
+def test_legend_parity_epci_sheet_and_web_map(arras_sheets):
+    fmap, fig, placed, unplaced = arras_sheets
+    web, paper = web_legend(fmap), drawn_legend(fig)
+    assert web is not None and paper is not None
+    # Same title, same groups, same labels, same counts, same order; only the boundaries are print-only.
+    assert web.title == paper.title == "Communauté urbaine d'Arras"
+    shared = [(g.title, e.text) for g in paper.groups_for("print") if "web" in g.media for e in g.entries]
+    assert web.rows("web") == shared and len(shared) > 10
+    assert [g.key for g in paper.groups_for("print") if "web" not in g.media] == ["limites"]
+    assert [g.key for g in web.groups_for("web")] == ["projets", "themes", "routes", "autres_routes", "sites"]
+    assert web.epci_wide == paper.epci_wide and web.epci_wide is not None
+    counts = {e.key: e.count for g in web.groups for e in g.entries if g.key == "themes"}
+    assert sum(counts.values()) == len(placed) + len(unplaced)
+    # What each medium shows is its model, entry by entry.
+    assert _web_legend_rows(fmap)[:-1] == _expected_web(web)  # the last group is Sources - Réalisation
+    expected_print = [t for g in paper.groups_for("print") for t in [g.title] + [e.text for e in g.entries]]
+    assert _print_legend_texts(fig) == expected_print
+    col_text = "\n".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    box = paper.epci_wide
+    assert f"{box.title} :" in col_text
+    assert all(name in col_text for _, _, name, _ in box.items)
+    if box.n_engagements:
+        assert box.engagements_text() in col_text
+
+
+def test_legend_parity_departement_choropleth(terr, data):
+    by_epci = financing_by_epci(data.financements, terr.epci).set_index("siren")["par_habitant"]
+    placed, unplaced = place_projects(data.financements.iloc[:0], terr.communes)
+    fmap = build_map(terr, options=MapOptions(choropleth=by_epci))
+    fig = render_sheet(terr, None, None, SheetOptions(choropleth=by_epci))
+    try:
+        web, paper = web_legend(fmap), drawn_legend(fig)
+        assert web.title == paper.title == legend.DEPARTEMENT_TITLE
+        assert [g.key for g in web.groups_for("web")] == ["choropleth"]
+        assert web.rows("web") == paper.rows("print")[: len(web.rows("web"))]
+        assert len(web.groups[0].entries) == len(style.CHOROPLETH)
+        assert _web_legend_rows(fmap)[0] == (style.GROUP_TITLES["choropleth"], [e.text for e in web.groups[0].entries])
+        texts = _print_legend_texts(fig)
+        assert texts[: 1 + len(style.CHOROPLETH)] == [style.GROUP_TITLES["choropleth"]] + [
+            e.text for e in paper.groups[0].entries
+        ]
+    finally:
+        plt.close(fig)
+
+
+# --- The two corrected differences, on paper ------------------------------------------------------------
+
+
+@needs_geo
+def test_print_draws_motorways_on_top_of_departementales(arras_sheets):
+    _, fig, _, _ = arras_sheets
+    zorder = {c.get_gid(): c.get_zorder() for ax in fig.axes for c in ax.collections if c.get_gid()}
+    assert {"road-autoroute", "road-1", "road-3"} <= set(zorder)
+    assert zorder["road-autoroute"] > zorder["road-nationale"] > zorder["road-1"] > zorder["road-3"]
+
+
+def test_epci_without_value_is_neutral_on_both_media(terr, data):
+    values = financing_by_epci(data.financements, terr.epci).set_index("siren")["par_habitant"]
+    values[ARRAS] = np.nan
+    breaks = legend.choropleth_classes(values)
+    darkest = style.CHOROPLETH[len(breaks) - 2]
+    fig = render_sheet(terr, None, None, SheetOptions(choropleth=values))
+    try:
+        polygons = fig.axes[0].collections[0]
+        colours = [tuple(c) for c in polygons.get_facecolors()]
+        # Arras is the only EPCI in the neutral colour (one patch per polygon part).
+        parts = terr.epci.explode(index_parts=False)
+        n_arras = int((parts["siren"] == ARRAS).sum())
+        assert colours.count(to_rgba(style.CHOROPLETH_NO_VALUE)) == n_arras >= 1
+        assert colours.count(to_rgba(darkest)) == int((parts["siren"].map(values) >= breaks[-2]).sum())
+    finally:
+        plt.close(fig)
+    fmap = build_map(terr, options=MapOptions(choropleth=values))
+    layer = next(c for c in fmap._children.values() if getattr(c, "layer_name", "") == "Intercommunalités")
+    web_colours = {f["properties"]["siren"]: f["properties"]["color"] for f in layer.data["features"]}
+    assert web_colours[ARRAS] == style.CHOROPLETH_NO_VALUE
+    assert sum(c == style.CHOROPLETH_NO_VALUE for c in web_colours.values()) == 1
+
+
+def test_print_renderer_does_not_pull_in_the_web_renderer():
+    code = (
+        "import sys, geodash.printmap, geodash.atlas; "
+        "print(sorted(m for m in ('folium', 'geodash.webmap', 'geodash.weblayers') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(settings.REPO_DIR / "src")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "[]"

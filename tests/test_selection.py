@@ -1,0 +1,110 @@
+"""One way in: the base, the filters and what they select, the same for the page and the atlas."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import matplotlib.pyplot as plt
+import pytest
+
+from geodash import atlas
+from geodash.selection import Base, Filters, load_base, select
+from tests.layers_config import SHARED_GEO, write_config
+
+ARRAS = "200033579"
+LUMBRES = "246201016"
+
+
+@pytest.fixture(scope="module")
+def base() -> Base:
+    return load_base(with_context=False)
+
+
+@pytest.fixture(scope="module")
+def base_with_roads(tmp_path_factory) -> Base:
+    if not (SHARED_GEO / "tm_roads_62.geojson").exists():
+        pytest.skip("shared reference roads not available")
+    return load_base(layers_config=write_config(tmp_path_factory.mktemp("layers")))
+
+
+def test_base_holds_everything_read(base):
+    assert len(base.terr.sirens) == 20
+    assert len(base.placed) + len(base.unplaced) == len(base.data.financements)
+    assert base.credit.startswith("Sources")
+    assert base.roads is None and base.road_lengths is None
+    assert base.map_credit == base.credit  # no context layer, nothing added
+
+
+def test_filters_normalise_every_choice_to_no_filter():
+    every = Filters(themes=["Sport", "Culture", "Education", "Solidarité", "Aménagement"], periodes=["à venir"])
+    assert every.themes is None and every.periodes == ("à venir",)
+    assert Filters(themes=[]).themes == ()  # nothing chosen: nothing shown
+    assert Filters().amount_range is None
+    assert Filters(amount_min=1000).amount_range == (1000, float("inf"))
+
+
+def test_no_filter_selects_every_row_and_nothing_placed_for_the_departement(base):
+    chosen = select(base, Filters())
+    assert len(chosen.rows) == len(base.data.financements)
+    assert chosen.placed.empty and chosen.unplaced.empty  # the département view is a choropleth
+    assert set(chosen.by_epci["siren"]) == set(base.terr.sirens)
+
+
+def test_theme_filter_keeps_only_that_theme(base):
+    chosen = select(base, Filters(epci=LUMBRES, themes=["Culture"]))
+    assert len(chosen.rows) > 0 and set(chosen.rows["theme"]) == {"Culture"}
+    assert set(chosen.rows["epci_siren"]) == {LUMBRES}
+    every = select(base, Filters(epci=LUMBRES))
+    assert len(chosen.rows) < len(every.rows)
+    # Placed and EPCI-wide projects split the EPCI's rows between them.
+    assert sorted(chosen.placed.index.append(chosen.unplaced.index)) == sorted(chosen.rows.index)
+    assert set(chosen.placed["theme"]) <= {"Culture"}
+
+
+def test_amount_and_text_filters(base):
+    big = select(base, Filters(amount_min=1_000_000))
+    assert len(big.rows) > 0 and (big.rows["montant_departement_eur"] >= 1_000_000).all()
+    found = select(base, Filters(text="LUMBRES"))
+    assert len(found.rows) > 0
+
+
+def test_totals_per_epci_and_per_inhabitant(base):
+    chosen = select(base, Filters(themes=["Sport"]))
+    sport = base.data.financements[base.data.financements["theme"] == "Sport"]
+    repeated = sport["doublon_de"].fillna("").astype(str) != ""
+    per_epci = sport[~repeated].groupby("epci_siren")["montant_departement_eur"].sum()
+    row = chosen.by_epci.set_index("siren").loc[LUMBRES]
+    assert row["montant_eur"] == pytest.approx(per_epci.get(LUMBRES, 0.0))
+    assert row["par_habitant"] == pytest.approx(row["montant_eur"] / row["population"])
+    communes = base.terr.communes
+    population = communes.loc[~communes["hors_departement"], "population"].sum()
+    assert chosen.departement_per_inhabitant == pytest.approx(per_epci.sum() / population)
+    assert chosen.choropleth[LUMBRES] == pytest.approx(row["par_habitant"])
+
+
+def test_road_filter_keeps_works_on_the_chosen_categories(base_with_roads):
+    every = select(base_with_roads, Filters(epci=ARRAS))
+    chosen = select(base_with_roads, Filters(epci=ARRAS, routes=["1", "autoroute"]))
+    routes = set(chosen.rows["route"].fillna("")) - {""}
+    # RD 939 and RD 950 are of category 1 in the test table; RD 260 has no category.
+    assert routes == {"RD 939", "RD 5|RD 950"}
+    assert "RD 260" in set(every.rows["route"].fillna(""))
+    assert len(every.rows) - len(chosen.rows) == 1
+    assert base_with_roads.road_lengths is not None and ARRAS in set(base_with_roads.road_lengths["siren"])
+    assert "TravelMapping" in base_with_roads.map_credit
+
+
+def test_road_filter_applies_the_same_on_the_page_and_in_the_atlas(base_with_roads):
+    """The print sheet draws the selection the page draws: the filtered road work is on neither."""
+    flt = Filters(epci=ARRAS, routes=["1", "autoroute"])
+    texts = {}
+    for name, filters in (("all", replace(flt, routes=None)), ("filtered", flt)):
+        fig = atlas.render_view(
+            base_with_roads, atlas.SheetRequest(filters, day=date(2019, 5, 1)), base_with_roads.context
+        )
+        texts[name] = " ".join(t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text")))
+        plt.close(fig)
+    work = "Cadre de vie et activités agricoles"
+    assert work in texts["all"] and work not in texts["filtered"]
+    assert work not in " ".join(select(base_with_roads, flt).rows["intitule"])
