@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -30,7 +31,9 @@ def test_session_reads_the_selectbox_and_switches(server):
         await session.close()
         return session.widget, first, switched
 
-    (widget_id, options), first, switched = asyncio.run(scenario())
+    # its own thread: the session's sync Playwright (other browser tests) keeps an event loop in this one
+    with ThreadPoolExecutor(1) as pool:
+        (widget_id, options), first, switched = pool.submit(asyncio.run, scenario()).result()
     assert first.new_session and first.status == "FINISHED_SUCCESSFULLY"
     assert widget_id.endswith("-epci")
     assert options[0] == "Tout le département" and len(options) == 1 + len(terr.sirens)
