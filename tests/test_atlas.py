@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from geodash import atlas, sources, style
+from geodash import atlas, bilan, sources, style
 
 ARRAS = "200033579"
 LUMBRES = "246201016"
@@ -105,3 +106,47 @@ def test_cli_exit_code_and_summary(tmp_path):
     assert "1 carte(s) sur 2 écrite(s)" in run.stdout
     assert "échec 999999999 : EPCI « 999999999 » inconnu" in run.stderr
     assert (tmp_path / f"{LUMBRES}_pays-de-lumbres.pdf").exists()
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def test_departement_sheet_maps_the_bilan_not_the_projects(written, data, terr):
+    out, _ = written
+    text = _plain(_text(out / "62_pas-de-calais.pdf"))
+    assert "Investissement du Département par habitant, 2015-2018 (€ / hab.)" in text
+    assert "Recueil des actes administratifs n° 5, mai 2019" in text
+    assert "pas de contrat dans le document (Pays de Saint-Omer)" in text
+    ref = bilan.departement_reference(data.chiffres, terr.communes, "investissement_total_par_habitant")
+    assert f"au moins {round(ref['valeur'])} € / hab." in text
+    table = bilan.indicator_values(data.chiffres, terr.epci, terr.communes, "investissement_total_par_habitant")
+    top = table.iloc[0]
+    assert f"1. {top['nom']} – au moins {round(top['valeur'])} € / hab." in text
+    assert not re.search(r"(?:^|[^\d ,]) ?0 €", text)  # no EPCI at 0 €
+
+
+def test_epci_sheet_shows_the_bilan_then_the_sample_of_projects(written, data, terr):
+    out, _ = written
+    text = _plain(_text(out / f"{LUMBRES}_pays-de-lumbres.pdf"))
+    box = bilan.epci_investment(data.chiffres, terr.communes, LUMBRES).set_index("domaine")
+    assert "Le Département sur le territoire, 2015-2018 :" in text
+    assert f"• Total : {_plain(box.loc['total', 'texte'])}" in text
+    assert _plain(box.loc["total", "texte"]).startswith("au moins ")
+    fin = data.financements[data.financements["epci_siren"] == LUMBRES]
+    n, m = len(fin), int(fin["montant_departement_eur"].notna().sum())
+    assert m < n
+    assert f"Projets cités dans le contrat : {n}, dont {m} avec montant" in text
+    assert not re.search(r"(?:^|[^\d ,]) ?0 €", text)
+
+
+def test_cli_unknown_indicator_is_refused_with_the_choices(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "geodash", "atlas", "--departement", "--epci", LUMBRES]
+        + ["--indicateur", "inconnu", "--sortie", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2
+    assert "indicateur inconnu « inconnu »" in run.stderr and "investissement_total_par_habitant" in run.stderr
+    assert not list(tmp_path.iterdir())

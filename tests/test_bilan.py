@@ -142,7 +142,7 @@ def test_epci_investment_box(data, terr):
     box = bilan.epci_investment(data.chiffres, terr.communes, ARRAS).set_index("domaine")
     assert list(box.index) == ["routes", "colleges", "culture", "sport", "farda", "total"]
     assert plain(box.loc["routes", "texte"]) == "au moins 34,1 millions €"
-    assert plain(box.loc["sport", "texte"]) == "1,1 million €"  # exact figure: no prefix
+    assert plain(box.loc["sport", "texte"]) == "1,12 million €"  # exact figure: no prefix
     assert box.loc["total", "valeur"] == 40_269_000 and box.loc["total", "precision"] == "au moins"
     ref = bilan.departement_reference(data.chiffres, terr.communes, "investissement_total_par_habitant")
     assert box.loc["total", "departement_par_habitant"] == pytest.approx(ref["valeur"])

@@ -38,7 +38,14 @@ def test_format_eur(value, expected):
         (10_600_000, "10,6 millions €"),
         (2_000_000, "2 millions €"),
         (417_000, "417 000 €"),
-        (1_049_999, "1 million €"),
+        (1_049_999, "1,05 million €"),
+        # Three significant digits, half up in decimal: binary floats made 1 650 000 read "1,6".
+        (1_650_000, "1,65 million €"),
+        (1_005_000, "1,01 million €"),
+        (18_110_000, "18,1 millions €"),
+        (9_996_000, "10 millions €"),
+        (1_995_000, "2 millions €"),
+        (123_456_789, "123 millions €"),
     ],
 )
 def test_format_eur_short(value, expected):

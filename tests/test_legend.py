@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
 
-from geodash import legend, settings, style
+from geodash import bilan, legend, settings, style
 from geodash.dashboard import financing_by_epci
 from geodash.layers import load_layers
 from geodash.printmap import SheetOptions, drawn_legend, render_sheet
@@ -52,7 +52,8 @@ def test_label_parts_keep_name_and_amount_apart():
     assert legend.label_parts(_row(intitule="Arras – Achicourt")) == ("Arras – Achicourt", "417\u00a0000\u00a0€")
     assert legend.label_parts(_row(periode="à venir", montant_departement_eur=1.3e6))[1].startswith("À venir : ")
     assert legend.label_parts(_row(nature="fonctionnement"))[1] == "Fonctionnement : 417\u00a0000\u00a0€"
-    assert legend.label_parts(_row(nature="engagement", montant_departement_eur=np.nan)) == ("Salle", "engagement")
+    # Without an amount the label is the name alone (« engagement » meant nothing to a reader).
+    assert legend.label_parts(_row(nature="engagement", montant_departement_eur=np.nan)) == ("Salle", "")
     assert legend.label_parts(_row(montant_departement_eur=np.nan)) == ("Salle", "")
     assert legend.project_label(_row(intitule="RD 208")) == "RD 208 – 417\u00a0000\u00a0€"
 
@@ -263,3 +264,54 @@ def test_print_renderer_does_not_pull_in_the_web_renderer():
     env = {**os.environ, "PYTHONPATH": str(settings.REPO_DIR / "src")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- The bilan's choropleth ---------------------------------------------------------------------------------
+
+SAINT_OMER = "200069037"
+
+
+def _significant(x: float) -> int:
+    digits = f"{abs(x):.10g}".replace(".", "").strip("0")
+    return len(digits)
+
+
+def test_bilan_choropleth_classes_are_rounded_quantiles(terr, data):
+    import mapclassify
+
+    cp = legend.bilan_choropleth(data.chiffres, terr.epci, terr.communes, "investissement_total_par_habitant")
+    table = bilan.indicator_values(data.chiffres, terr.epci, terr.communes, "investissement_total_par_habitant")
+    assert (
+        cp.values.dropna().sort_index().tolist()
+        == table.set_index("epci_siren")["valeur"].dropna().sort_index().tolist()
+    )
+    breaks = cp.breaks()
+    assert len(breaks) == len(style.CHOROPLETH) + 1
+    assert all(_significant(b) <= 2 for b in breaks), breaks
+    raw = mapclassify.Quantiles(cp.values.dropna().to_numpy(), k=len(style.CHOROPLETH)).bins[:-1]
+    assert breaks[1:-1] == pytest.approx(raw, rel=0.05)  # rounding moves a break by less than 5 %
+    assert breaks[0] <= cp.values.min() and breaks[-1] >= cp.values.max()
+    # Every class is used: the classes are a ranking of the EPCI in fifths.
+    colours = {legend.class_color(v, breaks) for v in cp.values.dropna()}
+    assert colours == set(style.CHOROPLETH)
+
+
+def test_saint_omer_is_neutral_and_named_in_the_legend_never_a_class(terr, data):
+    cp = legend.bilan_choropleth(data.chiffres, terr.epci, terr.communes, "investissement_total_par_habitant")
+    assert pd.isna(cp.values[SAINT_OMER])
+    assert legend.class_color(cp.values[SAINT_OMER], cp.breaks()) == style.CHOROPLETH_NO_VALUE
+    assert cp.text(SAINT_OMER) == bilan.NO_CONTRACT
+    assert cp.text(ARRAS).startswith("au moins ") and cp.text(ARRAS).endswith("€\u00a0/\u00a0hab.")
+    names = dict(zip(terr.epci["siren"], terr.epci["nom_court"]))
+    group = legend.choropleth_group(cp, names)
+    assert group.title == "Investissement du Département par habitant, 2015-2018 (€\u00a0/\u00a0hab.)"
+    last = group.entries[-1]
+    assert (last.label, last.color) == (
+        "pas de contrat dans le document (Pays de Saint-Omer)",
+        style.CHOROPLETH_NO_VALUE,
+    )
+    assert [e.color for e in group.entries[:-1]] == list(style.CHOROPLETH)
+    assert group.entries[0].label.startswith("de ") and "à moins de" in group.entries[0].label
+    assert "Recueil des actes administratifs n° 5, mai 2019" in cp.source
+    with pytest.raises(KeyError):
+        legend.bilan_choropleth(data.chiffres, terr.epci, terr.communes, "pas_un_indicateur")

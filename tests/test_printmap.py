@@ -18,6 +18,7 @@ from geodash.selection import Filters, load_base
 
 ARRAS = "200033579"
 TERNOIS = "200069672"
+DEUX_BAIES = "200069029"
 BASELINE = "tests/baseline/arras_a4_paysage.png"
 
 
@@ -86,3 +87,22 @@ def test_sheet_looks_like_the_baseline(sheet, tmp_path):
     fig.savefig(out, dpi=60)
     result = compare_images(BASELINE, str(out), tol=6)
     assert result is None, result
+
+
+def test_side_column_texts_stay_apart_and_keep_names_on_a_crowded_sheet(sheet):
+    """Deux Baies (80 projects): the column's texts neither overlap nor leave the sheet, and an item is
+    only shortened when the column is full (measured on the rendered text)."""
+    fig = sheet(DEUX_BAIES)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    col = fig.axes[-1]
+    boxes = [t.get_window_extent(renderer) for t in col.texts]
+    assert len(boxes) >= 3  # bilan, then two columns of lists
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b), (a, b)
+    sheet_box = fig.bbox
+    assert all(sheet_box.x0 <= b.x0 and b.x1 <= sheet_box.x1 and b.y0 >= sheet_box.y0 for b in boxes)
+    text = "\n".join(t.get_text() for t in col.texts)
+    assert "Le Département sur le territoire, 2015-2018" in text
+    if "autres (voir le tableau des projets)" not in text:  # everything listed: names not cut to a stub
+        assert not any(len(r.split("…")[0].strip("• ")) < 12 for r in text.splitlines() if "…" in r)

@@ -67,6 +67,7 @@ class SheetRequest:
     paper: str = "A4"
     orientation: str = "paysage"
     day: date = field(default_factory=date.today)
+    indicateur: str | None = None  # bilan indicator of the département sheet (None: the default)
 
     @property
     def epci(self) -> str | None:
@@ -106,7 +107,7 @@ def render_view(base: Base, request: SheetRequest, context=None):
 
     ``context`` (``layers.LoadedLayers``) adds the Département's roads, sites and land cover.
     """
-    from .printmap import SheetOptions, render_sheet
+    from .printmap import SheetOptions, render_sheet, with_bilan
 
     terr = base.terr
     if request.epci is not None and request.epci not in terr.sirens:
@@ -121,10 +122,10 @@ def render_view(base: Base, request: SheetRequest, context=None):
         filters_text=flt.describe(),
         credit=credit_line(base.credit, context),
         realisation=f"Réalisation : Département du Pas-de-Calais, {french_date(request.day)} (geodash)",
-        choropleth=chosen.choropleth if request.epci is None else None,
         context=context if request.epci is not None else None,
         road_categories=list(flt.routes) if flt.routes is not None else None,
     )
+    options = with_bilan(options, base.data.chiffres, terr, request.indicateur)
     if request.epci is None:
         return render_sheet(terr, None, None, options)
     return render_sheet(terr, chosen.placed, chosen.unplaced, options)
@@ -195,18 +196,22 @@ def write_atlas(
     workers: int | None = None,
     day: date | None = None,
     progress: Callable[[int, int, str, str | None], None] | None = None,
+    indicator: str | None = None,
 ) -> AtlasResult:
     """Write one sheet per entry of ``epcis`` (``None`` = département) in each format; ``filters``
     apply to every sheet (their ``epci`` is replaced by each entry).
 
     Failures are collected, never raised: the maps already written stay written. ``combined``
-    also writes every PDF sheet, in order, into one multi-page PDF.
+    also writes every PDF sheet, in order, into one multi-page PDF. ``indicator``: the bilan indicator
+    of the département sheet (:func:`geodash.bilan.comparable_indicators`; ``None``: the default).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     formats = tuple(dict.fromkeys(formats + (("pdf",) if combined else ())))
     filters = filters or Filters()
-    requests = [SheetRequest(replace(filters, epci=e), paper, orientation, day or date.today()) for e in epcis]
+    requests = [
+        SheetRequest(replace(filters, epci=e), paper, orientation, day or date.today(), indicator) for e in epcis
+    ]
     workers = workers or min(os.cpu_count() or 1, len(requests)) or 1
     result = AtlasResult()
     pdf_of: dict[int, str] = {}

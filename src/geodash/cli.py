@@ -66,10 +66,19 @@ def _atlas(args: argparse.Namespace) -> int:
     from .territories import TerritoryError, load_territories
 
     try:
-        sirens = load_territories().sirens
+        terr = load_territories()
+        sirens = terr.sirens
     except TerritoryError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
+    if args.indicateur:
+        from .bilan import comparable_indicators
+        from .projects import load_project_data
+
+        ids = [i.id for i in comparable_indicators(load_project_data(terr.communes, set(sirens)).chiffres)]
+        if args.indicateur not in ids:
+            print(f"erreur : indicateur inconnu « {args.indicateur} » ; au choix : {', '.join(ids)}", file=sys.stderr)
+            return 2
     epcis: list[str | None] = list(args.epci) if args.epci else list(sirens)
     if args.departement or not args.epci:
         epcis = [None] + epcis
@@ -85,6 +94,7 @@ def _atlas(args: argparse.Namespace) -> int:
         combined=args.pdf_unique,
         workers=args.workers,
         progress=atlas.text_progress,
+        indicator=args.indicateur,
     )
     print(
         f"{len(epcis) - len(result.failures)} carte(s) sur {len(epcis)} écrite(s), "
@@ -138,6 +148,11 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         choices=list(ROAD_CLASSES),
         help="catégories de routes dessinées (couche du Département ; défaut : toutes)",
+    )
+    p.add_argument(
+        "--indicateur",
+        default=None,
+        help="indicateur du bilan de la carte du département (défaut : investissement_total_par_habitant)",
     )
     p.add_argument("--sortie", type=Path, default=Path("atlas"), help="dossier de sortie (défaut : atlas/)")
     p.add_argument("--nom", default="{code}_{nom}", help="motif des noms de fichier ({code}, {nom})")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "NBSP",
@@ -39,22 +40,35 @@ def format_eur(value: float | None) -> str:
 
 
 def format_eur_short(value: float | None) -> str:
-    """Map-label amount: millions rounded to one decimal ("1,3 million €", "10,6 millions €")."""
+    """Map-label amount: millions to three significant digits, rounded half up, trailing zeros dropped
+    ("1,65 million €", "18,1 millions €", "10,6 millions €", "1 million €"); below a million, in full.
+
+    Three digits keep the contracts' own figures ("1,65 M€", l. 9643) and never more precision than a
+    label needs. Rounding is done in decimal so that 1 650 000 does not become "1,6" through binary floats.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "montant non précisé"
     if abs(value) >= 1_000_000:
-        millions = round(value / 1_000_000, 1)
-        text = format_number(millions, 0 if millions.is_integer() else 1)
-        unit = "million" if millions < 2 else "millions"
+        millions = Decimal(repr(float(value))) / 1_000_000
+        digits = max(0, 3 - len(str(int(abs(millions)))))
+        rounded = millions.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        if abs(rounded) >= 10 ** (3 - digits) and digits:  # 9,995 → 10,0: one digit fewer
+            rounded = rounded.quantize(Decimal(1).scaleb(-(digits - 1)), rounding=ROUND_HALF_UP)
+        text = format(rounded.normalize(), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        whole, _, frac = text.partition(".")
+        text = format_number(int(whole), 0) + (f",{frac}" if frac else "")
+        unit = "million" if abs(rounded) < 2 else "millions"
         return f"{text}{NBSP}{unit}{NBSP}€"
     return format_eur(round(value))
 
 
-def format_per_inhabitant(value: float | None) -> str:
-    """Euros per inhabitant with two decimals: ``"12,34 € / hab."``."""
+def format_per_inhabitant(value: float | None, decimals: int = 2) -> str:
+    """Euros per inhabitant, two decimals unless told: ``"12,34 € / hab."`` (``decimals=0``: ``"12 € / hab."``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{format_number(value, 2)}{NBSP}€{NBSP}/{NBSP}hab."
+    return f"{format_number(value, decimals)}{NBSP}€{NBSP}/{NBSP}hab."
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
@@ -107,11 +121,12 @@ def numbers_in_text(text: str) -> set[float]:
 PRECISION_PREFIX = {"exact": "", "minimum": "au moins ", "au moins": "au moins ", "environ": "environ "}
 
 
-def format_value(value: float | None, unit: str, precision: str = "exact") -> str:
+def format_value(value: float | None, unit: str, precision: str = "exact", *, decimals: int = 2) -> str:
     """A stated figure with its precision: ``"au moins 12,3 millions €"``, ``"environ 412 000 €"``,
     ``"au moins 123,45 € / hab."``, ``"17,2 pour 1 000 hab."``; ``"montant non précisé"`` when unknown.
 
-    ``unit`` is ``"EUR"`` (or ``"€"``), ``"EUR/hab"`` or a count unit written after the number.
+    ``unit`` is ``"EUR"`` (or ``"€"``), ``"EUR/hab"`` or a count unit written after the number;
+    ``decimals`` applies to euros per inhabitant (maps round them to the euro).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "montant non précisé" if unit in ("EUR", "€", "EUR/hab") else "non précisé"
@@ -119,7 +134,7 @@ def format_value(value: float | None, unit: str, precision: str = "exact") -> st
     if unit in ("EUR", "€"):
         text = format_eur_short(value)
     elif unit == "EUR/hab":
-        text = format_per_inhabitant(value)
+        text = format_per_inhabitant(value, decimals)
     else:
         text = f"{format_number(value, 0 if float(value).is_integer() else 1)}{NBSP}{unit}"
     return prefix + text

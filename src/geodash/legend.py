@@ -10,6 +10,7 @@ draws or reads a file.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ import pandas as pd
 import shapely
 
 from . import settings, style
-from .formatting import format_eur_short, format_per_inhabitant
+from .formatting import NBSP, format_eur_short, format_number, format_value
 from .layers import filter_roads
 
 __all__ = [
@@ -33,9 +34,14 @@ __all__ = [
     "number_projects",
     "label_parts",
     "project_label",
+    "Choropleth",
+    "as_choropleth",
+    "bilan_choropleth",
     "choropleth_classes",
     "class_color",
+    "format_break",
     "choropleth_entries",
+    "choropleth_group",
     "road_draw_order",
     "map_title",
     "subtitle",
@@ -146,13 +152,14 @@ def number_projects(placed: pd.DataFrame) -> pd.Series:
 
 
 def label_parts(row: pd.Series) -> tuple[str, str]:
-    """French map label (not escaped) as ``(name, amount text)``; the amount text may be ``""``.
+    """French map label (not escaped) as ``(name, amount text)``; the amount text is ``""`` when the
+    source gives no amount (an engagement too): the label is then the name alone, never 0 €.
 
-    ``("RD 208", "417 000 €")``, ``("Médiathèque", "À venir : 1,3 million €")``, ``(…, "engagement")``.
+    ``("RD 208", "417 000 €")``, ``("Médiathèque", "À venir : 1,3 million €")``, ``("Étude", "")``.
     """
     amount = row.get("montant_departement_eur")
     if row.get("nature") == "engagement" or pd.isna(amount):
-        suffix = "engagement" if row.get("nature") == "engagement" else ""
+        suffix = ""
     elif row.get("nature") == "fonctionnement":
         suffix = f"Fonctionnement : {format_eur_short(amount)}"
     else:
@@ -206,13 +213,116 @@ def epci_wide_box(unplaced: pd.DataFrame | None) -> EpciWideBox | None:
 # --- Choropleth ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Choropleth:
+    """An indicator mapped by EPCI, and what its legend says (same on both media).
+
+    ``values`` by SIREN (NaN: no value); ``status`` by SIREN gives the text shown instead of a value
+    (``"pas de contrat dans le document"``); ``precision`` by SIREN is ``exact``, ``au moins`` or
+    ``environ``. ``unit`` is ``"EUR"``, ``"EUR/hab"`` or a count unit (see :func:`formatting.format_value`).
+    """
+
+    values: pd.Series
+    label: str = style.GROUP_TITLES["choropleth"]
+    unit: str = "EUR/hab"
+    period: str = ""
+    source: str = ""
+    status: pd.Series | None = None
+    precision: pd.Series | None = None
+    reference: str = ""  # the département's value, as a sentence
+
+    @property
+    def title(self) -> str:
+        """``"Investissement du Département par habitant, 2015-2018 (€ / hab.)"``."""
+        unit = {"EUR": "€", "EUR/hab": f"€{NBSP}/{NBSP}hab."}.get(self.unit, self.unit)
+        return f"{self.label}{', ' + self.period if self.period else ''} ({unit})"
+
+    def breaks(self) -> list[float]:
+        return choropleth_classes(self.values)
+
+    def text(self, siren: str) -> str:
+        """The value of one EPCI as read on the map (€ per inhabitant to the euro), or why there is none."""
+        value = self.values.get(siren, np.nan)
+        if pd.isna(value):
+            return str(self.status.get(siren, "")) if self.status is not None else format_value(value, self.unit)
+        precision = self.precision.get(siren, "exact") if self.precision is not None else "exact"
+        return format_value(value, self.unit, precision, decimals=0)
+
+    def missing(self) -> dict[str, list[str]]:
+        """Status text → SIRENs without a value, in order of first appearance."""
+        out: dict[str, list[str]] = {}
+        for siren, value in self.values.items():
+            if pd.isna(value):
+                out.setdefault(self.text(siren) or "pas de valeur", []).append(siren)
+        return out
+
+
+def as_choropleth(choropleth: Choropleth | pd.Series | None) -> Choropleth | None:
+    """A :class:`Choropleth` from itself or from a plain Series of € per inhabitant by SIREN."""
+    if choropleth is None or isinstance(choropleth, Choropleth):
+        return choropleth
+    return Choropleth(choropleth)
+
+
+def bilan_choropleth(chiffres: pd.DataFrame, epci: pd.DataFrame, communes: pd.DataFrame, indicator: str) -> Choropleth:
+    """The choropleth of one comparable indicator of the bilan (:func:`bilan.comparable_indicators`)."""
+    from . import bilan
+
+    ind = next((i for i in bilan.comparable_indicators(chiffres) if i.id == indicator), None)
+    if ind is None:
+        raise KeyError(f"indicateur « {indicator} » inconnu")
+    table = bilan.indicator_values(chiffres, epci, communes, ind).set_index("epci_siren")
+    ref = bilan.departement_reference(chiffres, communes, ind)
+    return Choropleth(
+        values=table["valeur"].astype(float),
+        label=ind.label,
+        unit=ind.unit,
+        period=ind.period,
+        source=ind.source,
+        status=table["statut"].where(table["valeur"].isna(), ""),
+        precision=table["precision"],
+        reference=f"{settings.DEPARTEMENT_NOM} ({ref['epci']} intercommunalités avec contrat) : "
+        + format_value(ref["valeur"], ind.unit, ref["precision"], decimals=0),
+    )
+
+
+def _round_sig(value: float, digits: int = 2, how=np.round) -> float:
+    """``value`` to ``digits`` significant figures (``how``: np.round, np.floor or np.ceil)."""
+    if value == 0 or not np.isfinite(value):
+        return float(value)
+    scale = 10.0 ** (digits - 1 - int(np.floor(np.log10(abs(value)))))
+    return float(how(value * scale) / scale)
+
+
 def choropleth_classes(values: pd.Series, n: int = len(style.CHOROPLETH)) -> list[float]:
-    """Class breaks (quantiles, rounded) for the département choropleth."""
-    clean = values.dropna()
+    """Class breaks of a choropleth, from the lowest to the highest value (``n`` classes at most).
+
+    Quantiles (``mapclassify.Quantiles``): with about twenty territories, each class holds the same
+    number of EPCI (four), so every colour is used and a class reads as a rank ("the fifth of the
+    territories where the Département invested most"), which suits figures that are mostly lower bounds;
+    natural breaks (Jenks) would make classes of one or two territories out of small gaps, and
+    ``NaturalBreaks`` is randomised. Breaks are rounded to two significant figures (230, 340 …; the
+    ends outwards) so that the legend reads; a value equal to a break belongs to the upper class.
+    Missing values are not classed (see :func:`class_color`).
+    """
+    with warnings.catch_warnings():  # "Numba not installed": irrelevant for twenty values
+        warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
+        import mapclassify
+
+    clean = values.dropna().astype(float)
     if clean.empty:
         return [0.0]
-    qs = np.unique(np.round(np.quantile(clean, np.linspace(0, 1, n + 1)), 0))
-    return qs.tolist()
+    lo, hi = float(clean.min()), float(clean.max())
+    if clean.nunique() < 2:
+        return [_round_sig(lo, how=np.floor), _round_sig(hi, how=np.ceil)]
+    k = min(n, int(clean.nunique()))
+    inner = [_round_sig(b) for b in mapclassify.Quantiles(clean.to_numpy(), k=k).bins[:-1]]
+    breaks = [_round_sig(lo, how=np.floor), *inner, _round_sig(hi, how=np.ceil)]
+    out = [breaks[0]]
+    for b in breaks[1:]:
+        if b > out[-1]:
+            out.append(b)
+    return out
 
 
 def class_color(value: float, breaks: list[float]) -> str:
@@ -223,19 +333,43 @@ def class_color(value: float, breaks: list[float]) -> str:
     return style.CHOROPLETH[min(idx, len(style.CHOROPLETH) - 1)]
 
 
-def choropleth_entries(breaks: list[float]) -> tuple[LegendEntry, ...]:
-    """One entry per class, ``"12 €/hab. à 30 €/hab."``, with its colour."""
+def format_break(value: float, unit: str = "EUR/hab") -> str:
+    """A class bound as the legend writes it: ``"230"`` (the unit is in the group title)."""
+    if unit == "EUR":
+        return format_eur_short(value).removesuffix(f"{NBSP}€")
+    return format_number(value, 0 if float(value).is_integer() else 1)
+
+
+def choropleth_entries(breaks: list[float], unit: str = "EUR/hab") -> tuple[LegendEntry, ...]:
+    """One entry per class, ``"de 230 à moins de 340"``, with its colour (the last class includes its top)."""
     if len(breaks) < 2:
         return ()
+    last = len(breaks) - 2
     return tuple(
         LegendEntry(
             "choropleth",
             str(i),
-            f"{format_per_inhabitant(lo)} à {format_per_inhabitant(hi)}",
+            f"de {format_break(lo, unit)} à {'' if i == last else 'moins de '}{format_break(hi, unit)}",
             color=style.CHOROPLETH[min(i, len(style.CHOROPLETH) - 1)],
         )
         for i, (lo, hi) in enumerate(zip(breaks[:-1], breaks[1:]))
     )
+
+
+def choropleth_group(choropleth: Choropleth | pd.Series, names: dict[str, str] | None = None) -> LegendGroup | None:
+    """The legend group of a choropleth: its classes, then one neutral entry per reason for no value
+    (``"pas de contrat dans le document (Pays de Saint-Omer)"``); ``names``: short name by SIREN."""
+    cp = as_choropleth(choropleth)
+    entries = list(choropleth_entries(cp.breaks(), cp.unit))
+    for text, sirens in cp.missing().items():
+        who = ", ".join(names.get(s, s) for s in sirens) if names else ""
+        entries.append(
+            LegendEntry("choropleth", "aucune", f"{text} ({who})" if who else text, color=style.CHOROPLETH_NO_VALUE)
+        )
+    if not entries:
+        return None
+    title = style.GROUP_TITLES["choropleth"] if isinstance(choropleth, pd.Series) else cp.title
+    return LegendGroup("choropleth", title, tuple(entries))
 
 
 # --- Context layers -------------------------------------------------------------------------------
@@ -363,9 +497,10 @@ def build_legend(
     placed: pd.DataFrame | None = None,
     unplaced: pd.DataFrame | None = None,
     epci_siren: str | None = None,
-    choropleth: pd.Series | None = None,
+    choropleth: Choropleth | pd.Series | None = None,
     context: ContextCounts | None = None,
     extra: Iterable[LegendGroup] = (),
+    names: dict[str, str] | None = None,
 ) -> Legend:
     """The legend of one map, the same on both media.
 
@@ -378,17 +513,20 @@ def build_legend(
     epci_siren
         The chosen EPCI, ``None`` for the département.
     choropleth
-        € per inhabitant by SIREN (département view): its classes are listed.
+        The indicator mapped (département view), or € per inhabitant by SIREN: its classes are listed,
+        then the EPCI without a value.
     context
         Counts of the Département's layers drawn (:func:`count_context`).
     extra
         More groups, drawn after the context layers.
+    names
+        Short EPCI names by SIREN, to name the EPCI without a value in the legend.
     """
     groups = project_groups(placed, unplaced)
     if epci_siren is None and choropleth is not None:
-        entries = choropleth_entries(choropleth_classes(choropleth))
-        if entries:
-            groups.append(LegendGroup("choropleth", style.GROUP_TITLES["choropleth"], entries))
+        group = choropleth_group(choropleth, names)
+        if group is not None:
+            groups.append(group)
     groups += context_groups(context)
     groups += list(extra)
     groups.append(boundary_group(epci_siren))

@@ -88,23 +88,55 @@ def name_communes(placer: Placer, communes, fontsize: float) -> None:
             artist.set_gid("commune-label")
 
 
-def text_columns(col, lines: list[str], *, top: float, fontsize: float, left: float = 0.0) -> None:
+LINESPACING = 1.3
+
+
+def _line_metrics(col, fontsize: float) -> tuple[float, float]:
+    """Height of one more line and width of an average character, as rendered, in fractions of ``col``."""
+    fig = col.figure
+    renderer = fig.canvas.get_renderer()
+    probe = col.text(0, 0, "Ag", fontsize=fontsize, linespacing=LINESPACING, transform=col.transAxes)
+    one = probe.get_window_extent(renderer)
+    probe.set_text("Ag\nAg\nAg\nAg\nAg")
+    five = probe.get_window_extent(renderer)
+    probe.set_text("abcdefghijklmnopqrstuvwxyz – 0123456789 €")
+    sample = probe.get_window_extent(renderer).width / 41
+    probe.remove()
+    box = col.get_window_extent(renderer)
+    return (five.height - one.height) / 4 / box.height, sample / box.width
+
+
+def text_columns(col, lines: list[str], *, top: float, fontsize: float, left: float = 0.0, split: bool = True) -> float:
     """Write ``lines`` from ``top`` down, in one column or, when they do not fit, in two narrower
-    ones with the text shortened; what still does not fit ends with "…" and a count."""
-    height_pt = col.get_window_extent(col.figure.canvas.get_renderer()).height * 72 / col.figure.dpi
-    per_line = fontsize * 1.3 / height_pt
-    capacity = max(1, int(top / per_line))
+    ones with the text shortened; what still does not fit ends with "…" and a count. Returns the
+    bottom of what was written (fraction of ``col``). ``split=False``: one column, never shortened.
+
+    The room is measured on the rendered text (line height and character width of the font), so
+    a list is only shortened when the space below ``top`` is really full.
+    """
+    per_line, char_w = _line_metrics(col, fontsize)
+    renderer = col.figure.canvas.get_renderer()
+    capacity = max(1, int((top + 1e-9) / per_line))
     rows = [r for line in lines for r in line.split("\n")]
-    if len(rows) <= capacity:
+    if len(rows) <= capacity or not split:
         columns = [rows]
         width = 1.0 - left
     else:
-        short = [shorten(line.replace("\n", " "), 44) for line in lines]
-        columns = [short[:capacity], short[capacity : 2 * capacity]]
-        if len(short) > 2 * capacity:
-            hidden = len(short) - 2 * capacity + 1
-            columns[1] = columns[1][:-1] + [f"… et {hidden} autres (voir le tableau des projets)"]
         width = (1.0 - left) / 2
+        chars = max(20, int(width * 0.95 / char_w))
+        probe = col.text(0, 0, "", fontsize=fontsize, transform=col.transAxes)
+        room = width * 0.96 * col.get_window_extent(renderer).width
+        fitted = [(i, r) for i, line in enumerate(lines) for r in _fit(line.replace("\n", " "), chars, probe, room)]
+        probe.remove()
+        short = [r for _, r in fitted]
+        split = capacity  # an item is never cut between the two columns
+        while 0 < split < len(fitted) and fitted[split][0] == fitted[split - 1][0]:
+            split -= 1
+        split = split or capacity
+        columns = [short[:split], short[split : split + capacity]]
+        if len(short) > split + capacity:
+            hidden = len({i for i, _ in fitted[split + capacity - 1 :]})
+            columns[1] = columns[1][:-1] + [shorten(f"… et {hidden} autres (voir le tableau des projets)", chars)]
     for i, column in enumerate(columns):
         col.text(
             left + i * width,
@@ -114,8 +146,35 @@ def text_columns(col, lines: list[str], *, top: float, fontsize: float, left: fl
             ha="left",
             fontsize=fontsize,
             transform=col.transAxes,
-            linespacing=1.3,
+            linespacing=LINESPACING,
         )
+    return top - max(len(c) for c in columns) * per_line
+
+
+def _fit(text: str, chars: int, probe, room: float) -> list[str]:
+    """A listed item ("name – amount") shortened to fit ``room`` display pixels (the name part, never the
+    amount; ``probe`` is a Text used to measure); any other line (a heading, a figure with its comparison)
+    wrapped at ``chars``, since cutting it would lose its sense."""
+    if " – " not in text:
+        return textwrap.wrap(text, width=chars, break_long_words=False, subsequent_indent="  ") or [text]
+    renderer = probe.figure.canvas.get_renderer()
+
+    def fits(row: str) -> bool:
+        probe.set_text(row)
+        return probe.get_window_extent(renderer).width <= room
+
+    name, _, amount = text.rpartition(" – ")
+    for width in range(chars, 0, -2):
+        short = shorten(text, width)
+        if short.rpartition(" – ")[0].rstrip("…").__len__() < min(len(name), 14):
+            break  # the name would be cut too short: the amount goes on a row of its own
+        if fits(short):
+            return [short]
+    for width in range(chars, 8, -2):
+        short = shorten(name, width)
+        if fits(short + " –"):
+            break
+    return [short + " –", f"   {amount}"]
 
 
 def shorten(text: str, width: int) -> str:
@@ -125,5 +184,5 @@ def shorten(text: str, width: int) -> str:
     name, sep, amount = text.rpartition(" – ")
     if not sep:
         name, amount = text, ""
-    keep = max(12, width - len(amount) - 4)
+    keep = max(6, width - len(amount) - 4)
     return name[: keep - 1].rstrip() + "…" + (f" – {amount}" if amount else "")

@@ -9,7 +9,8 @@ texts come from :mod:`geodash.style`, as on the web map. Nothing here reads a fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 
 import matplotlib
 
@@ -18,21 +19,35 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from . import legend, settings, style  # noqa: E402
-from .formatting import format_per_inhabitant  # noqa: E402
-from .legend import choropleth_classes, label_parts, number_projects  # noqa: E402
+from .bilan import DOCUMENT, NO_CONTRACT  # noqa: E402
+from .formatting import format_per_inhabitant, format_value  # noqa: E402
+from .legend import label_parts, number_projects  # noqa: E402
 from .printlabels import FAR, NEAR, Placer, name_communes, text_columns, wrap  # noqa: E402
 from .territories import Territories  # noqa: E402
 
-__all__ = ["PAPERS", "SheetOptions", "render_sheet", "label_boxes", "drawn_legend"]
+__all__ = [
+    "PAPERS",
+    "SheetOptions",
+    "SheetLayout",
+    "sheet_layout",
+    "render_sheet",
+    "with_bilan",
+    "DEFAULT_INDICATOR",
+    "label_boxes",
+    "drawn_legend",
+]
 
 PR = style.PRINT
 INK = style.OUTLINES
+#: Heading of the EPCI's bilan in the side box.
+BILAN_TITLE = "Le Département sur le territoire, 2015-2018"
 
 #: Paper sizes in millimetres (portrait width, height).
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -51,7 +66,8 @@ class SheetOptions:
     filters_text: str = ""
     credit: str = ""
     realisation: str = "Réalisation : Département du Pas-de-Calais"
-    choropleth: pd.Series | None = None  # € per inhabitant by SIREN (département sheet)
+    choropleth: legend.Choropleth | pd.Series | None = None  # the indicator mapped (département sheet)
+    bilan: pd.DataFrame | None = None  # bilan.epci_investment() of the EPCI (side box of an EPCI sheet)
     context: object | None = None  # layers.LoadedLayers: roads, sites, land cover (optional)
     road_categories: list[str] | None = None  # road style keys drawn (None: all)
 
@@ -83,14 +99,16 @@ def label_boxes(fig: Figure) -> list[Bbox]:
     return [t.get_window_extent(renderer) for ax in fig.axes for t in ax.texts if t.get_gid() == "project-label"]
 
 
-def _scale_bar(ax, extent_m: float) -> None:
+def _scale_bar(ax, extent_m: float, *, right: bool = False) -> None:
+    """A scale bar in the bottom-left corner (bottom-right when the inset is bottom-left)."""
     nice = [1, 2, 5, 10, 20, 50]
     target = extent_m / 5 / 1000
     km = min(nice, key=lambda n: abs(n - target))
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    bx, by = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.035
-    ax.add_patch(Rectangle((bx, by), km * 500, (y1 - y0) * 0.006, facecolor=INK["ink"], zorder=7))
+    bx = x1 - (x1 - x0) * 0.03 - km * 1000 if right else x0 + (x1 - x0) * 0.03
+    by = y0 + (y1 - y0) * 0.035
+    ax.add_patch(Rectangle((bx, by), km * 500, (y1 - y0) * 0.006, facecolor=INK["ink"], zorder=7, gid="furniture"))
     ax.add_patch(
         Rectangle(
             (bx + km * 500, by),
@@ -100,16 +118,19 @@ def _scale_bar(ax, extent_m: float) -> None:
             edgecolor=INK["ink"],
             lw=0.6,
             zorder=7,
+            gid="furniture",
         )
     )
-    ax.text(bx, by + (y1 - y0) * 0.012, "0", fontsize=6, ha="center", zorder=7)
-    ax.text(bx + km * 1000, by + (y1 - y0) * 0.012, f"{km} km", fontsize=6, ha="center", zorder=7)
+    ax.text(bx, by + (y1 - y0) * 0.012, "0", fontsize=6, ha="center", zorder=7, gid="furniture")
+    ax.text(bx + km * 1000, by + (y1 - y0) * 0.012, f"{km} km", fontsize=6, ha="center", zorder=7, gid="furniture")
 
 
-def _north_arrow(ax) -> None:
+def _north_arrow(ax, *, left: bool = False) -> None:
+    """A north arrow in the top-right corner (top-left when the inset is top-right)."""
+    x = 0.035 if left else 0.965
     ax.add_artist(
         FancyArrow(
-            0.965,
+            x,
             0.90,
             0,
             0.06,
@@ -119,20 +140,172 @@ def _north_arrow(ax) -> None:
             transform=ax.transAxes,
             color=INK["ink"],
             zorder=7,
+            gid="furniture",
         )
     )
-    ax.text(0.965, 0.87, "N", transform=ax.transAxes, ha="center", va="top", fontsize=9, weight="bold", zorder=7)
+    ax.text(
+        x,
+        0.87,
+        "N",
+        transform=ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=9,
+        weight="bold",
+        zorder=7,
+        gid="furniture",
+    )
+
+
+def _furniture_boxes(fig: Figure, ax) -> list[Bbox]:
+    """Display boxes that labels must leave free: the inset, the scale bar and the north arrow."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [a.get_window_extent(renderer) for a in ax.get_children() if a.get_gid() == "furniture"]
+    boxes += [a.get_window_extent(renderer) for a in fig.axes if a.get_gid() == "locator"]
+    return [b.expanded(1.1, 1.1) for b in boxes]
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where things go on a sheet, computed before drawing (figure fractions; map limits in Lambert-93)."""
+
+    size: tuple[float, float]  # inches
+    map_rect: tuple[float, float, float, float]
+    col_rect: tuple[float, float, float, float]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    inset_rect: tuple[float, float, float, float] | None = None
+    corner: str | None = None  # of the map box holding the inset: "nw", "se", "ne", "sw"
+
+
+#: Corners tried for the locator inset, in order of preference (the scale bar and the north arrow
+#: move to the corners it leaves free).
+CORNERS = ("nw", "se", "ne", "sw")
+INSET_WIDTH = 0.22  # of the map box's width
+INSET_GAP = 0.012  # between the inset and the map box's edge, of the map box's width
+INSET_CLEARANCE_MM = 2.0  # kept free between the inset's frame and the EPCI's outline
+
+
+def _inset_box(corner: str, w: float, h: float, gap_x: float, gap_y: float) -> tuple[float, float, float, float]:
+    """The inset's box in map-box fractions (x0, y0, x1, y1)."""
+    x0 = gap_x if corner[1] == "w" else 1 - gap_x - w
+    y0 = gap_y if corner[0] == "s" else 1 - gap_y - h
+    return x0, y0, x0 + w, y0 + h
+
+
+def sheet_layout(terr: Territories, options: SheetOptions) -> SheetLayout:
+    """The sheet's layout: map and column boxes, the map's extent and, on an EPCI sheet, the locator inset.
+
+    The inset goes in the first corner of :data:`CORNERS` where it leaves the EPCI's outline (plus
+    :data:`INSET_CLEARANCE_MM`) uncovered with the EPCI centred; failing that, the EPCI is moved step by
+    step towards the opposite corner, then the map zoomed out, until one corner is free (the least zoom,
+    then the least move wins).
+    Pure geometry: nothing is drawn, so tests can check every EPCI and paper quickly.
+    """
+    opt = options
+    W, H = opt.size_inches()
+    margin = 10 * MM
+    title_h = 16 * MM / H
+    foot_h = 13 * MM / H
+    if opt.orientation == "portrait":
+        map_rect = (margin / W, 0.36, 1 - 2 * margin / W, 0.64 - title_h - 0.01)
+        col_rect = (margin / W, foot_h + 0.01, 1 - 2 * margin / W, 0.36 - foot_h - 0.02)
+    else:
+        map_rect = (margin / W, foot_h + 0.01, 0.66, 1 - title_h - foot_h - 0.02)
+        col_rect = (margin / W + 0.68, foot_h + 0.01, 1 - 0.68 - 2 * margin / W, 1 - title_h - foot_h - 0.02)
+    box_w, box_h = map_rect[2] * W, map_rect[3] * H  # inches
+    epci = terr.epci
+    focus = epci if opt.epci is None else epci[epci["siren"] == opt.epci]
+    x0, y0, x1, y1 = focus.total_bounds
+    pad = max(x1 - x0, y1 - y0) * 0.06
+    bx0, by0, bx1, by1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    need_x, need_y = bx1 - bx0, by1 - by0
+    scale = max(need_x / box_w, need_y / box_h)  # metres per inch, the EPCI fitted
+
+    def view(factor: float, corner: str | None, shift: float = 1.0):
+        """The map's extent: centred on the EPCI, or moved by ``shift`` (0-1) of the way to pushing
+        the EPCI into the corner opposite ``corner``."""
+        span_x, span_y = box_w * scale * factor, box_h * scale * factor
+        cx0 = (bx0 + bx1 - span_x) / 2
+        cy0 = (by0 + by1 - span_y) / 2
+        if corner is not None:
+            cx0 += shift * ((bx1 - span_x if corner[1] == "w" else bx0) - cx0)
+            cy0 += shift * ((by0 if corner[0] == "n" else by1 - span_y) - cy0)
+        return (cx0, cx0 + span_x), (cy0, cy0 + span_y)
+
+    if opt.epci is None:
+        xlim, ylim = view(1.0, None)
+        return SheetLayout((W, H), map_rect, col_rect, xlim, ylim)
+    dx0, dy0, dx1, dy1 = epci.total_bounds
+    w = INSET_WIDTH
+    h = w * box_w / box_h * (dy1 - dy0) / (dx1 - dx0)
+    gap_x, gap_y = INSET_GAP, INSET_GAP * box_w / box_h
+    shape = shapely.union_all(focus.geometry.to_numpy())
+    shapely.prepare(shape)
+
+    def free(xlim, ylim, corner) -> bool:
+        fx0, fy0, fx1, fy1 = _inset_box(corner, w, h, gap_x, gap_y)
+        sx, sy = xlim[1] - xlim[0], ylim[1] - ylim[0]
+        clearance = INSET_CLEARANCE_MM * MM * sx / box_w
+        rect = shapely.box(xlim[0] + fx0 * sx, ylim[0] + fy0 * sy, xlim[0] + fx1 * sx, ylim[0] + fy1 * sy)
+        return not shape.intersects(rect.buffer(clearance, join_style="mitre"))
+
+    chosen = None
+    factor = 1.0
+    while chosen is None and factor < 3:  # least zoom first, then least shift, then the corners in order
+        for shift, corner in itertools.product((0.0, 0.25, 0.5, 0.75, 1.0), CORNERS):
+            xlim, ylim = view(factor, corner, shift)
+            if free(xlim, ylim, corner):
+                chosen = (corner, xlim, ylim)
+                break
+        factor *= 1.03
+    if chosen is None:  # not reached for a real EPCI: the inset then covers part of the map
+        chosen = (CORNERS[0], *view(1.0, None))
+    corner, xlim, ylim = chosen
+    fx0, fy0, fx1, fy1 = _inset_box(corner, w, h, gap_x, gap_y)
+    inset = (
+        map_rect[0] + fx0 * map_rect[2],
+        map_rect[1] + fy0 * map_rect[3],
+        (fx1 - fx0) * map_rect[2],
+        (fy1 - fy0) * map_rect[3],
+    )
+    return SheetLayout((W, H), map_rect, col_rect, xlim, ylim, inset, corner)
 
 
 def _locator(fig: Figure, rect, terr: Territories, epci: str | None) -> None:
-    ax = fig.add_axes(rect)
+    """The locator inset: the département with the EPCI in colour, in a white box with a thin frame."""
+    ax = fig.add_axes(rect, zorder=8)
+    ax.set_gid("locator")
     inside = terr.epci
     inside.plot(ax=ax, facecolor=PR["locator_fill"], edgecolor=PR["locator_edge"], linewidth=0.3)
     if epci:
         inside[inside["siren"] == epci].plot(ax=ax, facecolor=PR["locator_focus"], edgecolor=INK["ink"], linewidth=0.6)
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    ax.patch.set_alpha(0)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_facecolor(INK["white"])
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.5)
+        spine.set_edgecolor(INK["swatch"])
+
+
+#: The indicator of the département sheet unless another is asked for.
+DEFAULT_INDICATOR = "investissement_total_par_habitant"
+
+
+def with_bilan(options: SheetOptions, chiffres: pd.DataFrame, terr: Territories, indicator: str | None = None):
+    """``options`` with the territorial bilan (:mod:`geodash.bilan`): on the département sheet the
+    choropleth of ``indicator`` (default :data:`DEFAULT_INDICATOR`) and its title, on an EPCI sheet the
+    EPCI's investment by domain for the side box. The bilan is what the contracts state, filters aside."""
+    from .bilan import epci_investment
+
+    if options.epci is not None:
+        return replace(options, bilan=epci_investment(chiffres, terr.communes, options.epci))
+    cp = legend.bilan_choropleth(chiffres, terr.epci, terr.communes, indicator or DEFAULT_INDICATOR)
+    text = "chiffres déclarés dans les contrats (partie 7), pas les projets cités"
+    return replace(options, choropleth=cp, subject=cp.label, period_text=cp.period, filters_text=text)
 
 
 def render_sheet(
@@ -157,19 +330,12 @@ def render_sheet(
     opt = options
     fonts = style.FONTS["print"]
     plt.rcParams["font.family"] = style.FONTS["mpl_family"]
-    fig = plt.figure(figsize=opt.size_inches())
-    W, H = opt.size_inches()
-    portrait = opt.orientation == "portrait"
+    layout = sheet_layout(terr, opt)
+    W, H = layout.size
+    fig = plt.figure(figsize=(W, H))
+    fig.geodash_layout = layout
     margin = 10 * MM
-    # Layout in figure fractions: title band, map, right (or bottom) column.
-    title_h = 16 * MM / H
-    foot_h = 13 * MM / H
-    if portrait:
-        map_rect = [margin / W, 0.36, 1 - 2 * margin / W, 0.64 - title_h - 0.01]
-        col_rect = [margin / W, foot_h + 0.01, 1 - 2 * margin / W, 0.36 - foot_h - 0.02]
-    else:
-        map_rect = [margin / W, foot_h + 0.01, 0.66, 1 - title_h - foot_h - 0.02]
-        col_rect = [margin / W + 0.68, foot_h + 0.01, 1 - 0.68 - 2 * margin / W, 1 - title_h - foot_h - 0.02]
+    map_rect = layout.map_rect
     ax = fig.add_axes(map_rect)
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -177,17 +343,17 @@ def render_sheet(
     communes = terr.communes
     epci_layer = terr.epci
     bg = style.MAP_BACKGROUND
+    cp = legend.as_choropleth(opt.choropleth) if opt.epci is None else None
     if opt.epci is None:
-        values = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
-        breaks = choropleth_classes(values)
-        colors = [legend.class_color(values.get(s, np.nan), breaks) for s in epci_layer["siren"]]
+        cp = cp or legend.Choropleth(pd.Series(dtype=float))
+        breaks = cp.breaks()
+        colors = [legend.class_color(cp.values.get(s, np.nan), breaks) for s in epci_layer["siren"]]
         epci_layer.plot(
             ax=ax,
             color=colors,
             edgecolor=style.BOUNDARIES["epci"].color,
             linewidth=style.BOUNDARIES["epci"].width * PR["epci_width"],
         )
-        focus = epci_layer
         title = legend.map_title(None)
     else:
         others = epci_layer[epci_layer["siren"] != opt.epci]
@@ -201,28 +367,26 @@ def render_sheet(
         )
         focus = epci_layer[epci_layer["siren"] == opt.epci]
         focus.boundary.plot(
-            ax=ax, color=style.BOUNDARIES["epci"].color, linewidth=style.BOUNDARIES["epci"].width * PR["focus_width"]
+            ax=ax,
+            color=style.BOUNDARIES["epci"].color,
+            linewidth=style.BOUNDARIES["epci"].width * PR["focus_width"],
+            gid="epci-outline",
         )
         title = legend.map_title(focus.iloc[0]["nom"])
 
-    x0, y0, x1, y1 = focus.total_bounds
-    pad = max(x1 - x0, y1 - y0) * 0.06
-    # Fit the focus in the map box keeping the aspect of the box.
-    box_w = map_rect[2] * W
-    box_h = map_rect[3] * H
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    span_x, span_y = (x1 - x0) + 2 * pad, (y1 - y0) + 2 * pad
-    if span_x / span_y < box_w / box_h:
-        span_x = span_y * box_w / box_h
-    else:
-        span_y = span_x * box_h / box_w
-    ax.set_xlim(cx - span_x / 2, cx + span_x / 2)
-    ax.set_ylim(cy - span_y / 2, cy + span_y / 2)
-    fig.canvas.draw()
+    ax.set_xlim(*layout.xlim)
+    ax.set_ylim(*layout.ylim)
+    span_x = layout.xlim[1] - layout.xlim[0]
+    if layout.inset_rect is not None:
+        _locator(fig, layout.inset_rect, terr, opt.epci)
+    _scale_bar(ax, span_x, right=layout.corner == "sw")
+    _north_arrow(ax, left=layout.corner == "ne")
 
     # Project markers.
     placed = placed if placed is not None and not placed.empty else None
-    obstacles: list[Bbox] = []
+    fig.canvas.draw()
+    furniture = _furniture_boxes(fig, ax)
+    obstacles: list[Bbox] = list(furniture)
     numbers = pd.Series(dtype=int)
     listed: list[tuple[int, str, str]] = []
     if placed is not None:
@@ -271,21 +435,21 @@ def render_sheet(
         if opt.epci is not None:
             name_communes(placer, communes[communes["epci_siren"] == opt.epci], fonts["commune"])
     elif opt.epci is None:
-        placer = Placer(fig, ax, [])
+        placer = Placer(fig, ax, furniture)
         for _, row in epci_layer.iterrows():
             pt = row.geometry.representative_point()
-            value = opt.choropleth.get(row["siren"], np.nan) if opt.choropleth is not None else np.nan
             placer.place(
                 pt.x,
                 pt.y,
-                f"{row['nom_court']}\n{format_per_inhabitant(value)}",
+                f"{row['nom_court']}\n{wrap(cp.text(row['siren']), 24)}",
                 fontsize=fonts["label"],
                 offsets_pt=[(0, 0, "center", "center"), (0, 10, "center", "bottom"), (0, -10, "center", "top")],
                 leader=False,
                 weight="bold",
+                path_effects=[patheffects.withStroke(linewidth=2, foreground=INK["white"])],
             )
     elif opt.epci is not None:
-        name_communes(Placer(fig, ax, []), communes[communes["epci_siren"] == opt.epci], fonts["commune"])
+        name_communes(Placer(fig, ax, furniture), communes[communes["epci_siren"] == opt.epci], fonts["commune"])
 
     counts = None
     if opt.context is not None:
@@ -299,24 +463,9 @@ def render_sheet(
         epci_siren=opt.epci,
         choropleth=opt.choropleth if opt.epci is None else None,
         context=counts,
+        names=dict(zip(epci_layer["siren"], epci_layer["nom_court"])),
     )
     fig.geodash_legend = model  # what the legend says, for drawn_legend()
-
-    _scale_bar(ax, span_x)
-    _north_arrow(ax)
-    inset_w = 0.16 if not portrait else 0.2
-    if opt.epci is not None:
-        _locator(
-            fig,
-            [
-                map_rect[0] + 0.005,
-                map_rect[1] + map_rect[3] - inset_w * W / H * 0.75 - 0.005,
-                inset_w,
-                inset_w * W / H * 0.75,
-            ],
-            terr,
-            opt.epci,
-        )
 
     # Title band.
     fig.text(margin / W, 1 - 7 * MM / H, title, fontsize=fonts["title"], weight="bold", va="center")
@@ -324,20 +473,21 @@ def render_sheet(
     fig.text(margin / W, 1 - 13 * MM / H, subtitle, fontsize=9, va="center", color=INK["subtitle"])
 
     # Right column: legend, side box, margin list.
-    col = fig.add_axes(col_rect)
+    col = fig.add_axes(layout.col_rect)
     col.set_axis_off()
-    _legend_column(col, model, listed, opt)
+    _legend_column(col, model, listed, opt, _side_lines(opt, cp, placed, unplaced, epci_layer))
 
-    # Footer: sources and Réalisation.
+    # Footer: the sources grow upwards from above the "Réalisation" line (three lines on a portrait sheet).
     fig.text(
         margin / W,
-        8 * MM / H,
-        wrap(opt.credit, 200 if not portrait else 140),
+        5.5 * MM / H,
+        wrap(opt.credit, int((W - 2 * margin) * 72 / (fonts["small"] * 0.56))),
         fontsize=fonts["small"],
-        va="center",
+        va="bottom",
         color=INK["ink"],
+        linespacing=1.15,
     )
-    fig.text(margin / W, 3.5 * MM / H, opt.realisation, fontsize=fonts["small"], va="center", color=INK["ink"])
+    fig.text(margin / W, 3.0 * MM / H, opt.realisation, fontsize=fonts["small"], va="center", color=INK["ink"])
     return fig
 
 
@@ -476,11 +626,52 @@ def _handle(entry: legend.LegendEntry):
     return Line2D([], [], color=style.BOUNDARIES[entry.key].color, lw=width, label=label)
 
 
-def _legend_column(col, model: legend.Legend, listed, opt: SheetOptions) -> None:
+def _side_lines(opt: SheetOptions, cp, placed, unplaced, epci_layer) -> list[str]:
+    """The text of the side box above the lists: the indicator's reference, ranking and source
+    (département), or the EPCI's bilan and the count of named projects (EPCI)."""
+    lines: list[str] = []
+    if opt.epci is None:
+        if cp is None or not cp.source:  # a plain Series: nothing more is known of it
+            return lines
+        if cp.reference:
+            lines.append(wrap(cp.reference, 52))
+        names = dict(zip(epci_layer["siren"], epci_layer["nom_court"]))
+        ranked = cp.values.dropna().sort_values(ascending=False)
+        lines.append("Classement des intercommunalités :")
+        lines += [f"{i}. {names.get(s, s)} – {cp.text(s)}" for i, s in enumerate(ranked.index, 1)]
+        lines += [f"– {names.get(s, s)} : {text}" for text, sirens in cp.missing().items() for s in sirens]
+        if cp.precision is not None and (cp.precision == "au moins").any():
+            lines.append(wrap("« au moins » : l'un des chiffres additionnés est un minimum (« plus de … »).", 52))
+        lines.append(wrap(f"Source : {cp.source}.", 52))
+        return lines
+    lines.append(f"{BILAN_TITLE} :")
+    if opt.bilan is None or opt.bilan.empty:
+        lines.append(f"• {NO_CONTRACT}" if opt.bilan is not None else "• non disponible")
+    else:
+        rows = opt.bilan.set_index("domaine")
+        order = [d for d in rows.index if d != "total"] + (["total"] if "total" in rows.index else [])
+        for d in order:
+            r = rows.loc[d]
+            per = format_value(r["par_habitant"], "EUR/hab", r["precision"], decimals=0)
+            ref = format_per_inhabitant(r["departement_par_habitant"], 0)
+            lines.append(f"• {'Total' if d == 'total' else r['libelle']} : {r['texte']}")
+            lines.append(f"   {per} ; {settings.DEPARTEMENT_NOM} : {ref}")
+        lines.append(wrap(f"Chiffres déclarés dans le contrat, partie 7 ({DOCUMENT}).", 52))
+        lines.append("")
+    items = [f for f in (placed, unplaced) if f is not None and not f.empty]
+    n = sum(len(f) for f in items)
+    m = sum(int(f["montant_departement_eur"].notna().sum()) for f in items)
+    where = "le contrat" if opt.bilan is None or not opt.bilan.empty else "le document"
+    lines.append(f"Projets cités dans {where} : {n}, dont {m} avec montant")
+    lines.append("(un échantillon des financements, pas leur total)")
+    return lines
+
+
+def _legend_column(col, model: legend.Legend, listed, opt: SheetOptions, head: list[str]) -> None:
     fonts = style.FONTS["print"]
     handles: list = []
     for group in model.groups_for("print"):
-        handles.append(Patch(visible=False, label=group.title))
+        handles.append(Patch(visible=False, label=wrap(group.title, 48)))
         handles.extend(_handle(e) for e in group.entries)
     leg = col.legend(
         handles=handles,
@@ -497,7 +688,7 @@ def _legend_column(col, model: legend.Legend, listed, opt: SheetOptions) -> None
     for text, h in zip(leg.get_texts(), handles):
         if isinstance(h, Patch) and not h.get_visible():
             text.set_weight("bold")
-    # Below the legend: EPCI-wide items and labels that had no room on the map.
+    # Below the legend: the bilan (full width), then the EPCI-wide items and the labels that had no room.
     lines: list[str] = []
     box = model.epci_wide
     if box is not None:
@@ -507,14 +698,16 @@ def _legend_column(col, model: legend.Legend, listed, opt: SheetOptions) -> None
         if box.n_engagements:
             lines.append(f"• {box.engagements_text()}")
     if listed:
-        lines.append("Projets numérotés sur la carte :")
-        for num, name, amount in sorted(listed):
+        lines.append("Autres projets numérotés :")
+        for num, name, amount in sorted(listed):  # instead of their map labels: the name alone without amount
             lines.append(wrap(f"{num}. {name}" + (f" – {amount}" if amount else ""), 52))
+    portrait = opt.orientation == "portrait"  # wide, short column: the texts go right of the legend
+    left = 0.42 if portrait else 0.0
+    top = 1.0 if portrait else _legend_bottom(col, leg) - 0.02
+    if head:
+        top = text_columns(col, head, top=top, fontsize=fonts["small"], left=left, split=False) - 0.01
     if lines:
-        if opt.orientation == "portrait":  # wide, short column: the lists go right of the legend
-            text_columns(col, lines, top=1.0, fontsize=fonts["small"], left=0.42)
-        else:
-            text_columns(col, lines, top=_legend_bottom(col, leg) - 0.02, fontsize=fonts["small"])
+        text_columns(col, lines, top=top, fontsize=fonts["small"], left=left)
 
 
 def _legend_bottom(col, leg) -> float:
