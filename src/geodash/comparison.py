@@ -100,14 +100,15 @@ def epci_bilan_line(chiffres: pd.DataFrame, communes: pd.DataFrame, siren: str, 
     total = inv[inv["domaine"] == "total"]
     if total.empty:
         return (
-            f"Le contrat de « {name} » n'est pas dans le document source ({bilan.DOCUMENT}) : "
-            f"{bilan.NO_CONTRACT}, donc aucun chiffre du Département à comparer pour ce territoire."
+            f"{bilan.NO_CONTRACT.capitalize()} pour ce territoire : le contrat de « {name} » ne figure pas "
+            f"dans le document source ({bilan.DOCUMENT}). Aucun chiffre du Département n'y est donc déclaré, "
+            "et ce territoire n'est pas classé dans les comparaisons."
         )
     t = total.iloc[0]
     return (
         f"Le Département a investi {t['texte']} sur le territoire en {bilan.PERIOD} (chiffres du contrat, "
-        f"tous domaines déclarés), soit {t['texte_par_habitant']} ; {settings.DEPARTEMENT_NOM} : "
-        f"{t['texte_departement']}."
+        f"tous domaines déclarés), soit {t['texte_par_habitant']} ({settings.DEPARTEMENT_NOM} : "
+        f"{t['texte_departement']})."
     )
 
 

@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 esc = html.escape
+LEGEND_BOTTOM_PX = 390  # height kept for the legend under the territory (MapOptions.legend_side "bottom")
 
 
 @dataclass
@@ -57,6 +58,9 @@ class MapOptions:
     #: The indicator mapped on the département view (:func:`geodash.legend.bilan_choropleth`), or a
     #: plain Series of € per inhabitant by EPCI SIREN.
     choropleth: legend.Choropleth | pd.Series | None = None
+    #: Side of the map kept clear of the territory for the legend (bottom-right either way): "right",
+    #: or "bottom" for a narrow map (a column beside a table), where the legend cannot sit beside the territory.
+    legend_side: str = "right"
     extra_legend: list[tuple[str, list[str]]] = field(default_factory=list)  # (title, entries html)
     context: object | None = None  # weblayers.ContextLayers: roads, sites, land cover
 
@@ -129,7 +133,9 @@ def legend_html(
             f'</h5></summary><ul class="gd-side">' + "".join(f"<li>{e}</li>" for e in side) + "</ul></details>"
         )
     parts.append(
-        f'<h5>{style.GROUP_TITLES["sources"]}</h5><p class="gd-sources">{esc(credit)}<br>{esc(realisation)}</p>'
+        f'<h5>{style.GROUP_TITLES["sources"]}</h5><p class="gd-sources">'
+        + "<br>".join(esc(line) for line in (credit, realisation) if line)
+        + "</p>"
     )
     return "".join(parts)
 
@@ -420,7 +426,7 @@ def build_map(
         if cp.reference:
             extra.append(("Référence", [esc(cp.reference)]))
         if cp.source:
-            credit = f"Indicateur : {cp.source}. {credit}"
+            credit = f"Indicateur : {cp.source}." + (f" {credit}" if credit else "")
         by_size = overview.iloc[np.argsort(-overview.to_crs(settings.CRS_METRIC).area.to_numpy(), kind="stable")]
         points = shapely.point_on_surface(by_size.geometry.to_numpy())
         area_labels = [
@@ -526,5 +532,6 @@ def build_map(
     if fit is None:
         m.location, m.options["zoom"] = list(opt.center), opt.zoom
     else:
-        m.fit_bounds(fit, padding_top_left=(20, 20), padding_bottom_right=(legend_px, 20))
+        clear = (legend_px, 20) if opt.legend_side == "right" else (20, LEGEND_BOTTOM_PX)
+        m.fit_bounds(fit, padding_top_left=(20, 20), padding_bottom_right=clear)
     return m

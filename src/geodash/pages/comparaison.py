@@ -36,16 +36,22 @@ def render(base: Base) -> None:
     )
     left, right = st.columns([3, 2])
     with left:
-        options = webmap.MapOptions(credit=base.map_credit, choropleth=indicators.choropleth(base, indicator))
+        # A narrow map: its legend keeps the indicator's source; the data credit is written under the map.
+        options = webmap.MapOptions(
+            credit="", realisation="", choropleth=indicators.choropleth(base, indicator), legend_side="bottom"
+        )
         streamlit_folium.st_folium(
             webmap.build_map(terr, None, None, options),
-            height=640,
+            height=760,
             width=None,
             key=f"comparaison-map-{indicator.id}",
             returned_objects=[],
         )
+        st.caption(f"{base.map_credit}. Réalisation : geodash, Département du Pas-de-Calais.")
     with right:
-        indicators.ranking(base, indicator)
+        indicators.ranking(base, indicator, compact=True, columns=1)
+    with st.expander("Classement détaillé : population et lignes du document source"):
+        st.table(comparison.ranking_table(chiffres, terr.epci, terr.communes, indicator), hide_index=True)
     downloads(base)
     with st.expander("Projets cités dans les contrats (un décompte, pas un montant comparable)"):
         st.caption(
@@ -53,7 +59,6 @@ def render(base: Base) -> None:
             "Département sur le territoire, et leurs montants ne sont pas additionnés ici."
         )
         st.table(comparison.named_projects_counts(base.data.financements, terr.epci), hide_index=True)
-    st.caption(base.map_credit)
 
 
 def keep_indicator_in_url(value: str | None) -> None:

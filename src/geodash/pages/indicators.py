@@ -38,19 +38,18 @@ def choropleth(base: Base, indicator: bilan.Indicator) -> legend.Choropleth:
     return legend.bilan_choropleth(base.data.chiffres, terr.epci, terr.communes, indicator.id)
 
 
-def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False) -> None:
+def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False, columns: int = 2) -> None:
     """The 20 EPCI ranked on ``indicator``, the département's value as reference; ``compact``: rank,
-    name and value in two half-tables side by side (under the map page's map)."""
+    name and value only, in ``columns`` tables side by side (two under the map page's map)."""
     chiffres, terr = base.data.chiffres, base.terr
     table = comparison.ranking_table(chiffres, terr.epci, terr.communes, indicator)
     st.markdown(f"**Classement : {indicator.label}, {indicator.period}**")
     st.markdown(f"Référence — {comparison.reference_text(chiffres, terr.communes, indicator)}")
     if compact:
         table = table[["Rang", "Intercommunalité", "Valeur"]]
-        half = (len(table) + 1) // 2
-        left, right = st.columns(2)
-        left.table(table.iloc[:half], hide_index=True)
-        right.table(table.iloc[half:], hide_index=True)
+        size = -(-len(table) // columns)
+        for i, col in enumerate(st.columns(columns) if columns > 1 else [st.container()]):
+            col.table(table.iloc[i * size : (i + 1) * size], hide_index=True)
     else:
         st.table(table, hide_index=True)
     notes = []
