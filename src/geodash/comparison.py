@@ -105,10 +105,12 @@ def epci_bilan_line(chiffres: pd.DataFrame, communes: pd.DataFrame, siren: str, 
             "et ce territoire n'est pas classé dans les comparaisons."
         )
     t = total.iloc[0]
+    ref = bilan.departement_reference(chiffres, communes, "investissement_total_par_habitant")
+    per = format_value(t["par_habitant"], "EUR/hab", t["precision"], decimals=0)
+    ref_text = format_value(ref["valeur"], "EUR/hab", ref["precision"], decimals=0)
     return (
-        f"Le Département a investi {t['texte']} sur le territoire en {bilan.PERIOD} (chiffres du contrat, "
-        f"tous domaines déclarés), soit {t['texte_par_habitant']} ({settings.DEPARTEMENT_NOM} : "
-        f"{t['texte_departement']})."
+        f"Le Département sur le territoire, {bilan.PERIOD} : {t['texte']} investis (chiffres du contrat), "
+        f"soit {per} ({settings.DEPARTEMENT_NOM} : {ref_text})."
     )
 
 
@@ -126,12 +128,12 @@ def amount_sum_text(amounts: pd.Series) -> str:
     return f"au moins {text}" if len(known) < len(amounts) else text
 
 
-def named_projects_line(financements: pd.DataFrame, *, has_contract: bool = True) -> str:
+def named_projects_line(financements: pd.DataFrame, *, has_contract: bool = True, detail: bool = True) -> str:
     """``"Projets cités dans le contrat : 26, dont 12 avec montant (au moins 3 400 000 € …)"``.
 
     The projects a contract names are a sample of what the Département does on the territory: the
-    sentence says so, so that nobody reads their sum as the total. A financing shared by several
-    contracts counts once.
+    sentence says so, so that nobody reads their sum as the total (``detail``: with that sum). A financing
+    shared by several contracts counts once.
     """
     rows = countable(financements)
     n = len(rows)
@@ -139,7 +141,7 @@ def named_projects_line(financements: pd.DataFrame, *, has_contract: bool = True
     m = int(amounts.notna().sum())
     where = "le contrat" if has_contract else "le document"
     text = f"Projets cités dans {where} : {n}, dont {m} avec montant"
-    if m:
+    if m and detail:
         text += f" ({amount_sum_text(amounts)} pour ceux-ci ; une sélection, pas le total du Département)"
     return text + "."
 

@@ -293,8 +293,9 @@ def in_brief(base: Base, chosen: Selection) -> None:
     if epci is None:
         return
     has_contract = epci in set(base.data.chiffres["epci_siren"])
-    st.markdown(plain(comparison.epci_bilan_line(base.data.chiffres, terr.communes, epci, terr.epci_name(epci))))
-    st.markdown(plain(comparison.named_projects_line(chosen.rows, has_contract=has_contract)))
+    bilan_line = comparison.epci_bilan_line(base.data.chiffres, terr.communes, epci, terr.epci_name(epci))
+    named = comparison.named_projects_line(chosen.rows, has_contract=has_contract, detail=False)
+    st.markdown(plain(f"{bilan_line} {named}"))  # one paragraph: the map stays on a laptop's first screen
 
 
 def key_figures(base: Base, chosen: Selection) -> None:
@@ -318,6 +319,7 @@ def key_figures(base: Base, chosen: Selection) -> None:
         )
     has_contract = epci in set(chiffres["epci_siren"])
     st.subheader("Projets cités dans le contrat" if has_contract else "Projets cités dans le document")
+    st.markdown(plain(comparison.named_projects_line(chosen.rows, has_contract=has_contract)))
     col1, col2 = st.columns([3, 2])
     with col1:
         st.markdown("**Montants des projets cités, par thématique et période**")
