@@ -51,7 +51,7 @@ PROBE = """() => [window.__gdReadyAt || 0, window.__gdPaintAt || 0,
 class Server:
     """``streamlit run`` on a free loopback port (never 8511); ``started`` is the epoch of Popen."""
 
-    def __init__(self, script: Path, log_path: Path | None = None):
+    def __init__(self, script: Path, log_path: Path | None = None, extra_args: list[str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (kept open for the server's life)
@@ -70,6 +70,7 @@ class Server:
                 "127.0.0.1",
                 "--server.headless",
                 "true",
+                *(extra_args or []),
             ],
             cwd=REPO_DIR,
             env=env,

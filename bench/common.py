@@ -83,9 +83,8 @@ def machine() -> dict:
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    mem_kb = next(
-        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-    )
+    meminfo = {line.split(":")[0]: int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()}
+    mem_kb = meminfo["MemTotal"]
     versions = {}
     for mod in ("streamlit", "folium", "streamlit_folium", "shapely", "geopandas", "pandas", "pyogrio", "playwright"):
         try:
@@ -110,6 +109,7 @@ def machine() -> dict:
     return {
         "nproc": os.cpu_count(),
         "ram_gib": round(mem_kb / 1024 / 1024, 1),
+        "swap_gib": round(meminfo.get("SwapTotal", 0) / 1024 / 1024, 1),
         "cpu": cpu,
         "python": platform.python_version(),
         "os": platform.platform(),

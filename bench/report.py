@@ -1,6 +1,6 @@
 """bench/RESULTS.md from the figures of one run (bench/results.json).
 
-python3 bench/report.py    # rewrite RESULTS.md from results.json (no measuring)
+python3 bench/report.py [results.json] [--write]   # render (print, or rewrite RESULTS.md) without measuring
 """
 
 from __future__ import annotations
@@ -76,7 +76,15 @@ def render(r: dict) -> str:
     add(
         _rows(
             [
-                ["machine", f"{m['nproc']} CPU cores ({m['cpu']}), {m['ram_gib']} GiB RAM, no swap"],
+                [
+                    "machine",
+                    f"{m['nproc']} CPU cores ({m['cpu']}), {m['ram_gib']} GiB RAM, "
+                    + (f"{m['swap_gib']} GiB swap" if m.get("swap_gib") else "no swap"),
+                ],
+                [
+                    "load average at the start (1, 5, 15 min)",
+                    ", ".join(f"{x:.2f}" for x in r.get("loadavg_start", [])) or "–",
+                ],
                 ["software", f"Python {m['python']}, " + ", ".join(f"{k} {v}" for k, v in m["versions"].items())],
                 ["browser", m["chromium"]],
                 [
@@ -116,8 +124,14 @@ def render(r: dict) -> str:
     )
     add("")
 
+    floor = render_floor(r)
+    if floor:
+        add(floor)
+        add("")
+    if not any(k in s for k in ("server", "browser", "national", "atlas")):
+        return "\n".join(L) + "\n"
     # ---- summary ----------------------------------------------------------------------------
-    add("## Budgets")
+    add("## Budgets of the earlier sections")
     add("")
     rows = []
     pay = server.get("payload", {})
@@ -1278,9 +1292,302 @@ def _misses(r: dict) -> str:
     return "\n".join(out) if out else "Every budget measured in this run is met."
 
 
+# --- issue 14: against the floor of the platform -----------------------------------------------------
+
+TARGET = {"switch_median": 1.5, "switch_p90": 2.0, "first_visit": 2.0, "rss_mb": 300.0, "national_mb": 400.0}
+
+
+def _x(v) -> str:
+    return "–" if v is None else f"{v:.2f}×"
+
+
+def _target(value, limit) -> str:
+    if value is None:
+        return "not measured"
+    return "met" if value <= limit else "**not met**"
+
+
+def render_floor(r: dict) -> str:
+    """The issue-14 part of RESULTS.md: geodash against the trivial page, memory, capacity."""
+    s = r["sections"]
+    sw, fv, rr, mem, cap = (s.get(k) or {} for k in ("switch", "first-visit", "rerun", "memory", "capacity"))
+    nat = _france(s.get("national") or {})
+    if not any((sw, fv, rr, mem, cap)):
+        return ""
+    L: list[str] = []
+    add = L.append
+    load = r.get("loadavg", {})
+    add("## Against the floor of the platform (issue 14)")
+    add("")
+    entry = (sw or fv or rr).get("entry")
+    if entry:
+        add(
+            "geodash served by "
+            + (
+                "`streamlit run serve.py` (st.App with the start-up warm-up of `geodash.startup`)"
+                if entry == "serve"
+                else "`streamlit run app.py`"
+            )
+            + "; the trivial page served the same way"
+            + (
+                " (`bench/trivial_serve.py`, st.App)."
+                if entry == "serve"
+                else " (`streamlit run bench/trivial_app.py`)."
+            )
+        )
+        add("")
+    add(
+        "The trivial page is `bench/trivial_app.py` (one selectbox rewriting one line of text), served the same "
+        "way as geodash (`streamlit run` from the repository root, same `.streamlit/config.toml`, 127.0.0.1) in the "
+        "same run. Ratios are geodash ÷ trivial. Load average (1 min) at the start of each section: "
+        + ", ".join(f"{k} {v[0][0]:.2f}" for k, v in load.items() if k in s)
+        + "."
+    )
+    add("")
+    rows = []
+    for name in ("switch", "first-visit", "rerun", "memory", "capacity"):
+        if "error" in (s.get(name) or {}):
+            add(f"**Section `{name}` failed**:\n\n```\n{s[name]['error'][-1500:]}\n```\n")
+    if "summary" in sw:
+        g, t = sw["summary"]["geodash"], sw["summary"]["trivial"]
+        rows.append(
+            [
+                f"choose another EPCI → map drawn, median (n = {g['n']}) vs trivial",
+                f"{sec(g['median'])} vs {sec(t['median'])}",
+                _x(sw["summary"]["ratio_median"]),
+                "≤ 1.5×",
+                _target(sw["summary"]["ratio_median"], TARGET["switch_median"]),
+            ]
+        )
+        rows.append(
+            [
+                "the same, p90 vs trivial median",
+                f"{sec(g['p90'])} vs {sec(t['median'])} (trivial p90 {sec(t['p90'])})",
+                _x(sw["summary"]["ratio_p90"]),
+                "≤ 2×",
+                _target(sw["summary"]["ratio_p90"], TARGET["switch_p90"]),
+            ]
+        )
+    if "summary" in fv:
+        g, t = fv["summary"]["geodash"], fv["summary"]["trivial"]
+        rows.append(
+            [
+                f"`streamlit run` → first map drawn (median of {g['n']}) vs trivial",
+                f"{sec(g['drawn'])} vs {sec(t['drawn'])}",
+                _x(fv["summary"]["ratio"]),
+                "≤ 2×",
+                _target(fv["summary"]["ratio"], TARGET["first_visit"]),
+            ]
+        )
+    if "summary" in fv and "geodash (app.py)" in fv["summary"]:
+        b, t = fv["summary"]["geodash (app.py)"], fv["summary"]["trivial"]
+        rows.append(
+            [
+                "before: the same, geodash served by `streamlit run app.py` (no start-up warm-up)",
+                f"{sec(b['drawn'])} vs {sec(t['drawn'])}",
+                _x(b["drawn"] / t["drawn"]),
+                "",
+                "",
+            ]
+        )
+    if "ratio_median" in rr:
+        rows.append(
+            [
+                f"server rerun for a switch, no browser (protocol, median of {rr['geodash']['n']})",
+                f"{sec(rr['geodash']['median'])} vs {sec(rr['trivial']['median'])}",
+                _x(rr["ratio_median"]),
+                "–",
+                "no target",
+            ]
+        )
+        rows.append(
+            [
+                "server CPU time per switch (from /proc)",
+                f"{ms(rr['geodash']['server_cpu_per_rerun_s'])} vs {ms(rr['trivial']['server_cpu_per_rerun_s'])}",
+                _x(rr["ratio_cpu"]),
+                "–",
+                "no target",
+            ]
+        )
+        if "geodash (app.py)" in rr:
+            b = rr["geodash (app.py)"]
+            rows.append(
+                [
+                    "before: the same two, geodash served by `streamlit run app.py` (no warm-up, no heap freeze)",
+                    f"{sec(b['median'])}, CPU {ms(b['server_cpu_per_rerun_s'])}",
+                    f"{_x(b['median'] / rr['trivial']['median'])}, CPU "
+                    f"{_x(b['server_cpu_per_rerun_s'] / rr['trivial']['server_cpu_per_rerun_s'])}",
+                    "",
+                    "",
+                ]
+            )
+    if "warm_mb" in mem:
+        visited = next((x for x in mem["rss"] if x["after"].startswith("one session visited")), {})
+        rows.append(
+            [
+                "server RSS after every view visited (Pas-de-Calais)",
+                f"{visited.get('VmRSS', 0):.0f} MB (peak {mem['peak_mb']:.0f} MB)",
+                "",
+                "≤ 300 MB",
+                _target(visited.get("VmRSS"), TARGET["rss_mb"]),
+            ]
+        )
+        rows.append(
+            [
+                f"server RSS after {mem['sessions']} sessions came and went, vs warm",
+                f"{mem['after_sessions_mb']:.0f} MB vs {mem['warm_mb']:.0f} MB ({mem['growth'] * 100:+.1f} %)",
+                "",
+                "within 10 %",
+                "met" if abs(mem["growth"]) <= 0.10 else "**not met**",
+            ]
+        )
+    if nat:
+        rss = nat["runtime"]["rss_loaded_mb"]
+        rows.append(
+            [
+                "national scale (France, 34 963 communes): process RSS once loaded (section `national`)",
+                f"{rss:.0f} MB (peak {nat['runtime']['hwm_mb']:.0f} MB)",
+                "",
+                "≤ 400 MB",
+                _target(rss, TARGET["national_mb"]),
+            ]
+        )
+    if rows:
+        add(_rows(rows, ["measure", "geodash vs trivial", "ratio", "target", "verdict"]))
+        add("")
+    if "summary" in sw:
+        st_ = sw["summary"]["geodash_stages"]
+        add(
+            f"**Where a switch's time goes** (geodash, medians over {sw['n']} switches, seconds after the Enter key; "
+            "WebSocket arrivals recorded in the page, the map frame's creation from its `performance.timeOrigin`, "
+            "Leaflet's load from the frame's resource timing):"
+        )
+        add("")
+        add(
+            _rows(
+                [
+                    [
+                        "map component delta received (server: script up to `st_folium`, serialised, sent)",
+                        sec(st_["component_delta"]),
+                    ],
+                    ["new map iframe created", sec(st_["frame_created"])],
+                    [
+                        "Leaflet loaded in the new iframe (component bundle booted, map HTML injected)",
+                        sec(st_["leaflet_loaded"]),
+                    ],
+                    ["markers drawn (`data-gd-ready`)", sec(st_["map"])],
+                    ["painted (two animation frames later)", sec(st_["paint"])],
+                    [
+                        "last message of the rerun received (`script_finished`: rest of the page + GC)",
+                        sec(st_["script_finished"]),
+                    ],
+                ],
+                ["milestone", "median"],
+            )
+        )
+        add("")
+        ws = [x["ws_bytes"] for x in sw["geodash"] if x.get("ws_bytes")]
+        if ws:
+            add(f"WebSocket bytes per switch: median {kb(sorted(ws)[len(ws) // 2])}, max {kb(max(ws))}.")
+            add("")
+    if "summary" in fv:
+        add(
+            "**First visit, where the time goes** (medians, seconds after `streamlit run` was started; the browser "
+            "asks for the page as soon as the health check answers): "
+            + "; ".join(
+                f"{name}: server answers {sec(v['healthy'])}, "
+                + (
+                    f"map data received {sec(v['map_delta'])}, map frame created {sec(v['frame_created'])}, "
+                    if name.startswith("geodash")
+                    else ""
+                )
+                + f"drawn {sec(v['drawn'])}"
+                for name, v in fv["summary"].items()
+                if isinstance(v, dict)
+            )
+            + "."
+        )
+        add("")
+    if "ratio_median" in rr:
+        g, t = rr["geodash"], rr["trivial"]
+        add(
+            "Server rerun without a browser (`bench/protocol_load.py`, one session, `BackMsg.rerun_script` with the "
+            "selectbox's new value → `script_finished`): "
+            f"geodash median {sec(g['median'])}, p90 {sec(g['p90'])} ({kb(g['bytes_per_rerun'])} per rerun); "
+            f"trivial median {sec(t['median'])}, p90 {sec(t['p90'])}."
+        )
+        add("")
+    if "warm_mb" in mem:
+        add(
+            f"Memory (server started with `--server.disconnectedSessionTTL {mem['ttl_s']}`: Streamlit keeps a closed "
+            "session 120 s by default, for reconnection; a shorter TTL shows the same end state sooner). "
+            f"Errors in these sessions: {mem['n_errors']}."
+        )
+        add("")
+        add(
+            _rows(
+                [[x["after"], f"{x.get('VmRSS', 0):.0f} MB", f"{x.get('VmHWM', 0):.0f} MB"] for x in mem["rss"]],
+                ["after", "RSS", "peak"],
+            )
+        )
+        add("")
+    for name in ("geodash", "trivial"):
+        c = cap.get(name)
+        if not c:
+            continue
+        add(
+            f"**Capacity, {name}** (`bench/protocol_load.py`: N sessions open at once, then each switches the "
+            f"selectbox, waiting for each rerun, for {cap['duration_s']:.0f} s or {cap['max_switches']} switches; "
+            "every reply checked: successful finish, no exception element, the chosen territory's title)."
+        )
+        add("")
+        add(
+            _rows(
+                [
+                    [
+                        x["sessions"],
+                        f"{x['opened']} in {sec(x['open_wall_s'])}",
+                        x["reruns"],
+                        f"{x['reruns_per_s']:.1f}" if x["reruns_per_s"] else "–",
+                        sec(x["p50_s"]),
+                        sec(x["p95_s"]),
+                        x["errors"],
+                        f"{x['server_cpu_s']:.0f} s / {x['wall_s'] + x['open_wall_s']:.0f} s"
+                        if x.get("server_cpu_s") is not None
+                        else "–",
+                        f"{x['server_rss_mb']:.0f} MB" if x.get("server_rss_mb") else "–",
+                    ]
+                    for x in c["rows"]
+                ],
+                [
+                    "sessions",
+                    "opened (first run)",
+                    "reruns",
+                    "reruns/s",
+                    "p50",
+                    "p95",
+                    "errors",
+                    "server CPU / wall",
+                    "server RSS after",
+                ],
+            )
+        )
+        add("")
+        for x in c["rows"]:
+            if x["error_samples"]:
+                add(f"Errors at {x['sessions']} sessions (first ones): " + "; ".join(x["error_samples"][:3]))
+                add("")
+    return "\n".join(L)
+
+
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent
     sys.path.insert(0, str(here))
-    results = json.loads((here / "results.json").read_text(encoding="utf-8"))
-    (here / "RESULTS.md").write_text(render(results), encoding="utf-8")
-    print("bench/RESULTS.md rewritten from bench/results.json")
+    args = [a for a in sys.argv[1:] if a != "--write"]
+    source = Path(args[0]) if args else here / "results.json"
+    text = render(json.loads(source.read_text(encoding="utf-8")))
+    if "--write" in sys.argv:
+        (here / "RESULTS.md").write_text(text, encoding="utf-8")
+        print(f"bench/RESULTS.md rewritten from {source}")
+    else:
+        print(text)

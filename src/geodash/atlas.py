@@ -16,19 +16,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from . import settings  # noqa: E402
-from .selection import Base, Filters, credit_line, load_base, select  # noqa: E402
-from .text import slug  # noqa: E402
+from . import settings
+from .selection import Base, Filters, credit_line, load_base, select
+from .text import slug
 
 __all__ = [
     "AtlasResult",
     "SheetRequest",
     "render_view",
+    "close_figure",
     "write_atlas",
     "file_stem",
     "sheet_stem",
@@ -131,9 +127,25 @@ def render_view(base: Base, request: SheetRequest, context=None):
     return render_sheet(terr, chosen.placed, chosen.unplaced, options)
 
 
+def _pyplot():
+    """matplotlib.pyplot with the Agg backend, imported on first use: the public page imports this
+    module but draws a print sheet only when asked, and matplotlib costs ~0.5 s of start-up."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def close_figure(fig) -> None:
+    """Free a sheet's figure (pyplot keeps a reference to every figure it made)."""
+    _pyplot().close(fig)
+
+
 def save_figure(fig, fmt: str, target) -> None:
     """Save with fixed metadata so that the files are reproducible."""
-    plt.rcParams["svg.hashsalt"] = "geodash"
+    _pyplot().rcParams["svg.hashsalt"] = "geodash"
     metadata = {
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": "geodash"},
         "svg": {"Date": None},
@@ -180,7 +192,7 @@ def _render_to_files(request: SheetRequest, out_dir: str, pattern: str, formats:
             paths.append(str(path))
         return paths
     finally:
-        plt.close(fig)
+        close_figure(fig)
 
 
 def write_atlas(

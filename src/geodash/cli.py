@@ -1,4 +1,4 @@
-"""Command line: ``geodash build-geo | validate | bilan | atlas | layers``."""
+"""Command line: ``geodash build-geo | validate | bilan | atlas | layers | db | users``."""
 
 from __future__ import annotations
 
@@ -113,6 +113,99 @@ def _layers_check(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _db_init(args: argparse.Namespace) -> int:
+    from .db.engine import get_engine, migrate
+    from .db.transfer import ImportRefused, import_csv, is_empty
+
+    engine = get_engine(args.base)
+    migrate(engine)
+    print(f"Schéma à jour : {engine.url.render_as_string(hide_password=True)}")
+    if not is_empty(engine):
+        message = (
+            "La base contient déjà des données : aucun import (un import ne se fait que dans une base vide ; "
+            "sauvegarder avec « geodash db export », puis utiliser une base neuve pour repartir des CSV)."
+        )
+        print(message, file=sys.stderr if args.dossier else sys.stdout)
+        return 1 if args.dossier else 0
+    try:
+        report = import_csv(engine, args.dossier)
+    except ImportRefused as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
+    for problem in report.warnings:
+        print(problem)
+    print(f"Importé : {report.financements} financements, {report.retires} retirés, {report.chiffres} chiffres clés.")
+    return 0
+
+
+def _db_export(args: argparse.Namespace) -> int:
+    from .db.engine import get_engine
+    from .db.transfer import ensure_database, export_csv
+
+    written = export_csv(ensure_database(get_engine(args.base)), args.sortie)
+    for path in written:
+        print(f"Écrit : {path}")
+    return 0
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from .db.accounts import create_account
+    from .db.engine import get_engine, migrate
+    from .db.errors import StoreError
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Mot de passe (encore) : ") != password:
+            print("erreur : les deux mots de passe diffèrent.", file=sys.stderr)
+            return 1
+    engine = get_engine(args.base)
+    migrate(engine)
+    try:
+        account = create_account(engine, args.login, password, args.role)
+    except StoreError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
+    print(f"Compte « {account.login} » créé ({account.role}).")
+    return 0
+
+
+def _users_list(args: argparse.Namespace) -> int:
+    from .db.accounts import list_accounts
+    from .db.engine import get_engine, migrate
+
+    engine = get_engine(args.base)
+    migrate(engine)
+    accounts = list_accounts(engine)
+    for a in accounts:
+        state = "actif" if a.active else f"désactivé le {a.disabled_at:%d/%m/%Y}"
+        print(f"{a.login}\t{a.role}\t{state}\tcréé le {a.created_at:%d/%m/%Y}")
+    if not accounts:
+        print("Aucun compte.")
+    return 0
+
+
+def _users_disable(args: argparse.Namespace) -> int:
+    from .db.accounts import disable_account
+    from .db.engine import get_engine, migrate
+    from .db.errors import StoreError
+
+    engine = get_engine(args.base)
+    migrate(engine)
+    try:
+        disable_account(engine, args.login)
+    except StoreError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
+    print(f"Compte « {args.login.strip().lower()} » désactivé ; ses sessions sont fermées.")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geodash", description="geodash : cartes des contrats territoriaux du Pas-de-Calais"
@@ -170,6 +263,37 @@ def _parser() -> argparse.ArgumentParser:
         help="fichier de configuration (défaut : $GEODASH_LAYERS_CONFIG, sinon geodash.toml)",
     )
     c.set_defaults(func=_layers_check)
+
+    base = argparse.ArgumentParser(add_help=False)
+    base.add_argument(
+        "--base",
+        default=None,
+        metavar="URL",
+        help="URL SQLAlchemy de la base (défaut : $GEODASH_DATABASE_URL, sinon var/geodash.sqlite)",
+    )
+    p = sub.add_parser("db", help="base de données de la saisie (création, import, export CSV)")
+    db_sub = p.add_subparsers(dest="db_command", required=True)
+    c = db_sub.add_parser(
+        "init", parents=[base], help="créer ou mettre à jour le schéma ; importer les CSV dans une base vide"
+    )
+    c.add_argument("--dossier", type=Path, default=None, help="dossier des CSV à importer (défaut data/projects)")
+    c.set_defaults(func=_db_init)
+    c = db_sub.add_parser("export", parents=[base], help="écrire financements.csv et chiffres_cles.csv")
+    c.add_argument("--sortie", type=Path, required=True, help="dossier où écrire les fichiers")
+    c.set_defaults(func=_db_export)
+
+    p = sub.add_parser("users", help="comptes de la saisie")
+    users_sub = p.add_subparsers(dest="users_command", required=True)
+    c = users_sub.add_parser("add", parents=[base], help="créer un compte")
+    c.add_argument("login")
+    c.add_argument("--role", choices=["editeur", "admin"], required=True)
+    c.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+    c.set_defaults(func=_users_add)
+    c = users_sub.add_parser("list", parents=[base], help="lister les comptes")
+    c.set_defaults(func=_users_list)
+    c = users_sub.add_parser("disable", parents=[base], help="désactiver un compte (ses sessions sont fermées)")
+    c.add_argument("login")
+    c.set_defaults(func=_users_disable)
     return parser
 
 

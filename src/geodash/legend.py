@@ -302,8 +302,8 @@ def choropleth_classes(values: pd.Series, n: int = len(style.CHOROPLETH)) -> lis
     territories where the Département invested most"), which suits figures that are mostly lower bounds;
     natural breaks (Jenks) would make classes of one or two territories out of small gaps, and
     ``NaturalBreaks`` is randomised. Breaks are rounded to two significant figures (230, 340 …; the
-    ends outwards) so that the legend reads; a value equal to a break belongs to the upper class.
-    Missing values are not classed (see :func:`class_color`).
+    ends outwards) so that the legend reads; a value equal to a break belongs to the upper class; ties
+    that make two quantiles equal give fewer classes. Missing values are not classed (see :func:`class_color`).
     """
     with warnings.catch_warnings():  # "Numba not installed": irrelevant for twenty values
         warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
@@ -316,7 +316,10 @@ def choropleth_classes(values: pd.Series, n: int = len(style.CHOROPLETH)) -> lis
     if clean.nunique() < 2:
         return [_round_sig(lo, how=np.floor), _round_sig(hi, how=np.ceil)]
     k = min(n, int(clean.nunique()))
-    inner = [_round_sig(b) for b in mapclassify.Quantiles(clean.to_numpy(), k=k).bins[:-1]]
+    with warnings.catch_warnings():  # many equal values: mapclassify makes fewer classes, as wanted
+        warnings.filterwarnings("ignore", message="Not enough unique values")
+        bins = mapclassify.Quantiles(clean.to_numpy(), k=k).bins
+    inner = [_round_sig(b) for b in bins[:-1]]
     breaks = [_round_sig(lo, how=np.floor), *inner, _round_sig(hi, how=np.ceil)]
     out = [breaks[0]]
     for b in breaks[1:]:
@@ -337,7 +340,8 @@ def format_break(value: float, unit: str = "EUR/hab") -> str:
     """A class bound as the legend writes it: ``"230"`` (the unit is in the group title)."""
     if unit == "EUR":
         return format_eur_short(value).removesuffix(f"{NBSP}€")
-    return format_number(value, 0 if float(value).is_integer() else 1)
+    text = format_number(value, 2)  # two significant figures may need two decimals (0,47 pour 1 000 hab.)
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 def choropleth_entries(breaks: list[float], unit: str = "EUR/hab") -> tuple[LegendEntry, ...]:

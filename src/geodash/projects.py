@@ -9,7 +9,9 @@ projects that cannot be placed on the map are returned separately, never dropped
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,7 +22,7 @@ import shapely
 from . import settings
 from .formatting import parse_number
 from .style import NATURES, PERIODS, THEMES
-from .tables import CheckedTable, Problem, check_rows, read_rows
+from .tables import CheckedTable, Problem, Row, check_rows, read_rows
 from .text import cell_text, fold
 
 __all__ = [
@@ -30,6 +32,11 @@ __all__ = [
     "load_project_data",
     "validate_financements",
     "validate_chiffres",
+    "financement_checks",
+    "financements_from_rows",
+    "chiffre_checks",
+    "chiffres_from_rows",
+    "project_data",
     "normalise_route",
     "normalise_road_number",
     "place_projects",
@@ -63,7 +70,10 @@ PRECISIONS = {"exact": "", "minimum": "plus de ", "environ": "près de "}
 #: Amounts above this are taken for typing errors (the Département's whole budget is ~2 billion €).
 MAX_AMOUNT_EUR = 5e9
 
-_SOURCE = re.compile(r"^\d+(-\d+)?(;\s*\d+(-\d+)?)*$")
+_LINES = re.compile(r"^\d+(-\d+)?$")
+#: A vote of the Département, cited instead of source lines: "CP du 03/12/2018" (Commission
+#: permanente) or "CD du 28/01/2019" (Conseil départemental).
+_VOTE = re.compile(r"^(CP|CD) du (\d{2})/(\d{2})/(\d{4})$")
 _ROUTE = re.compile(r"^\s*R?D\s*(\d+[A-Z]*\d*)\s*$", re.IGNORECASE)
 
 
@@ -97,10 +107,12 @@ normalise_route = normalise_road_number
 
 
 def parse_source_lines(source: str) -> list[tuple[int, int]]:
-    """``"989;1059-1066"`` → ``[(989, 989), (1059, 1066)]``."""
+    """``"989;1059-1066"`` → ``[(989, 989), (1059, 1066)]``; vote references (``CP du 03/12/2018``) are skipped."""
     spans = []
-    for part in source.replace(" ", "").split(";"):
-        start, _, end = part.partition("-")
+    for part in source.split(";"):
+        if _VOTE.match(part.strip()):
+            continue
+        start, _, end = part.replace(" ", "").partition("-")
         spans.append((int(start), int(end or start)))
     return spans
 
@@ -136,8 +148,18 @@ def _amount(required: bool = False):
 
 
 def _source(value: str, _row) -> str | None:
-    if not _SOURCE.match(value.replace(" ", "")):
-        return f"« {value} » : attendu des numéros de ligne du document source (ex. 1299-1300;1305)"
+    for part in value.split(";"):
+        vote = _VOTE.match(part.strip())
+        if vote:
+            try:
+                date(int(vote.group(4)), int(vote.group(3)), int(vote.group(2)))
+            except ValueError:
+                return f"« {part.strip()} » : date de vote impossible"
+        elif not _LINES.match(part.replace(" ", "")):
+            return (
+                f"« {value} » : attendu des numéros de ligne du document source (ex. 1299-1300;1305) "
+                "ou la référence d'un vote (ex. CP du 03/12/2018)"
+            )
     return None
 
 
@@ -173,8 +195,12 @@ def validate_financements(
     """Read and check ``financements.csv``; return the valid rows as a typed DataFrame."""
     name = name or (Path(source).name if not isinstance(source, (bytes, bytearray)) else "financements.csv")
     rows, problems = read_rows(source, FINANCEMENT_COLUMNS, name=name)
+    return financements_from_rows(rows, epci_sirens, communes, name=name, problems=problems)
+
+
+def financement_checks(epci_sirens: set[str], communes: pd.DataFrame) -> dict[str, Callable]:
+    """The checks of one financing, column by column: the one rule set of the CSV files and the staff page."""
     commune_epci = dict(zip(communes["insee"], communes["epci_siren"]))
-    seen: dict[str, int] = {}
 
     def check_id(value: str, row) -> str | None:
         if not value:
@@ -202,7 +228,7 @@ def validate_financements(
             return "!un engagement ne devrait pas avoir de montant"
         return reason
 
-    checks = {
+    return {
         "id": check_id,
         "epci_siren": check_epci,
         "commune_insee": check_communes,
@@ -215,7 +241,20 @@ def validate_financements(
         "source": _source,
         "domaine": _domain,
     }
-    table = check_rows(rows, checks, name)
+
+
+def financements_from_rows(
+    rows: list[Row],
+    epci_sirens: set[str],
+    communes: pd.DataFrame,
+    *,
+    name: str = "financements.csv",
+    problems: list[Problem] | None = None,
+) -> tuple[pd.DataFrame, CheckedTable]:
+    """Check financing rows (from a CSV file or the database) and type the valid ones as a DataFrame."""
+    problems = problems or []
+    seen: dict[str, int] = {}
+    table = check_rows(rows, financement_checks(epci_sirens, communes), name)
     table.problems[:0] = problems
     table.rejected += sum(p.rows for p in problems if p.level == "erreur")
     kept = []
@@ -252,6 +291,11 @@ def validate_chiffres(
     """Read and check ``chiffres_cles.csv``."""
     name = name or (Path(source).name if not isinstance(source, (bytes, bytearray)) else "chiffres_cles.csv")
     rows, problems = read_rows(source, CHIFFRE_COLUMNS, name=name)
+    return chiffres_from_rows(rows, epci_sirens, name=name, problems=problems)
+
+
+def chiffre_checks(epci_sirens: set[str]) -> dict[str, Callable]:
+    """The checks of one key figure, column by column."""
 
     def check_value(value: str, _row) -> str | None:
         try:
@@ -260,14 +304,21 @@ def validate_chiffres(
             return str(exc)
         return None if np.isfinite(number) else f"« {value} » n'est pas un nombre fini"
 
-    checks = {
+    return {
         "epci_siren": lambda v, _r: None if v in epci_sirens else f"EPCI « {v} » inconnu (SIREN attendu)",
         "indicateur": _nonempty,
         "valeur": check_value,
         "precision": _one_of(PRECISIONS),
         "source": _source,
     }
-    table = check_rows(rows, checks, name)
+
+
+def chiffres_from_rows(
+    rows: list[Row], epci_sirens: set[str], *, name: str = "chiffres_cles.csv", problems: list[Problem] | None = None
+) -> tuple[pd.DataFrame, CheckedTable]:
+    """Check key-figure rows (from a CSV file or the database) and type the valid ones as a DataFrame."""
+    problems = problems or []
+    table = check_rows(rows, chiffre_checks(epci_sirens), name)
     table.problems[:0] = problems
     table.rejected += sum(p.rows for p in problems if p.level == "erreur")
     frame = pd.DataFrame(
@@ -283,9 +334,17 @@ def validate_chiffres(
 def load_project_data(communes: pd.DataFrame, epci_sirens: set[str], folder: Path | None = None) -> ProjectData:
     """Load both project files from ``folder`` (default ``data/projects``); never raises on bad content."""
     folder = Path(folder or settings.projects_dir())
-    fin, fin_table = validate_financements(folder / "financements.csv", epci_sirens, communes)
+    fin = validate_financements(folder / "financements.csv", epci_sirens, communes)
+    chi = validate_chiffres(folder / "chiffres_cles.csv", epci_sirens)
+    return project_data(fin, chi, communes)
+
+
+def project_data(
+    financements: tuple[pd.DataFrame, CheckedTable], chiffres: tuple[pd.DataFrame, CheckedTable], communes: pd.DataFrame
+) -> ProjectData:
+    """Checked financings and key figures (from the CSV files or the database) as the app's :class:`ProjectData`."""
+    (fin, fin_table), (chi, chi_table) = financements, chiffres
     fin["recherche"] = search_column(fin, dict(zip(communes["insee"], communes["nom"])))
-    chi, chi_table = validate_chiffres(folder / "chiffres_cles.csv", epci_sirens)
     return ProjectData(
         financements=fin,
         chiffres=chi,

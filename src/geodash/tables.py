@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Problem", "Row", "read_rows", "CheckedTable", "check_rows"]
+__all__ = ["Problem", "Row", "read_rows", "CheckedTable", "check_rows", "check_values"]
 
 
 @dataclass(frozen=True)
@@ -327,25 +327,35 @@ class CheckedTable:
         return [p for p in self.problems if p.level == "erreur"]
 
 
-def check_rows(rows: list[Row], checks: dict[str, Check], name: str) -> CheckedTable:
-    """Run one check per column on each row; a row with any error is set aside and reported.
+def check_values(values: dict[str, str], checks: dict[str, Check]) -> tuple[dict[str, str], dict[str, str]]:
+    """Run one check per column on one record: ``(errors, warnings)``, each ``{column: French reason}``.
 
-    A check receives the cell and the whole row and returns ``None`` or a French reason.
-    A reason starting with ``"!"`` is a warning: reported, row kept.
+    A check receives the cell and the whole record and returns ``None`` or a French reason.
+    A reason starting with ``"!"`` is a warning (the record is kept). Used for each CSV row by
+    :func:`check_rows` and for each record saved from the staff page, so both follow one rule set.
     """
+    errors: dict[str, str] = {}
+    warnings: dict[str, str] = {}
+    for column, check in checks.items():
+        reason = check(values.get(column, ""), values)
+        if reason is None:
+            continue
+        if reason.startswith("!"):
+            warnings[column] = reason[1:]
+        else:
+            errors[column] = reason
+    return errors, warnings
+
+
+def check_rows(rows: list[Row], checks: dict[str, Check], name: str) -> CheckedTable:
+    """Run :func:`check_values` on each row; a row with any error is set aside and reported."""
     out = CheckedTable()
     for row in rows:
-        errors = []
-        for column, check in checks.items():
-            reason = check(row.values.get(column, ""), row.values)
-            if reason is None:
-                continue
-            if reason.startswith("!"):
-                out.problems.append(Problem(name, row.line, f"{column} : {reason[1:]}", "avertissement"))
-            else:
-                errors.append(f"{column} : {reason}")
+        errors, warnings = check_values(row.values, checks)
+        for column, reason in warnings.items():
+            out.problems.append(Problem(name, row.line, f"{column} : {reason}", "avertissement"))
         if errors:
-            out.problems.append(Problem(name, row.line, " ; ".join(errors)))
+            out.problems.append(Problem(name, row.line, " ; ".join(f"{c} : {r}" for c, r in errors.items())))
             out.rejected += 1
         else:
             out.rows.append(row)

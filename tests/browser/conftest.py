@@ -33,8 +33,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env_extra: dict[str, str] | None = None, log: Path | None = None):
-    """Start ``streamlit run app.py`` on a free loopback port; return (process, base URL)."""
+def start_server(env_extra: dict[str, str] | None = None, log: Path | None = None, script: str = "app.py"):
+    """Start ``streamlit run app.py`` (or ``script``) on a free loopback port; return (process, base URL)."""
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_extra or {})}  # the log is complete when read
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (kept open for the server's life)
@@ -44,7 +44,7 @@ def start_server(env_extra: dict[str, str] | None = None, log: Path | None = Non
             "-m",
             "streamlit",
             "run",
-            str(settings.REPO_DIR / "app.py"),
+            str(settings.REPO_DIR / script),
             "--server.port",
             str(port),
             "--server.address",

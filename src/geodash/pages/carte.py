@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import matplotlib.pyplot as plt
 import streamlit as st
 import streamlit_folium  # called as streamlit_folium.st_folium: the benchmarks wrap it
 
@@ -275,7 +274,7 @@ def export(base: Base, choice: Choice) -> None:
                 context = base.context.only(choice.shown) if choice.shown else None
                 figure = atlas.render_view(base, request, context)
                 st.session_state["export"] = (export_key, atlas.figure_bytes(figure, fmt.lower()))
-                plt.close(figure)
+                atlas.close_figure(figure)  # matplotlib is imported only when a sheet is drawn
         ready = st.session_state.get("export")
         if ready and ready[0] == export_key:
             e4.download_button(

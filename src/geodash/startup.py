@@ -1,0 +1,103 @@
+"""Server start: import and load what the page needs before the first visitor comes.
+
+``streamlit run serve.py`` serves ``app.py`` through ``st.App`` with :func:`lifespan`, which starts
+:func:`warm_up` in a background thread as the server starts (the server answers at once; a visitor
+who comes before the warm-up ends waits for the part that is left, not for all of it). The warm-up
+imports the page's heavy libraries, calls the page's cached loaders so that their
+``st.cache_resource`` entries exist before the first session, then freezes the objects alive at
+that point (``gc.freeze``): Streamlit runs a full garbage collection after every script run
+(``runner.postScriptGC``), whose cost grows with the objects it has to walk, and the modules and
+the loaded data live as long as the server anyway.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from contextlib import asynccontextmanager
+
+__all__ = ["PAGE_MODULES", "LOADERS", "warm_up", "lifespan"]
+
+# Imported by the public page on every visit (its first script run pays for them otherwise).
+PAGE_MODULES = (
+    "pandas",
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "folium",
+    "branca",
+    "jinja2",
+    # not streamlit_folium: a Streamlit component declared outside a script run is not served
+    # (its iframe gets a 404 under st.App), so the page's own run imports it
+    "geodash.territories",
+    "geodash.projects",
+    "geodash.dashboard",
+    "geodash.layers",
+    "geodash.weblayers",
+    "geodash.webmap",
+    "geodash.views",
+    "geodash.sources",
+    "geodash.selection",
+    "geodash.legend",
+    # not geodash.pages: they import streamlit_folium (see above)
+)
+
+# The page's cached loaders (``st.cache_resource`` functions defined in a package module), as
+# "module:function", called with no argument: the page must call them the same way for the
+# warm-up's cache entry to be the one it finds. A loader defined in the page script itself cannot
+# be warmed (the script is not run before the first session). Uncached functions are skipped: they
+# would load the data a second time.
+LOADERS = ("geodash.selection:cached_base",)
+
+_log = logging.getLogger("geodash.startup")
+
+
+def warm_up(modules: Iterable[str] = PAGE_MODULES, loaders: Iterable[str] = LOADERS, freeze: bool = True) -> dict:
+    """Import ``modules``, call ``loaders``, freeze the heap; return the seconds each step took.
+
+    A loader that does not exist or is not a Streamlit cached function is skipped (recorded as
+    ``None``); one that fails is logged and skipped: the page reports the same error to its
+    visitor on its own run.
+    """
+    timings: dict[str, float | None] = {}
+    t0 = time.perf_counter()
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            _log.warning("warm-up: cannot import %s: %s", name, exc)
+    timings["imports"] = time.perf_counter() - t0
+    for spec in loaders:
+        module_name, _, func_name = spec.partition(":")
+        t1 = time.perf_counter()
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            timings[spec] = None
+            continue
+        loader = getattr(module, func_name, None)
+        if not callable(getattr(loader, "clear", None)):  # not a Streamlit cached function
+            timings[spec] = None
+            continue
+        try:
+            loader()
+        except Exception:  # the page shows the error; the server keeps running
+            _log.exception("warm-up: %s failed", spec)
+        timings[spec] = time.perf_counter() - t1
+    if freeze:
+        gc.collect()
+        gc.freeze()
+    timings["total"] = time.perf_counter() - t0
+    _log.info("warm-up done: %s", timings)
+    return timings
+
+
+@asynccontextmanager
+async def lifespan(app):
+    """``st.App`` lifespan: start :func:`warm_up` in a thread; serve at once."""
+    threading.Thread(target=warm_up, name="geodash-warm-up", daemon=True).start()
+    yield
