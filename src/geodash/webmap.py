@@ -399,9 +399,10 @@ def build_map(
     unplaced = unplaced if unplaced is not None else pd.DataFrame()
 
     area_labels: list[dict] = []
-    extra, credit, cp = list(opt.extra_legend), opt.credit, None
+    extra, credit, cp, mapped = list(opt.extra_legend), opt.credit, None, None
     if opt.epci is None:
-        cp = legend.as_choropleth(opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float))
+        mapped = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
+        cp = legend.as_choropleth(mapped)
         breaks = cp.breaks()
         overview = territories.epci_context  # coarse: an overview needs no 120 m detail
         frame = overview.assign(
@@ -492,7 +493,7 @@ def build_map(
         placed=placed,
         unplaced=unplaced,
         epci_siren=opt.epci,
-        choropleth=cp,
+        choropleth=mapped,  # as given: a plain Series keeps the legend's plain title, as on paper
         context=context.counts if context is not None else None,
     )
     m.geodash_legend = model  # what the legend says, for drawn_legend()
