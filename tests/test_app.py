@@ -217,3 +217,14 @@ def test_epci_view_puts_the_bilan_before_the_named_projects():
     ]
     at = _run(epci="200069037")  # Pays de Saint-Omer: no contract in the document
     assert any(m.value.startswith("Pas de contrat dans le document pour ce territoire") for m in at.markdown)
+
+
+def test_indicator_survives_a_visit_to_an_epci():
+    at = _run(indicateur="investissement_routes_par_habitant")
+    at.sidebar.selectbox[0].set_value(ARRAS).run()
+    assert at.query_params["indicateur"] == "investissement_routes_par_habitant"  # kept for the way back
+    assert not [b for b in at.sidebar.selectbox if b.label == "Indicateur comparé"]  # no choice on an EPCI's view
+    at.sidebar.selectbox[0].set_value(None).run()
+    box = next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé")
+    assert box.value == "investissement_routes_par_habitant"
+    assert any("Classement : Routes : investissement par habitant" in m.value for m in at.markdown)
