@@ -59,11 +59,11 @@ def test_bad_positions_are_dropped_and_zoom_clamped():
 
 def test_amounts_outside_the_data_or_reversed_are_ignored():
     top = 5_000_000.0
-    assert parse_view({"min": "1e99"}, SIRENS, top).filters.amount_range is None
-    assert parse_view({"min": "50000", "max": "1000"}, SIRENS, top).filters.amount_range is None
-    assert parse_view({"max": "1e99"}, SIRENS, top).filters.amount_max is None
-    assert parse_view({"min": "-5"}, SIRENS, top).filters.amount_min is None
-    assert parse_view({"min": "1000", "max": "50000"}, SIRENS, top).filters.amount_range == (1000, 50000)
+    assert parse_view({"min": "1e99"}, SIRENS, amount_top=top).filters.amount_range is None
+    assert parse_view({"min": "50000", "max": "1000"}, SIRENS, amount_top=top).filters.amount_range is None
+    assert parse_view({"max": "1e99"}, SIRENS, amount_top=top).filters.amount_max is None
+    assert parse_view({"min": "-5"}, SIRENS, amount_top=top).filters.amount_min is None
+    assert parse_view({"min": "1000", "max": "50000"}, SIRENS, amount_top=top).filters.amount_range == (1000, 50000)
 
 
 def test_unknown_list_values_are_ignored_not_an_empty_filter():
@@ -90,7 +90,7 @@ PARAMS = st.dictionaries(st.sampled_from(PARAM_KEYS), st.one_of(NUMBERS, WORDS, 
 @settings(max_examples=500, deadline=None)
 @given(PARAMS, st.one_of(st.none(), st.floats(1, 1e8)))
 def test_any_query_parses_into_a_valid_view(params, top):
-    view = parse_view(params, SIRENS, top)
+    view = parse_view(params, SIRENS, amount_top=top)
     flt = view.filters
     assert flt.epci is None or flt.epci in SIRENS
     for values, allowed in ((flt.themes, THEMES), (flt.periodes, PERIODS), (flt.natures, NATURES)):
@@ -105,4 +105,15 @@ def test_any_query_parses_into_a_valid_view(params, top):
     if flt.amount_min is not None and flt.amount_max is not None:
         assert flt.amount_min <= flt.amount_max
     # A parsed view is a fixed point: its link reads back the same view.
-    assert parse_view(view_params(view), SIRENS, top) == view
+    assert parse_view(view_params(view), SIRENS, amount_top=top) == view
+
+
+def test_indicator_round_trips_and_unknown_values_are_ignored():
+    known = ["investissement_total_par_habitant", "investissement_routes_par_habitant"]
+    view = View(indicateur="investissement_routes_par_habitant")
+    params = view_params(view)
+    assert params == {"indicateur": "investissement_routes_par_habitant"}
+    assert parse_view(params, SIRENS, known) == view
+    assert parse_view({"indicateur": "inconnu"}, SIRENS, known).indicateur is None
+    assert parse_view({"indicateur": "<script>"}, SIRENS, known) == View()
+    assert parse_view(params, SIRENS).indicateur is None  # no indicator known: none taken

@@ -8,7 +8,7 @@ people: anything unknown, malformed or out of range is ignored (or clamped), nev
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from .selection import Filters
@@ -35,6 +35,7 @@ class View:
     lat: float | None = None
     lng: float | None = None
     zoom: float | None = None
+    indicateur: str | None = None  # indicator of the comparison (None: the default)
 
 
 _LISTS = (("themes", "theme", THEMES), ("periodes", "periode", PERIODS), ("natures", "nature", NATURES))
@@ -72,10 +73,17 @@ def _amounts(raw_min: str | None, raw_max: str | None, top: float | None) -> tup
     return low_value or None, high_value
 
 
-def parse_view(params: Mapping[str, str], sirens: list[str], amount_top: float | None = None) -> View:
+def parse_view(
+    params: Mapping[str, str],
+    sirens: list[str],
+    indicators: Collection[str] = (),
+    *,
+    amount_top: float | None = None,
+) -> View:
     """Read a view from query parameters, ignoring anything unknown, malformed or out of range.
 
-    ``amount_top`` is the largest amount of the data (the amount filter's range is ``[0, amount_top]``).
+    ``indicators``: the identifiers ``?indicateur=`` may take (:func:`geodash.comparison.indicator_ids`);
+    ``amount_top``: the largest amount of the data (the amount filter's range is ``[0, amount_top]``).
     """
     epci = params.get("epci")
     lists = {name: _list(params.get(key), allowed) for name, key, allowed in _LISTS}
@@ -100,6 +108,7 @@ def parse_view(params: Mapping[str, str], sirens: list[str], amount_top: float |
         lat=lat,
         lng=lng,
         zoom=None if zoom is None else min(max(zoom, ZOOM_RANGE[0]), ZOOM_RANGE[1]),
+        indicateur=params.get("indicateur") if params.get("indicateur") in indicators else None,
     )
 
 
@@ -134,4 +143,6 @@ def view_params(view: View) -> dict[str, str]:
         out["q"] = flt.text
     if view.mode != "normal":
         out["mode"] = view.mode
+    if view.indicateur:
+        out["indicateur"] = view.indicateur
     return out

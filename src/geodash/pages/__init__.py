@@ -6,6 +6,7 @@ small functions that turn widgets into library calls. Styles and scripts live in
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -14,10 +15,19 @@ from .. import dashboard
 from ..selection import Base
 from ..text import public_message
 
-__all__ = ["STATIC_DIR", "data_errors", "french_dataframe", "page_style", "public_lines"]
+__all__ = ["STATIC_DIR", "data_errors", "french_dataframe", "page_style", "plain", "public_lines"]
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
+
+
+def plain(text: str) -> str:
+    """``text`` (which may hold names from data) for ``st.markdown``: markdown characters escaped,
+    so that it reads as written."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def page_style(projector: bool = False) -> None:
