@@ -135,8 +135,13 @@ def text_columns(col, lines: list[str], *, top: float, fontsize: float, left: fl
         split = split or capacity
         columns = [short[:split], short[split : split + capacity]]
         if len(short) > split + capacity:
-            hidden = len({i for i, _ in fitted[split + capacity - 1 :]})
-            columns[1] = columns[1][:-1] + [shorten(f"… et {hidden} autres (voir le tableau des projets)", chars)]
+            # the note replaces the last rows it needs, and is never shortened itself
+            for n_rows in (1, 2, 3):
+                hidden = len({i for i, _ in fitted[split + capacity - n_rows :]})
+                note = textwrap.wrap(f"… et {hidden} {'autre' if hidden == 1 else 'autres'} (voir le tableau)", chars)
+                if len(note) <= n_rows:
+                    break
+            columns[1] = columns[1][: capacity - n_rows] + note
     for i, column in enumerate(columns):
         col.text(
             left + i * width,
@@ -171,7 +176,8 @@ def _fit(text: str, chars: int, probe, room: float) -> list[str]:
         if fits(short):
             return [short]
     for width in range(chars, 8, -2):
-        short = shorten(name, width)
+        # the name alone, cut as plain text: a name may itself hold " – " (« Mission – Projets … »)
+        short = name if len(name) <= width else name[: width - 1].rstrip() + "…"
         if fits(short + " –"):
             break
     return [short + " –", f"   {amount}"]
