@@ -154,7 +154,7 @@ def test_a_wrong_password_is_refused(saisie, make_page):
 def test_an_editor_adds_a_financing_that_the_public_map_shows(saisie, make_page, artifacts):
     title = f"Maison des associations de Dainville ({saisie.backend})"
     public = make_page()
-    public.page.goto(f"{saisie.url}/?epci={ARRAS}")
+    public.page.goto(f"{saisie.url}/?epci={ARRAS}&q=associations")  # the search keeps the table short
     before = public.wait_map(title="Arras")
 
     p = make_page()
@@ -185,6 +185,7 @@ def test_an_editor_adds_a_financing_that_the_public_map_shows(saisie, make_page,
 
     public.page.reload()
     assert public.wait_map(title="Arras") == before + 1  # one marker more, on Dainville
+    assert "q=associations" in public.page.url
     public.page.wait_for_function(
         "t => [...document.querySelectorAll('[data-testid=stDataFrame]')].some(g => g.textContent.includes(t))",
         arg=title,

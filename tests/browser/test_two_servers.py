@@ -102,7 +102,7 @@ def test_an_edit_through_one_server_is_seen_through_the_other(postgres_database,
         other = next(url for _, url in servers if not url.endswith(f":{sticky.rsplit(':', 1)[1]}"))
 
         visitor = make_page()  # through nginx: websocket and all
-        visitor.page.goto(f"{front}/?epci={ARRAS}")
+        visitor.page.goto(f"{front}/?epci={ARRAS}&q=Casino")  # the table shows only the Casino's row
         visitor.wait_map(title="Arras")
         visitor.page.get_by_test_id("stDataFrame").last.wait_for()
 
@@ -110,7 +110,7 @@ def test_an_edit_through_one_server_is_seen_through_the_other(postgres_database,
         sign_in(editor, other, "marie.dupont")
         signed_in(editor, "marie.dupont")
         open_financing(editor, "Communauté urbaine d'Arras", "CUA-004")
-        title = "Le Casino d'Arras (rénovée, saisie sur l'autre serveur)"
+        title = "Salle de spectacle Le Casino rénovée (saisie sur l'autre serveur)"
         type_in(editor, "Intitulé", title)
         editor.page.get_by_role("button", name="Enregistrer").click()
         editor.page.get_by_text("Financement CUA-004 enregistré").wait_for()
