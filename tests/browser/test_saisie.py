@@ -165,7 +165,7 @@ def test_an_editor_adds_a_financing_that_the_public_map_shows(saisie, make_page,
     add_to(p, "Communes", "Dainville")
     type_in(p, "Intitulé", title)
     choose(p, "Thématique", "Solidarité")
-    choose(p, "Période", "Financements à venir")
+    choose(p, "Période", "à venir")
     choose(p, "Nature", "Investissement")
     type_in(p, "Montant du Département (€)", "12 345,50")
     p.page.get_by_text("Soit : 12 345,50 €").wait_for()  # checked and read back as it is typed

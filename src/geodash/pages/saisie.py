@@ -472,7 +472,6 @@ def financing_form(engine, base: Base, rules, fid: str, record: db.FinancingReco
             LABELS["periode"],
             list(style.PERIODS),
             key=k("periode"),
-            format_func=lambda p: style.PERIODS[p].label,
             placeholder="Choisir",
         )
         c3.selectbox(
