@@ -170,7 +170,7 @@ def app_view(base, view) -> dict:
     """The map and the filtered frames for one view, as the map page computes them (``select``)
     with no context layers drawn. Used for stage timings and what-ifs; the payload figures come
     from the real ``app.py`` (:func:`app_payload`)."""
-    from geodash import webmap
+    from geodash import comparison, legend, webmap
     from geodash.selection import select
 
     terr = base.terr
@@ -183,8 +183,11 @@ def app_view(base, view) -> dict:
         center=(view.lat, view.lng) if view.lat and view.lng else None,
         zoom=view.zoom,
         restore_view=not (view.lat and view.lng),  # the page, first run of a session
-        choropleth=chosen.choropleth if epci is None else None,
-        choropleth_total=chosen.choropleth_total if epci is None else None,
+        choropleth=(
+            legend.bilan_choropleth(base.data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
+            if epci is None
+            else None
+        ),
     )
     fmap = webmap.build_map(terr, chosen.placed, chosen.unplaced, options)
     return {
@@ -200,13 +203,13 @@ def app_view(base, view) -> dict:
 
 def page_extras(base: Base, view, built: dict) -> None:
     """The rest of the page below the map (key figures, tables, CSV and Excel downloads)."""
-    from geodash import dashboard, webmap
+    from geodash import comparison, dashboard, webmap
 
     terr, data, epci = base.terr, base.data, view.filters.epci
     selected = built["selected"]
     if epci:
-        population = int(terr.epci.loc[terr.epci["siren"] == epci, "population"].iloc[0])
-        dashboard.summary_line(selected, population, built["selection"].departement_per_inhabitant)
+        comparison.epci_bilan_line(data.chiffres, terr.communes, epci, terr.epci_name(epci))
+        comparison.named_projects_line(selected)
         dashboard.key_figures(data.chiffres, epci)
         dashboard.theme_period_table(selected)
     numbers = webmap.number_projects(built["placed"])

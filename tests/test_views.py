@@ -39,3 +39,14 @@ def test_malformed_params_are_ignored():
     view = parse_view({"epci": "999", "theme": "Culture,<script>", "mode": "x", "z": "abc"}, SIRENS)
     assert view.filters.epci is None and view.filters.themes == ("Culture",)
     assert view.mode == "normal" and view.zoom is None
+
+
+def test_indicator_round_trips_and_unknown_values_are_ignored():
+    known = ["investissement_total_par_habitant", "investissement_routes_par_habitant"]
+    view = View(indicateur="investissement_routes_par_habitant")
+    params = view_params(view)
+    assert params == {"indicateur": "investissement_routes_par_habitant"}
+    assert parse_view(params, SIRENS, known) == view
+    assert parse_view({"indicateur": "inconnu"}, SIRENS, known).indicateur is None
+    assert parse_view({"indicateur": "<script>"}, SIRENS, known) == View()
+    assert parse_view(params, SIRENS).indicateur is None  # no indicator known: none taken

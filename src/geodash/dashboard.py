@@ -10,22 +10,22 @@ import io
 
 import pandas as pd
 
-from .formatting import format_eur, format_number, format_per_inhabitant
+from .comparison import amount_sum_text
+from .formatting import format_eur, format_number
 from .projects import PRECISIONS, countable, financing_by_epci  # totals live with the projects
 from .style import NATURES, PERIODS, THEMES
 
 __all__ = [
     "countable",
-    "epci_table",
     "financing_by_epci",
     "key_figures",
     "project_table",
+    "amounts_as_text",
     "projects_file_stem",
     "theme_period_table",
     "neutralise_formula",
     "to_csv_bytes",
     "to_xlsx_bytes",
-    "summary_line",
 ]
 
 TABLE_COLUMNS = {
@@ -43,19 +43,6 @@ TABLE_COLUMNS = {
     "remarque": "Remarque",
     "id": "Identifiant",
 }
-
-
-EPCI_TABLE_COLUMNS = {
-    "nom_court": "Intercommunalité",
-    "population": "Population",
-    "montant_eur": "Montant du Département (€)",
-    "par_habitant": "€ par habitant",
-}
-
-
-def epci_table(by_epci: pd.DataFrame) -> pd.DataFrame:
-    """The per-EPCI table (from :func:`financing_by_epci`) with French column names, numbers kept numeric."""
-    return by_epci.round({"par_habitant": 2})[list(EPCI_TABLE_COLUMNS)].rename(columns=EPCI_TABLE_COLUMNS)
 
 
 def key_figures(chiffres: pd.DataFrame, siren: str) -> pd.DataFrame:
@@ -76,30 +63,22 @@ def key_figures(chiffres: pd.DataFrame, siren: str) -> pd.DataFrame:
 
 
 def theme_period_table(financements: pd.DataFrame) -> pd.DataFrame:
-    """Département amounts by theme (rows) and period (columns), French labels and amounts."""
-    data = countable(financements)
-    table = data.pivot_table(
-        index="theme", columns="periode", values="montant_departement_eur", aggfunc="sum", fill_value=0.0
-    )
-    table = table.reindex(index=list(THEMES), columns=list(PERIODS), fill_value=0.0)
-    table["Total"] = table.sum(axis=1)
-    table.loc["Total"] = table.sum(axis=0)
-    shown = table.map(format_eur)
-    shown.columns = [PERIODS[c].label if c in PERIODS else c for c in shown.columns]
-    shown.index.name = "Thématique"
-    return shown
+    """Département amounts by theme (rows) and period (columns), French text.
 
-
-def summary_line(financements: pd.DataFrame, population: int, dept_per_inhabitant: float) -> str:
-    """One French sentence: total, count, per inhabitant, compared with the département."""
+    A cell sums the projects named with an amount: « au moins … » when some of its projects give none,
+    « montant non précisé » when none does, « – » when there is no project; never 0 €.
+    """
     data = countable(financements)
-    total = data["montant_departement_eur"].sum()
-    per = total / population if population else float("nan")
-    n = len(financements)
-    return (
-        f"{n} projet{'s' if n > 1 else ''} ; {format_eur(total)} du Département, "
-        f"soit {format_per_inhabitant(per)} (Pas-de-Calais : {format_per_inhabitant(dept_per_inhabitant)})."
-    )
+    amounts = data["montant_departement_eur"]
+    every = pd.Series(True, index=data.index)
+    cells = {}
+    for period in [*PERIODS, "Total"]:
+        in_period = data["periode"] == period if period in PERIODS else every
+        cells[PERIODS[period].label if period in PERIODS else period] = [
+            amount_sum_text(amounts[in_period & (data["theme"] == theme if theme in THEMES else every)])
+            for theme in [*THEMES, "Total"]
+        ]
+    return pd.DataFrame(cells, index=pd.Index([*THEMES, "Total"], name="Thématique"))
 
 
 def project_table(financements: pd.DataFrame, numbers: pd.Series, commune_names: dict[str, str]) -> pd.DataFrame:
@@ -114,6 +93,19 @@ def project_table(financements: pd.DataFrame, numbers: pd.Series, commune_names:
     data["nature"] = data["nature"].map(NATURES).fillna(data["nature"])
     data = data.sort_values(["numero", "id"], na_position="last")
     return data[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
+
+
+AMOUNT_COLUMNS = ("Montant du Département (€)", "Coût total (€)")
+
+
+def amounts_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """The project table for the page: amounts in French (« 1 443 000 € »), « montant non précisé »
+    where the source gives none, never an empty cell that reads as 0."""
+    out = table.copy()
+    for col in AMOUNT_COLUMNS:
+        if col in out:
+            out[col] = out[col].map(format_eur)
+    return out
 
 
 def projects_file_stem(epci: str | None) -> str:

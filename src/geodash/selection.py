@@ -281,8 +281,11 @@ class Selection:
     * ``rows``: the financements that pass every filter (all EPCI for the département view);
     * ``placed`` / ``unplaced``: the EPCI's projects drawn on communes / EPCI-wide (empty for the
       département view, which is a choropleth);
-    * ``by_epci``: amount and amount per inhabitant of every EPCI under the same filters but the EPCI;
-    * ``departement_per_inhabitant``: the département's amount per inhabitant under those filters.
+    * ``by_epci``: sum of the named projects' amounts of every EPCI under the same filters but the EPCI;
+    * ``departement_per_inhabitant``: that sum over the département, per inhabitant.
+
+    Those sums are a sample of what the contracts name, not totals: territories are compared on the
+    bilan (:mod:`geodash.bilan`, :mod:`geodash.comparison`), never on them.
     """
 
     filters: Filters
@@ -291,16 +294,6 @@ class Selection:
     unplaced: pd.DataFrame
     by_epci: pd.DataFrame
     departement_per_inhabitant: float
-
-    @property
-    def choropleth(self) -> pd.Series:
-        """Amount per inhabitant by EPCI SIREN."""
-        return self.by_epci.set_index("siren")["par_habitant"]
-
-    @property
-    def choropleth_total(self) -> pd.Series:
-        """Amount by EPCI SIREN."""
-        return self.by_epci.set_index("siren")["montant_eur"]
 
 
 def select(base: Base, filters: Filters) -> Selection:

@@ -165,8 +165,9 @@ MAP_BACKGROUND = {"land": "#FBF8F1", "faded": "#E3DFD6", "outside": "#F4F4F2", "
 
 #: Sequential colours (light → dark) for the département choropleth of financing per inhabitant.
 CHOROPLETH = ("#FEF0D9", "#FDCC8A", "#FC8D59", "#E34A33", "#B30000")
-#: An EPCI without a value is drawn in the land colour on both media, never in a class colour.
-CHOROPLETH_NO_VALUE = MAP_BACKGROUND["land"]
+#: An EPCI without a value (the Pays de Saint-Omer: no contract in the document) is drawn in a neutral
+#: grey on both media, never in a class colour: the land colour was too close to the lightest class.
+CHOROPLETH_NO_VALUE = "#C9C9C9"
 
 #: Outline colours that are not boundaries of the Légende: the faded EPCI around the chosen one, the
 #: outline of a hovered area (web), the edge of a legend swatch, leader lines and small dark marks.

@@ -6,7 +6,7 @@ restores the same EPCI, filters, display mode and map position.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from .selection import Filters
@@ -28,6 +28,7 @@ class View:
     lat: float | None = None
     lng: float | None = None
     zoom: float | None = None
+    indicateur: str | None = None  # indicator of the comparison (None: the default)
 
 
 _LISTS = (("themes", "theme", THEMES), ("periodes", "periode", PERIODS), ("natures", "nature", NATURES))
@@ -47,8 +48,9 @@ def _float(raw: str | None) -> float | None:
         return None
 
 
-def parse_view(params: Mapping[str, str], sirens: list[str]) -> View:
-    """Read a view from query parameters, ignoring anything unknown or malformed."""
+def parse_view(params: Mapping[str, str], sirens: list[str], indicators: Collection[str] = ()) -> View:
+    """Read a view from query parameters, ignoring anything unknown or malformed (``indicators``: the
+    identifiers ``?indicateur=`` may take, :func:`geodash.comparison.indicator_ids`)."""
     epci = params.get("epci")
     lists = {name: _list(params.get(key), allowed) for name, key, allowed in _LISTS}
     filters = Filters(
@@ -67,6 +69,7 @@ def parse_view(params: Mapping[str, str], sirens: list[str]) -> View:
         lat=_float(params.get("lat")),
         lng=_float(params.get("lng")),
         zoom=_float(params.get("z")),
+        indicateur=params.get("indicateur") if params.get("indicateur") in indicators else None,
     )
 
 
@@ -92,4 +95,6 @@ def view_params(view: View) -> dict[str, str]:
         out["q"] = flt.text
     if view.mode != "normal":
         out["mode"] = view.mode
+    if view.indicateur:
+        out["indicateur"] = view.indicateur
     return out

@@ -21,7 +21,7 @@ from jinja2 import Template
 
 from . import legend, settings, style
 from .assets import make_offline
-from .formatting import format_eur, format_eur_short, format_per_inhabitant
+from .formatting import format_eur
 from .legend import choropleth_classes, number_projects, project_label
 from .territories import Territories
 from .text import slug
@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 esc = html.escape
+LEGEND_BOTTOM_PX = 390  # height kept for the legend under the territory (MapOptions.legend_side "bottom")
 
 
 @dataclass
@@ -54,8 +55,12 @@ class MapOptions:
     zoom: int | None = None
     label_min_zoom: int = 10  # labels hidden below this zoom (declutter)
     restore_view: bool = True  # reuse the tab's last position of this view, if any
-    choropleth: pd.Series | None = None  # € per inhabitant by EPCI SIREN (département view)
-    choropleth_total: pd.Series | None = None  # € by EPCI SIREN (tooltips)
+    #: The indicator mapped on the département view (:func:`geodash.legend.bilan_choropleth`), or a
+    #: plain Series of € per inhabitant by EPCI SIREN.
+    choropleth: legend.Choropleth | pd.Series | None = None
+    #: Side of the map kept clear of the territory for the legend (bottom-right either way): "right",
+    #: or "bottom" for a narrow map (a column beside a table), where the legend cannot sit beside the territory.
+    legend_side: str = "right"
     extra_legend: list[tuple[str, list[str]]] = field(default_factory=list)  # (title, entries html)
     context: object | None = None  # weblayers.ContextLayers: roads, sites, land cover
 
@@ -75,7 +80,7 @@ def project_popup_html(row: pd.Series, commune_names: dict[str, str]) -> str:
         ("Nature", style.NATURES.get(row.get("nature", ""), "")),
         ("Lieu", places or "Ensemble de l'intercommunalité"),
         ("Maîtrise d'ouvrage", row.get("maitre_ouvrage", "")),
-        ("Montant du Département", "" if pd.isna(amount) else format_eur(amount)),
+        ("Montant du Département", format_eur(amount)),  # « montant non précisé » when the source gives none
         ("Coût total", "" if pd.isna(total) else format_eur(total)),
         ("Route", row.get("route", "")),
         ("Calendrier", row.get("calendrier", "")),
@@ -128,7 +133,9 @@ def legend_html(
             f'</h5></summary><ul class="gd-side">' + "".join(f"<li>{e}</li>" for e in side) + "</ul></details>"
         )
     parts.append(
-        f'<h5>{style.GROUP_TITLES["sources"]}</h5><p class="gd-sources">{esc(credit)}<br>{esc(realisation)}</p>'
+        f'<h5>{style.GROUP_TITLES["sources"]}</h5><p class="gd-sources">'
+        + "<br>".join(esc(line) for line in (credit, realisation) if line)
+        + "</p>"
     )
     return "".join(parts)
 
@@ -392,20 +399,18 @@ def build_map(
     unplaced = unplaced if unplaced is not None else pd.DataFrame()
 
     area_labels: list[dict] = []
+    extra, credit, cp, mapped = list(opt.extra_legend), opt.credit, None, None
     if opt.epci is None:
-        values = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
-        breaks = choropleth_classes(values)
+        mapped = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
+        cp = legend.as_choropleth(mapped)
+        breaks = cp.breaks()
         overview = territories.epci_context  # coarse: an overview needs no 120 m detail
         frame = overview.assign(
-            color=[legend.class_color(values.get(s, np.nan), breaks) for s in overview["siren"]],
-            par_hab=[format_per_inhabitant(values.get(s, np.nan)) for s in overview["siren"]],
-            total=[
-                format_eur_short(opt.choropleth_total.get(s, np.nan)) if opt.choropleth_total is not None else ""
-                for s in overview["siren"]
-            ],
+            color=[legend.class_color(cp.values.get(s, np.nan), breaks) for s in overview["siren"]],
+            valeur=[cp.text(s) for s in overview["siren"]],  # with its precision, or why there is none
         )
         folium.GeoJson(
-            _geojson(frame, ["siren", "nom", "nom_court", "color", "par_hab", "total"]),
+            _geojson(frame, ["siren", "nom", "nom_court", "color", "valeur"]),
             name="Intercommunalités",
             style_function=lambda f: {
                 "fillColor": f["properties"]["color"],
@@ -417,8 +422,12 @@ def build_map(
                 "weight": style.WEB["highlight_weight"],
                 "color": style.OUTLINES["highlight"],
             },
-            tooltip=folium.GeoJsonTooltip(["nom", "par_hab", "total"], aliases=["", "Par habitant", "Total"]),
+            tooltip=folium.GeoJsonTooltip(["nom", "valeur"], aliases=["", esc(cp.title)]),
         ).add_to(m)
+        if cp.reference:
+            extra.append(("Référence", [esc(cp.reference)]))
+        if cp.source:
+            credit = f"Indicateur : {cp.source}." + (f" {credit}" if credit else "")
         by_size = overview.iloc[np.argsort(-overview.to_crs(settings.CRS_METRIC).area.to_numpy(), kind="stable")]
         points = shapely.point_on_surface(by_size.geometry.to_numpy())
         area_labels = [
@@ -484,13 +493,11 @@ def build_map(
         placed=placed,
         unplaced=unplaced,
         epci_siren=opt.epci,
-        choropleth=values if opt.epci is None else None,
+        choropleth=mapped,  # as given: a plain Series keeps the legend's plain title, as on paper
         context=context.counts if context is not None else None,
     )
     m.geodash_legend = model  # what the legend says, for drawn_legend()
-    legend_block = legend_html(
-        model, mode=opt.mode, credit=opt.credit, realisation=opt.realisation, extra=list(opt.extra_legend)
-    )
+    legend_block = legend_html(model, mode=opt.mode, credit=credit, realisation=opt.realisation, extra=extra)
     max_h = "92vh" if opt.mode == "projecteur" else "520px"
     max_w = "560px" if opt.mode == "projecteur" else "340px"
     css = _CSS.format(
@@ -526,5 +533,6 @@ def build_map(
     if fit is None:
         m.location, m.options["zoom"] = list(opt.center), opt.zoom
     else:
-        m.fit_bounds(fit, padding_top_left=(20, 20), padding_bottom_right=(legend_px, 20))
+        clear = (legend_px, 20) if opt.legend_side == "right" else (20, LEGEND_BOTTOM_PX)
+        m.fit_bounds(fit, padding_top_left=(20, 20), padding_bottom_right=clear)
     return m

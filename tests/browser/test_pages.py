@@ -55,7 +55,7 @@ def test_comparison_and_sources_pages_have_their_own_paths(logged_server, make_p
     p = make_page()
     p.page.goto(f"{url}/comparaison")
     p.page.get_by_role("heading", name="Comparaison des territoires").wait_for()
-    p.page.get_by_test_id("stDataFrame").first.wait_for()
+    p.page.get_by_test_id("stTable").first.wait_for()  # the ranking
     p.page.goto(f"{url}/sources")
     p.page.get_by_role("heading", name="Sources des données de geodash").wait_for()
     warnings = len(terr.warnings) + sum(problem.level != "erreur" for problem in data.problems)

@@ -6,16 +6,26 @@ small functions that turn widgets into library calls. Styles and scripts live in
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
 
 from ..selection import Base
 
-__all__ = ["STATIC_DIR", "data_errors", "page_style"]
+__all__ = ["STATIC_DIR", "data_errors", "page_style", "plain"]
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
+
+
+def plain(text: str) -> str:
+    """``text`` (which may hold names from data) for ``st.markdown``: markdown characters escaped,
+    so that it reads as written."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def page_style(projector: bool = False) -> None:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 import streamlit as st
 import streamlit_folium  # called as streamlit_folium.st_folium: the benchmarks wrap it
 
-from .. import atlas, dashboard, layers, legend, style, weblayers, webmap
+from .. import atlas, bilan, comparison, dashboard, layers, legend, style, weblayers, webmap
 from ..selection import Base, Filters, Selection, select
 from ..views import View, parse_view, view_params
-from . import STATIC_DIR, data_errors, page_style
+from . import STATIC_DIR, data_errors, indicators, page_style, plain
 
 __all__ = ["render"]
 
@@ -28,6 +28,7 @@ class Choice:
     filters: Filters
     shown: tuple[str, ...]  # context layer kinds drawn
     mode: str
+    indicator: bilan.Indicator | None = None  # compared on the département view (None: an EPCI's view)
 
     @property
     def projector(self) -> bool:
@@ -36,15 +37,19 @@ class Choice:
 
 def render(base: Base) -> None:
     """The whole map page."""
-    view = parse_view(st.query_params.to_dict(), base.terr.sirens)
+    view = parse_view(st.query_params.to_dict(), base.terr.sirens, comparison.indicator_ids(base.data.chiffres))
     page_style(view.mode == "projecteur")
     choice = sidebar(base, view)
     keep_view_in_url(base, view, choice)
     chosen = select(base, choice.filters)
     header(base, choice)
     problems(base, choice.projector)
+    if not choice.projector:
+        in_brief(base, chosen)
     draw_map(base, view, choice, chosen)
     if not choice.projector:
+        if choice.indicator is not None:
+            indicators.ranking(base, choice.indicator, compact=True)
         export(base, choice)
         key_figures(base, chosen)
         project_table(base, chosen)
@@ -80,6 +85,7 @@ def sidebar(base: Base, view: View) -> Choice:
             format_func=lambda s: "Tout le département" if s is None else names[s],
             key="epci",
         )
+        indicator = indicators.choose_indicator(base, view.indicateur) if epci is None else None
         st.header("Filtres")
         themes = st.multiselect("Thématiques", list(style.THEMES), default=_chosen(flt.themes, style.THEMES))
         periodes = st.multiselect(
@@ -116,7 +122,7 @@ def sidebar(base: Base, view: View) -> Choice:
         text=text,
         routes=road_keys,
     )
-    return Choice(filters, tuple(shown), mode)
+    return Choice(filters, tuple(shown), mode, indicator)
 
 
 def _layer_widgets(base: Base, view: View) -> tuple[list[str], list[str] | None]:
@@ -154,6 +160,8 @@ def keep_view_in_url(base: Base, view: View, choice: Choice) -> None:
         lat=view.lat,
         lng=view.lng,
         zoom=view.zoom,
+        # An EPCI's view has no indicator widget: the link keeps the département's for the way back.
+        indicateur=view.indicateur if choice.indicator is None else indicators.url_value(choice.indicator),
     )
     if flt.epci != view.filters.epci:
         current.lat = current.lng = current.zoom = None
@@ -228,8 +236,7 @@ def draw_map(base: Base, view: View, choice: Choice, chosen: Selection) -> None:
         center=(lat, lng) if linked else None,
         zoom=zoom if first_run else None,
         restore_view=not linked,
-        choropleth=chosen.choropleth if epci is None else None,
-        choropleth_total=chosen.choropleth_total if epci is None else None,
+        choropleth=indicators.choropleth(base, choice.indicator) if choice.indicator is not None else None,
         context=context,
     )
     fmap = webmap.build_map(terr, chosen.placed, chosen.unplaced, options)
@@ -278,22 +285,48 @@ def export(base: Base, choice: Choice) -> None:
             )
 
 
-def key_figures(base: Base, chosen: Selection) -> None:
-    """One EPCI: summary line, the contract's key figures, amounts by theme and period, road lengths
-    (the département's figures are on the comparison page)."""
+def in_brief(base: Base, chosen: Selection) -> None:
+    """One EPCI, above its map: the bilan first (what the Département states for the territory), then
+    the count of the projects the contract names, so that nobody reads the sample as the total."""
     terr, epci = base.terr, chosen.filters.epci
     if epci is None:
         return
-    population = int(terr.epci.loc[terr.epci["siren"] == epci, "population"].iloc[0])
-    st.subheader("En bref")
-    st.write(dashboard.summary_line(chosen.rows, population, chosen.departement_per_inhabitant))
+    has_contract = epci in set(base.data.chiffres["epci_siren"])
+    bilan_line = comparison.epci_bilan_line(base.data.chiffres, terr.communes, epci, terr.epci_name(epci))
+    named = comparison.named_projects_line(chosen.rows, has_contract=has_contract, detail=False)
+    st.markdown(plain(f"{bilan_line} {named}"))  # one paragraph: the map stays on a laptop's first screen
+
+
+def key_figures(base: Base, chosen: Selection) -> None:
+    """One EPCI: « Le Département sur le territoire, 2015-2018 » by domain, then the named projects by
+    theme and period, the contract's key figures and road lengths (the département's figures are on the
+    comparison page)."""
+    terr, epci = base.terr, chosen.filters.epci
+    if epci is None:
+        return
+    chiffres = base.data.chiffres
+    st.subheader(f"Le Département sur le territoire, {bilan.PERIOD}")
+    table = comparison.epci_bilan_table(chiffres, terr.communes, epci)
+    if table.empty:
+        st.markdown(plain(comparison.epci_bilan_line(chiffres, terr.communes, epci, terr.epci_name(epci))))
+    else:
+        st.table(table, hide_index=True)
+        st.caption(
+            "Investissement du Département déclaré par le contrat (Livret I, partie 7), par domaine ; "
+            "un domaine que le contrat ne chiffre pas n'a pas de ligne. Par habitant : population municipale "
+            "INSEE des communes du Pas-de-Calais."
+        )
+    has_contract = epci in set(chiffres["epci_siren"])
+    st.subheader("Projets cités dans le contrat" if has_contract else "Projets cités dans le document")
+    st.markdown(plain(comparison.named_projects_line(chosen.rows, has_contract=has_contract)))
     col1, col2 = st.columns([3, 2])
     with col1:
-        st.markdown("**Chiffres clés du contrat** (Livret I, partie 7)")
-        st.dataframe(dashboard.key_figures(base.data.chiffres, epci), hide_index=True, width="stretch")
+        st.markdown("**Montants des projets cités, par thématique et période**")
+        st.table(dashboard.theme_period_table(chosen.rows))
     with col2:
-        st.markdown("**Financements par thématique et période**")
-        st.dataframe(dashboard.theme_period_table(chosen.rows), width="stretch")
+        if has_contract:
+            with st.expander("Tous les chiffres clés du contrat (Livret I, partie 7)"):
+                st.table(dashboard.key_figures(chiffres, epci), hide_index=True)
         if base.road_lengths is not None:
             st.markdown("**Longueur des routes par catégorie** (couche du Département, dans l'EPCI)")
             st.dataframe(dashboard.road_length_table(base.road_lengths, epci), hide_index=True, width="stretch")
@@ -305,16 +338,8 @@ def project_table(base: Base, chosen: Selection) -> None:
     st.subheader("Projets")
     commune_names = dict(zip(base.terr.communes["insee"], base.terr.communes["nom"]))
     table = dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        # Numbers stay numbers (the table sorts on them), shown in the reader's locale.
-        column_config={
-            "Montant du Département (€)": st.column_config.NumberColumn(format="localized"),
-            "Coût total (€)": st.column_config.NumberColumn(format="localized"),
-        },
-    )
+    # Amounts as French text: « montant non précisé » where the source gives none (the files keep numbers).
+    st.dataframe(dashboard.amounts_as_text(table), hide_index=True, width="stretch")
     stem = dashboard.projects_file_stem(epci)
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable), not on every rerun.

@@ -1,29 +1,92 @@
-"""The comparison of territories (``/comparaison``): the Département's amounts per EPCI."""
+"""The comparison of territories (``/comparaison``): the 20 EPCI on one indicator of the bilan, the map
+beside the ranking, and the whole bilan to download.
+
+Territories are compared on what the contracts state (:mod:`geodash.bilan`), never on the sums of the
+projects they name; those are only counted here.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
+import streamlit_folium
 
-from .. import dashboard
-from ..selection import Base, Filters, select
-from . import data_errors, page_style
+from .. import bilan, comparison, dashboard, webmap
+from ..selection import Base
+from ..views import parse_view
+from . import data_errors, indicators, page_style
 
 __all__ = ["render"]
 
 
 def render(base: Base) -> None:
-    """Amount and amount per inhabitant of every EPCI, every project counted."""
+    """Indicator choice, map and ranking, bilan downloads, count of named projects."""
+    chiffres, terr = base.data.chiffres, base.terr
+    view = parse_view(st.query_params.to_dict(), terr.sirens, comparison.indicator_ids(chiffres))
     page_style()
+    with st.sidebar:
+        st.header("Comparaison")
+        indicator = indicators.choose_indicator(base, view.indicateur)
+    keep_indicator_in_url(indicators.url_value(indicator))
     st.title("Comparaison des territoires")
     data_errors(base, expanded=False)
-    st.subheader("Financements par intercommunalité")
-    st.dataframe(
-        dashboard.epci_table(select(base, Filters()).by_epci),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            c: st.column_config.NumberColumn(format="localized")
-            for c in ("Population", "Montant du Département (€)", "€ par habitant")
-        },
+    st.write(
+        "Chaque intercommunalité est comparée sur les chiffres que son contrat déclare pour le territoire "
+        f"(Livret I, partie 7, {bilan.PERIOD} pour l'investissement), pas sur les projets que le contrat cite, "
+        "qui n'en sont qu'une sélection."
     )
-    st.caption(base.map_credit)
+    left, right = st.columns([3, 2])
+    with left:
+        # A narrow map: its legend keeps the indicator's source; the data credit is written under the map.
+        options = webmap.MapOptions(
+            credit="", realisation="", choropleth=indicators.choropleth(base, indicator), legend_side="bottom"
+        )
+        streamlit_folium.st_folium(
+            webmap.build_map(terr, None, None, options),
+            height=760,
+            width=None,
+            key=f"comparaison-map-{indicator.id}",
+            returned_objects=[],
+        )
+        st.caption(f"{base.map_credit}. Réalisation : geodash, Département du Pas-de-Calais.")
+    with right:
+        indicators.ranking(base, indicator, compact=True, columns=1)
+    with st.expander("Classement détaillé : population et lignes du document source"):
+        st.table(comparison.ranking_table(chiffres, terr.epci, terr.communes, indicator), hide_index=True)
+    downloads(base)
+    with st.expander("Projets cités dans les contrats (un décompte, pas un montant comparable)"):
+        st.caption(
+            "Les contrats citent des projets à titre d'exemple : leur nombre ne mesure pas l'action du "
+            "Département sur le territoire, et leurs montants ne sont pas additionnés ici."
+        )
+        st.table(comparison.named_projects_counts(base.data.financements, terr.epci), hide_index=True)
+
+
+def keep_indicator_in_url(value: str | None) -> None:
+    """``?indicateur=`` follows the choice (left out for the default)."""
+    if value is None:
+        st.query_params.pop("indicateur", None)
+    elif st.query_params.get("indicateur") != value:
+        st.query_params["indicateur"] = value
+
+
+def downloads(base: Base) -> None:
+    """The whole bilan (one row per EPCI and indicator), as CSV and Excel, formula cells neutralised."""
+    st.subheader("Télécharger le bilan")
+    st.caption(
+        "Une ligne par intercommunalité et indicateur : "
+        + ", ".join(bilan.BILAN_COLUMNS)
+        + " (les mêmes colonnes que « geodash bilan --format csv »)."
+    )
+    terr = base.terr
+    table = bilan.bilan_table(base.data.chiffres, terr.epci, terr.communes)
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(
+        "Bilan (CSV)", lambda: dashboard.to_csv_bytes(table), "bilan_pas-de-calais.csv", "text/csv", on_click="ignore"
+    )
+    c2.download_button(
+        "Bilan (Excel)",
+        lambda: dashboard.to_xlsx_bytes(table, sheet="Bilan"),
+        "bilan_pas-de-calais.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+    )
