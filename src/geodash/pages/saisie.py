@@ -334,7 +334,10 @@ def _act(engine, rules, fid: str, action: str, version: int | None = None) -> No
             record = db.restore_version(engine, fid, version, expected_version=expected, author=author, rules=rules)
             done = f"remis dans sa version {version}"
     except db.Conflict as exc:
-        _conflicts()[fid] = exc
+        if my_changes(fid):  # unsaved input: shown next to the other's change
+            _conflicts()[fid] = exc
+        else:  # nothing of the editor's to keep: show the current version, to act on it knowingly
+            _open(fid, exc.current.values, exc.current.version)
         _say("warning", str(exc))
         return
     except db.StoreError as exc:
