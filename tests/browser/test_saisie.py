@@ -82,9 +82,9 @@ def _widget(p, test_id: str, label: str):
 def choose(p, label: str, option: str) -> None:
     """Pick ``option`` (text of the entry) in the selectbox ``label``, by typing as a user would."""
     p.page.wait_for_function(IDLE)
-    box = _widget(p, "stSelectbox", label)
-    box.click()
-    p.page.keyboard.type(option)
+    field = _widget(p, "stSelectbox", label).locator("input")
+    field.click()
+    field.fill(option)  # filters the list
     p.page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
     wait_value(p, label, option, part=True)
 
@@ -93,8 +93,8 @@ def add_to(p, label: str, option: str) -> None:
     """Add ``option`` to the multiselect ``label``."""
     p.page.wait_for_function(IDLE)
     box = _widget(p, "stMultiSelect", label)
-    box.click()
-    p.page.keyboard.type(option)
+    box.locator("input").click()
+    box.locator("input").fill(option)  # filters the list
     p.page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
     p.page.keyboard.press("Escape")
     box.filter(has_text=option).wait_for()
