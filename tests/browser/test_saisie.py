@@ -121,6 +121,7 @@ def signed_in(p, login: str) -> None:
 
 def open_financing(p, epci_name: str, financing_id: str) -> None:
     choose(p, "Intercommunalité à saisir", epci_name)
+    wait_value(p, "Intercommunalité du financement", epci_name)  # the run for that EPCI is over (new-form)
     choose(p, "Financement à saisir", financing_id)
     p.page.get_by_role("heading", name=re.compile(f"^{financing_id} — version")).wait_for()
 
