@@ -6,6 +6,7 @@ Run with ``streamlit run app.py``. Pages live in ``geodash.pages``; this file on
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from geodash.assets import install_static_assets
 from geodash.db import StoreError
 from geodash.pages import carte, comparaison, saisie, sources
 from geodash.selection import cached_base
+from geodash.text import public_message
 
 st.set_page_config(
     page_title="geodash — Contrats territoriaux du Pas-de-Calais",
@@ -36,10 +38,16 @@ static_assets()
 try:
     base = cached_base()  # territories, layers, and the projects as stored now (see geodash.selection)
 except territories.TerritoryError as exc:
-    st.error(f"Les limites territoriales ne peuvent pas être chargées : {exc}")
+    logging.getLogger("geodash").error("territoires : %s", exc)  # the full path, for the staff
+    st.error(
+        f"Les limites territoriales ne peuvent pas être chargées : {public_message(exc)}. "
+        "La carte reviendra dès que le fichier sera remplacé."
+    )
     st.stop()
 except (StoreError, sa.exc.SQLAlchemyError) as exc:
-    st.error(f"La base de données des financements ne peut pas être ouverte : {exc}")
+    logging.getLogger("geodash").error("base de données : %s", exc)  # the whole message, for the staff
+    reason = public_message(exc) if isinstance(exc, StoreError) else "serveur injoignable ou refus de connexion"
+    st.error(f"La base de données des financements ne peut pas être ouverte : {reason}.")
     st.stop()
 
 page = st.navigation(

@@ -111,8 +111,9 @@ def test_broken_layer_file_keeps_the_app_running(monkeypatch, tmp_path):
     _with_layers(monkeypatch, tmp_path, roads=broken)
     at = _run(epci=ARRAS)
     assert at.title[0].value == "Communauté urbaine d'Arras"
-    messages = " ".join(c.value for c in at.code)
-    assert "routes.geojson" in messages
+    assert "couche du Département n'a pas pu être affichée" in " ".join(c.value for c in at.caption)
+    messages = " ".join(c.value for c in _page("sources").code)  # the details, for the staff
+    assert "routes.geojson" in messages and str(tmp_path) not in messages
 
 
 def test_context_layers_can_be_switched_off(monkeypatch, tmp_path):
@@ -171,12 +172,18 @@ def _projects_with_a_bad_row(tmp_path):
     return folder
 
 
-def test_rows_set_aside_stay_visible_on_the_map_and_the_sources_page(monkeypatch, tmp_path):
+def test_rows_set_aside_are_a_discreet_line_on_the_map_and_detailed_on_the_sources_page(monkeypatch, tmp_path):
     monkeypatch.setenv("GEODASH_PROJECTS_DIR", str(_projects_with_a_bad_row(tmp_path)))
-    for at in (_run(), _page("sources")):
-        panel = [e for e in at.expander if "mise(s) de côté" in e.label]
-        assert panel and panel[0].label == "⚠️ Données : 1 erreur(s), 1 ligne(s) mise(s) de côté"
-        assert "Musique" in " ".join(c.value for c in at.code)
+    at = _run()
+    assert not [e for e in at.expander if "Données" in e.label] and not at.code  # no staff panel for visitors
+    note = " ".join(c.value for c in at.caption)
+    assert "1 ligne du fichier des projets en cours de correction" in note and "(sources)" in note
+    assert "correction" not in " ".join(c.value for c in _run(mode="projecteur").caption)
+    sources = _page("sources")
+    panel = [e for e in sources.expander if "mise(s) de côté" in e.label]
+    assert panel and panel[0].label == "⚠️ Données : 1 erreur(s), 1 ligne(s) mise(s) de côté"
+    code = " ".join(c.value for c in sources.code)
+    assert "Musique" in code and str(tmp_path) not in code
 
 
 def test_comparison_page_ranks_every_epci_on_the_bilan(data, terr):

@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 
 from geodash import dashboard
-from geodash.formatting import NBSP
+from geodash.formatting import NBSP, format_number
 
 LUMBRES = "246201016"
 
@@ -43,3 +43,41 @@ def test_downloads_neutralise_formulas():
     cells = [c.value for c in book.active["A"]][1:]
     assert cells[:4] == ['\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)"]
     assert all(c.data_type != "f" for c in book.active["A"])
+
+
+ARRAS = "200033579"
+
+
+def test_key_figures_columns_say_each_thing_once(data):
+    figures = dashboard.key_figures(data.chiffres, ARRAS)
+    assert list(figures.columns) == ["Indicateur", "Valeur", "Précision", "Source (lignes)"]
+    population = figures[figures["Indicateur"] == "Population"].iloc[0]
+    assert population["Valeur"] == f"107{NBSP}345{NBSP}habitants" and population["Précision"] == "exact"
+    # The indicator column names the indicator; the value is not written again in it.
+    for _, row in figures.iterrows():
+        assert not any(ch.isdigit() for ch in row["Valeur"]) or row["Valeur"] not in row["Indicateur"]
+    assert set(figures["Précision"]) <= {"exact", "au moins", "environ"}
+    assert (figures["Précision"] == "au moins").any()
+    assert not figures["Indicateur"].str.contains("_").any()  # every indicator of the data has a French name
+
+
+def test_page_tables_are_french_and_sort_on_numbers(data, terr):
+    table = dashboard.project_table(
+        data.financements[data.financements["epci_siren"] == ARRAS], pd.Series(dtype=float), {}
+    )
+    shown = dashboard.french_table(table)
+    html = shown.to_html()
+    assert "montant non précisé" in html and "None" not in html and "nan" not in html
+    # Only the amount columns keep missing values (the grid draws its placeholder there).
+    missing = shown.data.columns[shown.data.isna().any()]
+    assert set(missing) <= {"Montant du Département (€)", "Coût total (€)"}, missing
+    amounts = table["Montant du Département (€)"].dropna()
+    big = amounts[amounts >= 1000].iloc[0]
+    assert format_number(big) in html  # "1 443 000": no-break spaces, whatever the locale
+    assert f"{big:,.0f}" not in html
+    assert pd.api.types.is_numeric_dtype(shown.data["Montant du Département (€)"])  # sorts as numbers
+    by_epci = dashboard.financing_by_epci(data.financements, terr.epci)
+    per_epci = by_epci.rename(columns={"par_habitant": "€ par habitant", "population": "Population"})
+    epci = dashboard.french_table(per_epci[["nom_court", "Population", "€ par habitant"]])
+    per = epci.data["€ par habitant"].dropna().iloc[0]
+    assert format_number(per, 2) in epci.to_html() and "," in format_number(per, 2)

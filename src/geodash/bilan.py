@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .formatting import format_eur, format_value
+from .projects import DOMAINS
 from .tables import Problem
 
 __all__ = [
@@ -47,19 +48,6 @@ __all__ = [
     "reconcile",
 ]
 
-#: Investment domains: key → (indicator of ``chiffres_cles.csv``, French label). Any other
-#: ``*_investissement_2015_2018`` indicator found in the file is a domain too (see :func:`_domains`).
-DOMAINS: dict[str, tuple[str, str]] = {
-    "routes": ("routes_investissement_2015_2018", "Routes"),
-    "colleges": ("colleges_investissement_2015_2018", "Collèges"),
-    "culture": ("culture_investissement_2015_2018", "Culture"),
-    "sport": ("sport_investissement_2015_2018", "Sport"),
-    "farda": ("farda_montant_2015_2018", "FARDA (aménagement rural)"),
-    "assainissement": ("assainissement_investissement_2015_2018", "Assainissement"),
-    "cis": ("cis_investissement_2015_2018", "Centres d'incendie et de secours"),
-}
-#: Values of the optional ``domaine`` column of ``financements.csv`` (``aucun``: no stated total).
-DOMAIN_OVERRIDES = [*DOMAINS, "aucun"]
 PERIOD = "2015-2018"
 NO_CONTRACT = "pas de contrat dans le document"
 NOT_STATED = "non précisé dans le contrat"

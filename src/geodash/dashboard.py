@@ -7,16 +7,21 @@ and everything here is tested without a browser.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from .comparison import amount_sum_text
-from .formatting import format_eur, format_number
+from .formatting import NBSP, format_eur, format_number
 from .projects import PRECISIONS, countable, financing_by_epci  # totals live with the projects
 from .style import NATURES, PERIODS, THEMES
 
 __all__ = [
     "countable",
+    "french_table",
+    "MISSING_AMOUNT",
+    "INDICATOR_LABELS",
     "financing_by_epci",
     "key_figures",
     "project_table",
@@ -45,21 +50,112 @@ TABLE_COLUMNS = {
 }
 
 
+#: The key figures' indicators in French (``chiffres_cles.csv``'s ``indicateur``); an indicator not
+#: listed is shown by its identifier with spaces.
+INDICATOR_LABELS = {
+    "population": "Population",
+    "population_pas_de_calais": "Population du Pas-de-Calais",
+    "nb_communes": "Communes",
+    "apa_beneficiaires": "Bénéficiaires de l'APA (2017)",
+    "apa_montant": "Allocation personnalisée d'autonomie (APA, 2017)",
+    "pch_beneficiaires": "Bénéficiaires de la PCH (2017)",
+    "pch_montant": "Prestation de compensation du handicap (PCH, 2017)",
+    "rsa_foyers": "Foyers bénéficiaires du RSA (2017)",
+    "rsa_montant": "Revenu de solidarité active (RSA, 2017)",
+    "assistantes_familiales": "Assistantes familiales",
+    "colleges": "Collèges publics",
+    "collegiens": "Collégiens",
+    "demi_pensionnaires_pct": "Demi-pensionnaires",
+    "repas_par_an": "Repas servis par an",
+    "colleges_fonctionnement_annuel": "Fonctionnement des collèges (par an)",
+    "colleges_investissement_2015_2018": "Investissement dans les collèges (2015-2018)",
+    "routes_investissement_2015_2018": "Investissement routier (2015-2018)",
+    "culture_investissement_2015_2018": "Investissement culturel (2015-2018)",
+    "sport_investissement_2015_2018": "Investissement sportif (2015-2018)",
+    "assainissement_investissement_2015_2018": "Investissement en assainissement (2015-2018)",
+    "cis_investissement_2015_2018": "Investissement dans les centres de secours (2015-2018)",
+    "subventions_fonctionnement_culture_sport_2017_2018": "Subventions de fonctionnement culture et sport (2017-2018)",
+    "subventions_fonctionnement_culture_2017_2018": "Subventions de fonctionnement culture (2017-2018)",
+    "farda_projets": "Projets aidés par le FARDA (2015-2018)",
+    "farda_communes": "Communes aidées par le FARDA (2015-2018)",
+    "farda_montant_2015_2018": "Aides du FARDA (2015-2018)",
+    "agents_amenagement_grand_territoire": "Agents de l'aménagement (grand territoire)",
+    "agents_amenagement_intercommunalite": "Agents de l'aménagement (intercommunalité)",
+    "agents_solidarites": "Agents des solidarités",
+    "agents_solidarites_intercommunalite": "Agents des solidarités (intercommunalité)",
+    "agents_solidarites_grand_territoire": "Agents des solidarités (grand territoire)",
+    "sdis_fonctionnement_annuel_departement": "Fonctionnement du SDIS (par an, tout le département)",
+    "routes_departementales_km": "Routes départementales",
+    "routes_departementales_km_1ere_categorie": "Routes départementales de 1re catégorie",
+    "routes_departementales_km_2e_categorie": "Routes départementales de 2e catégorie",
+    "routes_departementales_km_3e_categorie": "Routes départementales de 3e catégorie",
+    "engagement_contrat_developpement_territorial_2015": "Contrat de développement territorial 2015",
+}
+#: How precise a stated figure is, in words (``chiffres_cles.csv``'s ``precision``).
+PRECISION_WORDS = {"exact": "exact", "minimum": "au moins", "environ": "environ"}
+
+
 def key_figures(chiffres: pd.DataFrame, siren: str) -> pd.DataFrame:
-    """The contract's key figures of one EPCI, with "plus de"/"près de" kept, ready to show."""
+    """The contract's key figures of one EPCI: indicator | value | precision | source lines.
+
+    The value carries its precision ("plus de 1,53 million €"), written again in its own column so
+    that it can be read or sorted on; the source's own wording is not repeated.
+    """
     rows = chiffres[chiffres["epci_siren"] == siren]
     out = []
     for _, r in rows.iterrows():
         unit = str(r["unite"])
+        number = r["valeur"]
         value = (
-            format_eur(r["valeur"])
+            format_eur(number)
             if unit == "€"
-            else (f"{format_number(r['valeur'], 0 if float(r['valeur']).is_integer() else 1)} {unit}".strip())
+            else (f"{format_number(number, 0 if float(number).is_integer() else 1)}{NBSP}{unit}".strip())
         )
-        prefix = PRECISIONS.get(str(r["precision"]), "")
-        label = str(r.get("libelle") or r["indicateur"])
-        out.append({"Indicateur": label, "Valeur": f"{prefix}{value}", "Source (lignes)": str(r["source"])})
-    return pd.DataFrame(out, columns=["Indicateur", "Valeur", "Source (lignes)"])
+        precision = str(r["precision"])
+        ident = str(r["indicateur"])
+        out.append(
+            {
+                "Indicateur": INDICATOR_LABELS.get(ident, ident.replace("_", " ").capitalize()),
+                "Valeur": f"{PRECISIONS.get(precision, '')}{value}",
+                "Précision": PRECISION_WORDS.get(precision, precision),
+                "Source (lignes)": str(r["source"]).replace(";", ", "),
+            }
+        )
+    return pd.DataFrame(out, columns=["Indicateur", "Valeur", "Précision", "Source (lignes)"])
+
+
+def _amount(value: float) -> str:
+    return format_number(value, 0 if float(value).is_integer() else 2)
+
+
+#: What a page table shows in an empty amount cell (``st.dataframe``'s placeholder: the grid draws it
+#: for every missing number, so only amount columns are left with missing values).
+MISSING_AMOUNT = "montant non précisé"
+
+#: How a numeric column of a page table is written (French, on the server).
+TABLE_FORMATS: dict[str, Callable[[float], str]] = {
+    "Population": lambda v: format_number(v),
+    "Montant du Département (€)": _amount,
+    "Coût total (€)": _amount,
+    "€ par habitant": lambda v: format_number(v, 2),
+}
+
+
+def french_table(frame: pd.DataFrame) -> Styler:
+    """``frame`` for ``st.dataframe`` (with ``placeholder=MISSING_AMOUNT``): numbers stay numbers (the
+    table sorts on them) and are shown in French whatever the browser's locale ("1 443 000", "721,88");
+    an empty text cell is empty (not "None"), a marker number is text ("" for the EPCI-wide items)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if column == "N°":
+            frame[column] = frame[column].map(lambda v: "" if pd.isna(v) else str(int(v)))
+        elif column not in TABLE_FORMATS and not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
+    styler = frame.style
+    for column, fmt in TABLE_FORMATS.items():
+        if column in frame.columns:
+            styler = styler.format(fmt, subset=[column], na_rep=MISSING_AMOUNT)
+    return styler
 
 
 def theme_period_table(financements: pd.DataFrame) -> pd.DataFrame:

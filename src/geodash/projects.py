@@ -68,6 +68,20 @@ FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte",
 CHIFFRE_COLUMNS = ["epci_siren", "indicateur", "valeur", "unite", "precision", "source"]
 PRECISIONS = {"exact": "", "minimum": "plus de ", "environ": "près de "}
 #: Amounts above this are taken for typing errors (the Département's whole budget is ~2 billion €).
+#: Investment domains: key → (indicator of ``chiffres_cles.csv``, French label). Any other
+#: ``*_investissement_2015_2018`` indicator found in the file is a domain too (see :func:`geodash.bilan._domains`).
+DOMAINS: dict[str, tuple[str, str]] = {
+    "routes": ("routes_investissement_2015_2018", "Routes"),
+    "colleges": ("colleges_investissement_2015_2018", "Collèges"),
+    "culture": ("culture_investissement_2015_2018", "Culture"),
+    "sport": ("sport_investissement_2015_2018", "Sport"),
+    "farda": ("farda_montant_2015_2018", "FARDA (aménagement rural)"),
+    "assainissement": ("assainissement_investissement_2015_2018", "Assainissement"),
+    "cis": ("cis_investissement_2015_2018", "Centres d'incendie et de secours"),
+}
+#: Values of the optional ``domaine`` column of ``financements.csv`` (``aucun``: no stated total).
+DOMAIN_OVERRIDES = [*DOMAINS, "aucun"]
+
 MAX_AMOUNT_EUR = 5e9
 
 _LINES = re.compile(r"^\d+(-\d+)?$")
@@ -166,8 +180,6 @@ def _source(value: str, _row) -> str | None:
 def _domain(value: str, row) -> str | None:
     """Optional ``domaine``: the stated total a 2015-2018 amount belongs to, when the rule of
     :func:`geodash.bilan.project_domain` would be wrong (``aucun``: none)."""
-    from .bilan import DOMAIN_OVERRIDES
-
     return None if not value else _one_of(DOMAIN_OVERRIDES)(value, row)
 
 

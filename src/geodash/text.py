@@ -9,7 +9,22 @@ import math
 import re
 import unicodedata
 
-__all__ = ["fold", "slug", "cell_text"]
+__all__ = ["fold", "slug", "cell_text", "public_message"]
+
+# An absolute path (POSIX or Windows) up to its last component: ``/srv/geodash/data/geo/x.gpkg``.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[\\/](?:[^\s\\/:'\"«»()]+[\\/])+(?=[^\s\\/'\"«»()]*)")
+
+
+def public_message(message: str, paths: tuple[object, ...] = ()) -> str:
+    """``message`` for a visitor: every server path cut to its file name (``territoires.gpkg``).
+
+    ``paths`` are removed first, whole (a path with spaces is not cut by the pattern); the full
+    message goes to the server's log, for the staff.
+    """
+    text = str(message)
+    for path in sorted((str(p) for p in paths if p), key=len, reverse=True):
+        text = text.replace(path, path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1])
+    return _ABSOLUTE_PATH.sub("", text)
 
 
 def cell_text(value: object) -> str:

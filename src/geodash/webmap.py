@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 esc = html.escape
+_STATIC = Path(__file__).parent / "static"
 LEGEND_BOTTOM_PX = 390  # height kept for the legend under the territory (MapOptions.legend_side "bottom")
 
 
@@ -126,17 +128,17 @@ def legend_html(
         if box.n_engagements:
             side.append(f"<i>{esc(box.engagements_text(scope=True))}</i>")
     if side:
-        # Collapsed on a laptop (a click opens it); always open on the projector.
-        state = " open" if mode == "projecteur" else ""
+        # Collapsed (a click opens it): the legend stays compact, on a laptop and on the projector.
         parts.append(
-            f'<details{state}><summary><h5 style="display:inline">{esc(box.title)}'
+            f'<details><summary><h5 style="display:inline">{esc(box.title)}'
             f'</h5></summary><ul class="gd-side">' + "".join(f"<li>{e}</li>" for e in side) + "</ul></details>"
         )
-    parts.append(
-        f'<h5>{style.GROUP_TITLES["sources"]}</h5><p class="gd-sources">'
-        + "<br>".join(esc(line) for line in (credit, realisation) if line)
-        + "</p>"
-    )
+    if mode != "projecteur":  # the projector shows the sources under its key (webmap's overlay)
+        parts.append(
+            f'<h5>{style.GROUP_TITLES["sources"]}</h5><p class="gd-sources">'
+            + "<br>".join(esc(line) for line in (credit, realisation) if line)
+            + "</p>"
+        )
     return "".join(parts)
 
 
@@ -145,154 +147,12 @@ def drawn_legend(fmap: folium.Map) -> legend.Legend | None:
     return getattr(fmap, "geodash_legend", None)
 
 
-_CSS = """
-.leaflet-container {{ background: {outside}; font-family: {family}; }}
-.gd-legend {{ background: rgba(255,255,255,0.96); padding: 8px 12px; border: 1px solid {swatch};
-  border-radius: 4px; font-size: {legend}px; line-height: 1.25; color: {ink}; max-height: {max_h};
-  overflow-y: auto; max-width: {max_w}; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
-.gd-legend h5 {{ margin: 6px 0 2px; font-size: {legend}px; font-weight: 700; }}
-.gd-legend ul {{ list-style: none; margin: 0; padding: 0; }}
-.gd-legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
-.gd-legend li svg {{ flex: none; }}
-.gd-legend-title {{ font-weight: 700; font-size: {title}px; margin-bottom: 4px; }}
-.gd-sources {{ font-size: {small}px; margin: 2px 0 0; color: {muted}; }}
-.gd-swatch {{ display: inline-block; width: 22px; height: 14px; border: 1px solid {swatch}; flex: none; }}
-.gd-line {{ display: inline-block; width: 30px; flex: none; }}
-.gd-side li {{ display: block; font-size: {small}px; }}
-.gd-marker {{ background: none; border: none; }}
-.gd-marker .gd-label {{ position: absolute; left: {marker}px; top: -2px; width: max-content; max-width: 15em;
-  white-space: normal; line-height: 1.15;
-  font-size: {label}px; font-weight: 600; color: {ink}; background: rgba(255,255,255,.85);
-  padding: 0 3px; border-radius: 2px; pointer-events: none; }}
-.gd-marker .gd-label.gd-left {{ left: auto; right: {marker}px; }}
-.gd-amount {{ font-weight: 400; }}
-.gd-hide-labels .gd-marker .gd-label, .gd-label.gd-off {{ visibility: hidden; }}
-.gd-epci-label {{ background: none; border: none; }}
-.gd-epci-label div {{ transform: translate(-50%, -50%); width: max-content; max-width: 7.5em; white-space: normal;
-  font-weight: 700; line-height: 1.05; font-size: {label}px; color: {ink};
-  text-shadow: 0 0 3px {white}, 0 0 3px {white}, 0 0 3px {white}; text-align: center; }}
-.gd-popup h4 {{ margin: 0 0 4px; font-size: 15px; }}
-.gd-popup dl {{ margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; font-size: 13px; }}
-.gd-popup dt {{ font-weight: 700; }} .gd-popup dd {{ margin: 0; }}
-.leaflet-tooltip {{ font-size: {label}px; }}
-"""
+#: The overlay's CSS (a ``str.format`` template filled with sizes and colours of the style module).
+_CSS = (_STATIC / "webmap_overlay.css.fmt").read_text(encoding="utf-8")
 
-_SCRIPT = Template("""
-{% macro script(this, kwargs) %}
-(function() {
-  var map = {{ this._parent.get_name() }};
-  window.gdMap = map;  // lets tests and page scripts read the view
-  var css = document.createElement('style');
-  css.textContent = {{ this.css|tojson }};
-  document.head.appendChild(css);
-  {% if this.legend %}
-  var legend = L.control({position: 'bottomright'});
-  legend.onAdd = function() {
-    var div = L.DomUtil.create('div', 'gd-legend');
-    div.setAttribute('id', 'gd-legend');
-    div.innerHTML = {{ this.legend|tojson }};
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
-  };
-  legend.addTo(map);
-  {% endif %}
-  L.control.scale({imperial: false, position: 'bottomleft'}).addTo(map);
-  // Names of the EPCI (département view): one list, drawn as plain text markers (already escaped).
-  // They join the decluttering after the project labels (data-rank), largest first.
-  {{ this.area_labels|tojson }}.forEach(function(a, i) {
-    L.marker([a.y, a.x], {icon: L.divIcon({className: 'gd-epci-label',
-                                             html: '<div class="gd-label" data-rank="' + (1000 + i) + '">' + a.t + '</div>',
-                                             iconSize: [1, 1]}), keyboard: false, title: a.n}).addTo(map);
-  });
-  var features = {{ this.projects|tojson }};
-  var layer = L.layerGroup();
-  features.forEach(function(f) {
-    var icon = L.divIcon({className: 'gd-marker gd-theme-' + f.k, html: f.h,
-                          iconSize: [{{ this.size }}, {{ this.size }}],
-                          iconAnchor: [{{ this.size // 2 }}, {{ this.size // 2 }}]});
-    var mk = L.marker([f.y, f.x], {icon: icon, title: f.t, keyboard: true, riseOnHover: true});
-    mk.bindPopup(f.p, {maxWidth: 380, maxHeight: 320});
-    mk.feature = f;
-    layer.addLayer(mk);
-  });
-  layer.addTo(map);
-  // Declutter: below the label zoom hide all labels; above, hide any label that would overlap
-  // one already shown (labels are ranked by amount).
-  function declutter() {
-    var c = map.getContainer();
-    c.classList.toggle('gd-hide-labels', map.getZoom() < {{ this.label_min_zoom }});
-    var labels = Array.prototype.slice.call(c.querySelectorAll('.gd-label'));
-    labels.sort(function(a, b) { return (+a.dataset.rank) - (+b.dataset.rank); });
-    var shown = [];
-    c.querySelectorAll('.gd-marker svg').forEach(function(m) { shown.push(m.getBoundingClientRect()); });
-    var lg = document.getElementById('gd-legend');
-    if (lg) { shown.push(lg.getBoundingClientRect()); }  // a label under the legend is hidden too
-    var box = c.getBoundingClientRect();
-    function free(r) {
-      if (r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom) { return false; }
-      return !shown.some(function(s) {
-        return !(r.right < s.left || r.left > s.right || r.bottom < s.top || r.top > s.bottom);
-      });
-    }
-    // Each label tries the right of its marker, then the left; if both are taken it is hidden
-    // (its number stays on the marker and in the list).
-    labels.forEach(function(el) {
-      el.classList.remove('gd-off', 'gd-left');
-      var r = el.getBoundingClientRect();
-      if (free(r)) { shown.push(r); return; }
-      el.classList.add('gd-left');
-      r = el.getBoundingClientRect();
-      if (free(r)) { shown.push(r); return; }
-      el.classList.remove('gd-left');
-      el.classList.add('gd-off');
-    });
-  }
-  map.on('zoomend moveend', declutter);
-  // Every view is a link: keep lat/lng/z of the page URL in step with the map, without a rerun.
-  function syncUrl() {
-    try {
-      var top = window.parent, url = new URL(top.location.href), c = map.getCenter();
-      url.searchParams.set('lat', c.lat.toFixed(4));
-      url.searchParams.set('lng', c.lng.toFixed(4));
-      url.searchParams.set('z', String(Math.round(map.getZoom() * 100) / 100));
-      top.history.replaceState(top.history.state, '', url.toString());
-    } catch (e) { /* not embedded in the app page */ }
-  }
-  // The position also survives the page's own reruns (a filter change redraws the map): it is kept
-  // per EPCI and mode for this browser tab.
-  var viewKey = 'gd-view:' + {{ this.view_key|tojson }};
-  function remember() {
-    try {
-      var c = map.getCenter();
-      sessionStorage.setItem(viewKey, JSON.stringify([c.lat, c.lng, map.getZoom()]));
-    } catch (e) {}
-  }
-  {% if this.fill_frame %}
-  // Projector: the map fills its frame, whose height the page sets from the screen's.
-  map.getContainer().style.height = '100vh';
-  map.invalidateSize();
-  {% if this.fit %}map.fitBounds({{ this.fit|tojson }}, {paddingTopLeft: [20, 20], paddingBottomRight: [{{ this.legend_px }}, 20]});{% endif %}
-  {% endif %}
-  setTimeout(function() {
-    {% if this.fill_frame %}
-    map.invalidateSize();
-    {% if this.fit %}map.fitBounds({{ this.fit|tojson }}, {paddingTopLeft: [20, 20], paddingBottomRight: [{{ this.legend_px }}, 20], animate: false});{% endif %}
-    {% endif %}
-    {% if this.restore %}
-    try {
-      var v = JSON.parse(sessionStorage.getItem(viewKey) || 'null');
-      if (v) { map.setView([v[0], v[1]], v[2], {animate: false}); syncUrl(); }
-    } catch (e) {}
-    {% endif %}
-    map.on('moveend', function() { syncUrl(); remember(); });
-    // Readiness mark for tests and scripts: the view is final and the map follows its position.
-    map.getContainer().setAttribute('data-gd-settled', '1');
-  }, 600);  // after the component has sized its frame and folium has fitted the bounds
-  setTimeout(declutter, 50);
-  map.getContainer().setAttribute('data-gd-ready', String(features.length));
-})();
-{% endmacro %}
-""")
+#: The overlay script (a Jinja macro, as folium's MacroElement expects): legend control, markers,
+#: labels, grouping and the URL/position sync.
+_SCRIPT = Template((_STATIC / "webmap_overlay.js.j2").read_text(encoding="utf-8"))
 
 
 class _Overlay(MacroElement):
@@ -337,6 +197,9 @@ def _project_features(
                 "y": round(row.geometry.y, 5),
                 "k": slug(row["theme"], sep=""),
                 "t": f"{num}. {label}",
+                "n": num,
+                "r": int(rank[idx]),
+                "l": esc(name) + (f' – <span class="gd-amount">{esc(amount)}</span>' if amount else ""),
                 "h": f'{svg}<span class="gd-label" data-rank="{int(rank[idx])}">{label_html}</span>',
                 "p": project_popup_html(row, commune_names),
             }
@@ -399,6 +262,7 @@ def build_map(
     unplaced = unplaced if unplaced is not None else pd.DataFrame()
 
     area_labels: list[dict] = []
+    outline_name = None
     extra, credit, cp, mapped = list(opt.extra_legend), opt.credit, None, None
     if opt.epci is None:
         mapped = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
@@ -470,7 +334,7 @@ def build_map(
             tooltip=folium.GeoJsonTooltip(["nom", "statut"], labels=False),
         ).add_to(m)
         chosen = epci_web[epci_web["siren"] == opt.epci]
-        folium.GeoJson(
+        outline = folium.GeoJson(
             _geojson(chosen, ["nom"]),
             name="Limite de l'intercommunalité",
             style_function=lambda f: {
@@ -480,6 +344,7 @@ def build_map(
             },
             interactive=False,
         ).add_to(m)
+        outline_name = outline.get_name()
         bounds = chosen.total_bounds
         title = legend.map_title(chosen.iloc[0]["nom"]) if not chosen.empty else ""
 
@@ -514,21 +379,33 @@ def build_map(
         small=max(11, fonts["legend"] - 2),
         max_h=max_h,
         max_w=max_w,
+        size=size,
+        far=2 * size + 4,
+        cluster=max(11, size // 2 - 1),
+        # The projector's right column: a quarter of the frame, readable at 1024 px, not wider than needed.
+        column_w="clamp(250px, 27vw, 440px)",
+        proj_font="clamp(14px, 1.55vw, 22px)",
+        proj_small="clamp(13px, 1.35vw, 19px)",
+        proj_label="clamp(13px, 0.95vw, 20px)",
     )
-    # Keep the territory clear of the legend, which sits bottom-right over the map.
-    legend_px = 580 if opt.mode == "projecteur" else 360
+    # Keep the territory clear of the legend (bottom-right over the map; the projector's column):
+    # the script fits the map with the legend's measured size, Python only starts it close.
+    legend_px = 480 if opt.mode == "projecteur" else 360
     fit = None if (opt.center and opt.zoom) else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
     overlay = _Overlay(
         css,
         legend_block,
         feats,
         size,
-        opt.label_min_zoom,
+        # An EPCI's labels are drawn at any zoom (decluttered); the département's names from label_min_zoom.
+        opt.label_min_zoom if opt.epci is None else min(opt.label_min_zoom, 8),
         area_labels,
         view_key=f"{opt.epci or 'departement'}:{opt.mode}",
         restore=opt.restore_view,
     )
-    overlay.fill_frame, overlay.fit, overlay.legend_px = opt.mode == "projecteur", fit, legend_px
+    overlay.fill_frame, overlay.fit = opt.mode == "projecteur", fit
+    overlay.projector, overlay.outline = opt.mode == "projecteur", outline_name
+    overlay.credit = "<br>".join(esc(line) for line in (credit, opt.realisation) if line)
     m.add_child(overlay)
     if fit is None:
         m.location, m.options["zoom"] = list(opt.center), opt.zoom

@@ -1,6 +1,6 @@
 """Hostile text in the project file stays text: no dialog, no injected element, shown literally
-in the map labels, the popups, the legend's side box and the project table; a malformed row shows
-the « Données » panel while the other rows are still drawn."""
+in the map labels, the popups, the legend's side box and the project table; a malformed row is a
+discreet line on the map page (details on the sources page) while the other rows are still drawn."""
 
 from __future__ import annotations
 
@@ -161,12 +161,18 @@ def test_malformed_row_shows_error_panel_and_keeps_the_others(tmp_path, make_pag
         p = make_page(1366, 768)
         p.page.goto(f"{url}/?epci={LUMBRES}")
         assert p.wait_map(title="Pays de Lumbres") == 1  # ESC-1 drawn, ESC-3 set aside
+        assert p.map_frame().locator(".gd-side li").count() == 1  # ESC-2 still in the side box
+        # Visitors read one discreet line; the details are on the sources page, for the staff.
+        p.page.get_by_text("1 ligne du fichier des projets en cours de correction").wait_for()
+        assert p.page.get_by_test_id("stExpander").filter(has_text="erreur").count() == 0
+        _no_injection(p)
+        p.page.goto(f"{url}/sources")
         panel = p.page.get_by_test_id("stExpander").filter(has_text="Données").first
         assert "1 erreur(s), 1 ligne(s) mise(s) de côté" in panel.inner_text()
         code = panel.locator("code").inner_text()
         assert "erreur" in panel.inner_text().lower()
         assert "financements.csv:4: theme : « <script>alert(5)</script> » n'est pas une valeur permise" in code
-        assert p.map_frame().locator(".gd-side li").count() == 1  # ESC-2 still in the side box
+        assert str(folder) not in code  # no server path
         _no_injection(p)
         p.page.screenshot(path=str(artifacts / "escaping_malformed.png"))
     finally:

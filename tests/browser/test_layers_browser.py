@@ -54,9 +54,13 @@ def test_broken_layer_is_reported_and_the_map_still_draws(tmp_path, make_page, a
         p = make_page()
         p.page.goto(f"{url}/?epci={ARRAS}")
         assert p.wait_map(title="Arras") > 0
-        p.page.get_by_text("Couches de contexte").click()
-        p.page.get_by_text("routes.geojson").first.wait_for(timeout=10_000)
         assert "Collège public" in _legend(p)  # the other layer is still drawn
+        # Visitors read one discreet line; the file and the reason are on the data quality page.
+        p.page.get_by_text("une couche du Département n'a pas pu être affichée").wait_for(timeout=10_000)
+        p.page.goto(f"{url}/sources")
+        p.page.get_by_text("Couches de contexte").first.wait_for(timeout=10_000)
+        p.page.get_by_text("routes.geojson").first.wait_for(timeout=10_000)
+        assert str(tmp_path) not in p.page.get_by_test_id("stMain").inner_text()  # no server path
     finally:
         proc.terminate()
         proc.wait(10)

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from .. import dashboard
 from ..selection import Base
+from ..text import public_message
 
-__all__ = ["STATIC_DIR", "data_errors", "page_style", "plain"]
+__all__ = ["STATIC_DIR", "data_errors", "french_dataframe", "page_style", "plain", "public_lines"]
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -44,4 +46,15 @@ def data_errors(base: Base, *, expanded: bool) -> None:
         f"⚠️ Données : {len(data.errors)} erreur(s), {data.rejected} ligne(s) mise(s) de côté", expanded=expanded
     ):
         st.write("Les lignes valides sont affichées ; les lignes en erreur sont mises de côté jusqu'à correction.")
-        st.code("\n".join(str(p) for p in data.problems), language=None)
+        st.code(public_lines(data.problems), language=None)
+
+
+def public_lines(items) -> str:
+    """Problems one per line, as a visitor may read them: file names, never a server path."""
+    return "\n".join(public_message(item) for item in items)
+
+
+def french_dataframe(frame) -> None:
+    """A page table in French whatever the browser's locale, sortable on its numbers
+    (:func:`geodash.dashboard.french_table`); a missing amount reads "montant non précisé"."""
+    st.dataframe(dashboard.french_table(frame), hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)

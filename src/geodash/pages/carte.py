@@ -14,7 +14,7 @@ import streamlit_folium  # called as streamlit_folium.st_folium: the benchmarks 
 from .. import atlas, bilan, comparison, dashboard, layers, legend, style, weblayers, webmap
 from ..selection import Base, Filters, Selection, select
 from ..views import View, parse_view, view_params
-from . import STATIC_DIR, data_errors, indicators, page_style, plain
+from . import STATIC_DIR, french_dataframe, indicators, page_style, plain
 
 __all__ = ["render"]
 
@@ -37,7 +37,12 @@ class Choice:
 
 def render(base: Base) -> None:
     """The whole map page."""
-    view = parse_view(st.query_params.to_dict(), base.terr.sirens, comparison.indicator_ids(base.data.chiffres))
+    view = parse_view(
+        st.query_params.to_dict(),
+        base.terr.sirens,
+        comparison.indicator_ids(base.data.chiffres),
+        amount_top=amount_top(base),
+    )
     page_style(view.mode == "projecteur")
     choice = sidebar(base, view)
     keep_view_in_url(base, view, choice)
@@ -56,6 +61,11 @@ def render(base: Base) -> None:
 
 
 # --- Sidebar ----------------------------------------------------------------------------------------
+
+
+def amount_top(base: Base) -> float:
+    """The top of the amount filter: the largest amount of the data (1 € when there is none)."""
+    return float(max(1.0, base.data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
 
 
 def _epci_options(base: Base) -> list[str | None]:
@@ -100,7 +110,7 @@ def sidebar(base: Base, view: View) -> Choice:
             default=_chosen(flt.natures, style.NATURES),
             format_func=lambda n: style.NATURES[n],
         )
-        top = float(max(1.0, base.data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
+        top = amount_top(base)
         low, high = st.slider(
             "Montant du Département (€)",
             0.0,
@@ -195,14 +205,20 @@ def header(base: Base, choice: Choice) -> None:
 
 
 def problems(base: Base, projector: bool) -> None:
-    """Rows set aside and broken context layers; data warnings are on the Sources page."""
-    if base.context.problems and not projector:
-        with st.expander(
-            f"Couches de contexte : {len(base.context.problems)} problème(s) — "
-            "la carte s'affiche sans les couches en cause"
-        ):
-            st.code("\n".join(base.context.messages), language=None)
-    data_errors(base, expanded=not projector)
+    """A discreet line when rows are set aside or a context layer is missing, with a link to the
+    Sources page where the staff read the details (nothing on the projector)."""
+    if projector:
+        return
+    parts = []
+    if base.data.rejected:
+        n = base.data.rejected
+        parts.append(
+            f"{n} ligne{'s' if n > 1 else ''} du fichier des projets en cours de correction, non affichée{'s' if n > 1 else ''}"
+        )
+    if base.context.errors:
+        parts.append("une couche du Département n'a pas pu être affichée")
+    if parts:
+        st.caption("ℹ️ " + " ; ".join(parts) + " — [qualité des données](sources)")
 
 
 # --- Map ------------------------------------------------------------------------------------------------
@@ -338,8 +354,9 @@ def project_table(base: Base, chosen: Selection) -> None:
     st.subheader("Projets")
     commune_names = dict(zip(base.terr.communes["insee"], base.terr.communes["nom"]))
     table = dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
-    # Amounts as French text: « montant non précisé » where the source gives none (the files keep numbers).
-    st.dataframe(dashboard.amounts_as_text(table), hide_index=True, width="stretch")
+    # Numbers stay numbers (the table sorts on them), written in French by the server; « montant non
+    # précisé » where the source gives none (the files keep numbers).
+    french_dataframe(table)
     stem = dashboard.projects_file_stem(epci)
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable), not on every rerun.

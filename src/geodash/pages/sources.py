@@ -1,6 +1,7 @@
 """Sources and data quality (``/sources``): data/SOURCES.md, then every problem found while reading.
 
-Rows set aside (errors) are also shown on the map; warnings (nothing set aside) are only here.
+The map page only says, discreetly, that rows are set aside and links here: the details (file, line,
+reason) are for the staff who maintain the files; no server path is ever shown.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import streamlit as st
 
 from .. import sources
 from ..selection import Base
-from . import data_errors, page_style
+from . import data_errors, page_style, public_lines
 
 __all__ = ["render"]
 
@@ -23,12 +24,12 @@ def render(base: Base) -> None:
     notes = list(base.terr.warnings) + [str(p) for p in base.data.problems if p.level != "erreur"]
     if notes:
         with st.expander(f"Données : {len(notes)} avertissement(s)", expanded=True):
-            st.code("\n".join(notes), language=None)
+            st.code(public_lines(notes), language=None)
     elif not base.data.errors:
         st.write("Aucune erreur ni aucun avertissement : toutes les lignes des fichiers sont affichées.")
     if base.context.problems:
         with st.expander(f"Couches de contexte : {len(base.context.problems)} problème(s)", expanded=True):
-            st.code("\n".join(base.context.messages), language=None)
+            st.code(public_lines(base.context.messages), language=None)
     st.divider()
     # SOURCES.md is the project's own document (no HTML is rendered from it).
     st.markdown(sources.sources_path().read_text(encoding="utf-8"))
