@@ -1,4 +1,5 @@
-"""geodash — the Streamlit app: one shared base, three pages (map, comparison, sources).
+"""geodash — the Streamlit app: one shared base, three public pages (map, comparison, sources) and the
+staff page (``/saisie``, not in the navigation).
 
 Run with ``streamlit run app.py``. Pages live in ``geodash.pages``; this file only wires them.
 """
@@ -8,12 +9,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import sqlalchemy as sa
 import streamlit as st
 
-from geodash import layers, settings, territories
+from geodash import territories
 from geodash.assets import install_static_assets
-from geodash.pages import carte, comparaison, sources
-from geodash.selection import load_base
+from geodash.db import StoreError
+from geodash.pages import carte, comparaison, saisie, sources
+from geodash.selection import cached_base
 from geodash.text import public_message
 
 st.set_page_config(
@@ -26,21 +29,25 @@ APP_DIR = Path(__file__).parent
 
 
 @st.cache_resource(show_spinner=False)
-def shared_base(territories_file: str, projects_dir: str, layers_config: str | None):
-    """Territories, projects, credits and context layers: read once, shared read-only by all sessions."""
-    install_static_assets(APP_DIR / "static")  # Leaflet, served by the app (generated, not tracked)
-    return load_base(territories_file, projects_dir, layers_config)
+def static_assets() -> None:
+    """Leaflet, served by the app (generated, not tracked): written once per server."""
+    install_static_assets(APP_DIR / "static")
 
 
+static_assets()
 try:
-    config = layers.find_config()
-    base = shared_base(str(settings.territories_path()), str(settings.projects_dir()), str(config) if config else None)
+    base = cached_base()  # territories, layers, and the projects as stored now (see geodash.selection)
 except territories.TerritoryError as exc:
     logging.getLogger("geodash").error("territoires : %s", exc)  # the full path, for the staff
     st.error(
         f"Les limites territoriales ne peuvent pas être chargées : {public_message(exc)}. "
         "La carte reviendra dès que le fichier sera remplacé."
     )
+    st.stop()
+except (StoreError, sa.exc.SQLAlchemyError) as exc:
+    logging.getLogger("geodash").error("base de données : %s", exc)  # the whole message, for the staff
+    reason = public_message(exc) if isinstance(exc, StoreError) else "serveur injoignable ou refus de connexion"
+    st.error(f"La base de données des financements ne peut pas être ouverte : {reason}.")
     st.stop()
 
 page = st.navigation(
@@ -57,6 +64,14 @@ page = st.navigation(
             title="Sources et qualité des données",
             icon=":material/description:",
             url_path="sources",
+        ),
+        # The staff page: reached by its address only, unusable without signing in.
+        st.Page(
+            lambda: saisie.render(base),
+            title="Saisie",
+            icon=":material/edit:",
+            url_path="saisie",
+            visibility="hidden",
         ),
     ]
 )

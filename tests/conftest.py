@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,11 @@ import pytest
 from geodash import settings
 from geodash.projects import load_project_data
 from geodash.territories import load_territories
+
+# The pages read the database: the tests' (the app under AppTest, the servers they start, the atlas) is a
+# fresh SQLite file imported from the shipped CSV files, never a developer's var/geodash.sqlite or a
+# production GEODASH_DATABASE_URL.
+os.environ["GEODASH_DATABASE_URL"] = f"sqlite:///{Path(tempfile.mkdtemp(prefix='geodash-tests-')) / 'geodash.sqlite'}"
 
 SHARED = settings.REPO_DIR.parent / "shared"
 ARTIFACTS = Path(os.environ.get("GEODASH_ARTIFACTS", settings.REPO_DIR / "artifacts"))

@@ -143,7 +143,10 @@ def _page(name: str, **env) -> AppTest:
     return at
 
 
-def test_data_warnings_are_on_the_sources_page_not_on_the_map(terr, data):
+def test_data_warnings_are_on_the_sources_page_not_on_the_map(terr):
+    from geodash.selection import load_base
+
+    data = load_base(with_context=False, with_road_lengths=False).data  # as the pages read it: the database
     warnings = list(terr.warnings) + [str(p) for p in data.problems if p.level != "erreur"]
     assert warnings and not data.errors  # the committed data: warnings, nothing set aside
     at = _run()

@@ -107,3 +107,23 @@ def test_road_filter_applies_the_same_on_the_page_and_in_the_atlas(base_with_roa
     work = "Cadre de vie et activités agricoles"
     assert work in texts["all"] and work not in texts["filtered"]
     assert work not in " ".join(select(base_with_roads, flt).rows["intitule"])
+
+
+def test_cached_base_follows_the_database_and_keeps_the_territories(monkeypatch, tmp_path):
+    """An edit shows at the next call (the page's next run); the territories are not read again."""
+    from geodash import db
+    from geodash.selection import cached_base, ready_engine
+
+    monkeypatch.setenv("GEODASH_DATABASE_URL", f"sqlite:///{tmp_path / 'cache.sqlite'}")
+    monkeypatch.delenv("GEODASH_PROJECTS_DIR", raising=False)
+    first = cached_base()
+    assert cached_base() is first  # nothing changed: the same shared object
+    fid = first.data.financements["id"].iloc[0]
+    engine = ready_engine()
+    record = db.get_financing(engine, fid)
+    db.withdraw_financing(engine, fid, expected_version=record.version, author="test")
+    second = cached_base()
+    assert fid in set(first.data.financements["id"]) and fid not in set(second.data.financements["id"])
+    assert len(second.data.financements) == len(first.data.financements) - 1
+    assert second.terr is first.terr
+    cached_base.clear()

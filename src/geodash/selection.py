@@ -7,18 +7,32 @@ decided once and every medium shows the same projects.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
 
-from . import layers, projects, sources, territories
+from . import layers, projects, settings, sources, territories
 from .formatting import format_eur
 from .style import NATURES, PERIODS, THEMES
 
-__all__ = ["Base", "Filters", "Selection", "credit_line", "load_base", "select"]
+__all__ = [
+    "Base",
+    "Filters",
+    "Selection",
+    "ProjectSource",
+    "cached_base",
+    "credit_line",
+    "load_base",
+    "ready_engine",
+    "select",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,52 @@ def credit_line(credit: str, context: layers.LoadedLayers | None) -> str:
     return f"{credit} ; {context.credit}" if context is not None and context.credit else credit
 
 
+@functools.lru_cache(maxsize=8)
+def ready_engine(url: str | None = None) -> sa.Engine:
+    """The database of ``url`` (default ``GEODASH_DATABASE_URL``), created and filled on first use, once per process."""
+    from . import db
+
+    return db.ensure_database(db.get_engine(url or db.database_url()))
+
+
+@dataclass(frozen=True)
+class ProjectSource:
+    """Where the financings are read: the database (``database_url``) or a folder of CSV files (``folder``).
+
+    The database is the rule (the staff page writes there). ``GEODASH_PROJECTS_DIR`` makes the pages
+    read that folder's CSV files as they are, read-only (the staff page is then closed): a preview of
+    files before they are imported, and the tests' hostile folders, whose rows in error must be shown
+    set aside (an import into a database refuses a file with errors).
+    """
+
+    database_url: str | None = None
+    folder: str | None = None
+
+    @classmethod
+    def in_force(cls) -> ProjectSource:
+        if os.environ.get("GEODASH_PROJECTS_DIR", "").strip():
+            return cls(folder=str(settings.projects_dir()))
+        from .db import database_url
+
+        return cls(database_url=database_url())
+
+    def version(self):
+        """A value that changes when the data change: the database's data version, the files' times and sizes."""
+        if self.folder is None:
+            from .db import data_version
+
+            return data_version(ready_engine(self.database_url))
+        stats = [p.stat() for p in sorted(Path(self.folder).glob("*.csv"))]
+        return tuple((s.st_mtime_ns, s.st_size) for s in stats)
+
+    def load(self, terr: territories.Territories) -> projects.ProjectData:
+        if self.folder is not None:
+            return projects.load_project_data(terr.communes, set(terr.sirens), Path(self.folder))
+        from .db import load_project_data_db
+
+        return load_project_data_db(ready_engine(self.database_url), terr.communes, terr.sirens)
+
+
 def load_base(
     territories_file: str | Path | None = None,
     projects_dir: str | Path | None = None,
@@ -65,17 +125,88 @@ def load_base(
     unless ``with_context`` is false, the context layers of ``layers_config`` (default: the
     configuration in force, see :func:`geodash.layers.find_config`).
 
+    Projects come from ``projects_dir`` when given (CSV files), else from :meth:`ProjectSource.in_force`
+    (the database, created from the shipped CSV files on first use).
+
     Raises :class:`geodash.territories.TerritoryError` when the territories cannot be read; bad
     project rows and bad layers are reported in ``data`` and ``context``, never raised.
     """
     terr = territories.load_territories(Path(territories_file) if territories_file else None)
-    data = projects.load_project_data(terr.communes, set(terr.sirens), Path(projects_dir) if projects_dir else None)
-    placed, unplaced = projects.place_projects(data.financements, terr.communes)
+    source = ProjectSource(folder=str(projects_dir)) if projects_dir else ProjectSource.in_force()
+    data, placed, unplaced = _projects(terr, source)
     context = layers.load_layers(layers_config) if with_context else layers.LoadedLayers()
-    lengths = None
-    if with_road_lengths and context.routes is not None:
-        lengths = layers.road_length_by_category(context.routes, terr.epci)
+    return Base(terr, data, placed, unplaced, sources.map_credit(), context, _lengths(terr, context, with_road_lengths))
+
+
+def _projects(terr: territories.Territories, source: ProjectSource):
+    data = source.load(terr)
+    placed, unplaced = projects.place_projects(data.financements, terr.communes)
+    return data, placed, unplaced
+
+
+def _lengths(terr, context: layers.LoadedLayers, wanted: bool) -> pd.DataFrame | None:
+    if wanted and context.routes is not None:
+        return layers.road_length_by_category(context.routes, terr.epci)
+    return None
+
+
+# --- The page's shared caches ---------------------------------------------------------------------------
+# Territories and layers are read once per server; the projects once per data version, so an edit made
+# on the staff page (or through another server on the same database) shows after one reload, for every
+# visitor, without reading the territories again.
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_territories(territories_file: str) -> territories.Territories:
+    return territories.load_territories(Path(territories_file))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_context(territories_file: str, layers_config: str | None):
+    context = layers.load_layers(layers_config)
+    return context, _lengths(_cached_territories(territories_file), context, True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_projects(territories_file: str, database_url: str | None, folder: str | None, version):
+    return _projects(_cached_territories(territories_file), ProjectSource(database_url, folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_base(
+    territories_file: str, layers_config: str | None, database_url: str | None, folder: str | None, version
+) -> Base:
+    terr = _cached_territories(territories_file)
+    context, lengths = _cached_context(territories_file, layers_config)
+    data, placed, unplaced = _cached_projects(territories_file, database_url, folder, version)
     return Base(terr, data, placed, unplaced, sources.map_credit(), context, lengths)
+
+
+def cached_base() -> Base:
+    """The page's :class:`Base` for the files and the data in force, shared read-only by all sessions.
+
+    Called on every run: it costs one query of the data version (or a look at the CSV files' times);
+    the data are read again only when that version changed. Raises as :func:`load_base`, and
+    :class:`geodash.db.StoreError` / :class:`sqlalchemy.exc.SQLAlchemyError` when the database cannot
+    be opened.
+    """
+    config = layers.find_config()
+    source = ProjectSource.in_force()
+    return _cached_base(
+        str(settings.territories_path()),
+        str(config) if config else None,
+        source.database_url,
+        source.folder,
+        source.version(),
+    )
+
+
+def _clear_cached_base() -> None:
+    for cached in (_cached_base, _cached_projects, _cached_context, _cached_territories):
+        cached.clear()
+
+
+cached_base.clear = _clear_cached_base  # a cached loader for geodash.startup's warm-up
 
 
 def _keys(values: Iterable[str] | None, allowed: Iterable[str]) -> tuple[str, ...] | None:

@@ -1,0 +1,642 @@
+"""The staff page ``Saisie`` (``/saisie``, not in the public navigation): sign in, then add, edit,
+withdraw and restore financings, with their history and the journal of changes.
+
+Every write goes through :mod:`geodash.db` (the rules of ``geodash validate``, one history entry per
+change, optimistic locking): this page only turns widgets into those calls. Buttons act in callbacks,
+which run before the page is drawn again, so that a save can reset the form it came from; their
+outcome is kept in ``st.session_state`` and shown by the page.
+
+An edit sends only the fields the editor changed since opening the financing, with the version opened.
+When someone saved in between, nothing is written: the page shows the other's change next to the
+editor's input, which stays in the form, and the editor chooses to apply their changes to the current
+version or to drop them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from .. import db, style
+from ..formatting import format_eur, parse_number
+from ..selection import Base, ProjectSource, ready_engine
+from . import page_style
+
+__all__ = ["render", "client_key", "markdown_text"]
+
+TOKEN = "saisie_token"
+NEW = ""  # the "new financing" entry of the financing chooser
+FORM_FIELDS = [
+    "epci_siren",
+    "commune_insee",
+    "intitule",
+    "theme",
+    "periode",
+    "nature",
+    "montant_departement_eur",
+    "cout_total_eur",
+    "maitre_ouvrage",
+    "route",
+    "source",
+    "remarque",
+]
+EXTRA_FIELDS = ["description", "calendrier", "montant_texte", "origine", "doublon_de", "domaine"]
+LABELS = {
+    "id": "Identifiant",
+    "epci_siren": "Intercommunalité du financement",
+    "commune_insee": "Communes",
+    "intitule": "Intitulé",
+    "theme": "Thématique",
+    "periode": "Période",
+    "nature": "Nature",
+    "montant_departement_eur": "Montant du Département (€)",
+    "cout_total_eur": "Coût total (€)",
+    "maitre_ouvrage": "Maître d'ouvrage",
+    "route": "Route",
+    "source": "Source",
+    "remarque": "Remarque",
+    "description": "Description",
+    "calendrier": "Calendrier",
+    "montant_texte": "Montant (texte du contrat)",
+    "origine": "Origine",
+    "doublon_de": "Doublon de",
+    "domaine": "Domaine du bilan",
+    "retire": "Retiré",
+}
+HELP = {
+    "source": "Numéros de ligne du document source (ex. 1299-1300;1305) ou référence d'un vote (ex. CP du 03/12/2018).",
+    "montant_departement_eur": "En euros, ex. 1 443 000 ou 52 357,20 ; vide : montant non précisé.",
+    "cout_total_eur": "En euros ; vide : non précisé.",
+    "route": "Ex. RD 939 (travaux routiers).",
+}
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def markdown_text(text: object) -> str:
+    """``text`` from the data, shown literally in a Markdown element (no link, no emphasis, no formula)."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def client_key() -> str:
+    """The browser's address, for the sign-in throttling: behind the local nginx, its ``X-Real-IP``."""
+    direct = st.context.ip_address
+    direct = direct if isinstance(direct, str) else None  # None: no client address (local, or a test run)
+    if direct in (None, "127.0.0.1", "::1"):  # a local proxy (deploy/nginx.conf) passes the real address on
+        headers = st.context.headers
+        forwarded = headers.get("X-Real-IP") or (headers.get("X-Forwarded-For") or "").split(",")[0]
+        if isinstance(forwarded, str) and forwarded.strip():
+            return forwarded.strip()
+    return direct or "local"
+
+
+def render(base: Base) -> None:
+    """The whole staff page."""
+    page_style()
+    st.title("Saisie des financements")
+    source = ProjectSource.in_force()
+    if source.folder is not None:
+        st.info(
+            "Les pages lisent les fichiers CSV du dossier GEODASH_PROJECTS_DIR, en lecture seule : "
+            "la saisie est fermée. Retirer cette variable pour travailler sur la base de données."
+        )
+        return
+    engine = ready_engine(source.database_url)
+    account = signed_in(engine)
+    if account is None:
+        sign_in(engine)
+        return
+    rules = db.Rules.from_territories(base.terr.communes, base.terr.sirens)
+    with st.sidebar:
+        st.markdown(f"Connecté : **{markdown_text(account.login)}** ({account.role})")
+        st.button("Se déconnecter", on_click=_sign_out, args=(engine,), key="saisie_sign_out")
+    notice()
+    financings, changes = st.tabs(["Financements", "Journal des modifications"])
+    with financings:
+        workspace(engine, base, rules)
+    with changes:
+        journal_view(engine, base)
+
+
+# --- Signing in -----------------------------------------------------------------------------------------
+
+
+def signed_in(engine) -> db.AccountInfo | None:
+    """The account of this browser session's token, ``None`` (and a message if it expired) otherwise."""
+    token = st.session_state.get(TOKEN)
+    if not token:
+        return None
+    try:
+        return db.check_session(engine, token)
+    except db.SessionExpired as exc:
+        _forget_session()
+        st.warning(str(exc))
+        return None
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def sign_in(engine) -> None:
+    """The sign-in form (local accounts), and the Département's identity provider when configured."""
+    st.write("Page réservée aux agents du Département : connectez-vous pour saisir les financements.")
+    if _oidc_configured():
+        if st.user.is_logged_in:
+            try:
+                account = db.account_for_identity(engine, st.user.email or "")
+            except db.AuthError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[TOKEN] = db.open_session(engine, account)
+                st.rerun()
+        st.button("Se connecter avec le compte du Département", on_click=st.login, args=("departement",))
+    with st.form("saisie_connexion"):
+        login = st.text_input("Identifiant", autocomplete="username")
+        password = st.text_input("Mot de passe", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Se connecter", type="primary")
+    if not submitted:
+        return
+    try:
+        account = db.authenticate(engine, login, password, client_key=client_key())
+    except db.AuthError as exc:  # wrong password, disabled account, or throttled (with the delay)
+        st.error(str(exc))
+        return
+    st.session_state[TOKEN] = db.open_session(engine, account)
+    st.rerun()
+
+
+def _forget_session() -> None:
+    for key in [k for k in st.session_state if str(k).startswith("saisie")]:
+        del st.session_state[key]
+
+
+def _sign_out(engine) -> None:
+    db.close_session(engine, st.session_state.get(TOKEN))
+    _forget_session()
+
+
+def _author(engine) -> str | None:
+    """The login of the signed-in editor, checked again before every write (``None``: signed out)."""
+    try:
+        return db.check_session(engine, st.session_state.get(TOKEN)).login
+    except db.SessionExpired:
+        _forget_session()
+        return None
+
+
+# --- Outcome of the last action -------------------------------------------------------------------------
+
+
+def _say(kind: str, message: str) -> None:
+    st.session_state["saisie_notice"] = (kind, message)
+
+
+def notice() -> None:
+    """The outcome of the last button (kept by its callback), shown once."""
+    said = st.session_state.pop("saisie_notice", None)
+    if said:
+        kind, message = said
+        getattr(st, kind)(markdown_text(message))
+
+
+# --- Form state -----------------------------------------------------------------------------------------
+
+
+def _key(fid: str, column: str) -> str:
+    return f"saisie:{fid}:{column}"
+
+
+def _opened() -> dict:
+    return st.session_state.setdefault("saisie_opened", {})
+
+
+def _conflicts() -> dict:
+    return st.session_state.setdefault("saisie_conflicts", {})
+
+
+def _open(fid: str, values: dict[str, str], version: int) -> None:
+    """Put ``values`` in the form of ``fid`` and remember them as the version the editor started from."""
+    _opened()[fid] = {"version": version, "values": dict(values)}
+    _conflicts().pop(fid, None)
+    st.session_state.get("saisie_refused", {}).pop(fid, None)
+    for column in FORM_FIELDS + EXTRA_FIELDS:
+        value = values.get(column, "")
+        if column == "commune_insee":
+            st.session_state[_key(fid, column)] = [c for c in value.split("|") if c]
+        elif column in ("theme", "periode", "nature"):
+            st.session_state[_key(fid, column)] = value or None
+        else:
+            st.session_state[_key(fid, column)] = value
+
+
+def form_values(fid: str) -> dict[str, str]:
+    """The form of ``fid`` as CSV text, the fields it does not show taken from the version opened."""
+    values = dict(_opened()[fid]["values"])
+    for column in FORM_FIELDS + EXTRA_FIELDS:
+        value = st.session_state.get(_key(fid, column))
+        if isinstance(value, list):
+            value = "|".join(value)
+        values[column] = "" if value is None else str(value)
+    return values
+
+
+def my_changes(fid: str) -> dict[str, str]:
+    """The fields the editor changed since opening ``fid``."""
+    opened = _opened()[fid]["values"]
+    return {k: v for k, v in form_values(fid).items() if v != opened.get(k, "")}
+
+
+# --- Actions (callbacks) --------------------------------------------------------------------------------
+
+
+def _save(engine, rules, fid: str, epci: str) -> None:
+    author = _author(engine)
+    if author is None:
+        return
+    try:
+        if fid.startswith("nouveau-"):
+            values = {**form_values(fid), "id": ""}
+            record = db.add_financing(engine, values, author=author, rules=rules)
+            for column in FORM_FIELDS + EXTRA_FIELDS:
+                st.session_state.pop(_key(fid, column), None)
+            _opened().pop(fid, None)
+            st.session_state["saisie_epci"] = record.values["epci_siren"]
+            st.session_state.setdefault("saisie_chosen", {})[record.values["epci_siren"]] = record.id
+            _say("success", f"Financement {record.id} ajouté (version 1).")
+            return
+        changes = my_changes(fid)
+        if not changes:
+            _say("info", "Aucune modification à enregistrer.")
+            return
+        expected = _opened()[fid]["version"]
+        record = db.edit_financing(engine, fid, changes, expected_version=expected, author=author, rules=rules)
+    except db.ValidationError as exc:
+        st.session_state.setdefault("saisie_refused", {})[fid] = exc.errors
+        _say("error", str(exc))
+        return
+    except db.Conflict as exc:
+        _conflicts()[fid] = exc
+        _say("warning", str(exc))
+        return
+    _open(fid, record.values, record.version)
+    _say("success", f"Financement {fid} enregistré (version {record.version}).")
+
+
+def _apply_mine(engine, rules, fid: str) -> None:
+    """After a conflict: the editor's changes applied to the current version."""
+    author = _author(engine)
+    if author is None:
+        return
+    conflict = _conflicts()[fid]
+    try:
+        record = db.edit_financing(
+            engine, fid, my_changes(fid), expected_version=conflict.current.version, author=author, rules=rules
+        )
+    except db.ValidationError as exc:
+        st.session_state.setdefault("saisie_refused", {})[fid] = exc.errors
+        _say("error", str(exc))
+        return
+    except db.Conflict as exc:
+        _conflicts()[fid] = exc
+        _say("warning", str(exc))
+        return
+    _open(fid, record.values, record.version)
+    _say("success", f"Vos modifications sont enregistrées sur la version actuelle (version {record.version}).")
+
+
+def _reload(engine, fid: str) -> None:
+    record = db.get_financing(engine, fid)
+    _open(fid, record.values, record.version)
+    _say("info", f"Financement {fid} rechargé (version {record.version}) ; vos modifications ont été abandonnées.")
+
+
+def _act(engine, rules, fid: str, action: str, version: int | None = None) -> None:
+    """Withdraw, reinstate or restore ``version`` of ``fid``, from the version opened."""
+    author = _author(engine)
+    if author is None:
+        return
+    expected = _opened()[fid]["version"]
+    try:
+        if action == "withdraw":
+            record = db.withdraw_financing(engine, fid, expected_version=expected, author=author)
+            done = "retiré (il reste enregistré et peut être rétabli)"
+        elif action == "reinstate":
+            record = db.reinstate_financing(engine, fid, expected_version=expected, author=author, rules=rules)
+            done = "rétabli"
+        else:
+            record = db.restore_version(engine, fid, version, expected_version=expected, author=author, rules=rules)
+            done = f"remis dans sa version {version}"
+    except db.Conflict as exc:
+        if my_changes(fid):  # unsaved input: shown next to the other's change
+            _conflicts()[fid] = exc
+        else:  # nothing of the editor's to keep: show the current version, to act on it knowingly
+            _open(fid, exc.current.values, exc.current.version)
+        _say("warning", str(exc))
+        return
+    except db.StoreError as exc:
+        _say("error", str(exc))
+        return
+    _open(fid, record.values, record.version)
+    _say("success", f"Financement {fid} {done} (version {record.version}).")
+
+
+# --- The workspace --------------------------------------------------------------------------------------
+
+
+def _amount_text(value: str) -> str:
+    if not value:
+        return "montant non précisé"
+    try:
+        return format_eur(parse_number(value))
+    except ValueError:
+        return value
+
+
+def _at(moment: datetime) -> str:
+    return f"{moment:%d/%m/%Y à %H:%M} UTC"
+
+
+def financing_table(records: list[db.FinancingRecord]) -> pd.DataFrame:
+    """The EPCI's financings, withdrawn ones marked."""
+    return pd.DataFrame(
+        [
+            {
+                "Identifiant": r.id,
+                "Intitulé": r.values["intitule"],
+                "Thématique": r.values["theme"],
+                "Période": r.values["periode"],
+                "Montant du Département": _amount_text(r.values["montant_departement_eur"]),
+                "État": "retiré" if r.withdrawn else "en vigueur",
+                "Version": r.version,
+                "Modifié par": r.updated_by,
+                "Le": _at(r.updated_at),
+            }
+            for r in records
+        ],
+        columns=["Identifiant", "Intitulé", "Thématique", "Période", "Montant du Département", "État", "Version"]
+        + ["Modifié par", "Le"],
+    )
+
+
+def workspace(engine, base: Base, rules) -> None:
+    """Choose an EPCI and a financing; its form, its actions and its history."""
+    terr = base.terr
+    names = dict(zip(terr.epci["siren"], terr.epci["nom"]))
+    epci = st.selectbox("Intercommunalité à saisir", terr.sirens, format_func=names.get, key="saisie_epci")
+    records = db.list_financings(engine, epci_siren=epci)
+    withdrawn = sum(r.withdrawn for r in records)
+    st.caption(f"{len(records)} financement(s), dont {withdrawn} retiré(s).")
+    st.dataframe(financing_table(records), hide_index=True, width="stretch", height=240)
+    by_id = {r.id: r for r in records}
+    labels = {NEW: "+ Nouveau financement"} | {
+        i: f"{i} — {r.values['intitule']}{' (retiré)' if r.withdrawn else ''}" for i, r in by_id.items()
+    }
+    chosen = st.session_state.setdefault("saisie_chosen", {})
+    options = list(labels)
+    # The labels show the titles, which others may change: the widget is keyed on them (a new title makes a
+    # new widget) and opened on the financing chosen before, kept here.
+    digest = hashlib.sha1("\n".join(labels.values()).encode()).hexdigest()[:10]
+    fid = st.selectbox(
+        "Financement à saisir",
+        options,
+        index=options.index(chosen.get(epci, NEW)) if chosen.get(epci, NEW) in labels else 0,
+        format_func=labels.get,
+        key=f"saisie_choice_{epci}_{digest}",
+    )
+    chosen[epci] = fid
+    if fid == NEW:
+        form_id = f"nouveau-{epci}"
+        if form_id not in _opened():
+            _open(form_id, {"epci_siren": epci}, 0)
+        financing_form(engine, base, rules, form_id, None)
+        return
+    record = by_id[fid]
+    if fid not in _opened():
+        _open(fid, record.values, record.version)
+    financing_form(engine, base, rules, fid, record)
+    history(engine, rules, fid, record)
+
+
+def _field_note(column: str, errors: dict, warnings: dict, empty: bool = False) -> None:
+    if column in errors and empty:
+        st.caption(":red[À remplir.]")
+    elif column in errors:
+        st.error(markdown_text(errors[column]), icon=":material/error:")
+    elif column in warnings:
+        st.warning(markdown_text(warnings[column]), icon=":material/warning:")
+
+
+def financing_form(engine, base: Base, rules, fid: str, record: db.FinancingRecord | None) -> None:
+    """The fields of one financing, checked as they are filled in, and its buttons."""
+    terr = base.terr
+    names = dict(zip(terr.epci["siren"], terr.epci["nom"]))
+    communes = terr.communes
+    commune_names = dict(zip(communes["insee"], communes["nom"]))
+    if record is None:
+        st.subheader("Nouveau financement")
+    else:
+        state = "retiré" if record.withdrawn else "en vigueur"
+        st.subheader(f"{fid} — version {_opened()[fid]['version']} ({state})")
+    values = form_values(fid)
+    errors, warnings = db.check_financing(values, rules)
+    errors = {**st.session_state.get("saisie_refused", {}).get(fid, {}), **errors}
+    k = lambda column: _key(fid, column)  # noqa: E731
+
+    def note(column: str) -> None:
+        _field_note(column, errors, warnings, empty=not values.get(column))
+
+    left, right = st.columns(2)
+    with left:
+        st.selectbox(LABELS["epci_siren"], terr.sirens, format_func=names.get, key=k("epci_siren"))
+        note("epci_siren")
+        chosen_epci = st.session_state[k("epci_siren")]
+        options = list(communes.loc[communes["epci_siren"] == chosen_epci, "insee"])
+        options += [c for c in st.session_state.get(k("commune_insee"), []) if c not in options]
+        st.multiselect(
+            LABELS["commune_insee"],
+            options,
+            format_func=lambda c: f"{commune_names.get(c, 'code inconnu')} ({c})",
+            key=k("commune_insee"),
+            placeholder="Rechercher une commune (aucune : ensemble de l'intercommunalité)",
+        )
+        note("commune_insee")
+        st.text_input(LABELS["intitule"], key=k("intitule"))
+        note("intitule")
+        c1, c2, c3 = st.columns(3)
+        c1.selectbox(LABELS["theme"], list(style.THEMES), key=k("theme"), placeholder="Choisir")
+        c2.selectbox(
+            LABELS["periode"],
+            list(style.PERIODS),
+            key=k("periode"),
+            placeholder="Choisir",
+        )
+        c3.selectbox(
+            LABELS["nature"],
+            list(style.NATURES),
+            key=k("nature"),
+            format_func=style.NATURES.get,
+            placeholder="Choisir",
+        )
+        for column in ("theme", "periode", "nature"):
+            note(column)
+        st.text_area(LABELS["remarque"], key=k("remarque"), height=80)
+        note("remarque")
+    with right:
+        for column in ("montant_departement_eur", "cout_total_eur"):
+            st.text_input(LABELS[column], key=k(column), help=HELP[column])
+            if column in errors:
+                note(column)
+            else:
+                st.caption(f"Soit : {_amount_text(values[column])}")
+        for column in ("maitre_ouvrage", "route", "source"):
+            st.text_input(LABELS[column], key=k(column), help=HELP.get(column))
+            note(column)
+        with st.expander("Autres champs (description, calendrier, domaine du bilan…)"):
+            for column in EXTRA_FIELDS:
+                st.text_input(LABELS[column], key=k(column))
+                note(column)
+    if "id" in errors:
+        _field_note("id", errors, warnings)
+    conflict = _conflicts().get(fid)
+    if conflict is not None:
+        conflict_view(engine, rules, fid, conflict)
+        return
+    changed = record is None or bool(my_changes(fid))
+    b1, b2, _ = st.columns([1, 1, 3])
+    b1.button(
+        "Ajouter le financement" if record is None else "Enregistrer",
+        type="primary",
+        disabled=bool(errors) or not changed,
+        on_click=_save,
+        args=(engine, rules, fid, values["epci_siren"]),
+        key=f"saisie_save_{fid}",
+        help="Corriger d'abord les erreurs signalées." if errors else None,
+    )
+    if record is None:
+        return
+    if record.withdrawn:
+        b2.button("Rétablir", on_click=_act, args=(engine, rules, fid, "reinstate"), key=f"saisie_reinstate_{fid}")
+    else:
+        b2.button(
+            "Retirer",
+            on_click=_act,
+            args=(engine, rules, fid, "withdraw"),
+            key=f"saisie_withdraw_{fid}",
+            disabled=changed,
+            help="Enregistrer ou annuler d'abord vos modifications."
+            if changed
+            else "Le financement reste enregistré, marqué retiré.",
+        )
+
+
+def conflict_table(fid: str, conflict: db.Conflict) -> pd.DataFrame:
+    """Field by field: the version the editor opened, the current one (the other's), the editor's input."""
+    opened = _opened()[fid]["values"]
+    mine = form_values(fid)
+    theirs = {**conflict.current.values, "retire": conflict.current.withdrawn}
+    columns = [
+        c
+        for c in [*FORM_FIELDS, *EXTRA_FIELDS]
+        if theirs.get(c, "") != opened.get(c, "") or mine[c] != opened.get(c, "")
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "Champ": LABELS[c],
+                f"Ouverte (version {conflict.expected_version})": opened.get(c, ""),
+                f"Actuelle (version {conflict.current.version})": theirs.get(c, ""),
+                "Votre saisie": mine[c],
+            }
+            for c in columns
+        ]
+    )
+
+
+def conflict_view(engine, rules, fid: str, conflict: db.Conflict) -> None:
+    """The other's change next to the editor's input; apply the editor's changes to it, or drop them."""
+    who = ", ".join(sorted({f"{c.author} ({c.label}, {_at(c.at)})" for c in conflict.changes}))
+    st.warning(
+        markdown_text(
+            f"Conflit : ce financement a été modifié par {who} depuis que vous l'avez ouvert. "
+            "Rien n'a été enregistré ; votre saisie est conservée dans le formulaire."
+        ),
+        icon=":material/sync_problem:",
+    )
+    st.table(conflict_table(fid, conflict))
+    a, b, _ = st.columns([2, 2, 2])
+    a.button(
+        "Appliquer mes modifications à la version actuelle",
+        type="primary",
+        on_click=_apply_mine,
+        args=(engine, rules, fid),
+        key=f"saisie_apply_{fid}",
+    )
+    b.button("Abandonner mes modifications", on_click=_reload, args=(engine, fid), key=f"saisie_reload_{fid}")
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(value)
+
+
+def history(engine, rules, fid: str, record: db.FinancingRecord) -> None:
+    """Every version of the financing, what changed, and a button to restore each earlier one."""
+    changes = db.financing_history(engine, fid)
+    with st.expander(f"Historique de {fid} ({len(changes)} version(s))"):
+        for change in reversed(changes):
+            st.markdown(
+                f"**Version {change.version}** — {change.label} par {markdown_text(change.author)}, le {_at(change.at)}"
+            )
+            if change.changed:
+                st.table(
+                    pd.DataFrame(
+                        [
+                            {"Champ": LABELS.get(c, c), "Avant": _shown(old), "Après": _shown(new)}
+                            for c, (old, new) in change.changed.items()
+                        ]
+                    )
+                )
+            if change.version != record.version:
+                st.button(
+                    f"Restaurer la version {change.version}",
+                    on_click=_act,
+                    args=(engine, rules, fid, "restore", change.version),
+                    key=f"saisie_restore_{fid}_{change.version}",
+                )
+
+
+def journal_view(engine, base: Base) -> None:
+    """The latest changes of all financings, newest first."""
+    page = st.number_input("Page", min_value=1, value=1, step=1, key="saisie_journal_page")
+    size = 50
+    changes = db.journal(engine, limit=size, offset=(page - 1) * size)
+    if not changes:
+        st.write("Aucune modification depuis l'import des fichiers.")
+        return
+    names = dict(zip(base.terr.epci["siren"], base.terr.epci["nom_court"]))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Le": _at(c.at),
+                    "Par": c.author,
+                    "Financement": c.financing_id,
+                    "Intercommunalité": names.get(c.new.get("epci_siren", ""), ""),
+                    "Action": c.label,
+                    "Version": c.version,
+                    "Champs modifiés": ", ".join(LABELS.get(f, f) for f in c.changed),
+                }
+                for c in changes
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,232 @@
+"""The staff page ``/saisie`` in Chromium, on SQLite and on PostgreSQL: signing in, adding a financing
+that the public map then shows, and two editors saving the same financing from stale copies.
+
+Each backend gets a fresh database (imported from the shipped CSV files by the server's first start)
+and its own Streamlit server pointed at it with ``GEODASH_DATABASE_URL``; accounts are made through the
+API first, as ``geodash users add`` does.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from geodash import db
+from geodash.db.engine import make_engine
+
+from .conftest import start_server
+
+pytestmark = pytest.mark.browser
+ARRAS = "200033579"
+PASSWORD = "un mot de passe solide"
+EDITORS = ("marie.dupont", "paul.martin")
+
+
+def new_database(backend: str, request, tmp_path) -> tuple[str, callable]:
+    """URL of an empty database on ``backend`` and a function that drops it."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'saisie.sqlite'}", lambda: None
+    admin = make_engine(request.getfixturevalue("postgres_admin_url")).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"geodash_saisie_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return admin.url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def saisie(request, tmp_path_factory, artifacts):
+    backend = request.param
+    url, drop = new_database(backend, request, tmp_path_factory.mktemp(f"saisie-{backend}"))
+    engine = db.ensure_database(make_engine(url))
+    for login in EDITORS:
+        db.create_account(engine, login, PASSWORD, "editeur")
+    proc, base = start_server({"GEODASH_DATABASE_URL": url}, log=artifacts / f"streamlit_saisie_{backend}.log")
+    yield SimpleNamespace(url=base, engine=engine, backend=backend)
+    proc.terminate()
+    proc.wait(10)
+    engine.dispose()
+    drop()
+
+
+# --- Driving Streamlit widgets ----------------------------------------------------------------------------
+
+
+IDLE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
+
+
+def wait_value(p, label: str, value: str, *, part: bool = False) -> None:
+    """Wait until the page has run to its end with one field ``label`` holding ``value`` (or holding it
+    in its text, ``part``): Streamlit keeps the previous run's elements on screen while a run goes on."""
+    p.page.wait_for_function(
+        '([label, value, part]) => { const found = [...document.querySelectorAll(`input[aria-label="${label}"]`)];'
+        " return found.length === 1 && (part ? found[0].value.includes(value) : found[0].value === value)"
+        f" && {IDLE}; }}",
+        arg=[label, value, part],
+    )
+
+
+def _widget(p, test_id: str, label: str):
+    return p.page.get_by_test_id(test_id).filter(has=p.page.get_by_text(label, exact=True))
+
+
+def choose(p, label: str, option: str) -> None:
+    """Pick ``option`` (text of the entry) in the selectbox ``label``, by typing as a user would."""
+    p.page.wait_for_function(IDLE)
+    field = _widget(p, "stSelectbox", label).locator("input")
+    field.click()
+    field.fill(option)  # filters the list
+    p.page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+    wait_value(p, label, option, part=True)
+
+
+def add_to(p, label: str, option: str) -> None:
+    """Add ``option`` to the multiselect ``label``."""
+    p.page.wait_for_function(IDLE)
+    box = _widget(p, "stMultiSelect", label)
+    box.locator("input").click()
+    box.locator("input").fill(option)  # filters the list
+    p.page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+    p.page.keyboard.press("Escape")
+    box.filter(has_text=option).wait_for()
+
+
+def type_in(p, label: str, text: str) -> None:
+    """Type in the text field ``label`` and commit (Enter), as a user would."""
+    field = p.page.get_by_label(label, exact=True)
+    field.fill(text)
+    field.press("Enter")
+    wait_value(p, label, text)
+
+
+def sign_in(p, url: str, login: str, password: str = PASSWORD) -> None:
+    p.page.goto(f"{url}/saisie")
+    p.page.get_by_label("Identifiant", exact=True).fill(login)
+    p.page.get_by_label("Mot de passe", exact=True).fill(password)
+    p.page.get_by_role("button", name="Se connecter").click()
+
+
+def signed_in(p, login: str) -> None:
+    p.page.get_by_text(f"Connecté : {login}").wait_for()
+
+
+def open_financing(p, epci_name: str, financing_id: str) -> None:
+    choose(p, "Intercommunalité à saisir", epci_name)
+    wait_value(p, "Intercommunalité du financement", epci_name)  # the run for that EPCI is over (new-form)
+    choose(p, "Financement à saisir", financing_id)
+    p.page.get_by_role("heading", name=re.compile(f"^{financing_id} — version")).wait_for()
+
+
+# --- The four scenarios -----------------------------------------------------------------------------------
+
+
+def test_a_visitor_sees_a_sign_in_form_and_no_data(saisie, make_page):
+    p = make_page()
+    p.page.goto(f"{saisie.url}/saisie")
+    p.page.get_by_label("Mot de passe", exact=True).wait_for()
+    p.page.get_by_role("button", name="Se connecter").wait_for()
+    assert p.page.get_by_test_id("stDataFrame").count() == 0
+    text = p.page.get_by_test_id("stMain").inner_text()
+    assert "CUA-001" not in text and "Financement à saisir" not in text
+    # The public navigation does not show the staff page.
+    p.page.get_by_role("link", name="Carte").wait_for()
+    assert p.page.get_by_role("link", name="Saisie").count() == 0
+
+
+def test_a_wrong_password_is_refused(saisie, make_page):
+    p = make_page()
+    sign_in(p, saisie.url, EDITORS[0], "pas le bon mot de passe")
+    p.page.get_by_text("Identifiant ou mot de passe incorrect.").wait_for()
+    assert p.page.get_by_text("Financement à saisir").count() == 0
+    assert p.page.get_by_test_id("stDataFrame").count() == 0
+    last = db.login_log(saisie.engine, limit=1)[0]
+    assert (last["login"], last["outcome"]) == (EDITORS[0], "failure")  # the attempt is logged
+
+
+def test_an_editor_adds_a_financing_that_the_public_map_shows(saisie, make_page, artifacts):
+    title = f"Maison des associations de Dainville ({saisie.backend})"
+    public = make_page()
+    public.page.goto(f"{saisie.url}/?epci={ARRAS}&q=associations")  # the search keeps the table short
+    before = public.wait_map(title="Arras")
+
+    p = make_page()
+    sign_in(p, saisie.url, EDITORS[0])
+    signed_in(p, EDITORS[0])
+    choose(p, "Intercommunalité à saisir", "Communauté urbaine d'Arras")
+    wait_value(p, "Intercommunalité du financement", "Communauté urbaine d'Arras")  # the new form is Arras's
+    add_to(p, "Communes", "Dainville")
+    type_in(p, "Intitulé", title)
+    choose(p, "Thématique", "Solidarité")
+    choose(p, "Période", "à venir")
+    choose(p, "Nature", "Investissement")
+    type_in(p, "Montant du Département (€)", "12 345,50")
+    p.page.get_by_text("Soit : 12 345,50 €").wait_for()  # checked and read back as it is typed
+    type_in(p, "Source", "CP du 31/02/2019")  # no such day: refused next to the field
+    p.page.get_by_text("« CP du 31/02/2019 » : date de vote impossible").wait_for()
+    assert p.page.get_by_role("button", name="Ajouter le financement").is_disabled()
+    type_in(p, "Source", "CP du 03/12/2018")
+    p.page.get_by_text("date de vote impossible").wait_for(state="detached")
+    if saisie.backend == "sqlite":
+        p.page.screenshot(path=str(artifacts / "saisie_form.png"))
+    p.page.get_by_role("button", name="Ajouter le financement").click()
+    p.page.get_by_text(re.compile(r"Financement CUA-\d+ ajouté \(version 1\)")).wait_for()
+
+    added = [r for r in db.list_financings(saisie.engine, epci_siren=ARRAS) if r.values["intitule"] == title]
+    assert len(added) == 1 and added[0].updated_by == EDITORS[0]
+    assert added[0].values["montant_departement_eur"] == "12345.5"
+
+    public.page.reload()
+    assert public.wait_map(title="Arras") == before + 1  # one marker more, on Dainville
+    assert "q=associations" in public.page.url
+    public.page.wait_for_function(
+        "t => [...document.querySelectorAll('[data-testid=stDataFrame]')].some(g => g.textContent.includes(t))",
+        arg=title,
+        timeout=15_000,
+    )
+
+
+def test_a_stale_copy_is_told_of_the_conflict_and_nothing_is_lost(saisie, make_page):
+    fid = "CUA-003"
+    marie, paul = make_page(), make_page()
+    for p, login in ((marie, EDITORS[0]), (paul, EDITORS[1])):
+        sign_in(p, saisie.url, login)
+        signed_in(p, login)
+        open_financing(p, "Communauté urbaine d'Arras", fid)
+    opened = db.get_financing(saisie.engine, fid)
+
+    new_title = "Conservatoire d'Arras (rénovation)"
+    type_in(marie, "Intitulé", new_title)
+    marie.page.get_by_role("button", name="Enregistrer").click()
+    marie.page.get_by_text(f"Financement {fid} enregistré (version {opened.version + 1})").wait_for()
+
+    type_in(paul, "Maître d'ouvrage", "Ville d'Arras")
+    paul.page.get_by_role("button", name="Enregistrer").click()
+    paul.page.get_by_text(re.compile(r"Conflit : ce financement a été modifié par marie\.dupont")).wait_for()
+    table = paul.page.get_by_test_id("stTable").first.inner_text()
+    assert new_title in table and "Ville d'Arras" in table  # their change next to his input
+    assert paul.page.get_by_label("Maître d'ouvrage", exact=True).input_value() == "Ville d'Arras"  # kept
+    assert db.get_financing(saisie.engine, fid).values["maitre_ouvrage"] == opened.values["maitre_ouvrage"]
+
+    paul.page.get_by_role("button", name="Appliquer mes modifications à la version actuelle").click()
+    paul.page.get_by_text("Vos modifications sont enregistrées sur la version actuelle").wait_for()
+    now = db.get_financing(saisie.engine, fid)
+    assert now.values["intitule"] == new_title and now.values["maitre_ouvrage"] == "Ville d'Arras"
+    assert now.version == opened.version + 2
+    history = db.financing_history(saisie.engine, fid)
+    assert [(c.version, c.author) for c in history][-2:] == [
+        (opened.version + 1, EDITORS[0]),
+        (opened.version + 2, EDITORS[1]),
+    ]
+    assert history[-1].changed == {"maitre_ouvrage": (opened.values["maitre_ouvrage"], "Ville d'Arras")}
+    # The history is on the page too, with a way back to any version.
+    paul.page.get_by_text(f"Historique de {fid} (3 version(s))").click()
+    paul.page.get_by_role("button", name="Restaurer la version 1").wait_for()
