@@ -25,10 +25,10 @@ from .. import db, style
 from ..formatting import format_eur, parse_number
 from ..selection import Base, ProjectSource, ready_engine
 from . import page_style
+from .signin import sign_in, sign_out, signed_in, signed_in_login
 
-__all__ = ["render", "client_key", "markdown_text"]
+__all__ = ["render", "markdown_text"]
 
-TOKEN = "saisie_token"
 NEW = ""  # the "new financing" entry of the financing chooser
 FORM_FIELDS = [
     "epci_siren",
@@ -81,18 +81,6 @@ def markdown_text(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", str(text))
 
 
-def client_key() -> str:
-    """The browser's address, for the sign-in throttling: behind the local nginx, its ``X-Real-IP``."""
-    direct = st.context.ip_address
-    direct = direct if isinstance(direct, str) else None  # None: no client address (local, or a test run)
-    if direct in (None, "127.0.0.1", "::1"):  # a local proxy (deploy/nginx.conf) passes the real address on
-        headers = st.context.headers
-        forwarded = headers.get("X-Real-IP") or (headers.get("X-Forwarded-For") or "").split(",")[0]
-        if isinstance(forwarded, str) and forwarded.strip():
-            return forwarded.strip()
-    return direct or "local"
-
-
 def render(base: Base) -> None:
     """The whole staff page."""
     page_style()
@@ -112,83 +100,13 @@ def render(base: Base) -> None:
     rules = db.Rules.from_territories(base.terr.communes, base.terr.sirens)
     with st.sidebar:
         st.markdown(f"Connecté : **{markdown_text(account.login)}** ({account.role})")
-        st.button("Se déconnecter", on_click=_sign_out, args=(engine,), key="saisie_sign_out")
+        st.button("Se déconnecter", on_click=sign_out, args=(engine,), key="saisie_sign_out")
     notice()
     financings, changes = st.tabs(["Financements", "Journal des modifications"])
     with financings:
         workspace(engine, base, rules)
     with changes:
         journal_view(engine, base)
-
-
-# --- Signing in -----------------------------------------------------------------------------------------
-
-
-def signed_in(engine) -> db.AccountInfo | None:
-    """The account of this browser session's token, ``None`` (and a message if it expired) otherwise."""
-    token = st.session_state.get(TOKEN)
-    if not token:
-        return None
-    try:
-        return db.check_session(engine, token)
-    except db.SessionExpired as exc:
-        _forget_session()
-        st.warning(str(exc))
-        return None
-
-
-def _oidc_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
-
-
-def sign_in(engine) -> None:
-    """The sign-in form (local accounts), and the Département's identity provider when configured."""
-    st.write("Page réservée aux agents du Département : connectez-vous pour saisir les financements.")
-    if _oidc_configured():
-        if st.user.is_logged_in:
-            try:
-                account = db.account_for_identity(engine, st.user.email or "")
-            except db.AuthError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state[TOKEN] = db.open_session(engine, account)
-                st.rerun()
-        st.button("Se connecter avec le compte du Département", on_click=st.login, args=("departement",))
-    with st.form("saisie_connexion"):
-        login = st.text_input("Identifiant", autocomplete="username")
-        password = st.text_input("Mot de passe", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Se connecter", type="primary")
-    if not submitted:
-        return
-    try:
-        account = db.authenticate(engine, login, password, client_key=client_key())
-    except db.AuthError as exc:  # wrong password, disabled account, or throttled (with the delay)
-        st.error(str(exc))
-        return
-    st.session_state[TOKEN] = db.open_session(engine, account)
-    st.rerun()
-
-
-def _forget_session() -> None:
-    for key in [k for k in st.session_state if str(k).startswith("saisie")]:
-        del st.session_state[key]
-
-
-def _sign_out(engine) -> None:
-    db.close_session(engine, st.session_state.get(TOKEN))
-    _forget_session()
-
-
-def _author(engine) -> str | None:
-    """The login of the signed-in editor, checked again before every write (``None``: signed out)."""
-    try:
-        return db.check_session(engine, st.session_state.get(TOKEN)).login
-    except db.SessionExpired:
-        _forget_session()
-        return None
 
 
 # --- Outcome of the last action -------------------------------------------------------------------------
@@ -257,7 +175,7 @@ def my_changes(fid: str) -> dict[str, str]:
 
 
 def _save(engine, rules, fid: str, epci: str) -> None:
-    author = _author(engine)
+    author = signed_in_login(engine)
     if author is None:
         return
     try:
@@ -291,7 +209,7 @@ def _save(engine, rules, fid: str, epci: str) -> None:
 
 def _apply_mine(engine, rules, fid: str) -> None:
     """After a conflict: the editor's changes applied to the current version."""
-    author = _author(engine)
+    author = signed_in_login(engine)
     if author is None:
         return
     conflict = _conflicts()[fid]
@@ -319,7 +237,7 @@ def _reload(engine, fid: str) -> None:
 
 def _act(engine, rules, fid: str, action: str, version: int | None = None) -> None:
     """Withdraw, reinstate or restore ``version`` of ``fid``, from the version opened."""
-    author = _author(engine)
+    author = signed_in_login(engine)
     if author is None:
         return
     expected = _opened()[fid]["version"]
