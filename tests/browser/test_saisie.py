@@ -124,6 +124,8 @@ def open_financing(p, epci_name: str, financing_id: str) -> None:
     wait_value(p, "Intercommunalité du financement", epci_name)  # the run for that EPCI is over (new-form)
     choose(p, "Financement à saisir", financing_id)
     p.page.get_by_role("heading", name=re.compile(f"^{financing_id} — version")).wait_for()
+    # the run is over and the new-financing form it replaces has left the page (one form only)
+    p.page.wait_for_function(f"document.querySelectorAll('input[aria-label=\"Intitulé\"]').length === 1 && {IDLE}")
 
 
 # --- The four scenarios -----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from .. import db, style
 from ..formatting import format_eur, parse_number
 from ..selection import Base, ProjectSource, ready_engine
 from . import page_style
-from .signin import sign_in, sign_out, signed_in, signed_in_login
+from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
 
 __all__ = ["render", "markdown_text"]
 
@@ -99,7 +99,7 @@ def render(base: Base) -> None:
         return
     rules = db.Rules.from_territories(base.terr.communes, base.terr.sirens)
     with st.sidebar:
-        st.markdown(f"Connecté : **{markdown_text(account.login)}** ({account.role})")
+        st.markdown(f"Connecté : **{markdown_text(account.login)}** ({ROLE_LABELS.get(account.role, account.role)})")
         st.button("Se déconnecter", on_click=sign_out, args=(engine,), key="saisie_sign_out")
     notice()
     financings, changes = st.tabs(["Financements", "Journal des modifications"])

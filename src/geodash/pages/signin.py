@@ -9,8 +9,10 @@ import streamlit as st
 
 from .. import db
 
-__all__ = ["TOKEN", "client_key", "signed_in", "sign_in", "sign_out", "signed_in_login"]
+__all__ = ["ROLE_LABELS", "TOKEN", "client_key", "signed_in", "sign_in", "sign_out", "signed_in_login"]
 
+#: French names of the account roles (the identifiers stay those of ``geodash users add --role``).
+ROLE_LABELS = {"editeur": "éditeur", "admin": "administrateur"}
 #: Key of the session token in ``st.session_state`` (every key of the staff page starts with "saisie").
 TOKEN = "saisie_token"
 
