@@ -23,6 +23,7 @@ import streamlit as st
 
 from .. import db, style
 from ..formatting import format_eur, parse_number
+from ..projects import FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
 from ..selection import Base, ProjectSource, ready_engine
 from . import page_style
 from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
@@ -30,21 +31,9 @@ from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
 __all__ = ["render", "markdown_text"]
 
 NEW = ""  # the "new financing" entry of the financing chooser
-FORM_FIELDS = [
-    "epci_siren",
-    "commune_insee",
-    "intitule",
-    "theme",
-    "periode",
-    "nature",
-    "montant_departement_eur",
-    "cout_total_eur",
-    "maitre_ouvrage",
-    "route",
-    "source",
-    "remarque",
-]
-EXTRA_FIELDS = ["description", "calendrier", "montant_texte", "origine", "doublon_de", "domaine"]
+#: The form shows the columns of ``financements.csv`` (the id is given by the database), then the optional ones.
+FORM_FIELDS = [c for c in FINANCEMENT_COLUMNS if c != "id"]
+EXTRA_FIELDS = list(FINANCEMENT_OPTIONAL)
 LABELS = {
     "id": "Identifiant",
     "epci_siren": "Intercommunalité du financement",
