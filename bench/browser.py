@@ -35,9 +35,13 @@ CHROMIUM_ARGS = [
 INIT = """(() => {
   const set = Element.prototype.setAttribute;
   Element.prototype.setAttribute = function (name, value) {
-    if (name === 'data-gd-ready' && !window.__gdReadyAt) {
-      window.__gdReadyAt = Date.now();
-      requestAnimationFrame(() => requestAnimationFrame(() => { window.__gdPaintAt = Date.now(); }));
+    if (name === 'data-gd-ready') {  // every view drawn in the frame (it is kept across views)
+      const t = Date.now();
+      window.__gdReadyAt = t;
+      window.__gdPaintAt = 0;
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (window.__gdReadyAt === t) { window.__gdPaintAt = Date.now(); }
+      }));
     }
     return set.call(this, name, value);
   };

@@ -161,8 +161,11 @@ def switch(n: int = 21, seed: int = 14) -> dict:
                         "paint": drawn["paint"],
                         "component_delta": component - start if component else None,
                         "script_finished": finished - start if finished else None,
-                        "frame_created": frame_origin - start,
-                        "leaflet_loaded": (frame_origin + leaflet / 1000 - start) if leaflet else None,
+                        # None: the view was drawn in the frame already there (geodash.mapframe)
+                        "frame_created": frame_origin - start if frame_origin > start else None,
+                        "leaflet_loaded": (frame_origin + leaflet / 1000 - start)
+                        if leaflet and frame_origin > start
+                        else None,
                         "ws_messages": len(messages),
                         "ws_bytes": sum(m[1] for m in messages),
                     }

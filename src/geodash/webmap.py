@@ -30,6 +30,7 @@ from .weblayers import legend_symbol
 
 __all__ = [
     "MapOptions",
+    "new_map",
     "build_map",
     "project_label",
     "project_popup_html",
@@ -176,6 +177,8 @@ class _Overlay(MacroElement):
         self.css, self.legend, self.projects, self.area_labels = css, legend, projects, area_labels
         self.size, self.label_min_zoom = size, label_min_zoom
         self.view_key, self.restore = view_key, restore
+        self.center: list[float] | None = None  # set with zoom when the view is not fitted to bounds
+        self.zoom: float | None = None
 
 
 def _project_features(
@@ -223,6 +226,22 @@ def epci_at(territories: Territories, lat: float, lng: float) -> str | None:
     return None if hit.empty else str(hit.iloc[0]["siren"])
 
 
+def new_map() -> folium.Map:
+    """An empty map with geodash's options and Leaflet served by the app: every web map starts as
+    one, and :mod:`geodash.mapframe` keeps one in the page and draws each view into it."""
+    m = folium.Map(
+        location=[50.5, 2.3],
+        zoom_start=9,
+        tiles=None,
+        prefer_canvas=True,
+        zoom_snap=0.25,
+        control_scale=False,
+        attribution_control=False,
+    )
+    make_offline(m)
+    return m
+
+
 def build_map(
     territories: Territories,
     placed: gpd.GeoDataFrame | None = None,
@@ -245,16 +264,7 @@ def build_map(
     opt = options or MapOptions()
     fonts = style.FONTS[opt.mode]
     size = fonts["marker"]
-    m = folium.Map(
-        location=[50.5, 2.3],
-        zoom_start=9,
-        tiles=None,
-        prefer_canvas=True,
-        zoom_snap=0.25,
-        control_scale=False,
-        attribution_control=False,
-    )
-    make_offline(m)
+    m = new_map()
     epci_web = territories.epci_web
     bg = style.MAP_BACKGROUND
     commune_names = dict(zip(territories.communes_web["insee"], territories.communes_web["nom"]))
@@ -404,6 +414,9 @@ def build_map(
         restore=opt.restore_view,
     )
     overlay.fill_frame, overlay.fit = opt.mode == "projecteur", fit
+    # A view redrawn in a kept frame (geodash.mapframe) sets its own position: the map's options
+    # only apply when the frame is created.
+    overlay.center, overlay.zoom = (list(opt.center), opt.zoom) if fit is None else (None, None)
     overlay.projector, overlay.outline = opt.mode == "projecteur", outline_name
     overlay.credit = "<br>".join(esc(line) for line in (credit, opt.realisation) if line)
     m.add_child(overlay)

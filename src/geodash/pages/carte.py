@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import streamlit as st
-import streamlit_folium  # called as streamlit_folium.st_folium: the benchmarks wrap it
 
-from .. import atlas, bilan, comparison, dashboard, layers, legend, style, weblayers, webmap
+from .. import atlas, bilan, comparison, dashboard, layers, legend, mapframe, style, weblayers, webmap
 from ..selection import Base, Filters, Selection, select
 from ..views import View, parse_view, view_params
 from . import STATIC_DIR, french_dataframe, indicators, page_style, plain
@@ -258,11 +257,12 @@ def draw_map(base: Base, view: View, choice: Choice, chosen: Selection) -> None:
     fmap = webmap.build_map(terr, chosen.placed, chosen.unplaced, options)
     # Only a click on the département map comes back to Python; the map position is written to the
     # page URL by the map itself (webmap.py), so panning and zooming rerun nothing.
-    result = streamlit_folium.st_folium(
+    # One frame for the EPCI views and one for the département's (which reports clicks), per mode:
+    # going from an EPCI to another redraws the map in place.
+    result = mapframe.show(
         fmap,
+        key=f"map-{'epci' if epci else 'departement'}-{mode}",
         height=900 if choice.projector else 580,
-        width=None,  # the container's width
-        key=f"map-{epci}-{mode}",
         returned_objects=["last_object_clicked"] if epci is None else [],
     )
     clicked = (result or {}).get("last_object_clicked")

@@ -8,9 +8,8 @@ projects they name; those are only counted here.
 from __future__ import annotations
 
 import streamlit as st
-import streamlit_folium
 
-from .. import bilan, comparison, dashboard, webmap
+from .. import bilan, comparison, dashboard, mapframe, webmap
 from ..selection import Base
 from ..views import parse_view
 from . import data_errors, indicators, page_style
@@ -40,13 +39,7 @@ def render(base: Base) -> None:
         options = webmap.MapOptions(
             credit="", realisation="", choropleth=indicators.choropleth(base, indicator), legend_side="bottom"
         )
-        streamlit_folium.st_folium(
-            webmap.build_map(terr, None, None, options),
-            height=760,
-            width=None,
-            key=f"comparaison-map-{indicator.id}",
-            returned_objects=[],
-        )
+        mapframe.show(webmap.build_map(terr, None, None, options), key="comparaison-map", height=760)
         st.caption(f"{base.map_credit}. Réalisation : geodash, Département du Pas-de-Calais.")
     with right:
         indicators.ranking(base, indicator, compact=True, columns=1)
