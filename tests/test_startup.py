@@ -6,9 +6,11 @@ import gc
 import sys
 import types
 
+import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
-from geodash import startup
+from geodash import selection, settings, startup
 
 
 def test_warm_up_calls_cached_loaders_and_skips_plain_functions(monkeypatch):
@@ -29,6 +31,7 @@ def test_warm_up_calls_cached_loaders_and_skips_plain_functions(monkeypatch):
         modules=["json"],
         loaders=["geodash_fake_loaders:cached", "geodash_fake_loaders:plain", "geodash_no_such_module:f"],
         freeze=False,
+        views=False,
     )
     assert calls == ["cached"]
     assert cached() == 1 and calls == ["cached"]  # the page's call finds the warm-up's entry
@@ -40,7 +43,27 @@ def test_warm_up_calls_cached_loaders_and_skips_plain_functions(monkeypatch):
 def test_warm_up_freezes_what_is_alive():
     try:
         before = gc.get_freeze_count()
-        startup.warm_up(modules=["json"], loaders=[])
+        startup.warm_up(modules=["json"], loaders=[], views=False)
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"epci": "200033579"}, {"epci": "246200364"}], ids=["departement", "arras", "lens"]
+)
+def test_prepared_views_are_the_ones_a_plain_link_opens(params):
+    """What the start-up prepares is exactly what the page then looks up: opening a plain link to the
+    département or an EPCI computes nothing more (every part of the page is found in Base.memo)."""
+    base = selection.cached_base()
+    base.derived.clear()
+    assert startup.prepare_views() == 1 + len(base.terr.sirens)
+    prepared = set(base.derived)
+    assert {key[0] for key in prepared} >= {"selection", "map", "brief", "key_figures", "projects", "ranking"}
+    at = AppTest.from_file(str(settings.REPO_DIR / "app.py"), default_timeout=120)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, at.exception
+    assert selection.cached_base() is base
+    assert set(base.derived) == prepared, set(base.derived) - prepared

@@ -15,14 +15,15 @@ Nothing here decides what the map shows: :func:`geodash.webmap.build_map` does.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 
 import folium
-import streamlit_folium
+from branca.element import CssLink, JavascriptLink
 
 from . import webmap
 
-__all__ = ["FrameBase", "base", "view_script", "show", "RESET"]
+__all__ = ["FrameBase", "base", "view_script", "show", "show_script", "RESET"]
 
 #: Undo the previous view: the overlay's own cleanup (controls, listeners, timers, DOM), every layer,
 #: the readiness marks. Runs first in every view script.
@@ -52,6 +53,8 @@ class FrameBase:
 @functools.cache
 def base() -> FrameBase:
     """The frame of every web map (the same for all views, computed once per process)."""
+    import streamlit_folium  # only in a script run: a component declared outside one is not served
+
     m = webmap.new_map()
     m.get_root().render()
     html, header = streamlit_folium._get_html(m), streamlit_folium._get_header(m)
@@ -67,44 +70,51 @@ def base() -> FrameBase:
 def view_script(fmap: folium.Map) -> str:
     """The script that draws ``fmap``'s layers and overlay into the kept frame.
 
-    Each child of the map is written as streamlit-folium writes it (short variable names) and the
-    map's own name becomes the frame's ``map_div``. Raises ``ValueError`` when a child needs a
-    script or style sheet that the frame does not load.
+    ``fmap`` is rendered once, as folium renders a page: each element writes its script (and, for
+    some, a style sheet in the page head) into the map's figure. The view script is those scripts but
+    the map's own (the frame has its map), with the head's style sheets added by script, the map's
+    name replaced by the frame's ``map_div``. Raises ``ValueError`` when an element needs a
+    JavaScript or CSS file that the frame does not load (only Leaflet is served).
     """
-    fmap.render()  # prepares the children (GeoJSON style maps); the map's own script is the frame's
-    frame = base()
-    for element in _elements(fmap):
-        extra = {src for _, src in getattr(element, "default_js", [])} - set(frame.js_links)
-        extra |= {href for _, href in getattr(element, "default_css", [])} - set(frame.css_links)
-        if extra and element is not fmap:
-            raise ValueError(f"{type(element).__name__} needs {sorted(extra)}, which the map frame does not load")
-    name = streamlit_folium.get_full_id(fmap)
-    parts = [
-        streamlit_folium.generate_leaflet_string(child, base_id=f"div_{i}")
-        for i, child in enumerate(fmap._children.values())
-    ]
-    return RESET + "\n".join(parts).replace(name, "map_div")
+    figure, name = fmap.get_root(), fmap.get_name()
+    fmap.render()
+    links = {href for _, href in fmap.default_js + fmap.default_css}
+    heads = []
+    for key, element in figure.header._children.items():
+        if isinstance(element, (JavascriptLink, CssLink)):
+            if element.url not in links:
+                raise ValueError(f"{key} needs {element.url}, which the map frame does not load")
+        elif key != name and key != "meta_http":
+            heads.append(element.render())
+    scripts = [element.render() for key, element in figure.script._children.items() if key != name]
+    head = ""
+    if heads:
+        # Style sheets of the view's elements (folium's tooltip tables), removed with the view.
+        head = (
+            "(function() { var box = document.createElement('div'); box.innerHTML = "
+            + json.dumps("".join(heads))
+            + "; var added = Array.prototype.slice.call(box.children);"
+            " added.forEach(function(e) { document.head.appendChild(e); });"
+            " (window.gdCleanup = window.gdCleanup || []).push(function() {"
+            " added.forEach(function(e) { e.remove(); }); }); })();\n"
+        )
+    return RESET + head + "\n".join(scripts).replace(name, "map_div")
 
 
-def _elements(element):
-    yield element
-    for child in getattr(element, "_children", {}).values():
-        yield from _elements(child)
-
-
-def show(
-    fmap: folium.Map,
-    *,
-    key: str,
-    height: int,
-    returned_objects: list[str] | None = None,
-) -> dict | None:
+def show(fmap: folium.Map, *, key: str, height: int, returned_objects: list[str] | None = None) -> dict | None:
     """Draw ``fmap`` in the page's map frame named ``key`` (created on the first call, then kept).
 
     ``key`` names the kind of map, not the view: the frame is kept as long as the key is the same
     (and the frame's settings, such as ``height`` and ``returned_objects``, are those of its first
     call). Returns what the frame reports of the ``returned_objects``.
     """
+    return show_script(view_script(fmap), key=key, height=height, returned_objects=returned_objects)
+
+
+def show_script(script: str, *, key: str, height: int, returned_objects: list[str] | None = None) -> dict | None:
+    """:func:`show` for a view already written by :func:`view_script` (a page may keep it)."""
+    import streamlit_folium
+
     frame = base()
     defaults = dict.fromkeys(returned_objects or [])
     return streamlit_folium._component_func(
@@ -119,7 +129,7 @@ def show(
         default=defaults,
         zoom=None,
         center=None,
-        feature_group=view_script(fmap),
+        feature_group=script,
         return_on_hover=False,
         layer_control=None,
         pixelated=False,

@@ -10,9 +10,11 @@ from __future__ import annotations
 import functools
 import math
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -21,6 +23,8 @@ import streamlit as st
 from . import layers, projects, settings, sources, territories
 from .formatting import format_eur
 from .style import NATURES, PERIODS, THEMES
+
+T = TypeVar("T")
 
 __all__ = [
     "Base",
@@ -50,6 +54,34 @@ class Base:
     credit: str
     context: layers.LoadedLayers = field(default_factory=layers.LoadedLayers)
     road_lengths: pd.DataFrame | None = None
+    #: What has been derived from these data (see :meth:`memo`); it goes when the data change.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
+    _computing: dict = field(default_factory=dict, compare=False, repr=False)  # key -> lock
+
+    #: How many derived results :meth:`memo` keeps (the oldest go first).
+    MEMO_SIZE = 200
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept for these data under ``key`` (a page's map script for one view, say).
+
+        Base is shared read-only by every session and replaced when the data change, so a result
+        kept here is never stale. A key is computed once: a session asking while another (or the
+        server's start-up) computes it waits for that result.
+        """
+        try:
+            return self.derived[key]
+        except KeyError:
+            pass
+        with self._computing.setdefault(key, threading.Lock()):
+            if key in self.derived:
+                return self.derived[key]
+            value = compute()
+            while len(self.derived) >= self.MEMO_SIZE:
+                oldest = next(iter(self.derived))
+                self.derived.pop(oldest, None)
+                self._computing.pop(oldest, None)
+            self.derived[key] = value
+        return value
 
     @property
     def map_credit(self) -> str:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable
 from contextlib import asynccontextmanager
 
-__all__ = ["PAGE_MODULES", "LOADERS", "warm_up", "lifespan"]
+__all__ = ["PAGE_MODULES", "LOADERS", "prepare_views", "warm_up", "lifespan"]
 
 # Imported by the public page on every visit (its first script run pays for them otherwise).
 PAGE_MODULES = (
@@ -43,7 +43,8 @@ PAGE_MODULES = (
     "geodash.sources",
     "geodash.selection",
     "geodash.legend",
-    # not geodash.pages: they import streamlit_folium (see above)
+    "geodash.mapframe",  # imports streamlit_folium only in a script run
+    "geodash.pages.carte",
 )
 
 # The page's cached loaders (``st.cache_resource`` functions defined in a package module), as
@@ -53,11 +54,33 @@ PAGE_MODULES = (
 # would load the data a second time.
 LOADERS = ("geodash.selection:cached_base",)
 
+
+def prepare_views() -> int:
+    """Prepare the map page for the views a plain link opens: the département first (the root URL,
+    where most visits start), then each EPCI (:func:`geodash.pages.carte.prepare`); return how many.
+
+    The page keeps what it computes with the data (``Base.memo``), so a visitor's first look at a
+    territory costs no more than the next one.
+    """
+    from .pages import carte
+    from .selection import cached_base
+
+    base = cached_base()
+    views = [{}] + [{"epci": siren} for siren in base.terr.sirens]
+    for params in views:
+        carte.prepare(base, params)
+        time.sleep(0.005)  # a visitor's run gets the interpreter between two views
+    return len(views)
+
+
 _log = logging.getLogger("geodash.startup")
 
 
-def warm_up(modules: Iterable[str] = PAGE_MODULES, loaders: Iterable[str] = LOADERS, freeze: bool = True) -> dict:
-    """Import ``modules``, call ``loaders``, freeze the heap; return the seconds each step took.
+def warm_up(
+    modules: Iterable[str] = PAGE_MODULES, loaders: Iterable[str] = LOADERS, freeze: bool = True, views: bool = True
+) -> dict:
+    """Import ``modules``, call ``loaders``, prepare the views (``views``), freeze the heap; return
+    the seconds each step took (and ``views``: how many were prepared).
 
     A loader that does not exist or is not a Streamlit cached function is skipped (recorded as
     ``None``); one that fails is logged and skipped: the page reports the same error to its
@@ -88,6 +111,13 @@ def warm_up(modules: Iterable[str] = PAGE_MODULES, loaders: Iterable[str] = LOAD
         except Exception:  # the page shows the error; the server keeps running
             _log.exception("warm-up: %s failed", spec)
         timings[spec] = time.perf_counter() - t1
+    if views:
+        t1 = time.perf_counter()
+        try:
+            timings["views"] = prepare_views()
+        except Exception:  # as above: the page reports it
+            _log.exception("warm-up: preparing the views failed")
+        timings["views_s"] = time.perf_counter() - t1
     if freeze:
         gc.collect()
         gc.freeze()

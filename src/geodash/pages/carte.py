@@ -36,16 +36,11 @@ class Choice:
 
 def render(base: Base) -> None:
     """The whole map page."""
-    view = parse_view(
-        st.query_params.to_dict(),
-        base.terr.sirens,
-        comparison.indicator_ids(base.data.chiffres),
-        amount_top=amount_top(base),
-    )
+    view = view_of(base, st.query_params.to_dict())
     page_style(view.mode == "projecteur")
     choice = sidebar(base, view)
     keep_view_in_url(base, view, choice)
-    chosen = select(base, choice.filters)
+    chosen = selected(base, choice.filters)
     header(base, choice)
     problems(base, choice.projector)
     if not choice.projector:
@@ -57,6 +52,75 @@ def render(base: Base) -> None:
         export(base, choice)
         key_figures(base, chosen)
         project_table(base, chosen)
+
+
+def view_of(base: Base, params: dict) -> View:
+    """The view a link's query opens."""
+    indicator_ids = comparison.indicator_ids(base.data.chiffres)
+    return parse_view(params, base.terr.sirens, indicator_ids, amount_top=amount_top(base))
+
+
+# Every part of the page derived from the data is kept with them (Base.memo) for every session: a
+# view seen once is served again without being computed again, until the data change. The server
+# prepares the views a link opens when it starts (:func:`prepare`, called by geodash.startup).
+
+#: The map's position on a session's first run without a position in its link, and on its later runs.
+UNLINKED = (None, None, True)
+
+
+def selected(base: Base, filters: Filters) -> Selection:
+    """:func:`geodash.selection.select`, kept with the data."""
+    return base.memo(("selection", filters), lambda: select(base, filters))
+
+
+def map_script(base: Base, choice: Choice, chosen: Selection, position=UNLINKED) -> str:
+    """The map of a view as the script the page's map frame runs (:mod:`geodash.mapframe`);
+    ``position`` is (centre, zoom, restore the tab's last position)."""
+    indicator = choice.indicator.id if choice.indicator is not None else None
+    return base.memo(
+        ("map", choice.filters, choice.shown, choice.mode, indicator, position),
+        lambda: mapframe.view_script(map_of(base, choice, chosen, *position)),
+    )
+
+
+def brief(base: Base, chosen: Selection) -> str:
+    """The paragraph above an EPCI's map: its bilan, then the count of the projects its contract names."""
+    terr, epci = base.terr, chosen.filters.epci
+
+    def text() -> str:
+        has_contract = epci in set(base.data.chiffres["epci_siren"])
+        bilan_line = comparison.epci_bilan_line(base.data.chiffres, terr.communes, epci, terr.epci_name(epci))
+        named = comparison.named_projects_line(chosen.rows, has_contract=has_contract, detail=False)
+        return plain(f"{bilan_line} {named}")
+
+    return base.memo(("brief", chosen.filters), text)
+
+
+def projects_table(base: Base, chosen: Selection):
+    """The table of the selected projects, numbered as on the map."""
+
+    def table():
+        commune_names = dict(zip(base.terr.communes["insee"], base.terr.communes["nom"]))
+        return dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
+
+    return base.memo(("projects", chosen.filters), table)
+
+
+def prepare(base: Base, params: dict) -> None:
+    """Compute what the page shows for the view ``params`` (a link's query) opens, as its first
+    visitor's run would, and keep it with the data."""
+    view = view_of(base, params)
+    choice = choice_of(base, opened(base, view))
+    chosen = selected(base, choice.filters)
+    map_script(base, choice, chosen)
+    if choice.projector:
+        return
+    if choice.indicator is not None:
+        indicators.ranking_parts(base, choice.indicator)
+    if choice.filters.epci is not None:
+        brief(base, chosen)
+        key_figures_of(base, chosen)
+    projects_table(base, chosen)
 
 
 # --- Sidebar ----------------------------------------------------------------------------------------
@@ -76,9 +140,76 @@ def _chosen(keys: tuple[str, ...] | None, allowed) -> list[str]:
     return list(allowed) if keys is None else list(keys)
 
 
+@dataclass(frozen=True)
+class Widgets:
+    """The sidebar's values: what a visitor set, or what a link opens (:func:`opened`)."""
+
+    epci: str | None
+    themes: list[str]
+    periodes: list[str]
+    natures: list[str]
+    amounts: tuple[float, float]
+    text: str
+    shown: list[str]  # context layer kinds
+    routes: list[str] | None  # road categories (None: no road layer); drawn when "routes" is shown
+    projector: bool
+    indicator: str | None  # the département view's indicator id (None on an EPCI's view)
+
+
+def opened(base: Base, view: View) -> Widgets:
+    """The sidebar as ``view`` opens it: every widget's default value."""
+    flt, top = view.filters, amount_top(base)
+    available = base.context.available
+    shown = [k for k in view.couches if k in available]
+    routes = None
+    if base.roads is not None:
+        present = _roads_present(base)
+        routes = [k for k in _chosen(flt.routes, style.ROAD_CLASSES) if k in present]
+    indicator = None
+    if flt.epci is None:
+        ids = comparison.indicator_ids(base.data.chiffres)
+        indicator = view.indicateur if view.indicateur in ids else comparison.DEFAULT_INDICATOR
+    return Widgets(
+        epci=flt.epci,
+        themes=_chosen(flt.themes, style.THEMES),
+        periodes=_chosen(flt.periodes, style.PERIODS),
+        natures=_chosen(flt.natures, style.NATURES),
+        amounts=(flt.amount_min or 0.0, min(flt.amount_max or top, top)),
+        text=flt.text,
+        shown=shown,
+        routes=routes,
+        projector=view.mode == "projecteur",
+        indicator=indicator,
+    )
+
+
+def choice_of(base: Base, w: Widgets) -> Choice:
+    """What the sidebar's values decide: the filters, the layers shown, the mode, the indicator."""
+    low, high = w.amounts
+    top = amount_top(base)
+    filters = Filters(
+        epci=w.epci,
+        themes=w.themes,
+        periodes=w.periodes,
+        natures=w.natures,
+        amount_min=low or None,
+        amount_max=high if high < top else None,
+        text=w.text,
+        routes=w.routes if "routes" in w.shown else None,
+    )
+    indicator = None
+    if w.epci is None and w.indicator is not None:
+        indicator = {i.id: i for i in bilan.comparable_indicators(base.data.chiffres)}[w.indicator]
+    return Choice(filters, tuple(w.shown), "projecteur" if w.projector else "normal", indicator)
+
+
+def _roads_present(base: Base) -> list[str]:
+    return [k for k in style.ROAD_CLASSES if k in set(base.roads["style"])]
+
+
 def sidebar(base: Base, view: View) -> Choice:
     """Territory and filter widgets, opened on ``view``."""
-    terr, flt = base.terr, view.filters
+    terr, d = base.terr, opened(base, view)
     names = dict(zip(terr.epci["siren"], terr.epci["nom_court"]))
     options = _epci_options(base)
     if "epci_from_map" in st.session_state:  # a click on the département map (previous run)
@@ -90,68 +221,43 @@ def sidebar(base: Base, view: View) -> Choice:
             options,
             # The link's EPCI opens the session; afterwards the widget keeps its own state (set by
             # the buttons and the map too, so no second default is given).
-            index=0 if "epci" in st.session_state else options.index(flt.epci),
+            index=0 if "epci" in st.session_state else options.index(d.epci),
             format_func=lambda s: "Tout le département" if s is None else names[s],
             key="epci",
         )
-        indicator = indicators.choose_indicator(base, view.indicateur) if epci is None else None
+        indicator = indicators.choose_indicator(base, view.indicateur).id if epci is None else None
         st.header("Filtres")
-        themes = st.multiselect("Thématiques", list(style.THEMES), default=_chosen(flt.themes, style.THEMES))
+        themes = st.multiselect("Thématiques", list(style.THEMES), default=d.themes)
         periodes = st.multiselect(
-            "Période",
-            list(style.PERIODS),
-            default=_chosen(flt.periodes, style.PERIODS),
-            format_func=lambda p: style.PERIODS[p].label,
+            "Période", list(style.PERIODS), default=d.periodes, format_func=lambda p: style.PERIODS[p].label
         )
         natures = st.multiselect(
-            "Nature",
-            list(style.NATURES),
-            default=_chosen(flt.natures, style.NATURES),
-            format_func=lambda n: style.NATURES[n],
+            "Nature", list(style.NATURES), default=d.natures, format_func=lambda n: style.NATURES[n]
         )
-        top = amount_top(base)
-        low, high = st.slider(
-            "Montant du Département (€)",
-            0.0,
-            top,
-            (flt.amount_min or 0.0, min(flt.amount_max or top, top)),
-            step=1000.0,
-            format="%.0f",
-        )
-        text = st.text_input("Rechercher un projet ou une commune", value=flt.text)
-        shown, road_keys = _layer_widgets(base, view)
-        mode = "projecteur" if st.toggle("Mode projecteur", value=view.mode == "projecteur") else "normal"
-    filters = Filters(
-        epci=epci,
-        themes=themes,
-        periodes=periodes,
-        natures=natures,
-        amount_min=low or None,
-        amount_max=high if high < top else None,
-        text=text,
-        routes=road_keys,
+        amounts = st.slider("Montant du Département (€)", 0.0, amount_top(base), d.amounts, step=1000.0, format="%.0f")
+        text = st.text_input("Rechercher un projet ou une commune", value=d.text)
+        shown, road_keys = _layer_widgets(base, d)
+        projector = st.toggle("Mode projecteur", value=d.projector)
+    return choice_of(
+        base, Widgets(epci, themes, periodes, natures, amounts, text, shown, road_keys, projector, indicator)
     )
-    return Choice(filters, tuple(shown), mode, indicator)
 
 
-def _layer_widgets(base: Base, view: View) -> tuple[list[str], list[str] | None]:
+def _layer_widgets(base: Base, d: Widgets) -> tuple[list[str], list[str] | None]:
     """Context layer toggles and, when roads are shown, the road categories (``None``: no road filter)."""
     available = base.context.available
     if not available:
         return [], None
     shown = st.multiselect(
-        "Couches du Département",
-        available,
-        default=[k for k in view.couches if k in available],
-        format_func=lambda k: layers.LAYER_LABELS[k],
+        "Couches du Département", available, default=d.shown, format_func=lambda k: layers.LAYER_LABELS[k]
     )
     if base.roads is None or "routes" not in shown:
         return shown, None
-    present = [k for k in style.ROAD_CLASSES if k in set(base.roads["style"])]
+    present = _roads_present(base)
     road_keys = st.multiselect(
         "Routes",
         present,
-        default=[k for k in _chosen(view.filters.routes, style.ROAD_CLASSES) if k in present],
+        default=d.routes,
         format_func=lambda k: style.ROAD_CLASSES[k].label,
         help="Catégories de la table du Département ; les travaux routiers suivent le même filtre.",
     )
@@ -225,9 +331,35 @@ def problems(base: Base, projector: bool) -> None:
 
 def draw_map(base: Base, view: View, choice: Choice, chosen: Selection) -> None:
     """The folium map; a click on an EPCI of the département map opens it (next run)."""
-    terr, epci, mode = base.terr, choice.filters.epci, choice.mode
+    epci, mode = choice.filters.epci, choice.mode
     first_run = not st.session_state.get("view_from_url_used")
     st.session_state["view_from_url_used"] = True
+    # A link's position is used on the session's first run; afterwards the map keeps its own.
+    lat, lng, zoom = (view.lat, view.lng, view.zoom) if epci == view.filters.epci else (None, None, None)
+    linked = bool(first_run and lat and lng)
+    position = ((lat, lng) if linked else None, zoom if first_run else None, not linked)
+    script = map_script(base, choice, chosen, position)
+    # One frame for the EPCI views and one for the département's (which reports clicks), per mode:
+    # going from an EPCI to another redraws the map in place. Only a click on the département map
+    # comes back to Python; the map writes its position to the page URL itself (webmap.py), so
+    # panning and zooming rerun nothing.
+    result = mapframe.show_script(
+        script,
+        key=f"map-{'epci' if epci else 'departement'}-{mode}",
+        height=900 if choice.projector else 580,
+        returned_objects=["last_object_clicked"] if epci is None else [],
+    )
+    clicked = (result or {}).get("last_object_clicked")
+    if epci is None and clicked:
+        hit = webmap.epci_at(base.terr, clicked["lat"], clicked["lng"])
+        if hit:
+            st.session_state["epci_from_map"] = hit  # applied before the selectbox exists (next run)
+            st.rerun()
+
+
+def map_of(base: Base, choice: Choice, chosen: Selection, center, zoom, restore_view: bool):
+    """The folium map of a view: territories, projects, the context layers shown, the indicator."""
+    terr, epci, mode = base.terr, choice.filters.epci, choice.mode
     context = None
     if choice.shown:
         works = None
@@ -241,36 +373,17 @@ def draw_map(base: Base, view: View, choice: Choice, chosen: Selection) -> None:
             works=works,
             mode=mode,
         )
-    # A link's position is used on the session's first run; afterwards the map keeps its own.
-    lat, lng, zoom = (view.lat, view.lng, view.zoom) if epci == view.filters.epci else (None, None, None)
-    linked = bool(first_run and lat and lng)
     options = webmap.MapOptions(
         epci=epci,
         mode=mode,
         credit=base.map_credit,
-        center=(lat, lng) if linked else None,
-        zoom=zoom if first_run else None,
-        restore_view=not linked,
+        center=center,
+        zoom=zoom,
+        restore_view=restore_view,
         choropleth=indicators.choropleth(base, choice.indicator) if choice.indicator is not None else None,
         context=context,
     )
-    fmap = webmap.build_map(terr, chosen.placed, chosen.unplaced, options)
-    # Only a click on the département map comes back to Python; the map position is written to the
-    # page URL by the map itself (webmap.py), so panning and zooming rerun nothing.
-    # One frame for the EPCI views and one for the département's (which reports clicks), per mode:
-    # going from an EPCI to another redraws the map in place.
-    result = mapframe.show(
-        fmap,
-        key=f"map-{'epci' if epci else 'departement'}-{mode}",
-        height=900 if choice.projector else 580,
-        returned_objects=["last_object_clicked"] if epci is None else [],
-    )
-    clicked = (result or {}).get("last_object_clicked")
-    if epci is None and clicked:
-        hit = webmap.epci_at(terr, clicked["lat"], clicked["lng"])
-        if hit:
-            st.session_state["epci_from_map"] = hit  # applied before the selectbox exists (next run)
-            st.rerun()
+    return webmap.build_map(terr, chosen.placed, chosen.unplaced, options)
 
 
 # --- Below the map ----------------------------------------------------------------------------------------
@@ -304,56 +417,80 @@ def export(base: Base, choice: Choice) -> None:
 def in_brief(base: Base, chosen: Selection) -> None:
     """One EPCI, above its map: the bilan first (what the Département states for the territory), then
     the count of the projects the contract names, so that nobody reads the sample as the total."""
-    terr, epci = base.terr, chosen.filters.epci
-    if epci is None:
+    if chosen.filters.epci is None:
         return
-    has_contract = epci in set(base.data.chiffres["epci_siren"])
-    bilan_line = comparison.epci_bilan_line(base.data.chiffres, terr.communes, epci, terr.epci_name(epci))
-    named = comparison.named_projects_line(chosen.rows, has_contract=has_contract, detail=False)
-    st.markdown(plain(f"{bilan_line} {named}"))  # one paragraph: the map stays on a laptop's first screen
+    st.markdown(brief(base, chosen))  # one paragraph: the map stays on a laptop's first screen
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The tables and lines of :func:`key_figures` for one view (kept with the data, see Base.memo)."""
+
+    bilan_table: object  # DataFrame; empty when the contract states no figure by domain
+    bilan_line: str
+    has_contract: bool
+    named_line: str
+    theme_period: object
+    contract_figures: object | None
+    road_lengths: object | None
+
+
+def key_figures_of(base: Base, chosen: Selection) -> KeyFigures:
+    """The key figures of an EPCI's view (:func:`key_figures`), kept with the data."""
+    return base.memo(("key_figures", chosen.filters), lambda: _key_figures(base, chosen))
+
+
+def _key_figures(base: Base, chosen: Selection) -> KeyFigures:
+    terr, epci, chiffres = base.terr, chosen.filters.epci, base.data.chiffres
+    has_contract = epci in set(chiffres["epci_siren"])
+    return KeyFigures(
+        bilan_table=comparison.epci_bilan_table(chiffres, terr.communes, epci),
+        bilan_line=plain(comparison.epci_bilan_line(chiffres, terr.communes, epci, terr.epci_name(epci))),
+        has_contract=has_contract,
+        named_line=plain(comparison.named_projects_line(chosen.rows, has_contract=has_contract)),
+        theme_period=dashboard.theme_period_table(chosen.rows),
+        contract_figures=dashboard.key_figures(chiffres, epci) if has_contract else None,
+        road_lengths=None if base.road_lengths is None else dashboard.road_length_table(base.road_lengths, epci),
+    )
 
 
 def key_figures(base: Base, chosen: Selection) -> None:
     """One EPCI: « Le Département sur le territoire, 2015-2018 » by domain, then the named projects by
     theme and period, the contract's key figures and road lengths (the département's figures are on the
     comparison page)."""
-    terr, epci = base.terr, chosen.filters.epci
-    if epci is None:
+    if chosen.filters.epci is None:
         return
-    chiffres = base.data.chiffres
+    kf = key_figures_of(base, chosen)
     st.subheader(f"Le Département sur le territoire, {bilan.PERIOD}")
-    table = comparison.epci_bilan_table(chiffres, terr.communes, epci)
-    if table.empty:
-        st.markdown(plain(comparison.epci_bilan_line(chiffres, terr.communes, epci, terr.epci_name(epci))))
+    if kf.bilan_table.empty:
+        st.markdown(kf.bilan_line)
     else:
-        st.table(table, hide_index=True)
+        st.table(kf.bilan_table, hide_index=True)
         st.caption(
             "Investissement du Département déclaré par le contrat (Livret I, partie 7), par domaine ; "
             "un domaine que le contrat ne chiffre pas n'a pas de ligne. Par habitant : population municipale "
             "INSEE des communes du Pas-de-Calais."
         )
-    has_contract = epci in set(chiffres["epci_siren"])
-    st.subheader("Projets cités dans le contrat" if has_contract else "Projets cités dans le document")
-    st.markdown(plain(comparison.named_projects_line(chosen.rows, has_contract=has_contract)))
+    st.subheader("Projets cités dans le contrat" if kf.has_contract else "Projets cités dans le document")
+    st.markdown(kf.named_line)
     col1, col2 = st.columns([3, 2])
     with col1:
         st.markdown("**Montants des projets cités, par thématique et période**")
-        st.table(dashboard.theme_period_table(chosen.rows))
+        st.table(kf.theme_period)
     with col2:
-        if has_contract:
+        if kf.contract_figures is not None:
             with st.expander("Tous les chiffres clés du contrat (Livret I, partie 7)"):
-                st.table(dashboard.key_figures(chiffres, epci), hide_index=True)
-        if base.road_lengths is not None:
+                st.table(kf.contract_figures, hide_index=True)
+        if kf.road_lengths is not None:
             st.markdown("**Longueur des routes par catégorie** (couche du Département, dans l'EPCI)")
-            st.dataframe(dashboard.road_length_table(base.road_lengths, epci), hide_index=True, width="stretch")
+            st.dataframe(kf.road_lengths, hide_index=True, width="stretch")
 
 
 def project_table(base: Base, chosen: Selection) -> None:
     """The selected projects, numbered as on the map, with CSV and Excel downloads."""
     epci = chosen.filters.epci
     st.subheader("Projets")
-    commune_names = dict(zip(base.terr.communes["insee"], base.terr.communes["nom"]))
-    table = dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
+    table = projects_table(base, chosen)
     # Numbers stay numbers (the table sorts on them), written in French by the server; « montant non
     # précisé » where the source gives none (the files keep numbers).
     french_dataframe(table)

@@ -8,7 +8,7 @@ import streamlit as st
 from .. import bilan, comparison, legend
 from ..selection import Base
 
-__all__ = ["choose_indicator", "choropleth", "ranking", "url_value"]
+__all__ = ["choose_indicator", "choropleth", "ranking", "ranking_parts", "url_value"]
 
 
 def choose_indicator(base: Base, current: str | None) -> bilan.Indicator:
@@ -38,13 +38,24 @@ def choropleth(base: Base, indicator: bilan.Indicator) -> legend.Choropleth:
     return legend.bilan_choropleth(base.data.chiffres, terr.epci, terr.communes, indicator.id)
 
 
+def ranking_parts(base: Base, indicator: bilan.Indicator):
+    """The ranking table and the reference text of ``indicator``, kept with the data (Base.memo)."""
+    chiffres, terr = base.data.chiffres, base.terr
+    return base.memo(
+        ("ranking", indicator.id),
+        lambda: (
+            comparison.ranking_table(chiffres, terr.epci, terr.communes, indicator),
+            comparison.reference_text(chiffres, terr.communes, indicator),
+        ),
+    )
+
+
 def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False, columns: int = 2) -> None:
     """The 20 EPCI ranked on ``indicator``, the département's value as reference; ``compact``: rank,
     name and value only, in ``columns`` tables side by side (two under the map page's map)."""
-    chiffres, terr = base.data.chiffres, base.terr
-    table = comparison.ranking_table(chiffres, terr.epci, terr.communes, indicator)
+    table, reference = ranking_parts(base, indicator)
     st.markdown(f"**Classement : {indicator.label}, {indicator.period}**")
-    st.markdown(f"Référence — {comparison.reference_text(chiffres, terr.communes, indicator)}")
+    st.markdown(f"Référence — {reference}")
     if compact:
         table = table[["Rang", "Intercommunalité", "Valeur"]]
         size = -(-len(table) // columns)
