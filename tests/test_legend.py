@@ -8,7 +8,10 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 
+import hypothesis
+import hypothesis.strategies as hst
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -274,6 +277,28 @@ SAINT_OMER = "200069037"
 def _significant(x: float) -> int:
     digits = f"{abs(x):.10g}".replace(".", "").strip("0")
     return len(digits)
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    values=hst.lists(hst.floats(min_value=-1e6, max_value=1e6, allow_nan=False), min_size=1, max_size=40),
+    k=hst.integers(min_value=1, max_value=7),
+)
+def test_quantile_bins_are_mapclassify_quantiles(values, k):
+    import mapclassify
+
+    hypothesis.assume(len(set(values)) >= max(2, k))  # as choropleth_classes calls it
+    y = np.array(values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Not enough unique values", "Numba not installed"
+        expected = mapclassify.Quantiles(y, k=k).bins
+    assert legend.quantile_bins(y, k) == pytest.approx(expected, rel=1e-12, abs=1e-9)
+
+
+def test_page_modules_do_not_import_scipy():
+    """The quantiles are numpy's: the map page's first run does not pay for scipy."""
+    code = "import sys, geodash.pages.carte, geodash.legend; sys.exit('scipy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 
 
 def test_bilan_choropleth_classes_are_rounded_quantiles(terr, data):

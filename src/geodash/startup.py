@@ -18,9 +18,9 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 
-__all__ = ["PAGE_MODULES", "LOADERS", "prepare_views", "warm_up", "lifespan"]
+__all__ = ["PAGE_MODULES", "LOADERS", "prepare_views", "visit", "warm_up", "lifespan"]
 
 # Imported by the public page on every visit (its first script run pays for them otherwise).
 PAGE_MODULES = (
@@ -67,10 +67,34 @@ def prepare_views() -> int:
 
     base = cached_base()
     views = [{}] + [{"epci": siren} for siren in base.terr.sirens]
-    for params in views:
+    for i, params in enumerate(views):
+        if i:  # the root URL's view at once; the others when no visitor's page is being computed
+            _idle.wait()
         carte.prepare(base, params)
-        time.sleep(0.005)  # a visitor's run gets the interpreter between two views
     return len(views)
+
+
+_visits_lock = threading.Lock()
+_visits = 0
+_idle = threading.Event()
+_idle.set()
+
+
+@contextmanager
+def visit():
+    """Around a visitor's script run (``app.py``): the start-up's preparation of views waits for the
+    runs in progress, so that the first visitors are not slowed down by it."""
+    global _visits
+    with _visits_lock:
+        _visits += 1
+        _idle.clear()
+    try:
+        yield
+    finally:
+        with _visits_lock:
+            _visits -= 1
+            if not _visits:
+                _idle.set()
 
 
 _log = logging.getLogger("geodash.startup")
