@@ -19,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import APP, REPO_DIR, free_port, log, median, proc_status
+from common import APP, REPO_DIR, cpu_seconds, free_port, log, median, proc_status
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -94,6 +94,19 @@ class Server:
 
     def rss(self) -> dict:
         return proc_status(self.proc.pid)
+
+    def wait_settled(self, quiet: float = 1.0, timeout: float = 120) -> float:
+        """Wait until the server has been idle for ``quiet`` seconds (under 5 % of a core: its
+        start-up warm-up has prepared the views); return the seconds waited. For measures of the
+        steady state: the first visit is measured without this wait."""
+        start = time.time()
+        deadline = start + timeout
+        while time.time() < deadline:
+            before = cpu_seconds(self.proc.pid)
+            time.sleep(quiet)
+            if cpu_seconds(self.proc.pid) - before < 0.05 * quiet:
+                return time.time() - start
+        raise RuntimeError(f"the server was still busy after {timeout} s")
 
     def stop(self):
         self.proc.terminate()

@@ -65,6 +65,12 @@ def proc_status(pid: int | str = "self") -> dict[str, float]:
     return out
 
 
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User + system CPU seconds of a process (its threads included), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     import socket
 

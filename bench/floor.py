@@ -130,6 +130,7 @@ def switch(n: int = 21, seed: int = 14) -> dict:
     try:
         geo.wait_healthy()
         triv.wait_healthy()
+        geo.wait_settled()  # the steady state: the start-up warm-up has ended (first-visit measures it)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
             g = GeodashTab(browser)
@@ -272,7 +273,8 @@ def memory(sessions: int = 50, batch: int = 10, ttl: int = 10) -> dict:
     rss: list[dict] = []
     try:
         server.wait_healthy()
-        rss.append({"after": "server started, no session", **server.rss()})
+        server.wait_settled()
+        rss.append({"after": "server started (warm-up ended), no session", **server.rss()})
         expect = pl.geodash_expect()
 
         async def visit_all():
@@ -340,6 +342,7 @@ def capacity(levels=(10, 50, 100), duration: float = 15.0, max_switches: int = 3
         server = Server(script)
         try:
             server.wait_healthy()
+            server.wait_settled()
             asyncio.run(pl.run_level(server.url, 1, "Intercommunalité", 2, 1, expect))  # loads the data
             rss0 = server.rss().get("VmRSS")
             rows = pl.capacity(
@@ -365,6 +368,7 @@ def server_rerun(n: int = 21) -> dict:
         server = Server(script)
         try:
             server.wait_healthy()
+            server.wait_settled()
 
             async def session(server=server, expect=expect):
                 s = pl.Session(server.url)

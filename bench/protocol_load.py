@@ -295,12 +295,9 @@ def capacity(
 
 
 def _cpu(pid: int | None) -> float:
-    import os
+    from common import cpu_seconds
 
-    if not pid:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(pid) if pid else 0.0
 
 
 def _rss(pid: int) -> float:
