@@ -372,6 +372,8 @@ def build_map(
         context=context.counts if context is not None else None,
     )
     m.geodash_legend = model  # what the legend says, for drawn_legend()
+    # Offsets of a label from its marker (CSS), which the overlay's label placement computes with.
+    label_gap, label_far = size + 2, 2 * size + 4
     legend_block = legend_html(model, mode=opt.mode, credit=credit, realisation=opt.realisation, extra=extra)
     max_h = "92vh" if opt.mode == "projecteur" else "520px"
     max_w = "560px" if opt.mode == "projecteur" else "340px"
@@ -385,12 +387,12 @@ def build_map(
         legend=fonts["legend"],
         title=fonts["title"],
         label=fonts["label"],
-        marker=size + 2,
+        marker=label_gap,
         small=max(11, fonts["legend"] - 2),
         max_h=max_h,
         max_w=max_w,
         size=size,
-        far=2 * size + 4,
+        far=label_far,
         cluster=max(11, size // 2 - 1),
         # The projector's right column: a quarter of the frame, readable at 1024 px, not wider than needed.
         column_w="clamp(250px, 27vw, 440px)",
@@ -414,6 +416,7 @@ def build_map(
         restore=opt.restore_view,
     )
     overlay.fill_frame, overlay.fit = opt.mode == "projecteur", fit
+    overlay.label_gap, overlay.label_far = label_gap, label_far
     # A view redrawn in a kept frame (geodash.mapframe) sets its own position: the map's options
     # only apply when the frame is created.
     overlay.center, overlay.zoom = (list(opt.center), opt.zoom) if fit is None else (None, None)
