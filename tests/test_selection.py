@@ -127,3 +127,35 @@ def test_cached_base_follows_the_database_and_keeps_the_territories(monkeypatch,
     assert len(second.data.financements) == len(first.data.financements) - 1
     assert second.terr is first.terr
     cached_base.clear()
+
+
+def test_memo_computes_a_key_once_even_when_asked_at_once(base):
+    import threading
+    import time
+
+    base.derived.clear()
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.2)  # the second thread asks while the first computes
+        return object()
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(base.memo(("test", 1), compute))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and results[0] is results[1]
+    assert base.memo(("test", 1), compute) is results[0] and len(calls) == 1
+    assert base.memo(("test", 2), lambda: "other") == "other"
+
+
+def test_memo_keeps_at_most_its_size_dropping_the_oldest(base):
+    base.derived.clear()
+    for i in range(base.MEMO_SIZE + 5):
+        base.memo(("size", i), lambda i=i: i)
+    assert len(base.derived) == base.MEMO_SIZE
+    assert ("size", 0) not in base.derived and ("size", base.MEMO_SIZE + 4) in base.derived
+    assert base.memo(("size", 0), lambda: "again") == "again"  # computed again when asked again

@@ -120,3 +120,41 @@ def test_projector_arrow_keys_switch_epci(server, make_page):
     p.wait_map(title="Pays de Saint-Omer")
     p.page.keyboard.press("ArrowLeft")
     p.page.wait_for_function(f"() => new URL(location.href).searchParams.get('epci') === '{LUMBRES}'", timeout=15_000)
+
+
+def test_switching_epci_redraws_the_kept_map_frame(server, make_page):
+    """Going from an EPCI to another draws the new view in the same map frame (geodash.mapframe),
+    and nothing of the previous view is left in it: one legend, one scale, one overlay style sheet,
+    the new view's markers only."""
+    p = make_page()
+    p.page.goto(f"{server}/?epci={ARRAS}")
+    arras = p.wait_map(title="Communauté urbaine d'Arras")
+    p.wait_settled()
+    frame = p.map_frame()
+    frame.evaluate("() => { window.gdKeptFrame = true; }")
+    views = [
+        ("Lens-Liévin", "Communauté d'agglomération de Lens-Liévin"),
+        ("Ternois", "Communauté de communes du Ternois"),
+        ("Arras", "Communauté urbaine d'Arras"),
+    ]
+    counts = []
+    for option, title in views:
+        p.page.get_by_test_id("stSelectbox").first.click()
+        p.page.get_by_role("option", name=option, exact=True).click()
+        counts.append(p.wait_map(title=title))
+        assert p.map_frame().evaluate("() => window.gdKeptFrame === true"), "a new map frame was created"
+        drawn = p.map_frame().evaluate(
+            """() => ({
+              legends: document.querySelectorAll('.gd-legend').length,
+              titles: [...document.querySelectorAll('.gd-legend-title')].map(e => e.textContent),
+              scales: document.querySelectorAll('.leaflet-control-scale').length,
+              sheets: [...document.querySelectorAll('style')].filter(s => s.textContent.includes('.gd-legend')).length,
+              markers: document.querySelectorAll('.gd-marker').length + document.querySelectorAll('.gd-cluster').length,
+            })"""
+        )
+        assert drawn["legends"] == 1 and drawn["titles"] == [title], drawn
+        assert drawn["scales"] == 1 and drawn["sheets"] == 1, drawn
+        assert drawn["markers"] <= counts[-1], drawn  # grouped markers show as one disc
+        p.wait_settled()
+    assert counts[0] != arras or counts[1] != arras  # the views differ (Lens-Liévin has more projects)
+    assert counts[-1] == arras
