@@ -127,7 +127,7 @@ class Tab:
         self.ws_bytes = 0
         self.ws_last = time.time()
         self.ws_opened = None
-        self.map_msg_at = None  # first WebSocket message carrying the st_folium component
+        self.map_msg_at = None  # first WebSocket message carrying the map frame component
         self.external: list[str] = []
         self.page.on("websocket", self._ws)
         self.page.on(

@@ -1,5 +1,5 @@
 """Shared helpers of the benchmarks: the page's view built exactly as ``app.py`` builds it,
-the map payload as ``st_folium`` sends it, timing and memory read from ``/proc``.
+the map payload as the map frame component gets it, timing and memory read from ``/proc``.
 
 Nothing here writes outside ``bench/`` or a temporary folder.
 """
@@ -232,13 +232,15 @@ def downloads_deferred() -> bool:
 
 
 def component_args(fmap, epci: str | None, mode: str = "normal") -> dict:
-    """The arguments ``st_folium`` hands to its component for ``fmap``, called as ``app.py`` calls it.
+    """The arguments the page's map frame component gets for ``fmap`` (``geodash.mapframe.show``,
+    called as the map page calls it), the view's script among them (``feature_group``).
 
     Streamlit sends them to the browser as ``json.dumps(args)`` (ensure_ascii, no compression), so
-    the JSON length is the bytes on the wire for the map, framing aside. ``st_folium`` consumes the
-    map (it renames its variables): pass a freshly built one.
+    the JSON length is the bytes on the wire for the map, framing aside. Pass a freshly built map.
     """
     import streamlit_folium
+
+    from geodash import mapframe
 
     captured: dict = {}
 
@@ -249,11 +251,10 @@ def component_args(fmap, epci: str | None, mode: str = "normal") -> dict:
     original = streamlit_folium._component_func
     streamlit_folium._component_func = capture
     try:
-        streamlit_folium.st_folium(
+        mapframe.show(
             fmap,
+            key=f"map-{'epci' if epci else 'departement'}-{mode}",
             height=900 if mode == "projecteur" else 580,
-            width=None,  # the container's width
-            key=f"map-{epci}-{mode}",
             returned_objects=["last_object_clicked"] if epci is None else [],
         )
     finally:
@@ -267,9 +268,11 @@ def args_json(args: dict) -> str:
 
 
 def payload(base: Base, view) -> dict:
-    """Bytes of one view's map: the rendered HTML document and the component's JSON args."""
-    html = app_view(base, view)["map"].get_root().render().encode("utf-8")
-    args = args_json(component_args(app_view(base, view)["map"], view.filters.epci, view.mode)).encode("utf-8")
+    """Bytes of one view's map: the script the map frame runs (``html``, the map document before the
+    frame was kept) and the component's JSON args."""
+    sent = component_args(app_view(base, view)["map"], view.filters.epci, view.mode)
+    html = sent["feature_group"].encode("utf-8")
+    args = args_json(sent).encode("utf-8")
     return {
         "html": len(html),
         "html_gzip": len(gzip.compress(html, 6)),
@@ -357,18 +360,18 @@ st.code = lambda body, language=None, **kwargs: st.text(body)
 """
 
 _MAP_ONLY = """
-import streamlit_folium
+from geodash import mapframe
 
-_st_folium = getattr(streamlit_folium, "_bench_original", streamlit_folium.st_folium)
-streamlit_folium._bench_original = _st_folium
+_show_script = getattr(mapframe, "_bench_original", mapframe.show_script)
+mapframe._bench_original = _show_script
 
 
 def _map_then_stop(*args, **kwargs):
-    _st_folium(*args, **kwargs)
+    _show_script(*args, **kwargs)
     st.stop()
 
 
-streamlit_folium.st_folium = _map_then_stop
+mapframe.show_script = _map_then_stop
 """
 
 VARIANTS = {
@@ -384,7 +387,7 @@ VARIANTS = {
     ),
     "map_only": (
         "the page stops right after the map (no tables, downloads or key figures): the floor "
-        "of Streamlit + st_folium for this map.",
+        "of Streamlit + the map frame for this map.",
         _MAP_ONLY,
     ),
 }
@@ -413,8 +416,8 @@ def write_naive_app(folder: Path) -> Path:
 
 
 class MapCapture:
-    """While active, every ``st_folium`` call made by a script run in this process (AppTest) records
-    the rendered HTML length of its map and the JSON its component would send; nothing is sent."""
+    """While active, every map a script run in this process (AppTest) draws records the length of
+    the view script the map frame runs (``html``) and the JSON its component would send; nothing is sent."""
 
     def __init__(self):
         self.records: list[dict] = []
@@ -423,25 +426,28 @@ class MapCapture:
         import streamlit_folium
 
         self._module = streamlit_folium
-        self._func, self._st_folium = streamlit_folium._component_func, streamlit_folium.st_folium
+        self._func = streamlit_folium._component_func
         capture = self
 
         def component(**kwargs):
             kwargs.pop("on_change", None)
-            capture.records[-1]["args_json"] = len(args_json(kwargs).encode("utf-8"))
-            capture.records[-1]["args_gzip"] = len(gzip.compress(args_json(kwargs).encode("utf-8"), 6))
+            script = kwargs["feature_group"].encode("utf-8")
+            sent = args_json(kwargs).encode("utf-8")
+            capture.records.append(
+                {
+                    "html": len(script),
+                    "html_gzip": len(gzip.compress(script, 6)),
+                    "args_json": len(sent),
+                    "args_gzip": len(gzip.compress(sent, 6)),
+                }
+            )
             return kwargs.get("default")
 
-        def st_folium(fig, *args, **kwargs):
-            html = fig.get_root().render().encode("utf-8")  # rendering first changes nothing sent
-            capture.records.append({"html": len(html), "html_gzip": len(gzip.compress(html, 6))})
-            return capture._st_folium(fig, *args, **kwargs)
-
-        streamlit_folium._component_func, streamlit_folium.st_folium = component, st_folium
+        streamlit_folium._component_func = component
         return self
 
     def __exit__(self, *exc):
-        self._module._component_func, self._module.st_folium = self._func, self._st_folium
+        self._module._component_func = self._func
 
 
 def app_payload(epci: str | None, mode: str = "normal", script: Path | None = None) -> dict:
@@ -467,15 +473,14 @@ class Restore:
 
     def __enter__(self):
         import streamlit as st
-        import streamlit_folium
 
-        from geodash import territories
+        from geodash import mapframe, territories
 
         self.saved = [
             (st, "cache_resource", st.cache_resource),
             (st, "code", st.code),
             (territories, "load_territories", territories.load_territories),
-            (streamlit_folium, "st_folium", streamlit_folium.st_folium),
+            (mapframe, "show_script", mapframe.show_script),
         ]
         return self
 

@@ -185,8 +185,10 @@ def switch(n: int = 21, seed: int = 14) -> dict:
         "trivial": stats([s["text"] for s in ts]),
         "geodash_stages": {
             k: statistics.median([s[k] for s in gs if s[k] is not None] or [0])
-            for k in ("component_delta", "script_finished", "frame_created", "leaflet_loaded", "map", "paint")
+            for k in ("component_delta", "script_finished", "map", "paint")
         },
+        # The first switch leaves the département's frame for the EPCI frame; the others redraw in it.
+        "new_frames": sum(1 for s in gs if s["frame_created"] is not None),
     }
     sg, st_ = out["summary"]["geodash"], out["summary"]["trivial"]
     out["summary"]["ratio_median"] = sg["median"] / st_["median"]

@@ -143,7 +143,7 @@ def render(r: dict) -> str:
         over = [v["name"] for v in epci_views.values() if v["normal"]["args_json"] > BUDGET["epci_bytes"]]
         rows.append(
             [
-                "1 · payload, EPCI view (largest of 20; JSON sent by st_folium)",
+                "1 · payload, EPCI view (largest of 20; JSON sent to the map frame)",
                 "≤ 250 KB",
                 f"{kb(worst_v)} ({epci_views[worst]['name']}); "
                 f"median {kb(sorted(v['normal']['args_json'] for v in epci_views.values())[len(epci_views) // 2])}; "
@@ -242,7 +242,7 @@ def render(r: dict) -> str:
         )
         rows.append(
             [
-                "5 · France: national EPCI view, server time (build + st_folium)",
+                "5 · France: national EPCI view, server time (build + map frame script)",
                 "≤ 2 s",
                 sec(rt["overview_map"]),
                 verdict(rt["overview_map"], BUDGET["national_s"]),
@@ -315,9 +315,9 @@ def render(r: dict) -> str:
         add("")
         add(
             "Each view is opened in the real `app.py` (AppTest, `?epci=…`, default filters). `args JSON` is "
-            "what Streamlit sends for the map: `json.dumps` of the st_folium component's arguments (the "
-            "Leaflet script, its header and options), uncompressed over the WebSocket; `HTML` is "
-            "`len(m.get_root().render())`; gzip figures show what compression would leave. `naive`: the "
+            "what Streamlit sends for the map: `json.dumps` of the map frame component's arguments (the "
+            "view's script, the frame's own script, header and options), uncompressed over the WebSocket; "
+            "`HTML` is the view's script alone (what the kept frame runs, `geodash.mapframe`); gzip figures show what compression would leave. `naive`: the "
             "same app with full-resolution geometry (see section 6)."
         )
         add("")
@@ -1086,7 +1086,7 @@ def _wins(r: dict) -> str:
         )
     stg = server.get("stages", {}).get(lst, {})
     ser, one = (
-        stg.get("st_folium serialisation (render + rewrite + hash)"),
+        stg.get("map frame script (folium render, once)"),
         stg.get("(one render alone, as components.html would need)"),
     )
     if ser and one and ser > 1.5 * one:
@@ -1132,7 +1132,7 @@ def _misses(r: dict) -> str:
         if med > BUDGET["warm_s"] or (dept and dept > BUDGET["warm_s"]):
             lst = server.get("payload", {}).get("largest_epci")
             st_l, st_d = stg.get(lst, {}), stg.get("departement", {})
-            ser = "st_folium serialisation (render + rewrite + hash)"
+            ser = "map frame script (folium render, once)"
             biggest = (
                 "The largest cost of the map is"
                 if (st_l.get(ser) or 0) > (st_l.get("build_map (folium objects)") or 0)
@@ -1183,12 +1183,12 @@ def _misses(r: dict) -> str:
             f"{sec(dcl)} for Streamlit's own page ({mb(wf.get('bytes transferred (page)'))} of JavaScript, fonts and "
             f"CSS in {wf.get('files (page)', 0):.0f} files, sent uncompressed); {span(dcl, wso)} to open the WebSocket; "
             f"{span(wso, mdr)} until the message carrying the map arrives (the script run on the server up to "
-            f"`st_folium`, in competition with the browser for the 2 cores); {span(mdr, frm)} until Streamlit's "
+            f"the map, in competition with the browser for the 2 cores); {span(mdr, frm)} until Streamlit's "
             f"frontend creates the map's iframe (rendering the sidebar widgets, title and expanders, fetching and "
             f"compiling their lazily loaded chunks); {span(frm, lfl)} for the component's bundle and Leaflet; "
             f"{span(lfl, rdy)} for our script to draw. Measured moves on the largest EPCI view "
             f"({sec(ours_l)} today): panel in `st.text` instead of `st.code` {sec(v_code)}; the page stopped right "
-            f"after the map, the floor of Streamlit + st_folium here, {sec(v_map)}. What would move it: the work "
+            f"after the map, the floor of Streamlit + the map frame here, {sec(v_map)}. What would move it: the work "
             f"on the server after the map (the rest of the page) competes with the browser for the 2 cores; "
             f"compression and long-lived caching of Streamlit's static "
             f"files by a reverse proxy matter on a real network (6 MB uncompressed; loopback here hides it); the "
@@ -1459,21 +1459,19 @@ def render_floor(r: dict) -> str:
         st_ = sw["summary"]["geodash_stages"]
         add(
             f"**Where a switch's time goes** (geodash, medians over {sw['n']} switches, seconds after the Enter key; "
-            "WebSocket arrivals recorded in the page, the map frame's creation from its `performance.timeOrigin`, "
-            "Leaflet's load from the frame's resource timing):"
+            "WebSocket arrivals recorded in the page; a new map frame is told by its `performance.timeOrigin`):"
         )
         add("")
         add(
             _rows(
                 [
                     [
-                        "map component delta received (server: script up to `st_folium`, serialised, sent)",
+                        "map component delta received (server: script up to the map, serialised, sent)",
                         sec(st_["component_delta"]),
                     ],
-                    ["new map iframe created", sec(st_["frame_created"])],
                     [
-                        "Leaflet loaded in the new iframe (component bundle booted, map HTML injected)",
-                        sec(st_["leaflet_loaded"]),
+                        "switches that created a new map frame (the others drew in the kept frame)",
+                        f"{sw['summary'].get('new_frames', '–')} of {sw['n']}",
                     ],
                     ["markers drawn (`data-gd-ready`)", sec(st_["map"])],
                     ["painted (two animation frames later)", sec(st_["paint"])],

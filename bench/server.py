@@ -213,7 +213,7 @@ def stages(base, epci: str | None, repeats: int) -> dict:
     names = [
         "filters + aggregates (select)",
         "build_map (folium objects)",
-        "st_folium serialisation (render + rewrite + hash)",
+        "map frame script (folium render, once)",
         "(one render alone, as components.html would need)",
         "project table",
         "CSV download bytes",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import folium
 import pytest
 from folium.plugins import MarkerCluster
 

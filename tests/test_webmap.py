@@ -84,7 +84,7 @@ def test_departement_view_is_a_choropleth_with_20_epci(terr, data):
     per = pd.Series({s: i for i, s in enumerate(terr.sirens)}, dtype=float)
     m = build_map(terr, options=MapOptions(epci=None, choropleth=per))
     page = m.get_root().render()
-    labels = json.loads(re.search(r"\n\s*(\[\{\"n\".*?\])\.forEach\(function\(a, i\)", page, re.S).group(1))
+    labels = json.loads(re.search(r"var areaLabels = (\[\{\"n\".*?\])\.map\(function\(a, i\)", page, re.S).group(1))
     assert sorted(a["t"] for a in labels) == sorted(terr.epci["nom_court"].map(html.escape))
     assert "Financements du Département par habitant" in _legend(page)
     for colour in style.CHOROPLETH:
