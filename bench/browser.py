@@ -95,9 +95,10 @@ class Server:
     def rss(self) -> dict:
         return proc_status(self.proc.pid)
 
-    def wait_settled(self, quiet: float = 1.0, timeout: float = 120) -> float:
+    def wait_settled(self, quiet: float = 3.0, timeout: float = 180) -> float:
         """Wait until the server has been idle for ``quiet`` seconds (under 5 % of a core: its
-        start-up warm-up has prepared the views); return the seconds waited. For measures of the
+        start-up warm-up has prepared the views; ``quiet`` is longer than the pause the warm-up makes
+        before them, ``geodash.startup.QUIET_S``); return the seconds waited. For measures of the
         steady state: the first visit is measured without this wait."""
         start = time.time()
         deadline = start + timeout

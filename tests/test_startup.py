@@ -67,3 +67,18 @@ def test_prepared_views_are_the_ones_a_plain_link_opens(params):
     assert not at.exception, at.exception
     assert selection.cached_base() is base
     assert set(base.derived) == prepared, set(base.derived) - prepared
+
+
+def test_views_are_prepared_only_when_no_visitor_run_is_in_progress(monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setattr(startup, "QUIET_S", 0.3)
+    done = threading.Event()
+    waiter = threading.Thread(target=lambda: (startup._wait_quiet(), done.set()))
+    with startup.visit():
+        waiter.start()
+        assert not done.wait(0.8)  # longer than QUIET_S: it waits for the run, not for the time alone
+    left = time.monotonic()
+    assert done.wait(5)
+    assert time.monotonic() - left >= 0.25  # and then for the quiet time after the run

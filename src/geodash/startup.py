@@ -65,36 +65,50 @@ def prepare_views() -> int:
     from .pages import carte
     from .selection import cached_base
 
+    global _last_visit
     base = cached_base()
+    with _visits_lock:  # the root URL's view is prepared now: the quiet time counts from here
+        _last_visit = max(_last_visit, time.monotonic())
     views = [{}] + [{"epci": siren} for siren in base.terr.sirens]
     for i, params in enumerate(views):
-        if i:  # the root URL's view at once; the others when no visitor's page is being computed
-            _idle.wait()
+        if i:  # the root URL's view at once; the others when the visitors leave the server alone
+            _wait_quiet()
         carte.prepare(base, params)
     return len(views)
 
 
+#: Seconds without any visitor's script run before the start-up prepares another view: a first
+#: visitor's browser is still loading the page (served by the same process) between two runs.
+QUIET_S = 2.0
+
 _visits_lock = threading.Lock()
 _visits = 0
-_idle = threading.Event()
-_idle.set()
+_last_visit = 0.0  # time.monotonic() of the last run's start or end
+
+
+def _wait_quiet() -> None:
+    while True:
+        with _visits_lock:
+            left = QUIET_S - (time.monotonic() - _last_visit)
+            if not _visits and left <= 0:
+                return
+        time.sleep(max(0.05, left))
 
 
 @contextmanager
 def visit():
-    """Around a visitor's script run (``app.py``): the start-up's preparation of views waits for the
-    runs in progress, so that the first visitors are not slowed down by it."""
-    global _visits
+    """Around a visitor's script run (``app.py``): the start-up's preparation of views waits until no
+    run has been in progress for :data:`QUIET_S`, so that it does not slow the first visitors down."""
+    global _visits, _last_visit
     with _visits_lock:
         _visits += 1
-        _idle.clear()
+        _last_visit = time.monotonic()
     try:
         yield
     finally:
         with _visits_lock:
             _visits -= 1
-            if not _visits:
-                _idle.set()
+            _last_visit = time.monotonic()
 
 
 _log = logging.getLogger("geodash.startup")
