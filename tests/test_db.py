@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
@@ -272,3 +274,24 @@ def test_two_servers_starting_on_an_empty_database_import_once(new_engine):
     expected = len(pd.read_csv(settings.projects_dir() / "financements.csv", dtype=str))
     assert len(list_financings(engine)) == expected
     assert len(journal(engine, include_import=True, limit=10 * expected)) == expected  # one import entry each
+
+
+def test_schema_head_is_alembics_head():
+    """The revision the page checks without importing Alembic is the newest migration shipped."""
+    from alembic.script import ScriptDirectory
+
+    from geodash.db.engine import MIGRATIONS_DIR, SCHEMA_HEAD
+
+    assert ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head() == SCHEMA_HEAD
+
+
+def test_reading_a_current_database_does_not_import_alembic(tmp_path):
+    """The public page's first run does not pay for Alembic when the schema is current."""
+    url = f"sqlite:///{tmp_path / 'g.sqlite'}"
+    code = (
+        "import sys; from geodash.db.engine import migrate, make_engine, schema_is_current; "
+        f"e = make_engine({url!r}); migrate(e); "
+        "[sys.modules.pop(m) for m in list(sys.modules) if m.startswith('alembic')]; "
+        "assert schema_is_current(e); migrate(e); sys.exit('alembic' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
