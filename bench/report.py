@@ -395,7 +395,7 @@ def render(r: dict) -> str:
                     f"In today's overlay: {comp['markers']} markers carry {kb(comp['popup html, in the page (bytes)'])} "
                     f"of popup HTML and {kb(comp['marker svg + label html (bytes)'])} of marker SVG + label HTML; "
                     f"{esc} characters `< > & '` in them are written as `\\u003c`-style escapes by Jinja's "
-                    "`tojson` (6 bytes each, 7 once st_folium's JSON escapes the backslash)."
+                    "`tojson` (6 bytes each, 7 once the component's JSON escapes the backslash)."
                 )
             add("")
 
@@ -406,7 +406,7 @@ def render(r: dict) -> str:
         add(
             f"Warm: data loaded once in the process (as `st.cache_resource` keeps them); each figure is the "
             f"median of {5 if not r.get('quick') else 3} calls after one warm-up. `build` = filters + totals + "
-            "`build_map`; `map` = build + st_folium's serialisation (what happens on the server before the map "
+            "`build_map`; `map` = build + the view's script (what happens on the server before the map "
             "leaves); `page` = map + key figures, theme table and project table"
             + (
                 " (the CSV and Excel downloads are built only when clicked)."
@@ -1084,19 +1084,6 @@ def _wins(r: dict) -> str:
             f"{kb(next((v for k, v in wi.items() if k.startswith('marker SVG')), None))}. Room for twice the "
             "markers under 250 KB."
         )
-    stg = server.get("stages", {}).get(lst, {})
-    ser, one = (
-        stg.get("map frame script (folium render, once)"),
-        stg.get("(one render alone, as components.html would need)"),
-    )
-    if ser and one and ser > 1.5 * one:
-        out.append(
-            f"- **Server time**: st_folium's serialisation is the largest part of a rerun ({ms(ser)} for {name}, "
-            f"against {ms(stg.get('build_map (folium objects)'))} to build the map and {ms(one)} for one "
-            "render): it renders the map again, re-renders each element's script, runs regexes over the "
-            "result and hashes it. For EPCI views, which return nothing to Python, "
-            "`st.components.v1.html(m.get_root().render())` needs one render only."
-        )
     return "\n".join(out)
 
 
@@ -1133,11 +1120,6 @@ def _misses(r: dict) -> str:
             lst = server.get("payload", {}).get("largest_epci")
             st_l, st_d = stg.get(lst, {}), stg.get("departement", {})
             ser = "map frame script (folium render, once)"
-            biggest = (
-                "The largest cost of the map is"
-                if (st_l.get(ser) or 0) > (st_l.get("build_map (folium objects)") or 0)
-                else "A large cost of the map is"
-            )
             deferred = server.get("downloads_deferred")
             excel = (
                 f"The CSV and Excel downloads are built only when clicked (app.py hands Streamlit a callable); "
@@ -1150,14 +1132,16 @@ def _misses(r: dict) -> str:
                 f"only when clicked."
             )
             out.append(
-                f"- **Warm server time** (EPCI page median {ms(med)}, max {ms(pages[-1])}; département page {ms(dept)}). "
-                f"{biggest} st_folium's serialisation: {ms(st_l.get(ser))} for the largest EPCI map against "
-                f"{ms(st_l.get('build_map (folium objects)'))} to build it — it renders the whole map again, "
-                f"re-renders every element's script, runs regexes over the result and hashes it; a single render "
-                f"takes {ms(st_l.get('(one render alone, as components.html would need)'))}. {excel} Would move it: "
-                "cache the serialised map per view (`st.cache_data` keyed on the view, or `st_folium(..., "
-                "render=False)` on a cached map); for the EPCI views, which return nothing to Python, "
-                "`st.components.v1.html(m.get_root().render())` needs one render only."
+                f"- **Server time of a view computed from scratch** (EPCI page median {ms(med)}, max "
+                f"{ms(pages[-1])}; département page {ms(dept)}): this section calls the page's functions "
+                "directly, without `Base.memo`, so it is what the first look at a view costs when the start-up "
+                "has not prepared it (another filter, say). The page computes a view once per data version and "
+                "serves it from `Base.memo` to every session afterwards: the server's own rerun for a switch is "
+                "in the floor table above. "
+                f"Of the map: {ms(st_l.get(ser))} for the view's script (one folium render) and "
+                f"{ms(st_l.get('build_map (folium objects)'))} to build it. {excel} Would move it: the bilan "
+                "lines (the département's reference is recomputed for each domain of each EPCI), and the "
+                "Styler that writes the project table's numbers in French."
             )
     nav = browser.get("navigation", {})
     slow = {k: v for k, v in nav.items() if v["cold_cache"]["map"] > BUDGET["nav_s"]}
@@ -1234,12 +1218,12 @@ def _misses(r: dict) -> str:
                 + ")"
                 + (
                     f" and, for time, by the 1 259 `folium.Marker` name labels ({mb(marker_labels)}, each a Jinja "
-                    "template compiled and rendered twice by st_folium)"
+                    "template compiled and rendered by folium)"
                     if marker_labels
                     else ""
                 )
                 + f": build {sec(rt['overview_build'])}, one render {sec(rt.get('overview_render'))}, the rest "
-                "st_folium. Measured: "
+                "the view's script. Measured: "
                 + "; ".join(f"{k}: {mb(v['args_bytes'])} in {sec(v['map_s'])}" for k, v in wi.items())
                 + (f". **{fit[0][0]}** meets both budgets." if fit else ".")
             )

@@ -61,7 +61,7 @@ def payloads(base, naive_script: Path) -> dict:
 
 def warm(base, repeats: int) -> dict:
     """Server time with the data cached in process, timed stage after stage in the same iteration:
-    ``build`` (filters, totals, build_map), ``map`` (+ st_folium's serialisation: what happens before
+    ``build`` (filters, totals, build_map), ``map`` (+ the view's script for the map frame: what happens before
     the map leaves), ``page`` (+ key figures, tables, CSV and Excel downloads)."""
     out = {}
     for epci in _views(base):
