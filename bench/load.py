@@ -34,18 +34,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from browser import CHROMIUM_ARGS  # the flags of every Chromium the bench starts
+
 REPO_DIR = Path(__file__).resolve().parents[1]
 RESULTS = REPO_DIR / "bench" / "load_results.md"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 THEMES = ["Aménagement", "Solidarité", "Education", "Culture", "Sport"]
 ERROR_SELECTOR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 

@@ -42,6 +42,7 @@ __all__ = [
     "epci_investment",
     "bilan_frame",
     "comparable_indicators",
+    "indicator_of",
     "indicator_values",
     "departement_reference",
     "project_domain",
@@ -215,7 +216,9 @@ def comparable_indicators(chiffres: pd.DataFrame) -> list[Indicator]:
     return out
 
 
-def _indicator(chiffres: pd.DataFrame, indicator: str | Indicator) -> Indicator:
+def indicator_of(chiffres: pd.DataFrame, indicator: str | Indicator) -> Indicator:
+    """The :class:`Indicator` of an id among :func:`comparable_indicators` (an Indicator is returned as
+    is); raises ``KeyError`` with the unknown id."""
     if isinstance(indicator, Indicator):
         return indicator
     for ind in comparable_indicators(chiffres):
@@ -252,7 +255,7 @@ def indicator_values(
         contract in the document (:data:`NO_CONTRACT`); ``precision`` is ``exact``, ``au moins`` or
         ``environ``; ``texte`` is the French display; ``rang`` is 1 for the highest value.
     """
-    ind = _indicator(chiffres, indicator)
+    ind = indicator_of(chiffres, indicator)
     values = _values(chiffres, ind)
     population = epci_populations(communes)
     with_contract = set(chiffres["epci_siren"])
@@ -292,7 +295,7 @@ def departement_reference(chiffres: pd.DataFrame, communes: pd.DataFrame, indica
 
     Returns ``{"valeur", "precision", "texte", "epci"}`` (``epci``: how many EPCI state the figure).
     """
-    ind = _indicator(chiffres, indicator)
+    ind = indicator_of(chiffres, indicator)
     values = _values(chiffres, ind)
     if values.empty:
         return {"valeur": np.nan, "precision": "", "texte": format_value(np.nan, ind.unit), "epci": 0}

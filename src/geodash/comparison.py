@@ -53,7 +53,7 @@ def ranking_table(
     (« – ») and its reason instead of a value (« pas de contrat dans le document », « non précisé dans le
     contrat »), never 0.
     """
-    ind = bilan._indicator(chiffres, indicator)
+    ind = bilan.indicator_of(chiffres, indicator)
     table = bilan.indicator_values(chiffres, epci, communes, ind)
     rows = []
     for r in table.itertuples():
@@ -72,7 +72,7 @@ def ranking_table(
 
 def reference_text(chiffres: pd.DataFrame, communes: pd.DataFrame, indicator: str | bilan.Indicator) -> str:
     """``"Pas-de-Calais (19 intercommunalités avec contrat) : au moins 412 € / hab."``: the reference value."""
-    ind = bilan._indicator(chiffres, indicator)
+    ind = bilan.indicator_of(chiffres, indicator)
     ref = bilan.departement_reference(chiffres, communes, ind)
     value = format_value(ref["valeur"], ind.unit, ref["precision"], decimals=0)
     return f"{settings.DEPARTEMENT_NOM} ({ref['epci']} intercommunalités avec contrat) : {value}"

@@ -25,7 +25,6 @@ __all__ = [
     "financing_by_epci",
     "key_figures",
     "project_table",
-    "amounts_as_text",
     "projects_file_stem",
     "theme_period_table",
     "neutralise_formula",
@@ -189,19 +188,6 @@ def project_table(financements: pd.DataFrame, numbers: pd.Series, commune_names:
     data["nature"] = data["nature"].map(NATURES).fillna(data["nature"])
     data = data.sort_values(["numero", "id"], na_position="last")
     return data[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
-
-
-AMOUNT_COLUMNS = ("Montant du Département (€)", "Coût total (€)")
-
-
-def amounts_as_text(table: pd.DataFrame) -> pd.DataFrame:
-    """The project table for the page: amounts in French (« 1 443 000 € »), « montant non précisé »
-    where the source gives none, never an empty cell that reads as 0."""
-    out = table.copy()
-    for col in AMOUNT_COLUMNS:
-        if col in out:
-            out[col] = out[col].map(format_eur)
-    return out
 
 
 def projects_file_stem(epci: str | None) -> str:
