@@ -72,9 +72,14 @@ def test_missing_territories_file_gives_a_message(monkeypatch, tmp_path):
     assert any("absent.gpkg" in e.value and "introuvable" in e.value for e in at.error)
 
 
-def test_export_button_prepares_a_pdf_of_the_view():
+def test_export_panel_is_written_only_when_open_and_prepares_a_pdf_of_the_view():
     at = _run(epci=ARRAS, theme="Culture")
-    at.button[0].click().run()
+    panel = [e for e in at.expander if e.label.startswith("Exporter la carte")][0]
+    assert not panel.children and not [b for b in at.button if b.label == "Préparer la carte à imprimer"]
+    at.session_state["export-open"] = True  # what opening the panel sets (a lazy expander reruns)
+    at.run()
+    [prepare] = [b for b in at.button if b.label == "Préparer la carte à imprimer"]
+    prepare.click().run()
     assert not at.exception
     export = at.session_state["export"]
     assert export[0][0].epci == ARRAS and export[0][0].themes == ("Culture",)
@@ -94,8 +99,8 @@ def test_road_filter_and_lengths_with_layers(monkeypatch, tmp_path):
     at = _run(epci=ARRAS, routes="1,autoroute")
     roads = [m for m in at.sidebar.multiselect if m.label == "Routes"][0]
     assert roads.value == ["1", "autoroute"]
-    lengths = [d.value for d in at.dataframe if "Réseau" in d.value.columns][0]
-    assert "Total des routes départementales" in set(lengths["Réseau"])
+    [lengths] = [h.proto.body for h in at.get("html") if "Réseau" in h.proto.body]
+    assert "<td>Total des routes départementales</td>" in lengths
     # Road works on roads outside the chosen categories are filtered out of the table.
     # Road works follow the road filter: RD 939 and RD 950 are of category 1 in the test table,
     # RD 260 has no category ("non renseignée") and is filtered out.
@@ -227,6 +232,19 @@ def test_epci_view_puts_the_bilan_before_the_named_projects():
     ]
     at = _run(epci="200069037")  # Pays de Saint-Omer: no contract in the document
     assert any(m.value.startswith("Pas de contrat dans le document pour ce territoire") for m in at.markdown)
+
+
+def test_epci_key_figures_are_html_tables_and_the_contract_figures_are_written_when_opened():
+    at = _run(epci="246200364")  # Lens-Liévin
+    tables = [h.proto.body for h in at.get("html") if 'class="gd-table"' in h.proto.body]
+    bilan_table, theme_period = tables[:2]
+    assert "<td>Routes</td><td>au moins 11,8 millions €</td>" in bilan_table.replace(NBSP, " ")
+    assert '<th scope="row">Aménagement</th>' in theme_period and "montant non précisé" in theme_period
+    assert not any("Assistantes familiales" in t for t in tables)  # the closed panel is not written
+    at.session_state["figures-open"] = True
+    at.run()
+    figures = [h.proto.body for h in at.get("html") if "Assistantes familiales" in h.proto.body]
+    assert len(figures) == 1 and "402 personnes" in figures[0].replace(NBSP, " ")
 
 
 def test_indicator_survives_a_visit_to_an_epci():

@@ -6,16 +6,27 @@ small functions that turn widgets into library calls. Styles and scripts live in
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from .. import dashboard
 from ..selection import Base
 from ..text import public_message
 
-__all__ = ["STATIC_DIR", "data_errors", "french_dataframe", "page_style", "plain", "public_lines"]
+__all__ = [
+    "STATIC_DIR",
+    "data_errors",
+    "french_dataframe",
+    "page_style",
+    "plain",
+    "public_lines",
+    "text_table",
+    "text_table_html",
+]
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -58,3 +69,32 @@ def french_dataframe(frame) -> None:
     """A page table in French whatever the browser's locale, sortable on its numbers
     (:func:`geodash.dashboard.french_table`); a missing amount reads "montant non précisé"."""
     st.dataframe(dashboard.french_table(frame), hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)
+
+
+def text_table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
+    """A table of text as plain HTML (class ``gd-table``, styled by ``page.css`` as ``st.table``): every
+    header and cell escaped, a missing value empty, the index as row headers when ``index``.
+
+    ``st.table`` renders each cell as markdown; on a territory's page its tables cost the browser more
+    than the map on every switch. The key figures are text already written in French, so plain HTML
+    shows them the same for a fraction of that.
+    """
+
+    def text(value) -> str:
+        return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else html.escape(str(value))
+
+    names = ([frame.index.name] if index else []) + list(frame.columns)
+    head = "".join(f'<th scope="col">{text(name)}</th>' for name in names)
+    body = "".join(
+        "<tr>"
+        + (f'<th scope="row">{text(label)}</th>' if index else "")
+        + "".join(f"<td>{text(value)}</td>" for value in values)
+        + "</tr>"
+        for label, values in zip(frame.index, frame.itertuples(index=False, name=None))
+    )
+    return f'<div class="gd-table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def text_table(frame, *, index: bool = False) -> None:
+    """Show :func:`text_table_html` of ``frame`` in the page."""
+    st.html(text_table_html(frame, index=index))

@@ -13,7 +13,7 @@ import streamlit as st
 from .. import atlas, bilan, comparison, dashboard, layers, legend, mapframe, style, weblayers, webmap
 from ..selection import Base, Filters, Selection, select
 from ..views import View, parse_view, view_params
-from . import STATIC_DIR, french_dataframe, indicators, page_style, plain
+from . import STATIC_DIR, french_dataframe, indicators, page_style, plain, text_table
 
 __all__ = ["render"]
 
@@ -390,8 +390,15 @@ def map_of(base: Base, choice: Choice, chosen: Selection, center, zoom, restore_
 
 
 def export(base: Base, choice: Choice) -> None:
-    """The current view as a print sheet (PDF or PNG, A4 or A3), prepared on demand."""
-    with st.expander("Exporter la carte (PDF ou PNG, format A4 ou A3)"):
+    """The current view as a print sheet (PDF or PNG, A4 or A3), prepared on demand.
+
+    The panel's content is written only while it is open (a lazy expander): closed, it costs a switch of
+    territory nothing but its title.
+    """
+    panel = st.expander("Exporter la carte (PDF ou PNG, format A4 ou A3)", key="export-open", on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
         e1, e2, e3, e4 = st.columns([1, 1, 1, 2])
         fmt = e1.radio("Format", ["PDF", "PNG"], horizontal=True)
         paper = e2.radio("Papier", ["A4", "A3"], horizontal=True)
@@ -465,7 +472,7 @@ def key_figures(base: Base, chosen: Selection) -> None:
     if kf.bilan_table.empty:
         st.markdown(kf.bilan_line)
     else:
-        st.table(kf.bilan_table, hide_index=True)
+        text_table(kf.bilan_table)
         st.caption(
             "Investissement du Département déclaré par le contrat (Livret I, partie 7), par domaine ; "
             "un domaine que le contrat ne chiffre pas n'a pas de ligne. Par habitant : population municipale "
@@ -476,14 +483,19 @@ def key_figures(base: Base, chosen: Selection) -> None:
     col1, col2 = st.columns([3, 2])
     with col1:
         st.markdown("**Montants des projets cités, par thématique et période**")
-        st.table(kf.theme_period)
+        text_table(kf.theme_period, index=True)
     with col2:
         if kf.contract_figures is not None:
-            with st.expander("Tous les chiffres clés du contrat (Livret I, partie 7)"):
-                st.table(kf.contract_figures, hide_index=True)
+            # Written only while open (a lazy expander), as the export panel.
+            figures = st.expander(
+                "Tous les chiffres clés du contrat (Livret I, partie 7)", key="figures-open", on_change="rerun"
+            )
+            if figures.open:
+                with figures:
+                    text_table(kf.contract_figures)
         if kf.road_lengths is not None:
             st.markdown("**Longueur des routes par catégorie** (couche du Département, dans l'EPCI)")
-            st.dataframe(kf.road_lengths, hide_index=True, width="stretch")
+            text_table(kf.road_lengths)
 
 
 def project_table(base: Base, chosen: Selection) -> None:
