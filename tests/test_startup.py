@@ -82,3 +82,41 @@ def test_views_are_prepared_only_when_no_visitor_run_is_in_progress(monkeypatch)
     left = time.monotonic()
     assert done.wait(5)
     assert time.monotonic() - left >= 0.25  # and then for the quiet time after the run
+
+
+def test_streamlit_first_element_check_runs_in_the_warm_up_only_where_the_runtime_exists(monkeypatch):
+    from streamlit import delta_generator, runtime
+
+    calls = []
+    monkeypatch.setattr(delta_generator, "_maybe_print_use_warning", lambda: calls.append("check"))
+    monkeypatch.setattr(runtime, "exists", lambda: False)
+    assert startup._streamlit_first_element_check() is None and calls == []  # would print a warning
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    assert startup._streamlit_first_element_check() >= 0 and calls == ["check"]
+    monkeypatch.delattr(delta_generator, "_maybe_print_use_warning")
+    assert startup._streamlit_first_element_check() is None  # a Streamlit without it: left alone
+
+
+def test_the_map_component_imported_by_the_warm_up_is_registered_by_the_first_run():
+    """streamlit_folium imported outside a script run (the warm-up) declares its component without
+    registering it: the page's run registers it, once (the browser test of ``serve.py`` shows the map
+    frame served)."""
+    script = """
+import streamlit as st
+from streamlit import runtime
+from geodash import mapframe
+import streamlit_folium
+mapframe._registered.cache_clear()
+registry = runtime.get_instance().component_registry
+for key in ("map-a", "map-b"):
+    mapframe.show_script("", key=key, height=100)
+st.session_state["registered"] = [c.args[0] for c in registry.register_component.call_args_list]
+st.session_state["component"] = streamlit_folium._component_func
+"""
+    import streamlit_folium  # noqa: F401  (as the warm-up does: outside a script run)
+
+    at = AppTest.from_string(script, default_timeout=60)  # its runtime records what is registered
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["registered"][-1] is at.session_state["component"]
+    assert at.session_state["registered"].count(at.session_state["component"]) == 1

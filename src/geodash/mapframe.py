@@ -53,7 +53,7 @@ class FrameBase:
 @functools.cache
 def base() -> FrameBase:
     """The frame of every web map (the same for all views, computed once per process)."""
-    import streamlit_folium  # only in a script run: a component declared outside one is not served
+    import streamlit_folium
 
     m = webmap.new_map()
     m.get_root().render()
@@ -101,6 +101,20 @@ def view_script(fmap: folium.Map) -> str:
     return RESET + head + "\n".join(scripts).replace(name, "map_div")
 
 
+@functools.cache
+def _registered() -> None:
+    """Register streamlit-folium's component with the server, once, from the first script run.
+
+    streamlit-folium declares its component when it is imported, and Streamlit registers a component
+    only when it is declared during a script run: imported by the server's warm-up (which spares the
+    first visitor its 0.4 s import), it is registered here, as its own import in a run would have.
+    """
+    import streamlit_folium
+    from streamlit import runtime
+
+    runtime.get_instance().component_registry.register_component(streamlit_folium._component_func)
+
+
 def show(fmap: folium.Map, *, key: str, height: int, returned_objects: list[str] | None = None) -> dict | None:
     """Draw ``fmap`` in the page's map frame named ``key`` (created on the first call, then kept).
 
@@ -115,6 +129,7 @@ def show_script(script: str, *, key: str, height: int, returned_objects: list[st
     """:func:`show` for a view already written by :func:`view_script` (a page may keep it)."""
     import streamlit_folium
 
+    _registered()
     frame = base()
     defaults = dict.fromkeys(returned_objects or [])
     return streamlit_folium._component_func(
