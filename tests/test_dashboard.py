@@ -81,3 +81,28 @@ def test_page_tables_are_french_and_sort_on_numbers(data, terr):
     epci = dashboard.french_table(per_epci[["nom_court", "Population", "€ par habitant"]])
     per = epci.data["€ par habitant"].dropna().iloc[0]
     assert format_number(per, 2) in epci.to_html() and "," in format_number(per, 2)
+
+
+def test_a_kept_table_sends_what_pandas_renders_and_renders_once(data):
+    """st.dataframe's marshalling of french_table (cells rendered once, kept) equals that of the same
+    styler rendered by pandas on each run; other renderings (to_html) are pandas' own."""
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    table = dashboard.project_table(data.financements, pd.Series(dtype=float), {})
+    kept = dashboard.french_table(table)
+    plain = kept.data.style.set_uuid("geodash")
+    for column, fmt in dashboard.TABLE_FORMATS.items():
+        if column in kept.data.columns:
+            plain = plain.format(fmt, subset=[column], na_rep=dashboard.MISSING_AMOUNT)
+
+    def sent(styler) -> ArrowData:
+        proto = ArrowData()
+        marshall_styler(proto, styler, "default")
+        return proto
+
+    first, again, reference = sent(kept), sent(kept), sent(plain)
+    assert first.styler.display_values == reference.styler.display_values == again.styler.display_values
+    assert first.styler.styles == reference.styler.styles and first.styler.uuid == "geodash"
+    assert kept._translate(*dashboard.STREAMLIT_RENDER) is kept._translate(*dashboard.STREAMLIT_RENDER)
+    assert "montant non précisé" in kept.to_html() and table["Projet"].iloc[-1] in kept.to_html()

@@ -141,3 +141,13 @@ def test_identity_provider_users_need_an_active_account(accounts):
     disable_account(accounts, "alice")
     with pytest.raises(AuthError, match="Aucun compte actif"):
         account_for_identity(accounts, "alice")
+
+
+def test_importing_the_accounts_hashes_nothing():
+    """The public pages import geodash.db: the unknown-login hash is made on the first sign-in."""
+    import subprocess
+    import sys
+
+    code = "import geodash.db.accounts as a; print(a._dummy_hash.cache_info().currsize)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "0"

@@ -10,6 +10,7 @@ token of which only the SHA-256 is stored; it expires after :data:`SESSION_IDLE`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -57,8 +58,14 @@ REFUSED = "Identifiant ou mot de passe incorrect."
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,127}$")
 _hasher = PasswordHasher()
-#: Verified when the login does not exist, so that an unknown login takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the login does not exist, so that an unknown login takes as long as a wrong
+    password. Made on the first sign-in, not at import: the public pages import this package and
+    never sign anyone in (an Argon2 hash costs 0.1-0.3 s by design)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,7 @@ def authenticate(
         _log(engine, login, client_key, "throttled", at)
         raise Throttled(wait)
     try:
-        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password or "")
+        _hasher.verify(row.password_hash if row else _dummy_hash(), password or "")
         ok = row is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from .. import dashboard
 from ..selection import Base
@@ -65,10 +66,10 @@ def public_lines(items) -> str:
     return "\n".join(public_message(item) for item in items)
 
 
-def french_dataframe(frame) -> None:
-    """A page table in French whatever the browser's locale, sortable on its numbers
-    (:func:`geodash.dashboard.french_table`); a missing amount reads "montant non précisé"."""
-    st.dataframe(dashboard.french_table(frame), hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)
+def french_dataframe(shown: Styler) -> None:
+    """A page table in French whatever the browser's locale, sortable on its numbers (``shown``: a
+    table of :func:`geodash.dashboard.french_table`); a missing amount reads "montant non précisé"."""
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)
 
 
 def text_table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
