@@ -106,7 +106,7 @@ import streamlit as st
 from streamlit import runtime
 from geodash import mapframe
 import streamlit_folium
-mapframe._registered.cache_clear()
+mapframe._component_registered = False
 registry = runtime.get_instance().component_registry
 for key in ("map-a", "map-b"):
     mapframe.show_script("", key=key, height=100)

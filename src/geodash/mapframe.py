@@ -101,18 +101,27 @@ def view_script(fmap: folium.Map) -> str:
     return RESET + head + "\n".join(scripts).replace(name, "map_div")
 
 
-@functools.cache
-def _registered() -> None:
+_component_registered = False
+
+
+def _register_component() -> None:
     """Register streamlit-folium's component with the server, once, from the first script run.
 
     streamlit-folium declares its component when it is imported, and Streamlit registers a component
     only when it is declared during a script run: imported by the server's warm-up (which spares the
     first visitor its 0.4 s import), it is registered here, as its own import in a run would have.
+    Without a server (a benchmark calling the page's functions) there is nothing to register yet.
+    Registering twice (two first runs at once) registers the same component: harmless.
     """
+    global _component_registered
+    if _component_registered:
+        return
     import streamlit_folium
     from streamlit import runtime
 
-    runtime.get_instance().component_registry.register_component(streamlit_folium._component_func)
+    if runtime.exists():
+        runtime.get_instance().component_registry.register_component(streamlit_folium._component_func)
+        _component_registered = True
 
 
 def show(fmap: folium.Map, *, key: str, height: int, returned_objects: list[str] | None = None) -> dict | None:
@@ -129,7 +138,7 @@ def show_script(script: str, *, key: str, height: int, returned_objects: list[st
     """:func:`show` for a view already written by :func:`view_script` (a page may keep it)."""
     import streamlit_folium
 
-    _registered()
+    _register_component()
     frame = base()
     defaults = dict.fromkeys(returned_objects or [])
     return streamlit_folium._component_func(
