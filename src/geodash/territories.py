@@ -18,6 +18,7 @@ import pyogrio
 import shapely
 
 from . import settings
+from .memory import release_free_memory
 
 __all__ = [
     "Territories",
@@ -317,6 +318,14 @@ def load_territories(path: Path | None = None) -> Territories:
     are repaired and counted in :attr:`Territories.repaired` / :attr:`Territories.warnings`.
     """
     path = Path(path or settings.territories_path())
+    terr = _read_territories(path)
+    # Reading parsed every vertex through WKB buffers, reprojections and checks, freed by now: a
+    # server keeps the territories for its whole life, not that peak (France: about 90 MB).
+    release_free_memory()
+    return terr
+
+
+def _read_territories(path: Path) -> Territories:
     _check_file(path)
     try:
         present = {str(name) for name, _ in pyogrio.list_layers(path)}
