@@ -8,7 +8,8 @@ imports the page's heavy libraries, calls the page's cached loaders so that thei
 plain link opens (:func:`prepare_views`: the root URL's at once, the EPCI ones when no visitor is
 being served), then freezes the objects alive at that point (``gc.freeze``): Streamlit runs a full garbage collection after every script run
 (``runner.postScriptGC``), whose cost grows with the objects it has to walk, and the modules and
-the loaded data live as long as the server anyway.
+the loaded data live as long as the server anyway. The memory the warm-up used and freed goes back to
+the system (:func:`geodash.memory.release_free_memory`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import threading
 import time
 from collections.abc import Iterable
 from contextlib import asynccontextmanager, contextmanager
+
+from .memory import release_free_memory
 
 __all__ = ["PAGE_MODULES", "LOADERS", "prepare_views", "visit", "warm_up", "lifespan"]
 
@@ -162,6 +165,7 @@ def warm_up(
     if freeze:
         gc.collect()
         gc.freeze()
+    release_free_memory()  # what loading and preparing used and freed goes back to the system
     timings["total"] = time.perf_counter() - t0
     _log.info("warm-up done: %s", timings)
     return timings
