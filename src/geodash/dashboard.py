@@ -145,14 +145,17 @@ TABLE_FORMATS: dict[str, Callable[[float], str]] = {
 STREAMLIT_RENDER = (False, False)
 
 
-def _keep_rendering(styler: Styler) -> Styler:
-    """``styler`` with its cells rendered once, then kept, for ``st.dataframe``.
+def _keep_rendering(styler: Styler, build: Callable[[], Styler]) -> Styler:
+    """``styler`` with its cells rendered once, then kept, for ``st.dataframe``; ``build`` makes the
+    same styler again.
 
     ``st.dataframe`` asks pandas for the rendering of every cell (``Styler._translate``) on every run,
     then only uses the text of the cells whose text is not the value itself. A page table is kept
     with the data (``Base.memo``) and shown on many runs: its rendering is kept with it, reduced to
     those cells (the French numbers and « montant non précisé »). The département's 1 010 projects
-    took 0.2 s of every run (more on a busy server); they now take 0.01 s after the first.
+    took 0.2 s of every run (more on a busy server); they now take 0.01 s after the first. The
+    rendering is done by a styler made for it (``build``), dropped afterwards: pandas keeps an entry
+    per cell in the styler that renders.
 
     Streamlit recognises a styler by its exact class, so the rendering is kept by the instance (its
     ``_translate``), not by a subclass; any other rendering (``to_html``) is pandas' own.
@@ -164,7 +167,7 @@ def _keep_rendering(styler: Styler) -> Styler:
         if args != STREAMLIT_RENDER or kwargs:
             return pandas_render(*args, **kwargs)
         if "cells" not in kept:
-            out = pandas_render(*args)
+            out = build()._translate(*args)
             out["body"] = [
                 [c for c in row if c.get("type") == "td" and str(c.get("display_value")) != str(c.get("value"))]
                 for row in out["body"]
@@ -192,11 +195,15 @@ def french_table(frame: pd.DataFrame) -> Styler:
             frame[column] = frame[column].map(lambda v: "" if pd.isna(v) else str(int(v)))
         elif column not in TABLE_FORMATS and not pd.api.types.is_numeric_dtype(frame[column]):
             frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
-    styler = frame.style.set_uuid("geodash")  # a fixed id: a kept styler is never changed by a run
-    for column, fmt in TABLE_FORMATS.items():
-        if column in frame.columns:
-            styler = styler.format(fmt, subset=[column], na_rep=MISSING_AMOUNT)
-    return _keep_rendering(styler)
+
+    def styled() -> Styler:
+        styler = frame.style.set_uuid("geodash")  # a fixed id: a kept styler is never changed by a run
+        for column, fmt in TABLE_FORMATS.items():
+            if column in frame.columns:
+                styler = styler.format(fmt, subset=[column], na_rep=MISSING_AMOUNT)
+        return styler
+
+    return _keep_rendering(styled(), styled)
 
 
 def theme_period_table(financements: pd.DataFrame) -> pd.DataFrame:
