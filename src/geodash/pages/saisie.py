@@ -167,33 +167,29 @@ def _save(engine, rules, fid: str, epci: str) -> None:
     author = signed_in_login(engine)
     if author is None:
         return
+    if fid.startswith("nouveau-"):
+        _add(engine, rules, fid, author)
+        return
+    changes = my_changes(fid)
+    if not changes:
+        _say("info", "Aucune modification à enregistrer.")
+        return
+    _edit(engine, rules, fid, changes, _opened()[fid]["version"], author, f"Financement {fid} enregistré")
+
+
+def _add(engine, rules, fid: str, author: str) -> None:
+    """The new financing of form ``fid`` (``nouveau-…``) recorded, its form emptied, it opened."""
     try:
-        if fid.startswith("nouveau-"):
-            values = {**form_values(fid), "id": ""}
-            record = db.add_financing(engine, values, author=author, rules=rules)
-            for column in FORM_FIELDS + EXTRA_FIELDS:
-                st.session_state.pop(_key(fid, column), None)
-            _opened().pop(fid, None)
-            st.session_state["saisie_epci"] = record.values["epci_siren"]
-            st.session_state.setdefault("saisie_chosen", {})[record.values["epci_siren"]] = record.id
-            _say("success", f"Financement {record.id} ajouté (version 1).")
-            return
-        changes = my_changes(fid)
-        if not changes:
-            _say("info", "Aucune modification à enregistrer.")
-            return
-        expected = _opened()[fid]["version"]
-        record = db.edit_financing(engine, fid, changes, expected_version=expected, author=author, rules=rules)
+        record = db.add_financing(engine, {**form_values(fid), "id": ""}, author=author, rules=rules)
     except db.ValidationError as exc:
-        st.session_state.setdefault("saisie_refused", {})[fid] = exc.errors
-        _say("error", str(exc))
+        _refused(fid, exc)
         return
-    except db.Conflict as exc:
-        _conflicts()[fid] = exc
-        _say("warning", str(exc))
-        return
-    _open(fid, record.values, record.version)
-    _say("success", f"Financement {fid} enregistré (version {record.version}).")
+    for column in FORM_FIELDS + EXTRA_FIELDS:
+        st.session_state.pop(_key(fid, column), None)
+    _opened().pop(fid, None)
+    st.session_state["saisie_epci"] = record.values["epci_siren"]
+    st.session_state.setdefault("saisie_chosen", {})[record.values["epci_siren"]] = record.id
+    _say("success", f"Financement {record.id} ajouté (version 1).")
 
 
 def _apply_mine(engine, rules, fid: str) -> None:
@@ -201,21 +197,38 @@ def _apply_mine(engine, rules, fid: str) -> None:
     author = signed_in_login(engine)
     if author is None:
         return
-    conflict = _conflicts()[fid]
+    current = _conflicts()[fid].current.version
+    _edit(
+        engine,
+        rules,
+        fid,
+        my_changes(fid),
+        current,
+        author,
+        "Vos modifications sont enregistrées sur la version actuelle",
+    )
+
+
+def _edit(engine, rules, fid: str, changes: dict, expected: int, author: str, done: str) -> None:
+    """``changes`` written over version ``expected`` of ``fid``: the new version opened and ``done``
+    said with its number; a refusal or a conflict (someone saved first) recorded and said."""
     try:
-        record = db.edit_financing(
-            engine, fid, my_changes(fid), expected_version=conflict.current.version, author=author, rules=rules
-        )
+        record = db.edit_financing(engine, fid, changes, expected_version=expected, author=author, rules=rules)
     except db.ValidationError as exc:
-        st.session_state.setdefault("saisie_refused", {})[fid] = exc.errors
-        _say("error", str(exc))
+        _refused(fid, exc)
         return
     except db.Conflict as exc:
         _conflicts()[fid] = exc
         _say("warning", str(exc))
         return
     _open(fid, record.values, record.version)
-    _say("success", f"Vos modifications sont enregistrées sur la version actuelle (version {record.version}).")
+    _say("success", f"{done} (version {record.version}).")
+
+
+def _refused(fid: str, exc: db.ValidationError) -> None:
+    """The form's refused fields kept (shown next to them) and the refusal said."""
+    st.session_state.setdefault("saisie_refused", {})[fid] = exc.errors
+    _say("error", str(exc))
 
 
 def _reload(engine, fid: str) -> None:
