@@ -318,11 +318,12 @@ def load_territories(path: Path | None = None) -> Territories:
     are repaired and counted in :attr:`Territories.repaired` / :attr:`Territories.warnings`.
     """
     path = Path(path or settings.territories_path())
-    terr = _read_territories(path)
-    # Reading parsed every vertex through WKB buffers, reprojections and checks, freed by now: a
-    # server keeps the territories for its whole life, not that peak (France: about 90 MB).
-    release_free_memory()
-    return terr
+    try:
+        return _read_territories(path)
+    finally:
+        # Reading parsed every vertex through WKB buffers, reprojections and checks, freed by now
+        # (a refused file too): a server keeps the territories, not that peak (France: about 90 MB).
+        release_free_memory()
 
 
 def _read_territories(path: Path) -> Territories:
