@@ -6,10 +6,11 @@ who comes before the warm-up ends waits for the part that is left, not for all o
 imports the page's heavy libraries, calls the page's cached loaders so that their
 ``st.cache_resource`` entries exist before the first session, prepares the map page of the views a
 plain link opens (:func:`prepare_views`: the root URL's at once, the EPCI ones when no visitor is
-being served), then freezes the objects alive at that point (``gc.freeze``): Streamlit runs a full garbage collection after every script run
-(``runner.postScriptGC``), whose cost grows with the objects it has to walk, and the modules and
-the loaded data live as long as the server anyway. The memory the warm-up used and freed goes back to
-the system (:func:`geodash.memory.release_free_memory`).
+being served), then freezes the objects alive at that point (``gc.freeze``): Streamlit runs a full
+garbage collection after every script run (``runner.postScriptGC``), whose cost grows with the
+objects it has to walk, and the modules and the loaded data live as long as the server anyway. The
+memory the warm-up used and freed goes back to the system
+(:func:`geodash.memory.release_free_memory`).
 """
 
 from __future__ import annotations

@@ -321,8 +321,9 @@ def load_territories(path: Path | None = None) -> Territories:
     try:
         return _read_territories(path)
     finally:
-        # Reading parsed every vertex through WKB buffers, reprojections and checks, freed by now
-        # (a refused file too): a server keeps the territories, not that peak (France: about 90 MB).
+        # Reading parsed every vertex through WKB buffers, reprojections and checks, freed by now: a
+        # server keeps the territories, not that peak (France: about 90 MB). What a refused file
+        # read stays alive with its exception's frames until the caller has handled it.
         release_free_memory()
 
 
