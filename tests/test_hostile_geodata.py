@@ -235,6 +235,15 @@ def test_truncated_layer_contents(gpkg, layers):
     _raises(gpkg, "« communes_web » et « communes » ne décrivent pas les mêmes territoires")
 
 
+@pytest.mark.parametrize("column, value", [("nom", "Lumbrés"), ("population", 1), ("epci_siren", "200069037")])
+def test_web_commune_described_otherwise_than_the_full_one(gpkg, layers, column, value):
+    """A damaged cell in one of the two copies of a commune's attributes (names are shown from both)."""
+    web = layers["communes_web"].copy()
+    web.loc[web["insee"] == LUMBRES, column] = value
+    _write(gpkg, layers, communes_web=web)
+    _raises(gpkg, "1 commune(s) décrite(s) autrement dans « communes_web »", LUMBRES)
+
+
 def test_population_not_the_sum_of_its_communes(gpkg, layers):
     communes = layers["communes"].copy()
     communes.loc[communes["insee"] == LUMBRES, "population"] += 1000

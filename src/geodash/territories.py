@@ -14,10 +14,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
-from . import settings
+from . import gpkg, settings
 from .memory import release_free_memory
 
 __all__ = [
@@ -176,8 +175,8 @@ def _read_layer(path: Path, layer: str, present: set[str]) -> tuple[gpd.GeoDataF
             f"{path} : couche « {layer} » absente (couches présentes : {', '.join(sorted(present)) or 'aucune'})"
         )
     try:
-        frame = gpd.read_file(path, layer=layer)
-    except Exception as exc:  # pyogrio raises several error types for corrupt files
+        frame = gpkg.read_layer(path, layer)
+    except gpkg.GeoPackageError as exc:
         raise TerritoryError(f"{path} : couche « {layer} » illisible, fichier tronqué ou endommagé ? ({exc})") from exc
     where = f"{path} : couche « {layer} »"
     missing = _REQUIRED[layer] - set(frame.columns)
@@ -271,6 +270,16 @@ def _check_together(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
                 f"{path} : les couches « {web} » et « {full} » ne décrivent pas les mêmes "
                 f"territoires ({', '.join(sorted(diff)[:5])}) : fichier incomplet ?"
             )
+    # The web communes carry the same attributes as the full ones: a damaged cell in either differs.
+    shared = [c for c in communes.columns if c in layers["communes_web"].columns and c != "geometry"]
+    full = communes[shared].set_index("insee").sort_index()
+    web = layers["communes_web"][shared].set_index("insee").sort_index()
+    differ = full.index[(full.astype(str) != web.astype(str)).any(axis=1).to_numpy()]
+    if len(differ):
+        raise TerritoryError(
+            f"{path} : {len(differ)} commune(s) décrite(s) autrement dans « communes_web » que dans « communes » "
+            f"({', '.join(differ[:5])}) : fichier endommagé ?"
+        )
     _check_areas(path, layers)
 
 
@@ -330,8 +339,8 @@ def load_territories(path: Path | None = None) -> Territories:
 def _read_territories(path: Path) -> Territories:
     _check_file(path)
     try:
-        present = {str(name) for name, _ in pyogrio.list_layers(path)}
-    except Exception as exc:
+        present = set(gpkg.list_layers(path))
+    except gpkg.GeoPackageError as exc:
         raise TerritoryError(
             f"{path} : GeoPackage illisible : fichier tronqué, endommagé, ou base SQLite qui "
             f"n'est pas un GeoPackage ? ({exc})"
