@@ -1272,7 +1272,7 @@ def _misses(r: dict) -> str:
                 "100 MB): the full-resolution communes and EPCI (Lambert-93) stay in memory next to the web layers "
                 "though the page only draws the latter; the memory the load used and freed goes back to the system "
                 "(`geodash.memory`: glibc's heap and Arrow's pool) and the file is read without GDAL "
-                "(`geodash.gpkg`, 13 MB less). The peak is the views' (map JSON of 1 259 EPCI). Reading the full-resolution layers from the file when a print sheet is drawn, "
+                "(`geodash.gpkg`; GDAL, about 40 MB once imported and used, is loaded only for the Département's layers). The peak is the views' (map JSON of 1 259 EPCI). Reading the full-resolution layers from the file when a print sheet is drawn, "
                 "and placing projects and the areas at build time, would leave the app the web layers and points."
             )
     return "\n".join(out) if out else "Every budget measured in this run is met."

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
 import sys
 import types
 
@@ -11,6 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geodash import selection, settings, startup
+from geodash.layers.config import CONFIG_ENV
 
 
 def test_warm_up_calls_cached_loaders_and_skips_plain_functions(monkeypatch):
@@ -120,3 +123,18 @@ st.session_state["component"] = streamlit_folium._component_func
     assert not at.exception, at.exception
     assert at.session_state["registered"][-1] is at.session_state["component"]
     assert at.session_state["registered"].count(at.session_state["component"]) == 1
+
+
+def test_the_public_page_never_loads_gdal():
+    """The page's modules and data (no geodash.toml) are loaded without GDAL: importing ``pyogrio``
+    maps about 28 MB of libraries a server would hold for nothing (the territories are read with
+    SQLite, geodash.gpkg)."""
+    code = (
+        "import sys\n"
+        "from geodash import startup\n"
+        "startup.warm_up(freeze=False, views=False)\n"
+        "print(sorted(m for m in ('pyogrio', 'fiona', 'osgeo') if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != CONFIG_ENV}  # no context layers
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr[-2000:]

@@ -2,10 +2,10 @@
 
 A GeoPackage is an SQLite database whose geometry cells are well-known binary (WKB) behind a short
 header (OGC 12-128r18, § 2.1.3). The territories are read here rather than through GDAL
-(``pyogrio``): loading GDAL and its drivers costs the server about 13 MB it would keep for its whole
-life, for one file read at start-up, and its reading is slower (France's 4.7 million vertices: 2.6 s
-here, 3.7 s through GDAL, measured in ``bench/``). Writing (``geodash build-geo``) and the
-Département's own layers in other formats still go through GDAL.
+(``pyogrio``): importing GDAL maps about 28 MB of libraries and its first read sets up its drivers
+for 13 MB more, which a server would keep for its whole life for one file read at start-up; and its
+reading is slower (France's 4.7 million vertices: 2.6 s here, 3.7 s through GDAL). Writing
+(``geodash build-geo``) and the Département's own layers (``geodash.toml``) still go through GDAL.
 
 Every failure is a :class:`GeoPackageError` whose message (in French) says what is wrong; the caller
 adds the file's name.

@@ -32,7 +32,6 @@ PAGE_MODULES = (
     "pandas",
     "geopandas",
     "shapely",
-    "pyogrio",
     "folium",
     "branca",
     "jinja2",

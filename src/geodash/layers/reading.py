@@ -14,7 +14,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from .. import settings
@@ -115,6 +114,10 @@ def _read_file(spec: SourceSpec, source: LayerSource, problems: list[LayerProble
     if spec.path.is_file() and spec.path.stat().st_size == 0:
         fail("fichier vide")
         return None
+    # GDAL, imported here only: its libraries cost a process about 28 MB once loaded, which a server
+    # without the Département's layers (geodash.toml) never needs (it reads its territories with SQLite).
+    import pyogrio
+
     layer = spec.layer
     try:
         with warnings.catch_warnings():
