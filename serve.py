@@ -1,12 +1,19 @@
 """geodash server entry: ``streamlit run serve.py`` serves ``app.py`` and loads the data at start-up.
 
-The same page as ``streamlit run app.py``; the difference is that the libraries and the data are
+The same page as ``streamlit run app.py``; the differences are that the libraries and the data are
 loaded when the server starts (``geodash.startup.lifespan``) rather than in the first visitor's
-session.
+session, and that the page's first HTML announces the browser code of its elements
+(``geodash.preload``), fetched while the first run is under way.
 """
 
 import streamlit as st
+from starlette.middleware import Middleware
 
+from geodash.preload import PreloadMiddleware, element_modules, preload_links, static_dir
 from geodash.startup import lifespan
 
-app = st.App("app.py", lifespan=lifespan)
+app = st.App(
+    "app.py",
+    lifespan=lifespan,
+    middleware=[Middleware(PreloadMiddleware, links=preload_links(element_modules(static_dir())))],
+)

@@ -3,8 +3,10 @@
 import csv
 import io
 
+import numpy as np
 import openpyxl
 import pandas as pd
+import pytest
 
 from geodash import dashboard
 from geodash.formatting import NBSP, format_number
@@ -83,13 +85,22 @@ def test_page_tables_are_french_and_sort_on_numbers(data, terr):
     assert format_number(per, 2) in epci.to_html() and "," in format_number(per, 2)
 
 
-def test_a_kept_table_sends_what_pandas_renders_and_renders_once(data):
+@pytest.mark.parametrize("extra", [None, "float", "mixed"])
+def test_a_kept_table_sends_what_pandas_renders_and_renders_once(data, extra):
     """st.dataframe's marshalling of french_table (cells rendered once, kept) equals that of the same
-    styler rendered by pandas on each run; other renderings (to_html) are pandas' own."""
+    styler rendered by pandas on each run; other renderings (to_html) are pandas' own. The project
+    table's cells are written without pandas; a table with a float column pandas would write its
+    own way (six decimals) is left to pandas, with the same result."""
     from streamlit.elements.lib.pandas_styler_utils import marshall_styler
     from streamlit.proto.ArrowData_pb2 import ArrowData
 
     table = dashboard.project_table(data.financements, pd.Series(dtype=float), {})
+    if extra == "float":
+        table["Surface (km²)"] = np.linspace(0.5, 99.25, len(table))
+    elif extra == "mixed":
+        table["Remarque"] = table["Remarque"].astype(object)
+        table.loc[3, "Remarque"] = 2.5
+    assert (dashboard._french_cells(dashboard.french_table(table).data) is None) == (extra is not None)
     kept = dashboard.french_table(table)
     plain = kept.data.style.set_uuid("geodash")
     for column, fmt in dashboard.TABLE_FORMATS.items():
