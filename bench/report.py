@@ -1140,8 +1140,7 @@ def _misses(r: dict) -> str:
                 "in the floor table above. "
                 f"Of the map: {ms(st_l.get(ser))} for the view's script (one folium render) and "
                 f"{ms(st_l.get('build_map (folium objects)'))} to build it. {excel} Would move it: the bilan "
-                "lines (the département's reference is recomputed for each domain of each EPCI), and the "
-                "Styler that writes the project table's numbers in French."
+                "lines (the département's reference is recomputed for each domain of each EPCI)."
             )
     nav = browser.get("navigation", {})
     slow = {k: v for k, v in nav.items() if v["cold_cache"]["map"] > BUDGET["nav_s"]}
