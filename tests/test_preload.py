@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from geodash import preload
 
@@ -62,7 +63,10 @@ def _serve(path: str, body: bytes, content_type: bytes, method: str = "GET", chu
         return {"type": "http.request"}
 
     scope = {"type": "http", "method": method, "path": path, "headers": [(b"accept-encoding", b"gzip")]}
-    asyncio.run(preload.PreloadMiddleware(app, LINKS)(scope, receive, send))
+    # In a thread of its own: the browser tests' Playwright may hold this thread's event loop.
+    middleware = preload.PreloadMiddleware(app, LINKS)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     headers = dict(sent[0]["headers"])
     return headers, b"".join(m.get("body", b"") for m in sent[1:]), seen["headers"]
 
