@@ -87,6 +87,28 @@ def test_projector_layout(server, make_page, artifacts, epci, size):
     p.page.screenshot(path=str(artifacts / f"projecteur_{epci}_{size[0]}x{size[1]}.png"))
 
 
+@pytest.mark.parametrize("size", SIZES[:2], ids=[f"{w}x{h}" for w, h in SIZES[:2]])
+def test_departement_legend_is_read_whole_without_scrolling(server, make_page, size):
+    """No numbered markers in the département's view: its legend, reference included, is read
+    without scrolling in its box, and keeps clear of the sources under it."""
+    p = make_page(*size)
+    p.page.goto(f"{server}/?mode=projecteur")
+    p.wait_map()
+    p.wait_settled()
+    m = p.map_frame().evaluate(
+        """() => {
+      const legend = document.getElementById('gd-legend');
+      const r = (el) => { const b = el.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+      return {scroll: legend.scrollHeight, client: legend.clientHeight, text: legend.textContent,
+              legend: r(legend), credit: r(document.querySelector('.gd-credit')),
+              frame: [0, 0, window.innerWidth, window.innerHeight]};
+    }"""
+    )
+    assert m["scroll"] <= m["client"] + 1, (m["scroll"], m["client"])
+    assert "Référence" in m["text"] and "hab." in m["text"].split("Référence")[-1]
+    assert m["legend"][3] <= m["credit"][1] and m["credit"][3] <= m["frame"][3] + 1
+
+
 def test_legend_folds_with_the_l_key(server, make_page):
     p = _open(make_page, server, ARRAS, 1024, 768)
     p.page.wait_for_function("() => document.gdKeys === true")
