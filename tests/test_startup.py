@@ -43,6 +43,43 @@ def test_warm_up_calls_cached_loaders_and_skips_plain_functions(monkeypatch):
     cached.clear()
 
 
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_the_collector_is_paused_until_the_root_view_is_prepared(monkeypatch, enabled_before):
+    """No automatic garbage collection while the warm-up loads what the first visitor waits for;
+    collection runs again from the root URL's view on (or stays off if it was off)."""
+    seen = []
+
+    @st.cache_resource(show_spinner=False)
+    def loader():
+        seen.append(("loader", gc.isenabled()))
+
+    module = types.ModuleType("geodash_fake_loader")
+    module.loader = loader
+    monkeypatch.setitem(sys.modules, "geodash_fake_loader", module)
+
+    def prepare_views(root_done):
+        seen.append(("root view", gc.isenabled()))
+        root_done()
+        seen.append(("other views", gc.isenabled()))
+        root_done()  # once only
+        return 2
+
+    monkeypatch.setattr(startup, "prepare_views", prepare_views)
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        startup.warm_up(modules=["json"], loaders=["geodash_fake_loader:loader"], freeze=False)
+        assert seen == [("loader", False), ("root view", False), ("other views", enabled_before)]
+        assert gc.isenabled() is enabled_before
+        # an error in the warm-up does not leave the collector off
+        monkeypatch.setattr(startup, "_streamlit_first_element_check", lambda: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            startup.warm_up(modules=["json"], loaders=[], freeze=False)
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable()
+        loader.clear()
+
+
 def test_warm_up_freezes_what_is_alive():
     try:
         before = gc.get_freeze_count()
