@@ -185,15 +185,14 @@ def warm_up(
 def _pause_collector() -> Callable[[], None]:
     """Pause Python's cyclic garbage collector; return the function that resumes it (once, and only
     if it was running). Explicit collections (Streamlit's after each script run) still happen."""
-    was_enabled = gc.isenabled()
+    paused = gc.isenabled()
     gc.disable()
-    done = threading.Event()
 
     def resume() -> None:
-        if not done.is_set():
-            done.set()
-            if was_enabled:
-                gc.enable()
+        nonlocal paused
+        if paused:
+            paused = False
+            gc.enable()
 
     return resume
 
