@@ -238,8 +238,6 @@ def component_args(fmap, epci: str | None, mode: str = "normal") -> dict:
     Streamlit sends them to the browser as ``json.dumps(args)`` (ensure_ascii, no compression), so
     the JSON length is the bytes on the wire for the map, framing aside. Pass a freshly built map.
     """
-    import streamlit_folium
-
     from geodash import mapframe
 
     captured: dict = {}
@@ -248,8 +246,8 @@ def component_args(fmap, epci: str | None, mode: str = "normal") -> dict:
         captured.update(kwargs)
         return kwargs.get("default")
 
-    original = streamlit_folium._component_func
-    streamlit_folium._component_func = capture
+    original = mapframe.component
+    mapframe.component = lambda: capture
     try:
         mapframe.show(
             fmap,
@@ -258,7 +256,7 @@ def component_args(fmap, epci: str | None, mode: str = "normal") -> dict:
             returned_objects=["last_object_clicked"] if epci is None else [],
         )
     finally:
-        streamlit_folium._component_func = original
+        mapframe.component = original
     captured.pop("on_change", None)
     return captured
 
@@ -423,10 +421,10 @@ class MapCapture:
         self.records: list[dict] = []
 
     def __enter__(self):
-        import streamlit_folium
+        from geodash import mapframe
 
-        self._module = streamlit_folium
-        self._func = streamlit_folium._component_func
+        self._module = mapframe
+        self._original = mapframe.component
         capture = self
 
         def component(**kwargs):
@@ -443,11 +441,11 @@ class MapCapture:
             )
             return kwargs.get("default")
 
-        streamlit_folium._component_func = component
+        mapframe.component = lambda: component
         return self
 
     def __exit__(self, *exc):
-        self._module._component_func = self._func
+        self._module.component = self._original
 
 
 def app_payload(epci: str | None, mode: str = "normal", script: Path | None = None) -> dict:

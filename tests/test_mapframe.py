@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from folium.plugins import MarkerCluster
@@ -57,3 +60,33 @@ def test_the_frame_is_the_same_for_every_view_and_loads_leaflet_locally():
     assert frame.js_links == ("/app/static/leaflet/leaflet.js",)
     assert frame.css_links == ("/app/static/leaflet/leaflet.css",)
     assert "#map_div" in frame.header and "http" not in frame.header.replace("http-equiv", "")
+
+
+def test_the_frame_parts_are_those_st_folium_computes():
+    """The frame's script, head and body are what streamlit-folium's own helpers give for the same
+    empty map (its frontend reads them): written here without importing the package at run time."""
+    import streamlit_folium
+
+    m = webmap.new_map()
+    m.get_root().render()
+    frame = mapframe.base()
+    words = lambda s: re.sub(r"\s+", " ", s).strip()  # noqa: E731 (indentation differs)
+    assert words(frame.header) == words(streamlit_folium._get_header(m))
+    assert words(frame.html) == words(streamlit_folium._get_html(m))
+    assert words(frame.script) == words(streamlit_folium._get_map_string(m))  # renames the map: last
+
+
+def test_the_component_is_streamlit_folium_frontend_declared_without_importing_it():
+    code = (
+        "import sys\n"
+        "from geodash import mapframe\n"
+        "c = mapframe.component()\n"
+        "print(c.name, c.abspath, 'streamlit_folium' in sys.modules, 'folium.plugins' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    import streamlit_folium
+
+    assert out[0] == mapframe.COMPONENT_NAME == streamlit_folium._component_func.name  # the frame's title
+    assert Path(out[1]) == Path(streamlit_folium.__file__).parent / "frontend" / "build"
+    assert (Path(out[1]) / "index.html").is_file()
+    assert out[2:] == ["False", "False"]

@@ -1,7 +1,7 @@
 """Payload budget: the map the page sends to the browser stays small, for every view.
 
 The real ``app.py`` runs under AppTest for the département and each of the 20 EPCI, in both display
-modes; streamlit-folium's component function (which ``geodash.mapframe`` calls) is replaced by one that
+modes; the map frame's component (``geodash.mapframe.component``) is replaced by one that
 only measures what Streamlit would send (``json.dumps`` of the component's arguments, as
 ``streamlit.components.v1`` does), of which the view's script that the kept map frame runs. Sizes
 only, no timing: deterministic.
@@ -16,10 +16,9 @@ import csv
 import json
 
 import pytest
-import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
-from geodash import settings
+from geodash import mapframe, settings
 
 APP = str(settings.REPO_DIR / "app.py")
 EPCI_BUDGET = 250_000
@@ -55,7 +54,7 @@ def _sent(epci: str | None, mode: str, monkeypatch) -> dict[str, int]:
         sizes["view_script"] = len(kwargs["feature_group"].encode("utf-8"))  # what the map frame runs
         return kwargs.get("default")
 
-    monkeypatch.setattr(streamlit_folium, "_component_func", component)
+    monkeypatch.setattr(mapframe, "component", lambda: component)
     at = AppTest.from_file(APP, default_timeout=120)
     if epci:
         at.query_params["epci"] = epci

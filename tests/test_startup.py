@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from geodash import selection, settings, startup
+from geodash import mapframe, selection, settings, startup
 from geodash.layers.config import CONFIG_ENV
 
 
@@ -137,23 +137,21 @@ def test_streamlit_first_element_check_runs_in_the_warm_up_only_where_the_runtim
     assert startup._streamlit_first_element_check() is None  # a Streamlit without it: left alone
 
 
-def test_the_map_component_imported_by_the_warm_up_is_registered_by_the_first_run():
-    """streamlit_folium imported outside a script run (the warm-up) declares its component without
-    registering it: the page's run registers it, once (the browser test of ``serve.py`` shows the map
-    frame served)."""
+def test_the_map_component_declared_by_the_warm_up_is_registered_by_the_first_run():
+    """The map frame's component declared outside a script run (the warm-up) is not registered: the
+    page's run registers it, once (the browser test of ``serve.py`` shows the map frame served)."""
     script = """
 import streamlit as st
 from streamlit import runtime
 from geodash import mapframe
-import streamlit_folium
 mapframe._component_registered = False
 registry = runtime.get_instance().component_registry
 for key in ("map-a", "map-b"):
     mapframe.show_script("", key=key, height=100)
 st.session_state["registered"] = [c.args[0] for c in registry.register_component.call_args_list]
-st.session_state["component"] = streamlit_folium._component_func
+st.session_state["component"] = mapframe.component()
 """
-    import streamlit_folium  # noqa: F401  (as the warm-up does: outside a script run)
+    mapframe.component()  # as the warm-up does: outside a script run
 
     at = AppTest.from_string(script, default_timeout=60)  # its runtime records what is registered
     at.run()

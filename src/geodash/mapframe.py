@@ -5,7 +5,8 @@ filter) was a new iframe: the browser parsed Leaflet and the map script again an
 rendered the folium map twice. Here the frame is created once from an empty map
 (:func:`geodash.webmap.new_map`, the same for every view) under a key that only names the page's
 kind of map; a view is the script of the map's layers and overlay, handed to the frame through
-streamlit-folium's own "feature group" argument, which the frame evaluates whenever it changes.
+streamlit-folium's own "feature group" argument, which the frame evaluates whenever it changes
+(the frame is streamlit-folium's frontend, declared here: :func:`component`).
 The script first undoes the previous view (``window.gdCleanup``, then every layer), so a view never
 sees what another one drew.
 
@@ -15,15 +16,17 @@ Nothing here decides what the map shows: :func:`geodash.webmap.build_map` does.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 from branca.element import CssLink, JavascriptLink
 
 from . import webmap
 
-__all__ = ["FrameBase", "base", "view_script", "show", "show_script", "RESET"]
+__all__ = ["FrameBase", "base", "component", "view_script", "show", "show_script", "RESET", "COMPONENT_NAME"]
 
 #: Undo the previous view: the overlay's own cleanup (controls, listeners, timers, DOM), every layer,
 #: the readiness marks. Runs first in every view script.
@@ -52,16 +55,24 @@ class FrameBase:
 
 @functools.cache
 def base() -> FrameBase:
-    """The frame of every web map (the same for all views, computed once per process)."""
-    import streamlit_folium
+    """The frame of every web map (the same for all views, computed once per process).
 
+    The parts streamlit-folium's frontend expects (``st_folium`` computes them the same way): the
+    empty map's own script under the name ``map_div``, the page head without Leaflet's links (the
+    frame loads them from ``js_links`` and ``css_links``) and the page body without the map's div
+    (the frame has its own).
+    """
     m = webmap.new_map()
-    m.get_root().render()
-    html, header = streamlit_folium._get_html(m), streamlit_folium._get_header(m)
+    figure, name = m.get_root(), m.get_name()
+    figure.render()
+
+    def parts(section, keep) -> str:
+        return "".join(element.render() for key, element in section._children.items() if keep(key, element))
+
     return FrameBase(
-        script=streamlit_folium._get_map_string(m),  # last: it renames the map's elements
-        html=html,
-        header=header,
+        script=figure.script._children[name].render().replace(name, "map_div") + "\nvar drawnItems = [];",
+        html=parts(figure.html, lambda key, _: key != name).strip(),
+        header=parts(figure.header, lambda _, e: not isinstance(e, (JavascriptLink, CssLink))).replace(name, "map_div"),
         js_links=tuple(src for _, src in m.default_js),
         css_links=tuple(href for _, href in m.default_css),
     )
@@ -101,26 +112,46 @@ def view_script(fmap: folium.Map) -> str:
     return RESET + head + "\n".join(scripts).replace(name, "map_div")
 
 
+#: The component's name: streamlit-folium's, which is also the map frame's title in the page
+#: (``static/projector.css`` and ``static/projector_keys.js`` find the frame by it).
+COMPONENT_NAME = "streamlit_folium.st_folium"
+
+
+@functools.cache
+def component():
+    """streamlit-folium's frontend as a Streamlit component, declared without importing the package.
+
+    Importing ``streamlit_folium`` imports every folium plugin (0.15 s of the server's start, for
+    helpers this module does not use): only its frontend build is needed, found where the package is
+    installed. The component is declared as ``st_folium`` declares it, under the same name.
+    """
+    from streamlit.components.v1.custom_component import CustomComponent
+
+    spec = importlib.util.find_spec("streamlit_folium")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("streamlit-folium is not installed: the map frame needs its frontend")
+    build = Path(spec.submodule_search_locations[0]) / "frontend" / "build"
+    return CustomComponent(name=COMPONENT_NAME, path=str(build), url=None, module_name=COMPONENT_NAME.split(".")[0])
+
+
 _component_registered = False
 
 
 def _register_component() -> None:
-    """Register streamlit-folium's component with the server, once, from the first script run.
+    """Register the map frame's component with the server, once, from the first script run.
 
-    streamlit-folium declares its component when it is imported, and Streamlit registers a component
-    only when it is declared during a script run: imported by the server's warm-up (which spares the
-    first visitor its 0.4 s import), it is registered here, as its own import in a run would have.
+    Streamlit registers a component when it is declared during a script run; declared by the
+    server's warm-up (outside any run), it is registered here, as a declaration in a run would have.
     Without a server (a benchmark calling the page's functions) there is nothing to register yet.
     Registering twice (two first runs at once) registers the same component: harmless.
     """
     global _component_registered
     if _component_registered:
         return
-    import streamlit_folium
     from streamlit import runtime
 
     if runtime.exists():
-        runtime.get_instance().component_registry.register_component(streamlit_folium._component_func)
+        runtime.get_instance().component_registry.register_component(component())
         _component_registered = True
 
 
@@ -136,12 +167,10 @@ def show(fmap: folium.Map, *, key: str, height: int, returned_objects: list[str]
 
 def show_script(script: str, *, key: str, height: int, returned_objects: list[str] | None = None) -> dict | None:
     """:func:`show` for a view already written by :func:`view_script` (a page may keep it)."""
-    import streamlit_folium
-
     _register_component()
     frame = base()
     defaults = dict.fromkeys(returned_objects or [])
-    return streamlit_folium._component_func(
+    return component()(
         script=frame.script,
         header=frame.header,
         html=frame.html,

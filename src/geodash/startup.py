@@ -36,9 +36,6 @@ PAGE_MODULES = (
     "folium",
     "branca",
     "jinja2",
-    # Its component, declared outside a script run, is registered by the page's first run
-    # (geodash.mapframe), which no longer pays for the import.
-    "streamlit_folium",
     "geodash.territories",
     "geodash.projects",
     "geodash.dashboard",

@@ -119,6 +119,7 @@ def prepare(base: Base, params: dict) -> None:
     view = view_of(base, params)
     choice = choice_of(base, opened(base, view))
     chosen = selected(base, choice.filters)
+    mapframe.base()  # the frame the view is drawn into (the same for every view)
     map_script(base, choice, chosen)
     if choice.projector:
         return
