@@ -34,6 +34,8 @@ def test_an_element_this_streamlit_does_not_have_is_skipped(tmp_path):
 
 
 LINKS = preload.preload_links(["A.1.js"])
+FRAME = "/component/streamlit_folium.st_folium/index.html"
+FRAME_LINKS = preload.frame_links(["/app/static/leaflet/leaflet.js"], ["/app/static/leaflet/leaflet.css"])
 
 
 def _serve(path: str, body: bytes, content_type: bytes, method: str = "GET", chunks: int = 1):
@@ -64,7 +66,7 @@ def _serve(path: str, body: bytes, content_type: bytes, method: str = "GET", chu
 
     scope = {"type": "http", "method": method, "path": path, "headers": [(b"accept-encoding", b"gzip")]}
     # In a thread of its own: the browser tests' Playwright may hold this thread's event loop.
-    middleware = preload.PreloadMiddleware(app, LINKS)
+    middleware = preload.PreloadMiddleware(app, LINKS, frames={FRAME: FRAME_LINKS})
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     headers = dict(sent[0]["headers"])
@@ -80,12 +82,26 @@ def test_pages_carry_the_links_before_the_end_of_their_head():
         assert b"accept-encoding" not in asked  # asked uncompressed, to be written into
 
 
+def test_the_map_frame_page_announces_leaflet_and_only_it():
+    page = b'<html><head><script defer="defer" src="./static/js/main.1.js"></script></head><body></body></html>'
+    headers, body, asked = _serve(FRAME, page, b"text/html; charset=utf-8", chunks=2)
+    assert body == page.replace(b"</head>", FRAME_LINKS + b"</head>")
+    assert FRAME_LINKS == (
+        b'<link rel="preload" as="script" href="/app/static/leaflet/leaflet.js">'
+        b'<link rel="preload" as="style" href="/app/static/leaflet/leaflet.css">'
+    )
+    assert headers[b"content-length"] == str(len(body)).encode()
+    assert LINKS not in body  # the page's element modules are not the frame's
+
+
 def test_other_answers_pass_unchanged():
     page = b"<html><head></head></html>"
     for path, method, kind in [
         ("/static/js/index.js", "GET", b"text/html"),
         ("/_stcore/health", "GET", b"text/html"),
-        ("/component/streamlit_folium.st_folium/index.html", "GET", b"text/html"),
+        ("/component/other.component/index.html", "GET", b"text/html"),
+        (FRAME.replace("index.html", "static/js/main.js"), "GET", b"application/javascript"),
+        (FRAME, "HEAD", b"text/html"),
         ("/", "HEAD", b"text/html"),
         ("/", "GET", b"application/json"),
     ]:

@@ -71,7 +71,7 @@ def test_the_collector_is_paused_until_the_root_view_is_prepared(monkeypatch, en
         assert seen == [("loader", False), ("root view", False), ("other views", enabled_before)]
         assert gc.isenabled() is enabled_before
         # an error in the warm-up does not leave the collector off
-        monkeypatch.setattr(startup, "_streamlit_first_element_check", lambda: 1 / 0)
+        monkeypatch.setattr(startup, "_skip_streamlit_repl_check", lambda: 1 / 0)
         with pytest.raises(ZeroDivisionError):
             startup.warm_up(modules=["json"], loaders=[], freeze=False)
         assert gc.isenabled() is enabled_before
@@ -124,17 +124,29 @@ def test_views_are_prepared_only_when_no_visitor_run_is_in_progress(monkeypatch)
     assert time.monotonic() - left >= 0.25  # and then for the quiet time after the run
 
 
-def test_streamlit_first_element_check_runs_in_the_warm_up_only_where_the_runtime_exists(monkeypatch):
+def test_streamlit_repl_check_is_skipped_in_a_server_only(monkeypatch):
+    """In a server (the runtime exists) Streamlit's first-element check never asks whether it runs
+    in a REPL (``inspect.stack()``, 0.2-0.4 s); elsewhere it still does, and still warns."""
     from streamlit import delta_generator, runtime
 
-    calls = []
-    monkeypatch.setattr(delta_generator, "_maybe_print_use_warning", lambda: calls.append("check"))
+    env_util = delta_generator.env_util
+
+    asked = []
+    monkeypatch.setattr(env_util, "is_repl", lambda: asked.append("repl?") or False)
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
     monkeypatch.setattr(runtime, "exists", lambda: False)
-    assert startup._streamlit_first_element_check() is None and calls == []  # would print a warning
+    assert startup._skip_streamlit_repl_check() is False
+    delta_generator._maybe_print_use_warning()
+    assert asked == ["repl?"]  # without a server: checked as usual
+
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
     monkeypatch.setattr(runtime, "exists", lambda: True)
-    assert startup._streamlit_first_element_check() >= 0 and calls == ["check"]
-    monkeypatch.delattr(delta_generator, "_maybe_print_use_warning")
-    assert startup._streamlit_first_element_check() is None  # a Streamlit without it: left alone
+    assert startup._skip_streamlit_repl_check() is True
+    delta_generator._maybe_print_use_warning()
+    assert asked == ["repl?"]  # in a server: not asked again
+
+    monkeypatch.delattr(delta_generator, "_use_warning_has_been_displayed")
+    assert startup._skip_streamlit_repl_check() is False  # a Streamlit without the flag: left alone
 
 
 def test_the_map_component_declared_by_the_warm_up_is_registered_by_the_first_run():

@@ -3,19 +3,27 @@
 folium points at public CDNs for Leaflet, jQuery, Bootstrap and icon fonts; with no network the map
 frame stays blank. geodash needs only Leaflet (markers are inline SVG), which the ``xstatic-leaflet``
 package ships. It is copied into the app's ``static/`` folder, served by Streamlit's static file
-serving at ``/app/static/``.
+serving at ``/app/static/``. The map frame that loads it is streamlit-folium's frontend, a Streamlit
+component named :data:`COMPONENT_NAME` (declared by :mod:`geodash.mapframe`).
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import folium
+if TYPE_CHECKING:  # the server's entry reads the URLs below before the page's libraries are imported
+    import folium
 
-__all__ = ["STATIC_URL", "install_static_assets", "make_offline"]
+__all__ = ["STATIC_URL", "LEAFLET_JS", "LEAFLET_CSS", "COMPONENT_NAME", "install_static_assets", "make_offline"]
 
 STATIC_URL = "/app/static/leaflet"
+LEAFLET_JS = f"{STATIC_URL}/leaflet.js"
+LEAFLET_CSS = f"{STATIC_URL}/leaflet.css"
+#: The map frame's component: streamlit-folium's, whose name is also the frame's title in the page
+#: (``static/projector.css`` and ``static/projector_keys.js`` find the frame by it).
+COMPONENT_NAME = "streamlit_folium.st_folium"
 _FILES = ("leaflet.js", "leaflet.css", "images")
 
 
@@ -36,8 +44,8 @@ def install_static_assets(static_dir: Path) -> Path:
     return target
 
 
-def make_offline(m: folium.Map, base_url: str = STATIC_URL) -> folium.Map:
+def make_offline(m: folium.Map) -> folium.Map:
     """Make ``m`` load only the local Leaflet: no CDN, no jQuery/Bootstrap/font requests."""
-    m.default_js = [("leaflet", f"{base_url}/leaflet.js")]
-    m.default_css = [("leaflet_css", f"{base_url}/leaflet.css")]
+    m.default_js = [("leaflet", LEAFLET_JS)]
+    m.default_css = [("leaflet_css", LEAFLET_CSS)]
     return m

@@ -25,6 +25,7 @@ import folium
 from branca.element import CssLink, JavascriptLink
 
 from . import webmap
+from .assets import COMPONENT_NAME
 
 __all__ = ["FrameBase", "base", "component", "view_script", "show", "show_script", "RESET", "COMPONENT_NAME"]
 
@@ -110,11 +111,6 @@ def view_script(fmap: folium.Map) -> str:
             " added.forEach(function(e) { e.remove(); }); }); })();\n"
         )
     return RESET + head + "\n".join(scripts).replace(name, "map_div")
-
-
-#: The component's name: streamlit-folium's, which is also the map frame's title in the page
-#: (``static/projector.css`` and ``static/projector_keys.js`` find the frame by it).
-COMPONENT_NAME = "streamlit_folium.st_folium"
 
 
 @functools.cache

@@ -12,6 +12,10 @@ for the first run.
 :func:`element_modules` finds the modules of the elements the pages use, with every module they
 import, in the installed Streamlit (file names carry a content hash that changes with each
 release); :class:`PreloadMiddleware` writes them into the HTML pages the server answers.
+
+The map frame's own page (the component's ``index.html``) loads Leaflet only once its script has run
+and the map's arguments have come, one file after the other; announced in that page
+(:func:`frame_links`), Leaflet is fetched while the frame's script is.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["PAGE_ELEMENTS", "element_modules", "preload_links", "PreloadMiddleware"]
+__all__ = ["PAGE_ELEMENTS", "element_modules", "preload_links", "frame_links", "PreloadMiddleware"]
 
 #: The elements of geodash's pages whose code Streamlit loads on demand (module name before its hash).
 PAGE_ELEMENTS = (
@@ -73,17 +77,27 @@ def preload_links(modules: Iterable[str]) -> bytes:
     return "".join(f'<link rel="modulepreload" crossorigin href="./static/js/{m}">' for m in modules).encode()
 
 
+def frame_links(scripts: Iterable[str], styles: Iterable[str]) -> bytes:
+    """``<link rel="preload">`` tags for the classic ``scripts`` and the style sheets ``styles`` a
+    frame inserts later (as ``<script src>`` and ``<link rel="stylesheet">``, which then use them)."""
+    tags = [f'<link rel="preload" as="script" href="{u}">' for u in scripts]
+    tags += [f'<link rel="preload" as="style" href="{u}">' for u in styles]
+    return "".join(tags).encode()
+
+
 class PreloadMiddleware:
-    """ASGI middleware: the HTML pages the server answers carry ``links`` before ``</head>``.
+    """ASGI middleware: the HTML pages the server answers carry ``links`` before ``</head>``, and the
+    pages at the paths of ``frames`` carry their own links.
 
     Only ``GET`` requests of a page (a path without a file extension, outside Streamlit's own routes)
-    are touched, asked uncompressed from the server (the page is a few kilobytes); every other
-    request, and an answer that is not HTML, passes unchanged.
+    or of a path in ``frames`` are touched, asked uncompressed from the server (the pages are a few
+    kilobytes); every other request, and an answer that is not HTML, passes unchanged.
     """
 
-    def __init__(self, app, links: bytes) -> None:
+    def __init__(self, app, links: bytes, frames: dict[str, bytes] | None = None) -> None:
         self.app = app
         self.links = links
+        self.frames = dict(frames or {})
 
     @staticmethod
     def _is_page(scope) -> bool:
@@ -92,8 +106,16 @@ class PreloadMiddleware:
         internal = ("/_stcore", "/static/", "/component/", "/app/static/", "/media/")
         return scope.get("method") == "GET" and "." not in last and not any(p in path for p in internal)
 
+    def _links_for(self, scope) -> bytes:
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            return b""
+        if scope.get("path", "") in self.frames:
+            return self.frames[scope["path"]]
+        return self.links if self._is_page(scope) else b""
+
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or not self.links or not self._is_page(scope):
+        links = self._links_for(scope)
+        if not links:
             await self.app(scope, receive, send)
             return
         scope = dict(scope, headers=[(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"])
@@ -115,7 +137,7 @@ class PreloadMiddleware:
             headers = [(k, v) for k, v in start["headers"]]
             html = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
             if html and b"</head>" in body:
-                body = body.replace(b"</head>", self.links + b"</head>", 1)
+                body = body.replace(b"</head>", links + b"</head>", 1)
                 headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
                 headers.append((b"content-length", str(len(body)).encode()))
             await send({**start, "headers": headers})

@@ -130,7 +130,7 @@ def warm_up(
     ``None``); one that fails is logged and skipped: the page reports the same error to its
     visitor on its own run.
     """
-    timings: dict[str, float | None] = {}
+    timings: dict[str, float | bool | None] = {}
     t0 = time.perf_counter()
     # Until the root URL's view is ready, the objects made are nearly all kept for the server's life
     # (modules, data, the view): the collector's passes over them find little, and cost the first
@@ -160,7 +160,7 @@ def warm_up(
             except Exception:  # the page shows the error; the server keeps running
                 _log.exception("warm-up: %s failed", spec)
             timings[spec] = time.perf_counter() - t1
-        timings["streamlit_check"] = _streamlit_first_element_check()
+        timings["streamlit_check_skipped"] = _skip_streamlit_repl_check()
         if views:
             t1 = time.perf_counter()
             try:
@@ -194,23 +194,23 @@ def _pause_collector() -> Callable[[], None]:
     return resume
 
 
-def _streamlit_first_element_check() -> float | None:
-    """Run, in the warm-up, the check Streamlit makes once per process on the first element a page
-    writes (is it run in a REPL?); return its seconds, ``None`` when it was not run.
+def _skip_streamlit_repl_check() -> bool:
+    """Mark as made the check Streamlit makes once per process on the first element a page writes
+    (is it run in a REPL, or without ``streamlit run``? then print a warning); return whether it
+    was marked.
 
-    The check calls ``inspect.stack()``, which maps every imported module to its file on its first
-    use: 0.4 s with the page's libraries imported, paid by the first visitor before anything is sent
-    to the browser. Run where the server's runtime exists, it prints nothing; afterwards Streamlit
-    skips it. A Streamlit without this function (it is not public API) is left as it is.
+    In a server (the runtime exists) the answer is always no and nothing is printed, but finding
+    it out calls ``inspect.stack()``, which maps every imported module to its file: 0.2-0.4 s with
+    the page's libraries imported, paid by the first visitor (or the warm-up, with the first visitor
+    waiting). Without the runtime, or with a Streamlit that does not keep this flag (not public
+    API), the check is left to run as usual.
     """
     from streamlit import delta_generator, runtime
 
-    check = getattr(delta_generator, "_maybe_print_use_warning", None)
-    if check is None or not runtime.exists():
-        return None
-    t0 = time.perf_counter()
-    check()
-    return time.perf_counter() - t0
+    if not runtime.exists() or not hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        return False
+    delta_generator._use_warning_has_been_displayed = True
+    return True
 
 
 @asynccontextmanager

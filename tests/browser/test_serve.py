@@ -50,3 +50,22 @@ def test_the_first_html_announces_the_page_elements_code(served, make_page):
         in urlopen(f"{served}/comparaison").read().decode()
     )
     assert urlopen(f"{served}/_stcore/health").read() == b"ok"
+
+
+def test_the_map_frame_fetches_leaflet_once_announced_by_its_page(served, make_page):
+    """The map frame's page announces Leaflet (geodash.preload.frame_links): fetched while the frame's
+    own script loads, then used by the script tag the frame inserts, not fetched a second time."""
+    p = make_page()
+    requested, warnings = [], []
+    p.page.on("request", lambda r: requested.append(r.url))
+    p.page.on("console", lambda m: warnings.append(m.text) if "preload" in m.text else None)
+    p.page.goto(f"{served}/?epci=200033579")
+    assert p.wait_map(title="Arras", timeout=60) > 0
+    frame_page = next(f for f in p.page.frames if "streamlit_folium.st_folium/index.html" in f.url)
+    html = urlopen(frame_page.url).read().decode()
+    assert '<link rel="preload" as="script" href="/app/static/leaflet/leaflet.js">' in html
+    assert '<link rel="preload" as="style" href="/app/static/leaflet/leaflet.css">' in html
+    for name in ("leaflet.js", "leaflet.css"):
+        assert sum(url.endswith(f"/app/static/leaflet/{name}") for url in requested) == 1, name
+    p.page.wait_for_timeout(3500)  # Chromium warns of a preload left unused a few seconds after load
+    assert warnings == []
