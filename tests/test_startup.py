@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import types
+import weakref
 
 import pytest
 import streamlit as st
@@ -43,6 +44,10 @@ def test_warm_up_calls_cached_loaders_and_skips_plain_functions(monkeypatch):
     cached.clear()
 
 
+class _Node:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+
 @pytest.mark.parametrize("enabled_before", [True, False])
 def test_the_collector_is_paused_until_the_root_view_is_prepared(monkeypatch, enabled_before):
     """No automatic garbage collection while the warm-up loads what the first visitor waits for;
@@ -64,12 +69,29 @@ def test_the_collector_is_paused_until_the_root_view_is_prepared(monkeypatch, en
         root_done()  # once only
         return 2
 
+    def frozen_at_root(root_done):
+        before = gc.get_freeze_count()
+        root_done()
+        seen.append(("frozen at root", gc.get_freeze_count() > before))
+        return 1
+
     monkeypatch.setattr(startup, "prepare_views", prepare_views)
     (gc.enable if enabled_before else gc.disable)()
     try:
         startup.warm_up(modules=["json"], loaders=["geodash_fake_loader:loader"], freeze=False)
         assert seen == [("loader", False), ("root view", False), ("other views", enabled_before)]
         assert gc.isenabled() is enabled_before
+        # with freeze, what is alive at the root view is frozen then (the first visitor's run ends
+        # without walking it), collected and frozen again at the end
+        monkeypatch.setattr(startup, "prepare_views", frozen_at_root)
+        node = _Node()
+        node.itself = node  # a cycle dropped before the root view
+        ref = weakref.ref(node)
+        del node
+        startup.warm_up(modules=["json"], loaders=[], freeze=True)
+        assert seen[-1] == ("frozen at root", True)
+        assert gc.get_freeze_count() > 0 and ref() is None  # collected by the final pass
+        gc.unfreeze()
         # an error in the warm-up does not leave the collector off
         monkeypatch.setattr(startup, "_skip_streamlit_repl_check", lambda: 1 / 0)
         with pytest.raises(ZeroDivisionError):

@@ -7,11 +7,12 @@ imports the page's heavy libraries, calls the page's cached loaders so that thei
 ``st.cache_resource`` entries exist before the first session, prepares the map page of the views a
 plain link opens (:func:`prepare_views`: the root URL's at once, the EPCI ones when no visitor is
 being served), with Python's automatic garbage collection paused until the root URL's view is
-ready, then freezes the objects alive at that point (``gc.freeze``): Streamlit runs a full
-garbage collection after every script run (``runner.postScriptGC``), whose cost grows with the
-objects it has to walk, and the modules and the loaded data live as long as the server anyway. The
-memory the warm-up used and freed goes back to the system
-(:func:`geodash.memory.release_free_memory`).
+ready. The objects alive then are frozen (``gc.freeze``), and again, after a full collection, once
+every view is prepared: Streamlit runs a full garbage collection after every script run
+(``runner.postScriptGC``), holding the interpreter for as long as it walks the heap (0.1-0.2 s
+on the first visitor's run, before its last messages are sent), and the modules and the loaded
+data live as long as the server anyway. The memory the warm-up used and freed goes back to the
+system (:func:`geodash.memory.release_free_memory`).
 """
 
 from __future__ import annotations
@@ -134,8 +135,9 @@ def warm_up(
     t0 = time.perf_counter()
     # Until the root URL's view is ready, the objects made are nearly all kept for the server's life
     # (modules, data, the view): the collector's passes over them find little, and cost the first
-    # visitor's wait about 15 % of the warm-up's CPU (0.35 s measured, three full passes).
-    resume = _pause_collector()
+    # visitor's wait about 15 % of the warm-up's CPU (0.35 s measured, three full passes). They are
+    # frozen then, so that the first visitor's run ends without a full pass over them either.
+    resume = _pause_collector(freeze=freeze)
     try:
         for name in modules:
             try:
@@ -170,7 +172,8 @@ def warm_up(
             timings["views_s"] = time.perf_counter() - t1
     finally:
         resume()
-    if freeze:
+    if freeze:  # what the warm-up made and dropped before the root view was frozen too: collect it
+        gc.unfreeze()
         gc.collect()
         gc.freeze()
     release_free_memory()  # what loading and preparing used and freed goes back to the system
@@ -179,14 +182,18 @@ def warm_up(
     return timings
 
 
-def _pause_collector() -> Callable[[], None]:
+def _pause_collector(freeze: bool = False) -> Callable[[], None]:
     """Pause Python's cyclic garbage collector; return the function that resumes it (once, and only
-    if it was running). Explicit collections (Streamlit's after each script run) still happen."""
+    if it was running), having frozen the objects alive then if ``freeze``. Explicit collections
+    (Streamlit's after each script run) still happen."""
     paused = gc.isenabled()
     gc.disable()
 
     def resume() -> None:
-        nonlocal paused
+        nonlocal paused, freeze
+        if freeze:
+            freeze = False
+            gc.freeze()
         if paused:
             paused = False
             gc.enable()
