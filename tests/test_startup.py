@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import subprocess
 import sys
+import threading
 import types
 import weakref
 
@@ -207,3 +209,24 @@ def test_the_public_page_never_loads_gdal():
     env = {k: v for k, v in os.environ.items() if k != CONFIG_ENV}  # no context layers
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr[-2000:]
+
+
+def test_the_server_hands_the_interpreter_over_every_millisecond(monkeypatch):
+    """The lifespan shortens the interpreter's switch interval (never lengthens it) and starts the
+    warm-up in its own thread."""
+    started = threading.Event()
+    monkeypatch.setattr(startup, "warm_up", started.set)
+    before = sys.getswitchinterval()
+
+    async def serve():
+        async with startup.lifespan(None):
+            return sys.getswitchinterval()
+
+    try:
+        sys.setswitchinterval(0.005)  # Python's default
+        assert asyncio.run(serve()) == pytest.approx(startup.SWITCH_INTERVAL_S)
+        assert started.wait(5)
+        sys.setswitchinterval(0.0005)
+        assert asyncio.run(serve()) == pytest.approx(0.0005)
+    finally:
+        sys.setswitchinterval(before)
