@@ -30,7 +30,7 @@ from common import log  # noqa: E402
 
 SECTIONS = {
     "switch": "browser: choose another EPCI → map drawn, vs the trivial page's text (≥ 11 switches each)",
-    "first-visit": "browser: `streamlit run` → first map drawn, vs the trivial page (3 starts each)",
+    "first-visit": "browser: `streamlit run` → first map drawn, vs the trivial page (5 starts each, taking turns)",
     "rerun": "protocol, one session: the server's own rerun time for a switch, geodash vs trivial",
     "memory": "server RSS after every view, then after 50 sessions came and went",
     "capacity": "protocol load: 10, 50, 100 concurrent sessions switching, geodash and trivial",
@@ -105,7 +105,7 @@ def run_section(name: str, args, results: dict, scripts: dict) -> dict:
         if name == "switch":
             return floor.switch(args.switches)
         if name == "first-visit":
-            return floor.first_visit(2 if quick else 3)
+            return floor.first_visit(2 if quick else 5)
         if name == "rerun":
             return floor.server_rerun(11 if quick else 21)
         if name == "memory":
