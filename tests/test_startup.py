@@ -10,6 +10,7 @@ import sys
 import threading
 import types
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import streamlit as st
@@ -222,11 +223,15 @@ def test_the_server_hands_the_interpreter_over_every_millisecond(monkeypatch):
         async with startup.lifespan(None):
             return sys.getswitchinterval()
 
+    def serve_once():  # in a thread of its own: the browser tests' Playwright may hold this one's loop
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, serve()).result()
+
     try:
         sys.setswitchinterval(0.005)  # Python's default
-        assert asyncio.run(serve()) == pytest.approx(startup.SWITCH_INTERVAL_S)
+        assert serve_once() == pytest.approx(startup.SWITCH_INTERVAL_S)
         assert started.wait(5)
         sys.setswitchinterval(0.0005)
-        assert asyncio.run(serve()) == pytest.approx(0.0005)
+        assert serve_once() == pytest.approx(0.0005)
     finally:
         sys.setswitchinterval(before)
