@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -30,7 +32,8 @@ def test_view_script_draws_into_the_frame_map_after_undoing_the_previous_view(ba
     fmap = _map(base)
     name = fmap.get_name()
     script = mapframe.view_script(fmap)
-    assert script.startswith(mapframe.RESET)
+    guard, body = script.split(mapframe.RESET, 1)  # the previous view undone first
+    assert "window.gdView = view;" in guard
     assert name not in script and "map_div" in script
     assert "L.map(" not in script  # the frame has its map: the view only adds to it
     assert "window.gdCleanup" in script  # the overlay registers what the next view must undo
@@ -41,9 +44,24 @@ def test_view_script_draws_into_the_frame_map_after_undoing_the_previous_view(ba
 def test_view_script_differs_by_view_and_is_stable_for_one(base):
     one, again = mapframe.view_script(_map(base)), mapframe.view_script(_map(base))
     other = mapframe.view_script(_map(base, "246200364"))
-    strip = lambda s: re.sub(r"_[0-9a-f]{32}", "", s)  # noqa: E731 (folium's random element names)
+    # folium's random element names, and the view's name (a digest of its text, names included)
+    strip = lambda s: re.sub(r'_[0-9a-f]{32}|"key": "[0-9a-f]+"', "", s)  # noqa: E731
     assert strip(one) == strip(again)
     assert strip(one) != strip(other)
+
+
+def test_a_view_is_named_by_its_text_and_not_drawn_twice(base):
+    """The frame skips a view it shows already (drawn ahead of the page's rerun, geodash.ahead): the
+    name is a digest of the view's text, with the label the page's list shows."""
+    fmap = _map(base)
+    script = mapframe.view_script(fmap, 'Arras "<b>"')
+    view = json.loads(re.match(r"\(function\(\) \{\nvar view = (.*);\n", script).group(1))
+    assert view["label"] == 'Arras "<b>"'  # a JSON string: the label's text cannot end it
+    assert "if (window.gdView && window.gdView.key === view.key) { return; }" in script
+    body = script[script.index(mapframe.RESET) : script.rindex("\n})();")]
+    assert view["key"] == hashlib.blake2b(body.encode("utf-8"), digest_size=12).hexdigest()
+    other = mapframe.view_script(_map(base, "246200364"), "Lens-Liévin")
+    assert json.loads(re.match(r"\(function\(\) \{\nvar view = (.*);\n", other).group(1))["key"] != view["key"]
 
 
 def test_an_element_needing_a_file_the_frame_does_not_load_is_refused():

@@ -38,7 +38,7 @@ FRAME = "/component/streamlit_folium.st_folium/index.html"
 FRAME_LINKS = preload.frame_links(["/app/static/leaflet/leaflet.js"], ["/app/static/leaflet/leaflet.css"])
 
 
-def _serve(path: str, body: bytes, content_type: bytes, method: str = "GET", chunks: int = 1):
+def _serve(path: str, body: bytes, content_type: bytes, method: str = "GET", chunks: int = 1, routes=()):
     """Run the middleware around an app answering ``body``; return (headers, body, request headers seen)."""
     seen = {}
 
@@ -66,7 +66,7 @@ def _serve(path: str, body: bytes, content_type: bytes, method: str = "GET", chu
 
     scope = {"type": "http", "method": method, "path": path, "headers": [(b"accept-encoding", b"gzip")]}
     # In a thread of its own: the browser tests' Playwright may hold this thread's event loop.
-    middleware = preload.PreloadMiddleware(app, LINKS, frames={FRAME: FRAME_LINKS})
+    middleware = preload.PreloadMiddleware(app, LINKS, frames={FRAME: FRAME_LINKS}, routes=routes)
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     headers = dict(sent[0]["headers"])
@@ -110,3 +110,13 @@ def test_other_answers_pass_unchanged():
         assert headers[b"content-length"] == str(len(page)).encode()
         if method != "GET" or path != "/":
             assert asked.get(b"accept-encoding") == b"gzip"
+
+
+def test_the_app_own_routes_are_not_pages():
+    """A route of the app's own (the map's views, geodash.ahead) answers as it would without the
+    middleware, compressed if the browser accepts it; the same path would be a page otherwise."""
+    page = b"<html><head></head></html>"
+    headers, body, asked = _serve("/geodash/vue", page, b"text/html", routes=("/geodash/vue",))
+    assert body == page and asked.get(b"accept-encoding") == b"gzip"
+    headers, body, asked = _serve("/geodash/vue", page, b"text/html")
+    assert body != page and b"accept-encoding" not in asked

@@ -8,7 +8,9 @@ kind of map; a view is the script of the map's layers and overlay, handed to the
 streamlit-folium's own "feature group" argument, which the frame evaluates whenever it changes
 (the frame is streamlit-folium's frontend, declared here: :func:`component`).
 The script first undoes the previous view (``window.gdCleanup``, then every layer), so a view never
-sees what another one drew.
+sees what another one drew; a view already drawn (``window.gdView``) is not drawn again, so that the
+frame may draw a view ahead of the page's rerun (:mod:`geodash.ahead`, ``static/switch_ahead.js``)
+and the rerun's copy of it costs nothing.
 
 Nothing here decides what the map shows: :func:`geodash.webmap.build_map` does.
 """
@@ -16,6 +18,7 @@ Nothing here decides what the map shows: :func:`geodash.webmap.build_map` does.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import json
 from dataclasses import dataclass
@@ -24,10 +27,19 @@ from pathlib import Path
 import folium
 from branca.element import CssLink, JavascriptLink
 
-from . import webmap
+from . import ahead, webmap
 from .assets import COMPONENT_NAME
 
-__all__ = ["FrameBase", "base", "component", "view_script", "show", "show_script", "RESET", "COMPONENT_NAME"]
+__all__ = [
+    "FrameBase",
+    "base",
+    "component",
+    "view_script",
+    "show",
+    "show_script",
+    "RESET",
+    "COMPONENT_NAME",
+]
 
 #: Undo the previous view: the overlay's own cleanup (controls, listeners, timers, DOM), every layer,
 #: the readiness marks. Runs first in every view script.
@@ -79,7 +91,7 @@ def base() -> FrameBase:
     )
 
 
-def view_script(fmap: folium.Map) -> str:
+def view_script(fmap: folium.Map, label: str = "") -> str:
     """The script that draws ``fmap``'s layers and overlay into the kept frame.
 
     ``fmap`` is rendered once, as folium renders a page: each element writes its script (and, for
@@ -87,6 +99,10 @@ def view_script(fmap: folium.Map) -> str:
     the map's own (the frame has its map), with the head's style sheets added by script, the map's
     name replaced by the frame's ``map_div``. Raises ``ValueError`` when an element needs a
     JavaScript or CSS file that the frame does not load (only Leaflet is served).
+
+    The script is named by a digest of its text and does nothing in a frame that shows that view
+    already; ``label`` is what the page's territory chooser shows for the view, read by the frame
+    (``window.gdView``) to know whether a choice in the page changes the view.
     """
     figure, name = fmap.get_root(), fmap.get_name()
     fmap.render()
@@ -110,7 +126,15 @@ def view_script(fmap: folium.Map) -> str:
             " (window.gdCleanup = window.gdCleanup || []).push(function() {"
             " added.forEach(function(e) { e.remove(); }); }); })();\n"
         )
-    return RESET + head + "\n".join(scripts).replace(name, "map_div")
+    body = RESET + head + "\n".join(scripts).replace(name, "map_div")
+    view = {"key": hashlib.blake2b(body.encode("utf-8"), digest_size=12).hexdigest(), "label": label}
+    return (
+        "(function() {\nvar view = "
+        + json.dumps(view, ensure_ascii=False)
+        + ";\nif (window.gdView && window.gdView.key === view.key) { return; }\nwindow.gdView = view;\n"
+        + body
+        + "\n})();\n"
+    )
 
 
 @functools.cache
@@ -169,7 +193,7 @@ def show_script(script: str, *, key: str, height: int, returned_objects: list[st
     frame = base()
     defaults = dict.fromkeys(returned_objects or [])
     return component()(
-        script=frame.script,
+        script=frame.script + ahead.frame_script(),
         header=frame.header,
         html=frame.html,
         id="map_div",

@@ -89,29 +89,28 @@ class PreloadMiddleware:
     """ASGI middleware: the HTML pages the server answers carry ``links`` before ``</head>``, and the
     pages at the paths of ``frames`` carry their own links.
 
-    Only ``GET`` requests of a page (a path without a file extension, outside Streamlit's own routes)
-    or of a path in ``frames`` are touched, asked uncompressed from the server (the pages are a few
+    Only ``GET`` requests of a page (a path without a file extension, outside Streamlit's own routes
+    and the app's own routes, ``routes``) or of a path in ``frames`` are touched, asked uncompressed from the server (the pages are a few
     kilobytes); every other request, and an answer that is not HTML, passes unchanged.
     """
 
-    def __init__(self, app, links: bytes, frames: dict[str, bytes] | None = None) -> None:
+    def __init__(self, app, links: bytes, frames: dict[str, bytes] | None = None, routes: tuple[str, ...] = ()) -> None:
         self.app = app
         self.links = links
         self.frames = dict(frames or {})
+        self.routes = tuple(routes)
 
-    @staticmethod
-    def _is_page(scope) -> bool:
-        path = scope.get("path", "")
+    def _is_page(self, path: str) -> bool:
         last = path.rsplit("/", 1)[-1]
         internal = ("/_stcore", "/static/", "/component/", "/app/static/", "/media/")
-        return scope.get("method") == "GET" and "." not in last and not any(p in path for p in internal)
+        return "." not in last and not any(p in path for p in internal) and path not in self.routes
 
     def _links_for(self, scope) -> bytes:
         if scope["type"] != "http" or scope.get("method") != "GET":
             return b""
         if scope.get("path", "") in self.frames:
             return self.frames[scope["path"]]
-        return self.links if self._is_page(scope) else b""
+        return self.links if self._is_page(scope.get("path", "")) else b""
 
     async def __call__(self, scope, receive, send) -> None:
         links = self._links_for(scope)

@@ -143,6 +143,8 @@ def test_switching_epci_redraws_the_kept_map_frame(server, make_page):
         p.page.get_by_role("option", name=option, exact=True).click()
         counts.append(p.wait_map(title=title))
         assert p.map_frame().evaluate("() => window.gdKeptFrame === true"), "a new map frame was created"
+        # app.py serves no route to draw ahead (geodash.ahead): every view comes with the page's run
+        assert p.map_frame().evaluate("() => window.gdAhead === undefined && window.gdView.label") == option
         drawn = p.map_frame().evaluate(
             """() => ({
               legends: document.querySelectorAll('.gd-legend').length,

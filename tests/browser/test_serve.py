@@ -69,3 +69,59 @@ def test_the_map_frame_fetches_leaflet_once_announced_by_its_page(served, make_p
         assert sum(url.endswith(f"/app/static/leaflet/{name}") for url in requested) == 1, name
     p.page.wait_for_timeout(3500)  # Chromium warns of a preload left unused a few seconds after load
     assert warnings == []
+
+
+ARRAS = "200033579"
+# The frame's count of views drawn, of views drawn ahead of the page (geodash.ahead), the view shown.
+DRAWN = "() => [window.gdViews, window.gdAhead || 0, window.gdView.key]"
+# The page's rerun has given the frame its view (streamlit-folium's last « feature group »).
+CONFIRMED = "() => (window.__GLOBAL_DATA__.last_feature_group || '').includes(window.gdView.key)"
+
+
+def test_a_territory_chosen_in_the_list_is_drawn_ahead_of_the_page(served, make_page):
+    """The map frame asks the server for the chosen territory's view (with the page's filters) as
+    soon as the list closes on it, draws it, and the page's rerun, sending the same view, draws
+    nothing more: one view drawn per switch."""
+    p = make_page()
+    asked = []
+    p.page.on("request", lambda r: asked.append(r.url) if "/geodash/vue?" in r.url else None)
+    p.page.goto(f"{served}/?epci={ARRAS}&theme=Culture,Sport")
+    p.wait_map(title="Arras", timeout=60)
+    p.wait_settled()
+    frame = p.map_frame()
+    views, early, _ = frame.evaluate(DRAWN)
+    for option, title in (("Ternois", "Ternois"), ("Lens-Liévin", "Lens-Liévin")):
+        p.page.get_by_role("combobox", name="Intercommunalité").click()
+        p.page.keyboard.type(option)
+        p.page.keyboard.press("Enter")
+        p.wait_map(title=title)
+        frame.wait_for_function(CONFIRMED, timeout=30_000)
+        p.wait_settled()
+        assert p.map_frame() == frame  # drawn in the kept frame
+        views, early = views + 1, early + 1
+        assert frame.evaluate(DRAWN)[:2] == [views, early], "not drawn ahead, or drawn again by the rerun"
+        assert frame.evaluate("() => document.querySelectorAll('.gd-legend').length") == 1
+    assert asked and all("theme=Culture%2CSport" in url or "theme=Culture,Sport" in url for url in asked), asked
+    assert any("vers=Lens-Li%C3%A9vin" in url for url in asked), asked
+
+
+def test_the_projector_next_territory_is_drawn_ahead_of_the_page(served, make_page):
+    """In projector mode, « Suivant » (the arrow key) draws the next territory at once: the frame
+    fetched it, and the previous one, once its view was shown; the page's title follows with the rerun."""
+    p = make_page(1280, 720)
+    asked = []
+    p.page.on("request", lambda r: asked.append(r.url) if "/geodash/vue?" in r.url else None)
+    p.page.goto(f"{served}/?epci={ARRAS}&mode=projecteur")
+    p.wait_map(title="Arras", timeout=60)
+    p.wait_settled()
+    frame = p.map_frame()
+    frame.wait_for_function(CONFIRMED, timeout=30_000)
+    views, early, _ = frame.evaluate(DRAWN)
+    p.page.wait_for_timeout(1500)
+    assert any("pas=1" in url for url in asked) and any("pas=-1" in url for url in asked), asked
+    p.page.keyboard.press("ArrowRight")
+    p.page.wait_for_function("() => !document.querySelector('h1').textContent.includes('Arras')", timeout=30_000)
+    title = p.page.locator("h1").first.inner_text().strip()
+    frame.wait_for_function(CONFIRMED, timeout=30_000)
+    assert frame.evaluate(DRAWN)[:2] == [views + 1, early + 1]
+    assert frame.evaluate("() => document.querySelector('.gd-legend-title').textContent") == title

@@ -78,10 +78,40 @@ def map_script(base: Base, choice: Choice, chosen: Selection, position=UNLINKED)
     """The map of a view as the script the page's map frame runs (:mod:`geodash.mapframe`);
     ``position`` is (centre, zoom, restore the tab's last position)."""
     indicator = choice.indicator.id if choice.indicator is not None else None
+    label = option_labels(base)[choice.filters.epci]
     return base.memo(
         ("map", choice.filters, choice.shown, choice.mode, indicator, position),
-        lambda: mapframe.view_script(map_of(base, choice, chosen, *position)),
+        lambda: mapframe.view_script(map_of(base, choice, chosen, *position), label),
     )
+
+
+def switch_script(base: Base, params: dict, *, to: str | None = None, step: int = 0) -> str | None:
+    """The map script a page on an EPCI's link (``params``) will show once its visitor has chosen the
+    territory labelled ``to`` in the sidebar, or moved ``step`` places in the list as the projector's
+    buttons do (:func:`_go`): the link's other settings kept, as the page's next run draws it
+    (:func:`draw_map`: a territory left for another has no position of its own). Asked by the map
+    frame, to draw the view ahead of that run (:mod:`geodash.ahead`); ``None`` when the page is not on
+    an EPCI or the next view is not one (the département's map has a frame of its own).
+    """
+    view = view_of(base, params)
+    current = view.filters.epci
+    if current is None:
+        return None
+    if to is not None:
+        target = {label: siren for siren, label in option_labels(base).items()}.get(to)
+    else:
+        options = _epci_options(base)
+        target = options[(options.index(current) + step) % len(options)]
+    if target is None:
+        return None
+    choice, chosen = _opened_view(base, replace(view, filters=replace(view.filters, epci=target)))
+    return map_script(base, choice, chosen)
+
+
+def _opened_view(base: Base, view: View) -> tuple[Choice, Selection]:
+    """What a session's first run decides and selects for ``view``, with the sidebar as it opens."""
+    choice = choice_of(base, opened(base, view))
+    return choice, selected(base, choice.filters)
 
 
 def brief(base: Base, chosen: Selection) -> str:
@@ -116,9 +146,7 @@ def projects_shown(base: Base, chosen: Selection) -> Styler:
 def prepare(base: Base, params: dict) -> None:
     """Compute what the page shows for the view ``params`` (a link's query) opens, as its first
     visitor's run would, and keep it with the data."""
-    view = view_of(base, params)
-    choice = choice_of(base, opened(base, view))
-    chosen = selected(base, choice.filters)
+    choice, chosen = _opened_view(base, view_of(base, params))
     mapframe.base()  # the frame the view is drawn into (the same for every view)
     map_script(base, choice, chosen)
     if choice.projector:
@@ -141,6 +169,16 @@ def amount_top(base: Base) -> float:
 
 def _epci_options(base: Base) -> list[str | None]:
     return [None, *base.terr.sirens]
+
+
+def option_labels(base: Base) -> dict[str | None, str]:
+    """What the territory list shows for each option: EPCI short names, the département for ``None``."""
+
+    def labels() -> dict[str | None, str]:
+        names = dict(zip(base.terr.epci["siren"], base.terr.epci["nom_court"]))
+        return {siren: "Tout le département" if siren is None else names[siren] for siren in _epci_options(base)}
+
+    return base.memo(("option-labels",), labels)
 
 
 def _chosen(keys: tuple[str, ...] | None, allowed) -> list[str]:
@@ -217,8 +255,7 @@ def _roads_present(base: Base) -> list[str]:
 
 def sidebar(base: Base, view: View) -> Choice:
     """Territory and filter widgets, opened on ``view``."""
-    terr, d = base.terr, opened(base, view)
-    names = dict(zip(terr.epci["siren"], terr.epci["nom_court"]))
+    d, labels = opened(base, view), option_labels(base)
     options = _epci_options(base)
     if "epci_from_map" in st.session_state:  # a click on the département map (previous run)
         st.session_state["epci"] = st.session_state.pop("epci_from_map")
@@ -230,7 +267,7 @@ def sidebar(base: Base, view: View) -> Choice:
             # The link's EPCI opens the session; afterwards the widget keeps its own state (set by
             # the buttons and the map too, so no second default is given).
             index=0 if "epci" in st.session_state else options.index(d.epci),
-            format_func=lambda s: "Tout le département" if s is None else names[s],
+            format_func=labels.__getitem__,
             key="epci",
         )
         indicator = indicators.choose_indicator(base, view.indicateur).id if epci is None else None
