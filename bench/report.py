@@ -1458,6 +1458,11 @@ def render_floor(r: dict) -> str:
                         "switches that created a new map frame (the others drew in the kept frame)",
                         f"{sw['summary'].get('new_frames', '–')} of {sw['n']}",
                     ],
+                    [
+                        "switches whose map the frame drew ahead of the page's rerun (`geodash.ahead`: the view "
+                        "fetched from the server while the name was highlighted in the list)",
+                        f"{sw['summary'].get('drawn_ahead', '–')} of {sw['n']}",
+                    ],
                     ["markers drawn (`data-gd-ready`)", sec(st_["map"])],
                     ["painted (two animation frames later)", sec(st_["paint"])],
                     [
