@@ -74,6 +74,8 @@ def _serve(path: str, body: bytes, content_type: bytes, method: str = "GET", chu
 
 
 def test_pages_carry_the_links_before_the_end_of_their_head():
+    # at low priority: the page's own first requests (health, settings, then its WebSocket) go first
+    assert LINKS == b'<link rel="modulepreload" crossorigin fetchpriority="low" href="./static/js/A.1.js">'
     page = b"<html><head><title>geodash</title></head><body></body></html>"
     for path in ("/", "/comparaison", "/sources"):
         headers, body, asked = _serve(path, page, b"text/html; charset=UTF-8", chunks=3)

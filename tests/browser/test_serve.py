@@ -37,7 +37,9 @@ def test_the_first_html_announces_the_page_elements_code(served, make_page):
     p.page.on("response", lambda r: (fetched if r.ok else failed).append(r.url))
     response = p.page.goto(f"{served}/?epci=200033579")
     html = response.text()
-    announced = re.findall(r'<link rel="modulepreload" crossorigin href="\./static/js/([^"]+)">', html)
+    announced = re.findall(
+        r'<link rel="modulepreload" crossorigin fetchpriority="low" href="\./static/js/([^"]+)">', html
+    )
     assert any(name.startswith("DataFrame.") for name in announced), announced
     assert any(name.startswith("Multiselect.") for name in announced), announced
     assert p.wait_map(title="Arras", timeout=60) > 0
@@ -46,7 +48,7 @@ def test_the_first_html_announces_the_page_elements_code(served, make_page):
     assert set(announced) <= names  # fetched (once: the page then finds them in the module map)
     # other pages are announced the same; Streamlit's own routes are untouched
     assert (
-        'rel="modulepreload" crossorigin href="./static/js/DataFrame.'
+        'rel="modulepreload" crossorigin fetchpriority="low" href="./static/js/DataFrame.'
         in urlopen(f"{served}/comparaison").read().decode()
     )
     assert urlopen(f"{served}/_stcore/health").read() == b"ok"
@@ -78,11 +80,32 @@ DRAWN = "() => [window.gdViews, window.gdAhead || 0, window.gdView.key]"
 CONFIRMED = "() => (window.__GLOBAL_DATA__.last_feature_group || '').includes(window.gdView.key)"
 
 
+class HeldServer:
+    """The page's WebSocket through Playwright, the server's messages held while ``held`` is set:
+    what the page shows then owes nothing to its rerun."""
+
+    def __init__(self, page):
+        self.held, self.queue = False, []
+        page.route_web_socket("**/_stcore/stream", self._route)
+
+    def _route(self, ws):
+        server = ws.connect_to_server()
+        self.to_page = ws.send
+        ws.on_message(server.send)
+        server.on_message(lambda message: self.queue.append(message) if self.held else ws.send(message))
+
+    def release(self):
+        self.held = False
+        while self.queue:
+            self.to_page(self.queue.pop(0))
+
+
 def test_a_territory_chosen_in_the_list_is_drawn_ahead_of_the_page(served, make_page):
     """The map frame asks the server for the chosen territory's view (with the page's filters) as
-    soon as the list closes on it, draws it, and the page's rerun, sending the same view, draws
-    nothing more: one view drawn per switch."""
+    soon as the list closes on it and draws it, the page's rerun held back meanwhile; the rerun,
+    sending the same view, then draws nothing more: one view drawn per switch."""
     p = make_page()
+    socket = HeldServer(p.page)
     asked = []
     p.page.on("request", lambda r: asked.append(r.url) if "/geodash/vue?" in r.url else None)
     p.page.goto(f"{served}/?epci={ARRAS}&theme=Culture,Sport")
@@ -90,25 +113,32 @@ def test_a_territory_chosen_in_the_list_is_drawn_ahead_of_the_page(served, make_
     p.wait_settled()
     frame = p.map_frame()
     views, early, _ = frame.evaluate(DRAWN)
-    for option, title in (("Ternois", "Ternois"), ("Lens-Liévin", "Lens-Liévin")):
+    for option, title in (("Ternois", "Communauté de communes du Ternois"), ("Lens-Liévin", "Lens-Liévin")):
+        socket.held = True
         p.page.get_by_role("combobox", name="Intercommunalité").click()
         p.page.keyboard.type(option)
         p.page.keyboard.press("Enter")
         p.wait_map(title=title)
-        frame.wait_for_function(CONFIRMED, timeout=30_000)
-        p.wait_settled()
         assert p.map_frame() == frame  # drawn in the kept frame
         views, early = views + 1, early + 1
-        assert frame.evaluate(DRAWN)[:2] == [views, early], "not drawn ahead, or drawn again by the rerun"
+        assert frame.evaluate(DRAWN)[:2] == [views, early]
+        assert title not in p.page.locator("h1").first.inner_text()  # the page has not rerun yet
+        socket.release()
+        p.page.locator("h1", has_text=title).wait_for(timeout=30_000)
+        frame.wait_for_function(CONFIRMED, timeout=30_000)
+        p.wait_settled()
+        assert frame.evaluate(DRAWN)[:2] == [views, early], "drawn again by the page's rerun"
         assert frame.evaluate("() => document.querySelectorAll('.gd-legend').length") == 1
     assert asked and all("theme=Culture%2CSport" in url or "theme=Culture,Sport" in url for url in asked), asked
     assert any("vers=Lens-Li%C3%A9vin" in url for url in asked), asked
 
 
 def test_the_projector_next_territory_is_drawn_ahead_of_the_page(served, make_page):
-    """In projector mode, « Suivant » (the arrow key) draws the next territory at once: the frame
-    fetched it, and the previous one, once its view was shown; the page's title follows with the rerun."""
+    """In projector mode, « Suivant » (the arrow key) draws the next territory at once, the page's
+    rerun held back: the frame fetched it, and the previous one, once its view was shown; the page's
+    title follows with the rerun, and the rerun draws nothing more."""
     p = make_page(1280, 720)
+    socket = HeldServer(p.page)
     asked = []
     p.page.on("request", lambda r: asked.append(r.url) if "/geodash/vue?" in r.url else None)
     p.page.goto(f"{served}/?epci={ARRAS}&mode=projecteur")
@@ -119,9 +149,13 @@ def test_the_projector_next_territory_is_drawn_ahead_of_the_page(served, make_pa
     views, early, _ = frame.evaluate(DRAWN)
     p.page.wait_for_timeout(1500)
     assert any("pas=1" in url for url in asked) and any("pas=-1" in url for url in asked), asked
+    socket.held = True
     p.page.keyboard.press("ArrowRight")
+    frame.wait_for_function(f"() => (window.gdAhead || 0) === {early + 1}", timeout=30_000)
+    assert "Arras" in p.page.locator("h1").first.inner_text()  # the page has not rerun yet
+    drawn = frame.evaluate("() => document.querySelector('.gd-legend-title').textContent")
+    socket.release()
     p.page.wait_for_function("() => !document.querySelector('h1').textContent.includes('Arras')", timeout=30_000)
-    title = p.page.locator("h1").first.inner_text().strip()
     frame.wait_for_function(CONFIRMED, timeout=30_000)
+    assert p.page.locator("h1").first.inner_text().strip() == drawn
     assert frame.evaluate(DRAWN)[:2] == [views + 1, early + 1]
-    assert frame.evaluate("() => document.querySelector('.gd-legend-title').textContent") == title
