@@ -30,16 +30,7 @@ from branca.element import CssLink, JavascriptLink
 from . import ahead, webmap
 from .assets import COMPONENT_NAME
 
-__all__ = [
-    "FrameBase",
-    "base",
-    "component",
-    "view_script",
-    "show",
-    "show_script",
-    "RESET",
-    "COMPONENT_NAME",
-]
+__all__ = ["FrameBase", "base", "component", "view_script", "show", "show_script", "RESET", "COMPONENT_NAME"]
 
 #: Undo the previous view: the overlay's own cleanup (controls, listeners, timers, DOM), every layer,
 #: the readiness marks. Runs first in every view script.

@@ -95,8 +95,9 @@ class PreloadMiddleware:
     pages at the paths of ``frames`` carry their own links.
 
     Only ``GET`` requests of a page (a path without a file extension, outside Streamlit's own routes
-    and the app's own routes, ``routes``) or of a path in ``frames`` are touched, asked uncompressed from the server (the pages are a few
-    kilobytes); every other request, and an answer that is not HTML, passes unchanged.
+    and the app's own, ``routes``) or of a path in ``frames`` are touched, asked uncompressed from the
+    server (the pages are a few kilobytes); every other request, and an answer that is not HTML,
+    passes unchanged.
     """
 
     def __init__(self, app, links: bytes, frames: dict[str, bytes] | None = None, routes: tuple[str, ...] = ()) -> None:

@@ -19,7 +19,13 @@
 
   function draw(script) {
     var shown = window.gdView;
-    (new Function(script))();
+    try {
+      (new Function(script))();
+    } catch (e) {
+      window.gdView = null;  // half drawn: the page's copy of the view draws it again
+      console.error(e);
+      return;
+    }
     if (window.gdView === shown) return;  // the same view: nothing was drawn
     window.gdAhead = (window.gdAhead || 0) + 1;
     var early = window.gdView;
@@ -40,6 +46,7 @@
     Object.keys(extra).forEach(function (k) { params.set(k, extra[k]); });
     var query = params.toString(), now = Date.now(), got = kept[query];
     if (got && now - got.at < 60000) return got.script;
+    if (got) order.splice(order.indexOf(query), 1);
     got = kept[query] = {at: now, script: fetch(route + '?' + query, {credentials: 'same-origin'})
       .then(function (r) { return r.status === 200 ? r.text() : null; })
       .catch(function () { return null; })};
