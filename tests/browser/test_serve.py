@@ -100,18 +100,25 @@ class HeldServer:
             self.to_page(self.queue.pop(0))
 
 
+def _open_held(p, url: str):
+    """Open ``url`` (Arras) with the page's WebSocket held on demand; return the page, the socket, the
+    views the frame asked the server for, and the map frame once the page's run has given it its view."""
+    socket = HeldServer(p.page)
+    asked = []
+    p.page.on("request", lambda r: asked.append(r.url) if "/geodash/vue?" in r.url else None)
+    p.page.goto(url)
+    p.wait_map(title="Arras", timeout=60)
+    p.wait_settled()
+    frame = p.map_frame()
+    frame.wait_for_function(CONFIRMED, timeout=30_000)
+    return p, socket, asked, frame
+
+
 def test_a_territory_chosen_in_the_list_is_drawn_ahead_of_the_page(served, make_page):
     """The map frame asks the server for the chosen territory's view (with the page's filters) as
     soon as the list closes on it and draws it, the page's rerun held back meanwhile; the rerun,
     sending the same view, then draws nothing more: one view drawn per switch."""
-    p = make_page()
-    socket = HeldServer(p.page)
-    asked = []
-    p.page.on("request", lambda r: asked.append(r.url) if "/geodash/vue?" in r.url else None)
-    p.page.goto(f"{served}/?epci={ARRAS}&theme=Culture,Sport")
-    p.wait_map(title="Arras", timeout=60)
-    p.wait_settled()
-    frame = p.map_frame()
+    p, socket, asked, frame = _open_held(make_page(), f"{served}/?epci={ARRAS}&theme=Culture,Sport")
     views, early, _ = frame.evaluate(DRAWN)
     for option, title in (("Ternois", "Communauté de communes du Ternois"), ("Lens-Liévin", "Lens-Liévin")):
         socket.held = True
@@ -137,15 +144,7 @@ def test_the_projector_next_territory_is_drawn_ahead_of_the_page(served, make_pa
     """In projector mode, « Suivant » (the arrow key) draws the next territory at once, the page's
     rerun held back: the frame fetched it, and the previous one, once its view was shown; the page's
     title follows with the rerun, and the rerun draws nothing more."""
-    p = make_page(1280, 720)
-    socket = HeldServer(p.page)
-    asked = []
-    p.page.on("request", lambda r: asked.append(r.url) if "/geodash/vue?" in r.url else None)
-    p.page.goto(f"{served}/?epci={ARRAS}&mode=projecteur")
-    p.wait_map(title="Arras", timeout=60)
-    p.wait_settled()
-    frame = p.map_frame()
-    frame.wait_for_function(CONFIRMED, timeout=30_000)
+    p, socket, asked, frame = _open_held(make_page(1280, 720), f"{served}/?epci={ARRAS}&mode=projecteur")
     views, early, _ = frame.evaluate(DRAWN)
     p.page.wait_for_timeout(1500)
     assert any("pas=1" in url for url in asked) and any("pas=-1" in url for url in asked), asked
