@@ -9,6 +9,8 @@ from streamlit.testing.v1 import AppTest
 from geodash import bilan, comparison, settings
 from geodash.formatting import NBSP
 
+from .pagedata import markdown_shown
+
 APP = str(settings.REPO_DIR / "app.py")
 ARRAS = "200033579"
 
@@ -27,13 +29,13 @@ def test_app_lists_20_epci_and_opens_on_departement():
     box = at.sidebar.selectbox[0]
     assert len(box.options) == 21  # "Tout le département" + 20 EPCI
     assert box.value is None
-    assert "Pas-de-Calais" in at.title[0].value
+    assert "Pas-de-Calais" in markdown_shown(at.title[0].value)
 
 
 def test_query_param_selects_epci_and_filters():
     at = _run(epci=ARRAS, theme="Culture")
     assert at.sidebar.selectbox[0].value == ARRAS
-    assert at.title[0].value == "Communauté urbaine d'Arras"
+    assert markdown_shown(at.title[0].value) == "Communauté urbaine d'Arras"
     assert at.sidebar.multiselect[0].value == ["Culture"]
     table = at.dataframe[-1].value
     assert len(table) > 0 and set(table["Thématique"]) == {"Culture"}
@@ -53,7 +55,7 @@ def test_choosing_an_epci_updates_the_url():
     at = _run()
     at.sidebar.selectbox[0].set_value(ARRAS).run()
     assert at.query_params["epci"] == ARRAS
-    assert at.title[0].value == "Communauté urbaine d'Arras"
+    assert markdown_shown(at.title[0].value) == "Communauté urbaine d'Arras"
 
 
 def test_projector_mode_from_url_has_navigation_buttons():
@@ -115,7 +117,7 @@ def test_broken_layer_file_keeps_the_app_running(monkeypatch, tmp_path):
     broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
     _with_layers(monkeypatch, tmp_path, roads=broken)
     at = _run(epci=ARRAS)
-    assert at.title[0].value == "Communauté urbaine d'Arras"
+    assert markdown_shown(at.title[0].value) == "Communauté urbaine d'Arras"
     assert "couche du Département n'a pas pu être affichée" in " ".join(c.value for c in at.caption)
     messages = " ".join(c.value for c in _page("sources").code)  # the details, for the staff
     assert "routes.geojson" in messages and str(tmp_path) not in messages

@@ -16,6 +16,8 @@ from geodash import bilan, comparison, dashboard, legend
 from geodash.formatting import NBSP, format_eur, format_value
 from geodash.webmap import MapOptions, build_map, project_popup_html
 
+from .pagedata import overlay
+
 ARRAS = "200033579"
 SAINT_OMER = "200069037"
 ZERO_EUR = re.compile(rf"(?<![\d,{NBSP} ])0{NBSP}€")  # "0 €" alone, not "100 000 €"
@@ -125,7 +127,7 @@ def test_departement_map_tooltips_give_the_value_with_its_precision(data, terr):
         )
         assert shown[v.epci_siren] == expected, v.nom
     assert not any(ZERO_EUR.search(text) for text in shown.values())
-    shown_legend = json.loads(re.search(r"div.innerHTML = (\".*?\");\n", page).group(1))
+    shown_legend = overlay(page)["legend"]
     assert f"<h5>Référence</h5><ul><li>{html.escape(cp.reference)}</li>" in shown_legend
     assert f"Indicateur : {html.escape(cp.source)}" in shown_legend  # the indicator's source
     assert cp.title in shown_legend  # the indicator, its period and its unit

@@ -36,6 +36,8 @@ from geodash.territories import departement_outline
 from geodash.weblayers import add_to_map, context_layers
 from geodash.webmap import MapOptions, build_map
 
+from .pagedata import context, overlay
+
 GEO = settings.REPO_DIR.parent / "shared" / "geo"
 ROADS = GEO / "tm_roads_62.geojson"
 COLLEGES = GEO / "colleges_publics_62_academie_lille_2021.geojson"
@@ -546,8 +548,7 @@ def test_to_web_rounds_and_clips(loaded):
 
 
 def _page_data(page: str) -> dict:
-    match = re.search(r"var data = (\{.*?\});\n", page, re.S)
-    return json.loads(match.group(1))
+    return context(page)
 
 
 @needs_geo
@@ -591,7 +592,7 @@ def test_add_to_map_legend_and_payload(loaded, terr, data):
     assert all(round(v, 5) == v for c in coords for v in c)
     # Legend entries reach the page through MapOptions.extra_legend.
     m2 = build_map(terr, options=MapOptions(epci=ARRAS, extra_legend=groups))
-    legend = json.loads(re.search(r"div.innerHTML = (\".*?\");\n", m2.get_root().render()).group(1))
+    legend = overlay(m2.get_root().render())["legend"]
     assert "<h5>Présence du Département</h5>" in legend and f"{rd1} ({counts[rd1]})" in legend
 
 
@@ -608,7 +609,7 @@ def test_departement_view_payload_is_small(loaded):
 def test_road_category_filter_on_the_map(loaded, terr):
     prepared = context_layers(loaded, epci_siren=ARRAS, territories=terr, categories=["1", "2"])
     assert [g for g, _ in prepared.legend] == ["Routes départementales", "Présence du Département", "Occupation du sol"]
-    keys = [layer["k"] for layer in prepared.element.data["layers"]]
+    keys = [layer["k"] for layer in prepared.data["layers"]]
     assert "3" not in keys and "autoroute" not in keys and {"1", "2"} <= set(keys)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import subprocess
@@ -28,6 +27,7 @@ from geodash.webmap import MapOptions, build_map
 from geodash.webmap import drawn_legend as web_legend
 
 from .layers_config import SHARED_GEO, write_config
+from .pagedata import overlay
 
 ARRAS = "200033579"
 
@@ -136,7 +136,7 @@ def test_boundaries_are_a_print_only_group():
 def _web_legend_rows(fmap) -> list[tuple[str, list[str]]]:
     """(group title, [entry text]) as written in the page's legend HTML (swatches removed)."""
     page = fmap.get_root().render()
-    block = json.loads(re.search(r"div.innerHTML = (\".*?\");\n", page).group(1))
+    block = overlay(page)["legend"]
     block = re.sub(r"<svg.*?</svg>", "", block)
     groups = []
     for title, body in re.findall(r"<h5[^>]*>(.*?)</h5>(?:</summary>)?<(?:ul|p)[^>]*>(.*?)</(?:ul|p)>", block):
@@ -281,7 +281,10 @@ def _significant(x: float) -> int:
 
 @hypothesis.settings(max_examples=300, deadline=None)
 @hypothesis.given(
-    values=hst.lists(hst.floats(min_value=-1e6, max_value=1e6, allow_nan=False), min_size=1, max_size=40),
+    # Values of the page's scale (€ or € per inhabitant, cents at most).
+    values=hst.lists(
+        hst.floats(min_value=-1e6, max_value=1e6, allow_nan=False).map(lambda v: round(v, 2)), min_size=1, max_size=40
+    ),
     k=hst.integers(min_value=1, max_value=7),
 )
 def test_quantile_bins_are_mapclassify_quantiles(values, k):
@@ -292,7 +295,9 @@ def test_quantile_bins_are_mapclassify_quantiles(values, k):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Not enough unique values", "Numba not installed"
         expected = mapclassify.Quantiles(y, k=k).bins
-    assert legend.quantile_bins(y, k) == pytest.approx(expected, rel=1e-12, abs=1e-9)
+    # scipy interpolates between two equal values with a rounding error (399286.06999999995 next to
+    # 399286.07), which mapclassify then keeps as one more class: compare the classes up to that noise.
+    assert np.unique(legend.quantile_bins(y, k).round(6)) == pytest.approx(np.unique(expected.round(6)), abs=1e-6)
 
 
 def test_page_modules_do_not_import_scipy():

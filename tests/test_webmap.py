@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 
 import pandas as pd
@@ -12,6 +11,8 @@ from geodash import style
 from geodash.legend import Legend
 from geodash.projects import filter_projects, place_projects
 from geodash.webmap import MapOptions, build_map, epci_at, legend_html
+
+from .pagedata import overlay
 
 LUMBRES = "246201016"
 
@@ -23,12 +24,11 @@ def _render(terr, fin, epci=LUMBRES, mode="normal"):
 
 
 def _legend(page: str) -> str:
-    return json.loads(re.search(r"div.innerHTML = (\".*?\");\n", page).group(1))
+    return overlay(page)["legend"]
 
 
 def _features(page: str) -> list[dict]:
-    match = re.search(r"var features = (\[.*?\]);\n", page, re.S)
-    return json.loads(match.group(1))
+    return overlay(page)["projects"]
 
 
 def test_markers_and_legend_counts_match_filter(terr, data):
@@ -84,7 +84,7 @@ def test_departement_view_is_a_choropleth_with_20_epci(terr, data):
     per = pd.Series({s: i for i, s in enumerate(terr.sirens)}, dtype=float)
     m = build_map(terr, options=MapOptions(epci=None, choropleth=per))
     page = m.get_root().render()
-    labels = json.loads(re.search(r"var areaLabels = (\[\{\"n\".*?\])\.map\(function\(a, i\)", page, re.S).group(1))
+    labels = overlay(page)["area_labels"]
     assert sorted(a["t"] for a in labels) == sorted(terr.epci["nom_court"].map(html.escape))
     assert "Financements du Département par habitant" in _legend(page)
     for colour in style.CHOROPLETH:

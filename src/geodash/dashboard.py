@@ -16,6 +16,7 @@ from .comparison import amount_sum_text
 from .formatting import NBSP, format_eur, format_number
 from .projects import PRECISIONS, countable, financing_by_epci  # totals live with the projects
 from .style import NATURES, PERIODS, THEMES
+from .text import visible_text
 
 __all__ = [
     "countable",
@@ -296,9 +297,12 @@ def road_length_table(lengths: pd.DataFrame, siren: str) -> pd.DataFrame:
 
 
 def neutralise_formula(value):
-    """Prefix text cells that a spreadsheet would run as a formula (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    """A text cell as a spreadsheet must receive it: control characters removed (an XLSX file cannot
+    hold them), and prefixed with ``'`` when a spreadsheet would run it as a formula (CSV/XLSX injection)."""
+    if isinstance(value, str):
+        value = visible_text(value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value
 
 

@@ -9,7 +9,7 @@ texts come from :mod:`geodash.style`, as on the web map. Nothing here reads a fi
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import matplotlib
 
@@ -41,6 +41,7 @@ from .printlayout import (  # noqa: E402
     sheet_layout,
 )
 from .territories import Territories  # noqa: E402
+from .text import visible_text  # noqa: E402
 
 __all__ = [
     "PAPERS",
@@ -116,9 +117,24 @@ def render_sheet(
     options
         View, paper and texts.
     """
+    # Names and remarks are text: a "$" never starts a formula (mathtext), nothing goes through TeX, and
+    # control characters (which no font draws) are left out.
+    texts = {f.name: visible_text(getattr(options, f.name)) for f in fields(options) if f.type == "str"}
+    with plt.rc_context({"font.family": style.FONTS["mpl_family"], "text.parse_math": False, "text.usetex": False}):
+        return _draw_sheet(terr, _printable(placed), _printable(unplaced), replace(options, **texts))
+
+
+def _printable(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``frame`` with its text columns free of control characters."""
+    if frame is None:
+        return None
+    text = [c for c in frame.columns if c != "geometry" and frame[c].dtype == object]
+    return frame.assign(**{c: frame[c].map(lambda v: visible_text(v) if isinstance(v, str) else v) for c in text})
+
+
+def _draw_sheet(terr: Territories, placed, unplaced, options: SheetOptions) -> Figure:
     opt = options
     fonts = style.FONTS["print"]
-    plt.rcParams["font.family"] = style.FONTS["mpl_family"]
     layout = sheet_layout(terr, opt)
     W, H = layout.size
     fig = plt.figure(figsize=(W, H))

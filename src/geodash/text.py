@@ -1,15 +1,28 @@
-"""Text keys shared by the whole package: accent folding and slugs.
+"""Text shared by the whole package: accent folding and slugs, and the one escaping of each medium.
 
-One helper so that a search, a configuration value and a file name compare text the same way.
+One helper so that a search, a configuration value and a file name compare text the same way; one
+escaping per medium (HTML, a script's data, Markdown, print) so that text from a file, the database
+or a URL is always shown as written and never read as markup, a template, a formula or code.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import math
 import re
 import unicodedata
 
-__all__ = ["fold", "slug", "cell_text", "public_message"]
+__all__ = [
+    "fold",
+    "slug",
+    "cell_text",
+    "public_message",
+    "html_text",
+    "script_value",
+    "markdown_text",
+    "visible_text",
+]
 
 # An absolute path (POSIX or Windows) up to its last component: ``/srv/geodash/data/geo/x.gpkg``.
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[\\/](?:[^\s\\/:'\"«»()]+[\\/])+(?=[^\s\\/'\"«»()]*)")
@@ -71,3 +84,61 @@ def slug(value: object, sep: str = "-") -> str:
     ``slug("Béthune-Bruay, Artois")`` → ``"bethune-bruay-artois"``; ``sep=""`` glues the words.
     """
     return re.sub(r"[^a-z0-9]+", sep, fold(value)).strip(sep) if sep else re.sub(r"[^a-z0-9]", "", fold(value))
+
+
+# --- Escaping, once per medium -----------------------------------------------------------------------------
+
+# Characters a template engine reads (folium's elements are compiled again as Jinja2 templates by
+# branca after their first rendering: ``{{``, ``{%`` and ``{#`` in their output would be evaluated).
+_HTML_EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;"})
+# NUL and the other control characters (C0 but tab and newline, DEL, C1): never meaningful in a name
+# or a remark, and some renderers stop or fail on them (XML, PDF fonts).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible_text(value: object) -> str:
+    """``value`` as text without control characters (NUL, escapes); tabs and line breaks kept."""
+    return _CONTROLS.sub("", cell_text(value) if not isinstance(value, str) else value)
+
+
+def html_text(value: object) -> str:
+    """``value`` as HTML text: ``& < > " '`` as entities, and ``{ }`` too, so that no HTML element
+    and no template syntax can come out of it; controls removed. Missing values give ``""``."""
+    return html.escape(visible_text(value), quote=True).translate(_HTML_EXTRA)
+
+
+# Inside the JavaScript string literal that :func:`script_value` writes, every character that could
+# end a ``<script>`` element, start a template tag or end the literal is a ``\uXXXX`` escape; JSON's
+# own escapes (quotes, backslashes, controls) are kept by doubling their backslash.
+_SCRIPT_ESCAPES = str.maketrans({"\\": "\\\\"} | {c: f"\\u{ord(c):04x}" for c in "<>&'{}%#\u2028\u2029"})
+
+
+def script_value(value: object) -> str:
+    """A JavaScript expression for the JSON-compatible ``value``: ``JSON.parse('…')``.
+
+    Data reach a script only this way: the whole value is one string literal, with no character that
+    a template engine, an HTML parser or a JavaScript parser could read as anything but text (no
+    ``{``, ``<``, quote or line separator in it), so a name is never code, markup or a template.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return f"JSON.parse('{text.translate(_SCRIPT_ESCAPES)}')"
+
+
+# CommonMark lets a backslash escape any ASCII punctuation: escaping all of it leaves no emphasis,
+# link, image, HTML, formula (``$``), directive (``:red[…]``) or list marker in the text.
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def markdown_text(value: object) -> str:
+    """``value`` shown literally by a Markdown renderer (Streamlit's ``st.markdown``, labels, alerts):
+    every ASCII punctuation backslash-escaped, line breaks kept as line breaks, controls removed."""
+    lines = visible_text(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "  \n".join(_LEADING.sub(_blank_entities, _MARKDOWN.sub(r"\\\1", line)) for line in lines)
+
+
+# Spaces opening a line would make it a code block (four or more): written as entities, they stay text.
+_LEADING = re.compile(r"^[ \t]+")
+
+
+def _blank_entities(match: re.Match) -> str:
+    return "".join(f"&#{ord(c)};" for c in match.group(0))

@@ -1,8 +1,9 @@
 """The context layers on the web map: land cover, watercourses, roads, road works, Département sites.
 
 Nothing here reads a file: the layers come from :func:`geodash.layers.load_layers`. Every text from
-a data file (road numbers, site and area names) goes through :func:`html.escape` and reaches the
-page as JSON, so no data can become markup or code. Geometry is clipped to the chosen EPCI's
+a data file (road numbers, site and area names) goes through :func:`geodash.text.html_text` and
+reaches the page as one JSON value (:class:`geodash.mapscript.DataScript`), so no data can become
+markup, a template or code. Geometry is clipped to the chosen EPCI's
 surroundings, simplified and rounded to 5 decimals to keep the page small.
 
 Call :func:`add_to_map` after the communes are drawn and before the project markers: Leaflet draws
@@ -11,18 +12,17 @@ vector layers in the order they are added, and the markers sit in their own pane
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement
-from jinja2 import Template
 
 from . import legend, style
 from .layers import LoadedLayers, filter_roads, to_web
 from .legend import MARGIN_M
+from .mapscript import DataScript
+from .text import html_text
 
 __all__ = [
     "add_to_map",
@@ -35,7 +35,7 @@ __all__ = [
     "MARGIN_M",
 ]
 
-esc = html.escape
+esc = html_text
 
 #: Simplification tolerance (metres) for an EPCI view and for the whole département.
 TOLERANCE_M = {"epci": 10.0, "departement": 40.0}
@@ -82,11 +82,9 @@ def site_icon(site: style.SiteStyle, size: int) -> str:
     )
 
 
-_SCRIPT = Template("""
-{% macro script(this, kwargs) %}
-(function() {
-  var map = {{ this._parent.get_name() }};
-  var data = {{ this.data|tojson }};
+#: Every context layer drawn from one compact value (the casing from the same data, no copy).
+_SCRIPT = """
+(function(map, data) {
   function tooltip(feature, layer) {
     if (feature.properties && feature.properties.t) {
       layer.bindTooltip(feature.properties.t, {sticky: true});
@@ -109,20 +107,8 @@ _SCRIPT = Template("""
       .bindTooltip(p[3]).addTo(map);
   });
   map.getContainer().setAttribute('data-gd-context', String(data.layers.length + data.sites.length));
-})();
-{% endmacro %}
-""")
-
-
-class _ContextLayers(MacroElement):
-    """All context layers as one compact script (casing drawn from the same data, no copy)."""
-
-    _template = _SCRIPT
-
-    def __init__(self, data: dict):
-        super().__init__()
-        self._name = "GeodashContextLayers"
-        self.data = data
+})
+"""
 
 
 def _feature_collection(frame: gpd.GeoDataFrame) -> dict:
@@ -222,10 +208,15 @@ def _site_points(sites: gpd.GeoDataFrame | None, bbox) -> list[list]:
 
 @dataclass
 class ContextLayers:
-    """The context layers ready for a map: one folium element, and what the legend counts of them."""
+    """The context layers ready for a map: the data of their script, and what the legend counts of them."""
 
-    element: MacroElement | None
+    data: dict | None  # None when nothing is drawn
     counts: legend.ContextCounts
+
+    def add_to(self, folium_map: folium.Map) -> None:
+        """Draw the layers on ``folium_map`` (under what is added after them)."""
+        if self.data is not None:
+            folium_map.add_child(DataScript(_SCRIPT, folium_map.get_name(), self.data))
 
     @property
     def groups(self) -> list[legend.LegendGroup]:
@@ -250,7 +241,7 @@ def context_layers(
     """Prepare the context layers without drawing them.
 
     Use it when the legend must be known before the map is built (``MapOptions.extra_legend``),
-    then ``folium_map.add_child(result.element)``.
+    then ``result.add_to(folium_map)``.
 
     Parameters
     ----------
@@ -282,13 +273,11 @@ def context_layers(
     points = _site_points(loaded.sites, bbox)
     size = _SITE_SIZE.get(mode, _SITE_SIZE["normal"])
     icons = {k: site_icon(style.SITE_TYPES[k], size) for k in dict.fromkeys(p[2] for p in points)}
-    element = None
+    data = None
     if area_layers or road_layers or work_layers or points:
-        element = _ContextLayers(
-            {"layers": area_layers + road_layers + work_layers, "sites": points, "icons": icons, "size": size}
-        )
+        data = {"layers": area_layers + road_layers + work_layers, "sites": points, "icons": icons, "size": size}
     counts = legend.count_context(loaded, region=bbox, categories=categories, works=works)
-    return ContextLayers(element, counts)
+    return ContextLayers(data, counts)
 
 
 def add_to_map(folium_map: folium.Map, loaded: LoadedLayers, **options) -> list[tuple[str, list[str]]]:
@@ -297,8 +286,7 @@ def add_to_map(folium_map: folium.Map, loaded: LoadedLayers, **options) -> list[
     ``options`` are those of :func:`context_layers`.
     """
     prepared = context_layers(loaded, **options)
-    if prepared.element is not None:
-        folium_map.add_child(prepared.element)
+    prepared.add_to(folium_map)
     return prepared.legend
 
 

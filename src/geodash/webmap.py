@@ -1,13 +1,13 @@
 """The web map: folium/Leaflet from the layers and the Légende of :mod:`geodash.style`.
 
 Nothing here reads a file. Every text that comes from data (names, titles, maîtres d'ouvrage,
-remarks) goes through :func:`html.escape` before it reaches the page, and is handed to JavaScript
-as JSON, so no data can become markup or code.
+remarks) goes through :func:`geodash.text.html_text` before it reaches the page, and is handed to
+JavaScript as one JSON value (:class:`geodash.mapscript.DataScript`), never through a template, so
+no data can become markup, a template or code.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,15 +17,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
-from jinja2 import Template
 
 from . import legend, settings, style
 from .assets import make_offline
 from .formatting import format_eur
 from .legend import choropleth_classes, number_projects, project_label
+from .mapscript import DataScript
 from .territories import Territories
-from .text import slug
+from .text import html_text, slug
 from .weblayers import legend_symbol
 
 __all__ = [
@@ -41,7 +40,7 @@ __all__ = [
     "drawn_legend",
 ]
 
-esc = html.escape
+esc = html_text
 _STATIC = Path(__file__).parent / "static"
 LEGEND_BOTTOM_PX = 390  # height kept for the legend under the territory (MapOptions.legend_side "bottom")
 
@@ -151,34 +150,9 @@ def drawn_legend(fmap: folium.Map) -> legend.Legend | None:
 #: The overlay's CSS (a ``str.format`` template filled with sizes and colours of the style module).
 _CSS = (_STATIC / "webmap_overlay.css.fmt").read_text(encoding="utf-8")
 
-#: The overlay script (a Jinja macro, as folium's MacroElement expects): legend control, markers,
-#: labels, grouping and the URL/position sync.
-_SCRIPT = Template((_STATIC / "webmap_overlay.js.j2").read_text(encoding="utf-8"))
-
-
-class _Overlay(MacroElement):
-    """CSS, legend control and project markers, written as one small script."""
-
-    _template = _SCRIPT
-
-    def __init__(
-        self,
-        css: str,
-        legend: str,
-        projects: list[dict],
-        size: int,
-        label_min_zoom: int,
-        area_labels: list[dict],
-        view_key: str,
-        restore: bool,
-    ):
-        super().__init__()
-        self._name = "GeodashOverlay"
-        self.css, self.legend, self.projects, self.area_labels = css, legend, projects, area_labels
-        self.size, self.label_min_zoom = size, label_min_zoom
-        self.view_key, self.restore = view_key, restore
-        self.center: list[float] | None = None  # set with zoom when the view is not fitted to bounds
-        self.zoom: float | None = None
+#: The overlay script: legend control, markers, labels, grouping and the URL/position sync, called
+#: with the map, the chosen EPCI's outline and the view's data (:class:`geodash.mapscript.DataScript`).
+_OVERLAY_JS = (_STATIC / "webmap_overlay.js").read_text(encoding="utf-8")
 
 
 def _project_features(
@@ -361,8 +335,8 @@ def build_map(
     numbers = number_projects(placed)
     feats = _project_features(placed, numbers, commune_names, size)
     context = opt.context
-    if context is not None and context.element is not None:
-        m.add_child(context.element)  # under the project markers (Leaflet's marker pane is on top)
+    if context is not None:
+        context.add_to(m)  # under the project markers (Leaflet's marker pane is on top)
     model = legend.build_legend(
         title=title,
         placed=placed,
@@ -404,25 +378,28 @@ def build_map(
     # the script fits the map with the legend's measured size, Python only starts it close.
     legend_px = 480 if opt.mode == "projecteur" else 360
     fit = None if (opt.center and opt.zoom) else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
-    overlay = _Overlay(
-        css,
-        legend_block,
-        feats,
-        size,
+    data = {
+        "css": css,
+        "legend": legend_block,
+        "projects": feats,
+        "size": size,
         # An EPCI's labels are drawn at any zoom (decluttered); the département's names from label_min_zoom.
-        opt.label_min_zoom if opt.epci is None else min(opt.label_min_zoom, 8),
-        area_labels,
-        view_key=f"{opt.epci or 'departement'}:{opt.mode}",
-        restore=opt.restore_view,
-    )
-    overlay.fill_frame, overlay.fit = opt.mode == "projecteur", fit
-    overlay.label_gap, overlay.label_far = label_gap, label_far
-    # A view redrawn in a kept frame (geodash.mapframe) sets its own position: the map's options
-    # only apply when the frame is created.
-    overlay.center, overlay.zoom = (list(opt.center), opt.zoom) if fit is None else (None, None)
-    overlay.projector, overlay.outline = opt.mode == "projecteur", outline_name
-    overlay.credit = "<br>".join(esc(line) for line in (credit, opt.realisation) if line)
-    m.add_child(overlay)
+        "label_min_zoom": opt.label_min_zoom if opt.epci is None else min(opt.label_min_zoom, 8),
+        "area_labels": area_labels,
+        "view_key": f"{opt.epci or 'departement'}:{opt.mode}",
+        "restore": opt.restore_view,
+        "fill_frame": opt.mode == "projecteur",
+        "fit": fit,
+        "label_gap": label_gap,
+        "label_far": label_far,
+        # A view redrawn in a kept frame (geodash.mapframe) sets its own position: the map's options
+        # only apply when the frame is created.
+        "center": list(opt.center) if fit is None else None,
+        "zoom": opt.zoom if fit is None else None,
+        "projector": opt.mode == "projecteur",
+        "credit": "<br>".join(esc(line) for line in (credit, opt.realisation) if line),
+    }
+    m.add_child(DataScript(_OVERLAY_JS, m.get_name(), data, (outline_name,)))
     if fit is None:
         m.location, m.options["zoom"] = list(opt.center), opt.zoom
     else:

@@ -213,7 +213,7 @@ def test_a_stale_copy_is_told_of_the_conflict_and_nothing_is_lost(saisie, make_p
     type_in(paul, "Maître d'ouvrage", "Ville d'Arras")
     paul.page.get_by_role("button", name="Enregistrer").click()
     paul.page.get_by_text(re.compile(r"Conflit : ce financement a été modifié par marie\.dupont")).wait_for()
-    table = paul.page.get_by_test_id("stTable").first.inner_text()
+    table = paul.page.locator(".gd-table").first.inner_text()
     assert new_title in table and "Ville d'Arras" in table  # their change next to his input
     assert paul.page.get_by_label("Maître d'ouvrage", exact=True).input_value() == "Ville d'Arras"  # kept
     assert db.get_financing(saisie.engine, fid).values["maitre_ouvrage"] == opened.values["maitre_ouvrage"]

@@ -6,8 +6,6 @@ small functions that turn widgets into library calls. Styles and scripts live in
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,14 +14,14 @@ from pandas.io.formats.style import Styler
 
 from .. import dashboard
 from ..selection import Base
-from ..text import public_message
+from ..text import html_text, markdown_text, public_message
 
 __all__ = [
     "STATIC_DIR",
     "data_errors",
     "french_dataframe",
     "page_style",
-    "plain",
+    "markdown_text",
     "public_lines",
     "text_table",
     "text_table_html",
@@ -31,15 +29,6 @@ __all__ = [
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
-
-
-def plain(text: str) -> str:
-    """``text`` (which may hold names from data) for ``st.markdown``: markdown characters escaped,
-    so that it reads as written."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def page_style(projector: bool = False) -> None:
@@ -82,7 +71,7 @@ def text_table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
     """
 
     def text(value) -> str:
-        return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else html.escape(str(value))
+        return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else html_text(str(value))
 
     names = ([frame.index.name] if index else []) + list(frame.columns)
     head = "".join(f'<th scope="col">{text(name)}</th>' for name in names)

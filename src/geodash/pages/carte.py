@@ -14,7 +14,7 @@ from pandas.io.formats.style import Styler
 from .. import atlas, bilan, comparison, dashboard, layers, legend, mapframe, style, weblayers, webmap
 from ..selection import Base, Filters, Selection, select
 from ..views import View, parse_view, view_params
-from . import STATIC_DIR, french_dataframe, indicators, page_style, plain, text_table
+from . import STATIC_DIR, french_dataframe, indicators, markdown_text, page_style, text_table
 
 __all__ = ["render"]
 
@@ -122,7 +122,7 @@ def brief(base: Base, chosen: Selection) -> str:
         has_contract = epci in set(base.data.chiffres["epci_siren"])
         bilan_line = comparison.epci_bilan_line(base.data.chiffres, terr.communes, epci, terr.epci_name(epci))
         named = comparison.named_projects_line(chosen.rows, has_contract=has_contract, detail=False)
-        return plain(f"{bilan_line} {named}")
+        return markdown_text(f"{bilan_line} {named}")
 
     return base.memo(("brief", chosen.filters), text)
 
@@ -341,7 +341,7 @@ def _go(options: list[str | None], step: int) -> None:
 def header(base: Base, choice: Choice) -> None:
     """The title; in projector mode, between the « Précédent » / « Suivant » buttons (and arrow keys)."""
     epci = choice.filters.epci
-    title = TITLE_DEPARTEMENT if epci is None else base.terr.epci_name(epci)
+    title = markdown_text(TITLE_DEPARTEMENT if epci is None else base.terr.epci_name(epci))
     if not choice.projector:
         st.title(title)
         return
@@ -497,9 +497,9 @@ def _key_figures(base: Base, chosen: Selection) -> KeyFigures:
     has_contract = epci in set(chiffres["epci_siren"])
     return KeyFigures(
         bilan_table=comparison.epci_bilan_table(chiffres, terr.communes, epci),
-        bilan_line=plain(comparison.epci_bilan_line(chiffres, terr.communes, epci, terr.epci_name(epci))),
+        bilan_line=markdown_text(comparison.epci_bilan_line(chiffres, terr.communes, epci, terr.epci_name(epci))),
         has_contract=has_contract,
-        named_line=plain(comparison.named_projects_line(chosen.rows, has_contract=has_contract)),
+        named_line=markdown_text(comparison.named_projects_line(chosen.rows, has_contract=has_contract)),
         theme_period=dashboard.theme_period_table(chosen.rows),
         contract_figures=dashboard.key_figures(chiffres, epci) if has_contract else None,
         road_lengths=None if base.road_lengths is None else dashboard.road_length_table(base.road_lengths, epci),

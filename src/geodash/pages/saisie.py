@@ -15,7 +15,6 @@ version or to drop them.
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime
 
 import pandas as pd
@@ -25,10 +24,10 @@ from .. import db, style
 from ..formatting import format_eur, parse_number
 from ..projects import FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
 from ..selection import Base, ProjectSource, ready_engine
-from . import page_style
+from . import markdown_text, page_style, text_table
 from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
 
-__all__ = ["render", "markdown_text"]
+__all__ = ["render"]
 
 NEW = ""  # the "new financing" entry of the financing chooser
 #: The form shows the columns of ``financements.csv`` (the id is given by the database), then the optional ones.
@@ -62,12 +61,6 @@ HELP = {
     "cout_total_eur": "En euros ; vide : non précisé.",
     "route": "Ex. RD 939 (travaux routiers).",
 }
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def markdown_text(text: object) -> str:
-    """``text`` from the data, shown literally in a Markdown element (no link, no emphasis, no formula)."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def render(base: Base) -> None:
@@ -363,7 +356,7 @@ def financing_form(engine, base: Base, rules, fid: str, record: db.FinancingReco
         st.subheader("Nouveau financement")
     else:
         state = "retiré" if record.withdrawn else "en vigueur"
-        st.subheader(f"{fid} — version {_opened()[fid]['version']} ({state})")
+        st.subheader(markdown_text(f"{fid} — version {_opened()[fid]['version']} ({state})"))
     values = form_values(fid)
     errors, warnings = db.check_financing(values, rules)
     errors = {**st.session_state.get("saisie_refused", {}).get(fid, {}), **errors}
@@ -489,7 +482,7 @@ def conflict_view(engine, rules, fid: str, conflict: db.Conflict) -> None:
         ),
         icon=":material/sync_problem:",
     )
-    st.table(conflict_table(fid, conflict))
+    text_table(conflict_table(fid, conflict))
     a, b, _ = st.columns([2, 2, 2])
     a.button(
         "Appliquer mes modifications à la version actuelle",
@@ -510,13 +503,13 @@ def _shown(value) -> str:
 def history(engine, rules, fid: str, record: db.FinancingRecord) -> None:
     """Every version of the financing, what changed, and a button to restore each earlier one."""
     changes = db.financing_history(engine, fid)
-    with st.expander(f"Historique de {fid} ({len(changes)} version(s))"):
+    with st.expander(markdown_text(f"Historique de {fid} ({len(changes)} version(s))")):
         for change in reversed(changes):
             st.markdown(
                 f"**Version {change.version}** — {change.label} par {markdown_text(change.author)}, le {_at(change.at)}"
             )
             if change.changed:
-                st.table(
+                text_table(
                     pd.DataFrame(
                         [
                             {"Champ": LABELS.get(c, c), "Avant": _shown(old), "Après": _shown(new)}

@@ -1,9 +1,10 @@
-{% macro script(this, kwargs) %}
-(function() {
-  var map = {{ this._parent.get_name() }};
+// The map's overlay (geodash.webmap): legend, markers, labels, grouping, fit and position sync.
+// Called as (map, outline, cfg): the folium map, the chosen EPCI's outline layer (or null) and the
+// view's data, which reach this script only as one JSON value (geodash.text.script_value).
+(function(map, outline, cfg) {
   window.gdMap = map;  // lets tests and page scripts read the view
   var box = map.getContainer();
-  var projector = {{ this.projector|tojson }};
+  var projector = cfg.projector;
   // The page keeps one map frame and redraws the view in it (geodash.mapframe): everything this
   // script adds outside the map's layers is undone by window.gdCleanup before the next view.
   var cleanup = window.gdCleanup = window.gdCleanup || [];
@@ -20,62 +21,62 @@
     cleanup.push(function() { map.removeControl(c); });
   }
   var css = document.createElement('style');
-  css.textContent = {{ this.css|tojson }};
+  css.textContent = cfg.css;
   document.head.appendChild(css);
   cleanup.push(function() { css.remove(); box.classList.remove('gd-projector', 'gd-hide-labels'); });
-  {% if this.center %}
-  map.setView({{ this.center|tojson }}, {{ this.zoom|tojson }}, {animate: false});
-  {% endif %}
-  var legendDiv = null, keyDiv = null, column = null;
-  {% if this.legend %}
-  // The legend: a header with its toggle button (key « L »), then its body.
-  legendDiv = L.DomUtil.create('div', 'gd-legend');
-  legendDiv.setAttribute('id', 'gd-legend');
-  legendDiv.innerHTML = '<div class="gd-legend-head"><span class="gd-legend-name">Légende</span>' +
-    '<button type="button" class="gd-toggle" id="gd-legend-toggle" title="Afficher ou masquer la légende (touche L)">' +
-    'L</button></div>';
-  var div = L.DomUtil.create('div', 'gd-legend-body', legendDiv);
-  div.innerHTML = {{ this.legend|tojson }};
-  L.DomEvent.disableScrollPropagation(legendDiv);
-  L.DomEvent.disableClickPropagation(legendDiv);
-  if (projector) {
-    // One column on the right: legend, key to the numbered markers, sources.
-    box.classList.add('gd-projector');
-    column = L.DomUtil.create('div', 'gd-column', box);
-    cleanup.push(function() { column.remove(); });
-    column.appendChild(legendDiv);
-    keyDiv = L.DomUtil.create('div', 'gd-key', column);
-    keyDiv.setAttribute('id', 'gd-key');
-    var credit = L.DomUtil.create('div', 'gd-credit', column);
-    credit.innerHTML = {{ this.credit|tojson }};
-    L.DomEvent.disableScrollPropagation(column);
-    L.DomEvent.disableClickPropagation(column);
-  } else {
-    var legendControl = L.control({position: 'bottomright'});
-    legendControl.onAdd = function() { return legendDiv; };
-    control(legendControl);
+  if (cfg.center) {
+    map.setView(cfg.center, cfg.zoom, {animate: false});
   }
-  window.gdToggleLegend = function() {
-    legendDiv.classList.toggle('gd-collapsed');
-    update();
-  };
-  legendDiv.querySelector('#gd-legend-toggle').addEventListener('click', window.gdToggleLegend);
-  var onKey = function(e) {
-    if ((e.key === 'l' || e.key === 'L') && !e.ctrlKey && !e.metaKey && !e.altKey) { window.gdToggleLegend(); }
-  };
-  document.addEventListener('keydown', onKey);
-  cleanup.push(function() { document.removeEventListener('keydown', onKey); });
-  {% endif %}
+  var legendDiv = null, keyDiv = null, column = null;
+  if (cfg.legend) {
+    // The legend: a header with its toggle button (key « L »), then its body.
+    legendDiv = L.DomUtil.create('div', 'gd-legend');
+    legendDiv.setAttribute('id', 'gd-legend');
+    legendDiv.innerHTML = '<div class="gd-legend-head"><span class="gd-legend-name">Légende</span>' +
+      '<button type="button" class="gd-toggle" id="gd-legend-toggle" title="Afficher ou masquer la légende (touche L)">' +
+      'L</button></div>';
+    var div = L.DomUtil.create('div', 'gd-legend-body', legendDiv);
+    div.innerHTML = cfg.legend;
+    L.DomEvent.disableScrollPropagation(legendDiv);
+    L.DomEvent.disableClickPropagation(legendDiv);
+    if (projector) {
+      // One column on the right: legend, key to the numbered markers, sources.
+      box.classList.add('gd-projector');
+      column = L.DomUtil.create('div', 'gd-column', box);
+      cleanup.push(function() { column.remove(); });
+      column.appendChild(legendDiv);
+      keyDiv = L.DomUtil.create('div', 'gd-key', column);
+      keyDiv.setAttribute('id', 'gd-key');
+      var credit = L.DomUtil.create('div', 'gd-credit', column);
+      credit.innerHTML = cfg.credit;
+      L.DomEvent.disableScrollPropagation(column);
+      L.DomEvent.disableClickPropagation(column);
+    } else {
+      var legendControl = L.control({position: 'bottomright'});
+      legendControl.onAdd = function() { return legendDiv; };
+      control(legendControl);
+    }
+    window.gdToggleLegend = function() {
+      legendDiv.classList.toggle('gd-collapsed');
+      update();
+    };
+    legendDiv.querySelector('#gd-legend-toggle').addEventListener('click', window.gdToggleLegend);
+    var onKey = function(e) {
+      if ((e.key === 'l' || e.key === 'L') && !e.ctrlKey && !e.metaKey && !e.altKey) { window.gdToggleLegend(); }
+    };
+    document.addEventListener('keydown', onKey);
+    cleanup.push(function() { document.removeEventListener('keydown', onKey); });
+  }
   control(L.control.scale({imperial: false, position: 'bottomleft'}));
   // Names of the EPCI (département view): one list, drawn as plain text markers (already escaped).
   // They join the decluttering after the project labels (data-rank), largest first.
-  var areaLabels = {{ this.area_labels|tojson }}.map(function(a, i) {
+  var areaLabels = cfg.area_labels.map(function(a, i) {
     return L.marker([a.y, a.x], {icon: L.divIcon({className: 'gd-epci-label',
                                              html: '<div class="gd-label" data-rank="' + (1000 + i) + '">' + a.t + '</div>',
                                              iconSize: [1, 1]}), keyboard: false, title: a.n}).addTo(map);
   });
-  var size = {{ this.size }};
-  var features = {{ this.projects|tojson }};
+  var size = cfg.size;
+  var features = cfg.projects;
   var layer = L.layerGroup().addTo(map), clusters = L.layerGroup().addTo(map);
   var markers = features.map(function(f) {
     var icon = L.divIcon({className: 'gd-marker gd-theme-' + f.k, html: f.h,
@@ -90,7 +91,7 @@
     var el = column || legendDiv;
     return el ? Math.min(el.getBoundingClientRect().width + 16, box.clientWidth / 2) : 20;
   }
-  var bounds = {{ this.fit|tojson }};
+  var bounds = cfg.fit;
   // The map follows its frame's size (refitted) until the visitor moves it; zooms before the view
   // has settled (folium's own fitBounds, the frame being sized) are not the visitor's.
   var autoFit = bounds !== null, fitting = false, settled = false;
@@ -184,7 +185,7 @@
   // places are computed from its marker's position and the offsets of webmap_overlay.css.fmt
   // (gap = the CSS "marker" offset, far = its "far" one), so that placing labels reads the page
   // layout once instead of once per candidate.
-  var gap = {{ this.label_gap }}, far = {{ this.label_far }};
+  var gap = cfg.label_gap, far = cfg.label_far;
   // Each label tries the right of its marker, then the left, then above and below; if all are
   // taken it is hidden (its number stays on the marker and, on the projector, in the key).
   // [classes, x of the label's left edge, y of its top edge] in the marker box (size x size), w x h label.
@@ -211,7 +212,7 @@
     return el._gdSize;
   }
   function declutter() {
-    box.classList.toggle('gd-hide-labels', map.getZoom() < {{ this.label_min_zoom }});
+    box.classList.toggle('gd-hide-labels', map.getZoom() < cfg.label_min_zoom);
     var width = box.clientWidth, height = box.clientHeight, origin = box.getBoundingClientRect();
     var shown = [], items = [];
     // Obstacles: every marker and group disc, the legend, the key and the projector's column.
@@ -291,9 +292,9 @@
   window.gdUpdate = update;
   // The chosen EPCI's outline in the frame's pixels (tests check the legend keeps clear of it).
   window.gdOutline = function() {
-    {% if this.outline %}
     var rings = [];
-    {{ this.outline }}.eachLayer(function(l) {
+    if (!outline) { return rings; }
+    outline.eachLayer(function(l) {
       var ll = l.getLatLngs();
       (function walk(a) {
         if (a.length && a[0] && a[0].lat !== undefined) {
@@ -302,9 +303,6 @@
       })(ll);
     });
     return rings;
-    {% else %}
-    return [];
-    {% endif %}
   };
   // Every view is a link: keep lat/lng/z of the page URL in step with the map, without a rerun.
   function syncUrl() {
@@ -318,29 +316,29 @@
   }
   // The position also survives the page's own reruns (a filter change redraws the map): it is kept
   // per EPCI and mode for this browser tab.
-  var viewKey = 'gd-view:' + {{ this.view_key|tojson }};
+  var viewKey = 'gd-view:' + cfg.view_key;
   function remember() {
     try {
       var c = map.getCenter();
       sessionStorage.setItem(viewKey, JSON.stringify([c.lat, c.lng, map.getZoom()]));
     } catch (e) {}
   }
-  {% if this.fill_frame %}
-  // Projector: the map fills its frame, whose height the page sets from the screen's.
-  box.style.height = '100vh';
-  map.invalidateSize();
-  {% endif %}
+  if (cfg.fill_frame) {
+    // Projector: the map fills its frame, whose height the page sets from the screen's.
+    box.style.height = '100vh';
+    map.invalidateSize();
+  }
   fit();
   later(function() {
     map.invalidateSize();
     fit();
     settled = true;
-    {% if this.restore %}
-    try {
-      var v = JSON.parse(sessionStorage.getItem(viewKey) || 'null');
-      if (v) { autoFit = false; map.setView([v[0], v[1]], v[2], {animate: false}); syncUrl(); }
-    } catch (e) {}
-    {% endif %}
+    if (cfg.restore) {
+      try {
+        var v = JSON.parse(sessionStorage.getItem(viewKey) || 'null');
+        if (v) { autoFit = false; map.setView([v[0], v[1]], v[2], {animate: false}); syncUrl(); }
+      } catch (e) {}
+    }
     update();
     on(map, 'moveend', function() { syncUrl(); remember(); });
     // Readiness mark for tests and scripts: the view is final and the map follows its position.
@@ -349,5 +347,4 @@
   if (!window.gdViews) { later(update, 50); }  // the first view: once the frame has its size
   window.gdViews = (window.gdViews || 0) + 1;
   box.setAttribute('data-gd-ready', String(features.length));
-})();
-{% endmacro %}
+})

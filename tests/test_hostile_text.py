@@ -1,0 +1,222 @@
+"""Hostile text through every renderer: it comes out as written, and nothing fails.
+
+Text an editor types (or a file holds) is fed to the web map (labels, popups, legend box, the view
+script the page's frame runs), the print sheet (PDF, PNG, SVG), the page tables, the CSV and Excel
+downloads and the Markdown the pages write. Template syntax (``{{ }}``, ``{% %}``, ``{#``), mathtext
+(``$…$``), Markdown images and links, HTML, right-to-left and zero-width characters and NUL are mixed
+into generated strings; each renderer must give the text back literally (controls aside) and never
+evaluate it.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+import re
+
+import markdown_it
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from matplotlib.text import Text
+
+from geodash import dashboard, mapframe, projects
+from geodash.pages import text_table_html
+from geodash.printmap import SheetOptions, render_sheet
+from geodash.text import html_text, markdown_text, script_value, visible_text
+from geodash.webmap import MapOptions, build_map
+
+from .pagedata import overlay, script_values
+
+LUMBRES = "246201016"
+FRAGMENTS = [
+    "{{ 7*7 }}",
+    "{{ lipsum.__globals__.os.getpid() }}",
+    "{% for x in range(3) %}x{% endfor %}",
+    "{#",
+    "#}",
+    "}}",
+    "{%",
+    "$\\foo{1}$",
+    "$x^2$",
+    "![x](http://127.0.0.1:9/beacon)",
+    "[lien](javascript:alert(1))",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "&amp;",
+    "**gras**",
+    ":red[rouge]",
+    "\u202eRTL\u202c",
+    "\u200b",
+    "\x00",
+    "\u2028",
+    "'",
+    '"',
+    "\\",
+    "=1+1",
+    "@SUM(A1)",
+    "é",
+]
+#: Hostile strings: fragments and arbitrary text, mixed.
+HOSTILE = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), min_size=1, max_size=6).map("".join)
+KNOWN = [
+    "Test {{ 7*7 }}",
+    "{{ lipsum.__globals__.os.getpid() }}",
+    "Montant {# à confirmer",
+    "$\\foo{1}$",
+    "![x](http://127.0.0.1:9/beacon)",
+]
+CI = os.environ.get("CI") == "true"
+FAST = settings(max_examples=200, deadline=None, derandomize=CI, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=12, deadline=None, derandomize=CI, suppress_health_check=[HealthCheck.too_slow])
+
+
+def shown(value: str) -> str:
+    """What a reader should see of ``value``: the text without its control characters."""
+    return visible_text(value)
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# --- The escaping functions --------------------------------------------------------------------------------
+
+
+@FAST
+@given(HOSTILE)
+def test_html_text_is_the_text_and_no_markup_or_template(value):
+    out = html_text(value)
+    assert html.unescape(out) == shown(value)
+    assert not set("<>{}\"'\x00") & set(out)
+
+
+@FAST
+@given(st.recursive(st.one_of(HOSTILE, st.integers(), st.none()), lambda c: st.lists(c, max_size=3), max_leaves=6))
+def test_script_value_gives_the_value_back_and_holds_no_delimiter(value):
+    out = script_value(value)
+    assert script_values(out) == [value]
+    literal = out[len("JSON.parse('") : -len("')")]
+    assert not set("<>{}'%#\n\r\u2028\u2029") & set(literal)
+
+
+@FAST
+@given(HOSTILE)
+def test_markdown_text_renders_as_the_text_alone(value):
+    rendered = markdown_it.MarkdownIt("commonmark").render(markdown_text(value))
+    body = re.sub(r"<br />\n", "\n", rendered.strip())
+    assert re.fullmatch(r"(<p>.*</p>)?", body, re.S), rendered  # one paragraph, no other element
+    text = html.unescape(re.sub(r"</?p>", "", body))
+    # Markdown drops the spaces around lines: compare what is written, not its spacing.
+    assert _words(text) == _words(shown(value))
+
+
+def test_script_value_runs_in_javascript():
+    node = pytest.importorskip("shutil").which("node")
+    if node is None:
+        pytest.skip("node is not installed: the Python decoding above is the check")
+    import json
+    import subprocess
+
+    value = {"t": KNOWN + FRAGMENTS}
+    out = subprocess.run(
+        [node, "-e", f"process.stdout.write(JSON.stringify({script_value(value)}))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(out) == value
+
+
+# --- The web map ------------------------------------------------------------------------------------------
+
+FIELDS = ("intitule", "maitre_ouvrage", "remarque", "description", "calendrier")
+
+
+def _hostile_financings(data, value: str) -> pd.DataFrame:
+    """Lumbres' financings, the first placed one and the first EPCI-wide one given ``value`` in every text field."""
+    fin = data.financements[data.financements["epci_siren"] == LUMBRES].copy()
+    placed_id = fin.loc[fin["commune_insee"] != "", "id"].iloc[0]
+    wide_id = fin.loc[(fin["commune_insee"] == "") & fin["montant_departement_eur"].notna(), "id"].iloc[0]
+    for fid, prefix in ((placed_id, "P "), (wide_id, "E ")):
+        for field in FIELDS:
+            fin.loc[fin["id"] == fid, field] = prefix + value
+    return fin
+
+
+@SLOW
+@given(HOSTILE)
+@example(KNOWN[0])
+@example(KNOWN[1])
+@example(KNOWN[2])
+def test_the_web_map_shows_hostile_text_literally(terr, data, value):
+    fin = _hostile_financings(data, value)
+    placed, unplaced = projects.place_projects(fin, terr.communes)
+    fmap = build_map(terr, placed, unplaced, MapOptions(epci=LUMBRES))
+    script = mapframe.view_script(fmap)  # what the page's frame runs (and the route answers)
+    view = overlay(script)
+    popups = [f["p"] for f in view["projects"]]
+    expected = html_text("P " + value)
+    hit = [p for p in popups if expected in p]
+    assert hit, "the popup does not show the text as written"
+    for field in FIELDS[1:]:
+        assert any(html_text(f"P {value}") in p for p in hit), field
+    labels = [f["h"] for f in view["projects"]]
+    assert any(html_text("P " + value)[:20] in h for h in labels)
+    assert html_text("E " + value) in view["legend"]  # the legend's box of EPCI-wide projects
+    # Nothing outside the data was produced from the text: the page renders and its template output
+    # holds no evaluated template (the known canaries would give "49" or a process id).
+    page = fmap.get_root().render()
+    assert "Test 49" not in page and str(os.getpid()) not in script
+
+
+# --- Print ------------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=2, deadline=None, derandomize=CI, suppress_health_check=[HealthCheck.too_slow])
+@given(HOSTILE.filter(lambda v: 0 < len(shown(v).strip()) <= 24))
+@example("$\\foo{1}$")
+@example("Test {{ 7*7 }}")
+def test_the_print_sheet_shows_hostile_text_literally(terr, data, value):
+    from geodash.atlas import close_figure, figure_bytes
+
+    fin = _hostile_financings(data, value)
+    placed, unplaced = projects.place_projects(fin, terr.communes)
+    fig = render_sheet(terr, placed, unplaced, SheetOptions(epci=LUMBRES, filters_text=value))
+    try:
+        texts = [_words(t.get_text()) for t in fig.findobj(Text)]
+        assert any(_words(shown(value)) in t for t in texts), "the text is not on the sheet as written"
+        assert all(not t.get_parse_math() for t in fig.findobj(Text) if "$" in t.get_text())
+        for fmt in ("pdf", "svg", "png"):
+            assert figure_bytes(fig, fmt)  # drawn without error in every format
+    finally:
+        close_figure(fig)
+
+
+# --- Tables and downloads ---------------------------------------------------------------------------------
+
+
+@FAST
+@given(HOSTILE, HOSTILE)
+def test_the_page_tables_show_hostile_text_literally(head, cell):
+    out = text_table_html(pd.DataFrame({head: [cell]}))
+    cells = re.findall(r"<t[hd](?: [^>]*)?>(.*?)</t[hd]>", out, re.S)
+    assert [html.unescape(c) for c in cells] == [shown(head), shown(cell)]
+    assert "<script" not in out and "{{" not in out
+
+
+@FAST
+@given(HOSTILE)
+def test_the_downloads_keep_hostile_text_and_neutralise_formulas(value):
+    frame = pd.DataFrame({"Projet": [value], "Montant": [1.5]})
+    expected = dashboard.neutralise_formula(shown(value))
+    rows = list(csv.reader(io.StringIO(dashboard.to_csv_bytes(frame).decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[1][0] == expected
+    sheet = openpyxl.load_workbook(io.BytesIO(dashboard.to_xlsx_bytes(frame))).active
+    assert (sheet.cell(2, 1).value or "") == expected
+    for text in (rows[1][0], sheet.cell(2, 1).value or ""):
+        assert not text.startswith(("=", "+", "-", "@"))
