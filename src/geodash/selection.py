@@ -8,6 +8,7 @@ decided once and every medium shows the same projects.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import os
 import threading
@@ -25,6 +26,7 @@ from .formatting import format_eur
 from .style import NATURES, PERIODS, THEMES
 
 T = TypeVar("T")
+_log = logging.getLogger("geodash.selection")
 
 __all__ = [
     "Base",
@@ -173,6 +175,7 @@ def load_base(
 def _projects(terr: territories.Territories, source: ProjectSource):
     data = source.load(terr)
     placed, unplaced = projects.place_projects(data.financements, terr.communes)
+    _log.info("données chargées : %d financements", len(data.financements))
     return data, placed, unplaced
 
 

@@ -29,7 +29,7 @@ from contextlib import asynccontextmanager, contextmanager
 
 from .memory import release_free_memory
 
-__all__ = ["PAGE_MODULES", "LOADERS", "prepare_views", "visit", "warm_up", "lifespan"]
+__all__ = ["PAGE_MODULES", "LOADERS", "prepare_views", "visit", "warm_up", "log_to_stderr", "lifespan"]
 
 # Imported by the public page on every visit (its first script run pays for them otherwise).
 PAGE_MODULES = (
@@ -230,10 +230,23 @@ def _skip_streamlit_repl_check() -> bool:
 SWITCH_INTERVAL_S = 0.001
 
 
+def log_to_stderr() -> None:
+    """geodash's log lines of level INFO and above (« données chargées », the warm-up, errors) on the
+    server's standard error, next to Streamlit's own; once per process."""
+    logger = logging.getLogger("geodash")
+    if not any(getattr(h, "name", None) == "geodash-stderr" for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.set_name("geodash-stderr")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 @asynccontextmanager
 async def lifespan(app):
-    """``st.App`` lifespan: hand the interpreter over more often (:data:`SWITCH_INTERVAL_S`), start
-    :func:`warm_up` in a thread; serve at once."""
+    """``st.App`` lifespan: hand the interpreter over more often (:data:`SWITCH_INTERVAL_S`), log to
+    standard error (:func:`log_to_stderr`), start :func:`warm_up` in a thread; serve at once."""
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+    log_to_stderr()
     threading.Thread(target=warm_up, name="geodash-warm-up", daemon=True).start()
     yield
