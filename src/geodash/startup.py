@@ -4,9 +4,9 @@
 :func:`warm_up` in a background thread as the server starts (the server answers at once; a visitor
 who comes before the warm-up ends waits for the part that is left, not for all of it), and makes
 the server's threads hand the interpreter over every millisecond (:data:`SWITCH_INTERVAL_S`). The warm-up
-imports the page's heavy libraries, calls the page's cached loaders so that their
-``st.cache_resource`` entries exist before the first session, prepares the map page of the views a
-plain link opens (:func:`prepare_views`: the root URL's at once, the EPCI ones when no visitor is
+imports the page's heavy libraries, calls the page's kept loaders so that the data they keep
+(:func:`geodash.selection.cached_base`) are there before the first session, prepares the map page
+of the views a plain link opens (:func:`prepare_views`: the root URL's at once, the EPCI ones when no visitor is
 being served), with Python's automatic garbage collection paused until the root URL's view is
 ready. The objects alive then are frozen (``gc.freeze``), and again, after a full collection, once
 every view is prepared: Streamlit runs a full garbage collection after every script run
@@ -53,11 +53,11 @@ PAGE_MODULES = (
     "geodash.pages.carte",
 )
 
-# The page's cached loaders (``st.cache_resource`` functions defined in a package module), as
-# "module:function", called with no argument: the page must call them the same way for the
-# warm-up's cache entry to be the one it finds. A loader defined in the page script itself cannot
-# be warmed (the script is not run before the first session). Uncached functions are skipped: they
-# would load the data a second time.
+# The page's kept loaders (functions with a ``clear``: geodash.selection's, or ``st.cache_resource``
+# functions defined in a package module), as "module:function", called with no argument: the page must
+# call them the same way for the warm-up's entry to be the one it finds. A loader defined in the page
+# script itself cannot be warmed (the script is not run before the first session). Functions that keep
+# nothing are skipped: they would load the data a second time.
 LOADERS = ("geodash.selection:cached_base",)
 
 
@@ -129,7 +129,7 @@ def warm_up(
     """Import ``modules``, call ``loaders``, prepare the views (``views``), freeze the heap; return
     the seconds each step took (and ``views``: how many were prepared).
 
-    A loader that does not exist or is not a Streamlit cached function is skipped (recorded as
+    A loader that does not exist or keeps nothing (has no ``clear``) is skipped (recorded as
     ``None``); one that fails is logged and skipped: the page reports the same error to its
     visitor on its own run.
     """
@@ -156,7 +156,7 @@ def warm_up(
                 timings[spec] = None
                 continue
             loader = getattr(module, func_name, None)
-            if not callable(getattr(loader, "clear", None)):  # not a Streamlit cached function
+            if not callable(getattr(loader, "clear", None)):  # keeps nothing
                 timings[spec] = None
                 continue
             try:
