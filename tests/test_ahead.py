@@ -9,10 +9,8 @@ wrote (its query parameters after the run), as the frame computes it from the pa
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -22,6 +20,7 @@ from geodash.layers.config import CONFIG_ENV
 from geodash.pages import carte
 from geodash.selection import cached_base
 
+from .asgi import request
 from .layers_config import write_config
 
 APP = str(settings.REPO_DIR / "app.py")
@@ -100,35 +99,11 @@ def test_nothing_is_drawn_ahead_where_no_epci_view_follows():
     assert ahead.view_script({"epci": ARRAS, "pas": "2"}) is None
 
 
-def _get(query: str, accept_gzip: bool = False) -> tuple[int, dict, bytes]:
+def _get(query: str, client: str = "127.0.0.1") -> tuple[int, dict, bytes]:
     """One GET of the route through Starlette's routing, as served (without Streamlit's middleware)."""
-    from starlette.routing import Route, Router
+    from starlette.routing import Router
 
-    router = Router(routes=[Route(ahead.PATH, ahead.endpoint, methods=["GET"])])
-    sent = []
-
-    async def send(message):
-        sent.append(message)
-
-    async def receive():
-        return {"type": "http.request"}
-
-    headers = [(b"accept-encoding", b"gzip")] if accept_gzip else []
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": ahead.PATH,
-        "raw_path": ahead.PATH.encode(),
-        "root_path": "",
-        "query_string": query.encode(),
-        "headers": headers,
-        "scheme": "http",
-        "server": ("127.0.0.1", 80),
-    }
-    with ThreadPoolExecutor(1) as pool:  # the browser tests' Playwright may hold this thread's loop
-        pool.submit(asyncio.run, router(scope, receive, send)).result()
-    start = sent[0]
-    return start["status"], dict(start["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
+    return request(Router(routes=[ahead.route()]), ahead.PATH, query, client=(client, 50000))
 
 
 def test_frames_draw_ahead_only_where_the_route_is_served(monkeypatch):
@@ -149,3 +124,17 @@ def test_the_route_answers_the_script_or_no_content():
     assert _get("vers=Ternois")[:1] == (204,)
     assert _get(f"epci={ARRAS}&pas=3")[:1] == (204,)
     assert _get("")[0] == 204
+
+
+def test_the_route_is_bounded_per_client(monkeypatch):
+    """Issue 22, row 9: a client asking for views again and again is told to wait (429, Retry-After)
+    once past its burst, without slowing the others; a query longer than any link is refused (414)."""
+    monkeypatch.delenv(settings.TRUSTED_PROXIES_ENV, raising=False)
+    burst = ahead.LIMIT.burst
+    answers = [_get("vers=Ternois", client="192.0.2.9") for _ in range(burst + 5)]
+    assert [status for status, _, _ in answers[:burst]] == [204] * burst
+    refused = answers[burst:]
+    assert {status for status, _, _ in refused} == {429}
+    assert all(int(headers[b"retry-after"]) >= 1 for _, headers, _ in refused)
+    assert _get("vers=Ternois", client="192.0.2.10")[0] == 204  # another client is served
+    assert _get(f"epci={ARRAS}&q={'x' * ahead.MAX_QUERY}", client="192.0.2.11")[0] == 414

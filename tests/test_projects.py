@@ -289,3 +289,78 @@ def test_spaces_around_commune_codes_do_not_unplace_a_project(terr):
     assert table.errors == [] and frame.iloc[0]["commune_insee"] == "62534|62702"
     placed, unplaced = place_projects(frame, terr.communes)
     assert len(placed) == 1 and unplaced.empty
+
+
+# --- Field limits (issue 22, row 11: texts of 100 000 characters were accepted) ----------------------------
+
+
+def _with_long_texts(folder, **texts: str) -> None:
+    """The shipped files in ``folder``, the financing on line 3 given ``texts``."""
+    import csv
+    import io
+
+    from geodash import settings
+
+    source = settings.projects_dir()
+    with open(source / "financements.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[1].update(texts)  # line 3: the header is line 1
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (folder / "financements.csv").write_text(out.getvalue(), encoding="utf-8")
+    (folder / "chiffres_cles.csv").write_bytes((source / "chiffres_cles.csv").read_bytes())
+
+
+def _first_financing() -> dict[str, str]:
+    """The shipped financing of line 2, as CSV text (it has no warning)."""
+    import csv
+
+    from geodash import settings
+
+    with open(settings.projects_dir() / "financements.csv", encoding="utf-8", newline="") as handle:
+        return next(csv.DictReader(handle))
+
+
+LONG = {"intitule": "x" * 312, "remarque": "y" * 100_000}
+REASONS = ("intitule : 312 caractères : 300 au plus", "remarque : 100\u00a0000 caractères : 5\u00a0000 au plus")
+
+
+def test_every_text_of_a_financing_has_a_limit_the_shipped_data_keep(data):
+    from geodash.projects import FIELD_LIMITS, FINANCEMENT_OPTIONAL
+
+    assert list(FIELD_LIMITS) == FINANCEMENT_COLUMNS + FINANCEMENT_OPTIONAL
+    for column, limit in FIELD_LIMITS.items():
+        if column in data.financements:
+            longest = data.financements[column].astype(str).str.len().max()
+            assert longest <= limit, column
+
+
+def test_validate_names_an_overlong_text_with_its_line(tmp_path, capsys):
+    from geodash import cli
+
+    _with_long_texts(tmp_path, **LONG)
+    assert cli.main(["validate", "--dossier", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"financements.csv:3: {REASONS[0]} ; {REASONS[1]}" in err
+    assert "y" * 100 not in err  # the reason, not the text
+
+
+def test_the_database_refuses_overlong_texts_at_import_and_entry(terr, tmp_path, capsys):
+    from geodash import cli, db
+
+    _with_long_texts(tmp_path, **LONG)
+    url = f"sqlite:///{tmp_path / 'limits.sqlite'}"
+    assert cli.main(["db", "init", "--base", url, "--dossier", str(tmp_path)]) == 1
+    assert f"financements.csv:3: {REASONS[0]}" in capsys.readouterr().err
+    rules = db.Rules.from_territories(terr.communes, terr.sirens)
+    values = {c: v for c, v in _first_financing().items() if c != "id"}
+    assert db.check_financing(values, rules) == ({}, {})
+    errors, _ = db.check_financing({**values, **LONG, "description": "z" * 5_001}, rules)
+    assert errors == {
+        "intitule": REASONS[0].split(" : ", 1)[1],
+        "remarque": REASONS[1].split(" : ", 1)[1],
+        "description": "5\u00a0001 caractères : 5\u00a0000 au plus",
+    }
+    assert "caractères" not in str(db.check_financing({**values, "intitule": "x" * 300}, rules)[0])

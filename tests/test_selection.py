@@ -159,3 +159,39 @@ def test_memo_keeps_at_most_its_size_dropping_the_oldest(base):
     assert len(base.derived) == base.MEMO_SIZE
     assert ("size", 0) not in base.derived and ("size", base.MEMO_SIZE + 4) in base.derived
     assert base.memo(("size", 0), lambda: "again") == "again"  # computed again when asked again
+
+
+def test_a_failed_computation_keeps_nothing_and_is_tried_again(base):
+    base.derived.clear()
+    with pytest.raises(ZeroDivisionError):
+        base.memo(("fails", 1), lambda: 1 / 0)
+    assert ("fails", 1) not in base.derived and ("fails", 1) not in base.derived._computing
+    assert base.memo(("fails", 1), lambda: "now") == "now"
+
+
+def test_the_loaded_data_are_out_of_streamlits_caches(monkeypatch, tmp_path):
+    """Any client can empty Streamlit's caches (its websocket's ``clear_cache`` message, which calls
+    these very functions): the data in force and their prepared views stay (row 5 of issue 22)."""
+    import streamlit as st
+
+    from geodash.selection import cached_base
+
+    monkeypatch.setenv("GEODASH_DATABASE_URL", f"sqlite:///{tmp_path / 'kept.sqlite'}")
+    monkeypatch.delenv("GEODASH_PROJECTS_DIR", raising=False)
+    first = cached_base()
+    first.memo(("prepared", 1), lambda: "a view")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    assert cached_base() is first and first.memo(("prepared", 1), lambda: "made again") == "a view"
+    cached_base.clear()
+    assert cached_base() is not first  # what the tests use to start afresh
+
+
+def test_the_domain_modules_do_not_import_streamlit():
+    """Streamlit is the pages' business: the atlas CLI, the loaders and the route's view never import it."""
+    import subprocess
+    import sys
+
+    code = "import sys, geodash.atlas, geodash.selection, geodash.ahead, geodash.cli; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr[-2000:]

@@ -9,6 +9,8 @@ draws it at once; the run's copy then finds its view drawn (:func:`geodash.mapfr
 
 ``GET /geodash/vue?<the page's link>&vers=<territory label>`` or ``…&pas=1`` (``-1``): the view's
 script (``text/javascript``), or 204 when there is no EPCI view to draw ahead (a département view).
+The route is public: a client asking too often gets 429 (:data:`LIMIT`), a query too long 414
+(:data:`MAX_QUERY`); the frame then leaves the view to the page's rerun.
 Served by ``serve.py`` (:func:`routes`); the frame is given its part (:func:`frame_script`) only
 where the route is served, so ``streamlit run app.py`` draws every view from the page's runs.
 """
@@ -24,9 +26,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-__all__ = ["PATH", "FRAME_SCRIPT", "routes", "frame_script", "view_script", "endpoint"]
+from .clients import RateLimit, bounded
+
+__all__ = ["PATH", "FRAME_SCRIPT", "LIMIT", "MAX_QUERY", "routes", "route", "frame_script", "view_script", "endpoint"]
 
 PATH = "/geodash/vue"
+#: Views per client (:func:`geodash.clients.client_address`): 30 at once, then 2 a second. A person
+#: running down the list asks for each territory highlighted; a view not kept yet costs ~0.1 s of CPU.
+LIMIT = RateLimit(rate=2.0, burst=30)
+#: Longest query string (characters): a page's link with every filter and a search text is far shorter.
+MAX_QUERY = 2048
 #: The frame's part: asks the route and draws its answer (installed with the frame's empty map).
 FRAME_SCRIPT = Path(__file__).with_name("static") / "switch_ahead.js"
 
@@ -66,11 +75,16 @@ async def endpoint(request: Request) -> Response:
     return Response(script, media_type="text/javascript", headers={"Cache-Control": "no-store"})
 
 
+def route() -> Route:
+    """The route: :func:`endpoint` within the bounds of a public route (:func:`geodash.clients.bounded`)."""
+    return Route(PATH, bounded(endpoint, limit=LIMIT, max_query=MAX_QUERY), methods=["GET"])
+
+
 def routes() -> list[Route]:
     """The routes ``serve.py`` adds to Streamlit's; from then on, map frames get :func:`frame_script`."""
     global _served
     _served = True
-    return [Route(PATH, endpoint, methods=["GET"])]
+    return [route()]
 
 
 def frame_script() -> str:

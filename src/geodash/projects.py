@@ -20,13 +20,14 @@ import pandas as pd
 import shapely
 
 from . import settings
-from .formatting import parse_number
+from .formatting import format_number, parse_number
 from .style import NATURES, PERIODS, THEMES
 from .tables import CheckedTable, Problem, Row, check_rows, read_rows
 from .text import cell_text, fold
 
 __all__ = [
     "FINANCEMENT_COLUMNS",
+    "FIELD_LIMITS",
     "CHIFFRE_COLUMNS",
     "ProjectData",
     "load_project_data",
@@ -65,6 +66,31 @@ FINANCEMENT_COLUMNS = [
 ]
 #: Optional columns the app shows when present.
 FINANCEMENT_OPTIONAL = ["description", "calendrier", "origine", "montant_texte", "doublon_de", "domaine"]
+#: Longest text of each column of ``financements.csv``, in characters: a title fits a map label and a
+#: table cell, a remark or a description a few paragraphs, a list of communes the largest EPCI's (103
+#: codes: 617 characters). Checked with the other rules (file, import, staff page, where the fields take
+#: no more): one overlong text would otherwise weigh on every page that shows its EPCI.
+FIELD_LIMITS: dict[str, int] = {
+    "id": 32,
+    "epci_siren": 20,
+    "commune_insee": 1_000,
+    "intitule": 300,
+    "theme": 40,
+    "periode": 40,
+    "nature": 40,
+    "montant_departement_eur": 40,
+    "cout_total_eur": 40,
+    "maitre_ouvrage": 300,
+    "route": 300,
+    "source": 500,
+    "remarque": 5_000,
+    "description": 5_000,
+    "calendrier": 300,
+    "origine": 200,
+    "montant_texte": 300,
+    "doublon_de": 32,
+    "domaine": 40,
+}
 CHIFFRE_COLUMNS = ["epci_siren", "indicateur", "valeur", "unite", "precision", "source"]
 PRECISIONS = {"exact": "", "minimum": "plus de ", "environ": "près de "}
 #: Amounts above this are taken for typing errors (the Département's whole budget is ~2 billion €).
@@ -187,6 +213,17 @@ def _nonempty(value: str, _row) -> str | None:
     return None if value else "valeur manquante"
 
 
+def _within(limit: int, check: Callable | None = None) -> Callable:
+    """``check``, once the value is no longer than ``limit`` characters (the reason says it otherwise)."""
+
+    def checked(value: str, row) -> str | None:
+        if len(value) > limit:
+            return f"{format_number(len(value))} caractères : {format_number(limit)} au plus"
+        return check(value, row) if check is not None else None
+
+    return checked
+
+
 @dataclass
 class ProjectData:
     """Validated project tables and everything that was said about them."""
@@ -240,7 +277,7 @@ def financement_checks(epci_sirens: set[str], communes: pd.DataFrame) -> dict[st
             return "!un engagement ne devrait pas avoir de montant"
         return reason
 
-    return {
+    checks = {
         "id": check_id,
         "epci_siren": check_epci,
         "commune_insee": check_communes,
@@ -253,6 +290,7 @@ def financement_checks(epci_sirens: set[str], communes: pd.DataFrame) -> dict[st
         "source": _source,
         "domaine": _domain,
     }
+    return {column: _within(limit, checks.get(column)) for column, limit in FIELD_LIMITS.items()}
 
 
 def financements_from_rows(

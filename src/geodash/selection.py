@@ -8,6 +8,7 @@ decided once and every medium shows the same projects.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import os
 import threading
@@ -18,16 +19,18 @@ from typing import TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
-import streamlit as st
 
 from . import layers, projects, settings, sources, territories
 from .formatting import format_eur
 from .style import NATURES, PERIODS, THEMES
 
 T = TypeVar("T")
+_log = logging.getLogger("geodash.selection")
 
 __all__ = [
     "Base",
+    "Kept",
+    "kept",
     "Filters",
     "Selection",
     "ProjectSource",
@@ -37,6 +40,68 @@ __all__ = [
     "ready_engine",
     "select",
 ]
+
+
+class Kept(dict):
+    """Values computed once per key and kept, the ``size`` latest (the oldest go first); thread-safe.
+
+    A key is computed once: a thread asking while another computes it waits for that result. Plain
+    Python, so that what the server loaded for every visitor is out of any client's reach (a
+    Streamlit cache is emptied by a client's ``clear_cache`` message).
+    """
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+        self._lock = threading.Lock()  # guards the per-key locks, and each insertion with its evictions
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value kept under ``key``, else ``compute()``, kept."""
+        try:
+            return self[key]
+        except KeyError:
+            pass
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            if key in self:
+                return self[key]
+            try:
+                value = compute()
+            except BaseException:
+                with self._lock:  # nothing kept: nor its lock (keys may come from visitors' links)
+                    self._computing.pop(key, None)
+                raise
+            with self._lock:
+                while len(self) >= self.size:
+                    oldest = next(iter(self))
+                    del self[oldest]
+                    self._computing.pop(oldest, None)
+                self[key] = value
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            super().clear()
+            self._computing.clear()
+
+
+def kept(size: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Decorator: the function's result kept per arguments (hashable), the ``size`` latest
+    (:class:`Kept`); the decorated function's ``clear()`` forgets them."""
+
+    def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        values = Kept(size)
+
+        @functools.wraps(function)
+        def call(*args):
+            return values.get_or_compute(args, lambda: function(*args))
+
+        call.clear = values.clear
+        return call
+
+    return decorate
 
 
 @dataclass(frozen=True)
@@ -55,8 +120,7 @@ class Base:
     context: layers.LoadedLayers = field(default_factory=layers.LoadedLayers)
     road_lengths: pd.DataFrame | None = None
     #: What has been derived from these data (see :meth:`memo`); it goes when the data change.
-    derived: dict = field(default_factory=dict, compare=False, repr=False)
-    _computing: dict = field(default_factory=dict, compare=False, repr=False)  # key -> lock
+    derived: Kept = field(default_factory=lambda: Kept(Base.MEMO_SIZE), compare=False, repr=False)
 
     #: How many derived results :meth:`memo` keeps (the oldest go first).
     MEMO_SIZE = 200
@@ -68,20 +132,7 @@ class Base:
         kept here is never stale. A key is computed once: a session asking while another (or the
         server's start-up) computes it waits for that result.
         """
-        try:
-            return self.derived[key]
-        except KeyError:
-            pass
-        with self._computing.setdefault(key, threading.Lock()):
-            if key in self.derived:
-                return self.derived[key]
-            value = compute()
-            while len(self.derived) >= self.MEMO_SIZE:
-                oldest = next(iter(self.derived))
-                self.derived.pop(oldest, None)
-                self._computing.pop(oldest, None)
-            self.derived[key] = value
-        return value
+        return self.derived.get_or_compute(key, compute)
 
     @property
     def map_credit(self) -> str:
@@ -173,6 +224,7 @@ def load_base(
 def _projects(terr: territories.Territories, source: ProjectSource):
     data = source.load(terr)
     placed, unplaced = projects.place_projects(data.financements, terr.communes)
+    _log.info("données chargées : %d financements", len(data.financements))
     return data, placed, unplaced
 
 
@@ -182,35 +234,37 @@ def _lengths(terr, context: layers.LoadedLayers, wanted: bool) -> pd.DataFrame |
     return None
 
 
-# --- The page's shared caches ---------------------------------------------------------------------------
+# --- The data in force, shared by every session -----------------------------------------------------------
 # Territories and layers are read once per server; the projects once per data version, so an edit made
 # on the staff page (or through another server on the same database) shows after one reload, for every
-# visitor, without reading the territories again.
+# visitor, without reading the territories again. Kept in plain Python (:func:`kept`), not in Streamlit's
+# caches: any client can empty those (its ``clear_cache`` message), and every visitor would then wait for
+# the data and their views to be made again.
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_territories(territories_file: str) -> territories.Territories:
+@kept(4)
+def _kept_territories(territories_file: str) -> territories.Territories:
     return territories.load_territories(Path(territories_file))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_context(territories_file: str, layers_config: str | None):
+@kept(4)
+def _kept_context(territories_file: str, layers_config: str | None):
     context = layers.load_layers(layers_config)
-    return context, _lengths(_cached_territories(territories_file), context, True)
+    return context, _lengths(_kept_territories(territories_file), context, True)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_projects(territories_file: str, database_url: str | None, folder: str | None, version):
-    return _projects(_cached_territories(territories_file), ProjectSource(database_url, folder))
+@kept(2)
+def _kept_projects(territories_file: str, database_url: str | None, folder: str | None, version):
+    return _projects(_kept_territories(territories_file), ProjectSource(database_url, folder))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_base(
+@kept(2)  # the data in force and the previous version (sessions still running may hold it anyway)
+def _kept_base(
     territories_file: str, layers_config: str | None, database_url: str | None, folder: str | None, version
 ) -> Base:
-    terr = _cached_territories(territories_file)
-    context, lengths = _cached_context(territories_file, layers_config)
-    data, placed, unplaced = _cached_projects(territories_file, database_url, folder, version)
+    terr = _kept_territories(territories_file)
+    context, lengths = _kept_context(territories_file, layers_config)
+    data, placed, unplaced = _kept_projects(territories_file, database_url, folder, version)
     return Base(terr, data, placed, unplaced, sources.map_credit(), context, lengths)
 
 
@@ -218,13 +272,15 @@ def cached_base() -> Base:
     """The page's :class:`Base` for the files and the data in force, shared read-only by all sessions.
 
     Called on every run: it costs one query of the data version (or a look at the CSV files' times);
-    the data are read again only when that version changed. Raises as :func:`load_base`, and
-    :class:`geodash.db.StoreError` / :class:`sqlalchemy.exc.SQLAlchemyError` when the database cannot
-    be opened.
+    the data are read again only when that version changed. Thread-safe: sessions asking while the
+    data are read wait for them. Raises as :func:`load_base`, and :class:`geodash.db.StoreError` /
+    :class:`sqlalchemy.exc.SQLAlchemyError` when the database cannot be opened (nothing is kept then).
+    ``cached_base.clear()`` forgets everything read (tests; geodash.startup's warm-up calls loaders
+    that have a ``clear``).
     """
     config = layers.find_config()
     source = ProjectSource.in_force()
-    return _cached_base(
+    return _kept_base(
         str(settings.territories_path()),
         str(config) if config else None,
         source.database_url,
@@ -234,11 +290,11 @@ def cached_base() -> Base:
 
 
 def _clear_cached_base() -> None:
-    for cached in (_cached_base, _cached_projects, _cached_context, _cached_territories):
-        cached.clear()
+    for loader in (_kept_base, _kept_projects, _kept_context, _kept_territories):
+        loader.clear()
 
 
-cached_base.clear = _clear_cached_base  # a cached loader for geodash.startup's warm-up
+cached_base.clear = _clear_cached_base
 
 
 def _keys(values: Iterable[str] | None, allowed: Iterable[str]) -> tuple[str, ...] | None:

@@ -6,7 +6,10 @@ deployment can point geodash at other files without touching the code.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
+import re
 from pathlib import Path
 
 #: Root of the repository checkout (the package is installed in editable mode, ``pip install -e .``).
@@ -46,3 +49,26 @@ def projects_dir() -> Path:
 def territories_path() -> Path:
     """The GeoPackage written by ``geodash build-geo``."""
     return Path(os.environ.get("GEODASH_TERRITORIES", geo_dir() / "territoires.gpkg"))
+
+
+#: Environment variable naming the proxies whose forwarding headers tell a client's address.
+TRUSTED_PROXIES_ENV = "GEODASH_TRUSTED_PROXIES"
+
+
+def trusted_proxies() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The proxies whose ``X-Real-IP`` / ``X-Forwarded-For`` headers are believed (:mod:`geodash.clients`):
+    addresses or networks in ``GEODASH_TRUSTED_PROXIES``, separated by commas or spaces
+    (``127.0.0.1`` for nginx on the same machine, as in deploy/nginx.conf). None by default: the
+    headers of every peer are then ignored. An entry that is not an address is ignored and logged.
+    """
+    networks = []
+    for entry in re.split(r"[\s,]+", os.environ.get(TRUSTED_PROXIES_ENV, "").strip()):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            logging.getLogger("geodash.settings").warning(
+                "%s : « %s » n'est pas une adresse IP", TRUSTED_PROXIES_ENV, entry
+            )
+    return tuple(networks)

@@ -4,9 +4,9 @@
 :func:`warm_up` in a background thread as the server starts (the server answers at once; a visitor
 who comes before the warm-up ends waits for the part that is left, not for all of it), and makes
 the server's threads hand the interpreter over every millisecond (:data:`SWITCH_INTERVAL_S`). The warm-up
-imports the page's heavy libraries, calls the page's cached loaders so that their
-``st.cache_resource`` entries exist before the first session, prepares the map page of the views a
-plain link opens (:func:`prepare_views`: the root URL's at once, the EPCI ones when no visitor is
+imports the page's heavy libraries, calls the page's kept loaders so that the data they keep
+(:func:`geodash.selection.cached_base`) are there before the first session, prepares the map page
+of the views a plain link opens (:func:`prepare_views`: the root URL's at once, the EPCI ones when no visitor is
 being served), with Python's automatic garbage collection paused until the root URL's view is
 ready. The objects alive then are frozen (``gc.freeze``), and again, after a full collection, once
 every view is prepared: Streamlit runs a full garbage collection after every script run
@@ -29,7 +29,7 @@ from contextlib import asynccontextmanager, contextmanager
 
 from .memory import release_free_memory
 
-__all__ = ["PAGE_MODULES", "LOADERS", "prepare_views", "visit", "warm_up", "lifespan"]
+__all__ = ["PAGE_MODULES", "LOADERS", "prepare_views", "visit", "warm_up", "log_to_stderr", "lifespan"]
 
 # Imported by the public page on every visit (its first script run pays for them otherwise).
 PAGE_MODULES = (
@@ -53,11 +53,11 @@ PAGE_MODULES = (
     "geodash.pages.carte",
 )
 
-# The page's cached loaders (``st.cache_resource`` functions defined in a package module), as
-# "module:function", called with no argument: the page must call them the same way for the
-# warm-up's cache entry to be the one it finds. A loader defined in the page script itself cannot
-# be warmed (the script is not run before the first session). Uncached functions are skipped: they
-# would load the data a second time.
+# The page's kept loaders (functions with a ``clear``: geodash.selection's, or ``st.cache_resource``
+# functions defined in a package module), as "module:function", called with no argument: the page must
+# call them the same way for the warm-up's entry to be the one it finds. A loader defined in the page
+# script itself cannot be warmed (the script is not run before the first session). Functions that keep
+# nothing are skipped: they would load the data a second time.
 LOADERS = ("geodash.selection:cached_base",)
 
 
@@ -129,7 +129,7 @@ def warm_up(
     """Import ``modules``, call ``loaders``, prepare the views (``views``), freeze the heap; return
     the seconds each step took (and ``views``: how many were prepared).
 
-    A loader that does not exist or is not a Streamlit cached function is skipped (recorded as
+    A loader that does not exist or keeps nothing (has no ``clear``) is skipped (recorded as
     ``None``); one that fails is logged and skipped: the page reports the same error to its
     visitor on its own run.
     """
@@ -156,7 +156,7 @@ def warm_up(
                 timings[spec] = None
                 continue
             loader = getattr(module, func_name, None)
-            if not callable(getattr(loader, "clear", None)):  # not a Streamlit cached function
+            if not callable(getattr(loader, "clear", None)):  # keeps nothing
                 timings[spec] = None
                 continue
             try:
@@ -230,10 +230,23 @@ def _skip_streamlit_repl_check() -> bool:
 SWITCH_INTERVAL_S = 0.001
 
 
+def log_to_stderr() -> None:
+    """geodash's log lines of level INFO and above (« données chargées », the warm-up, errors) on the
+    server's standard error, next to Streamlit's own; once per process."""
+    logger = logging.getLogger("geodash")
+    if not any(getattr(h, "name", None) == "geodash-stderr" for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.set_name("geodash-stderr")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 @asynccontextmanager
 async def lifespan(app):
-    """``st.App`` lifespan: hand the interpreter over more often (:data:`SWITCH_INTERVAL_S`), start
-    :func:`warm_up` in a thread; serve at once."""
+    """``st.App`` lifespan: hand the interpreter over more often (:data:`SWITCH_INTERVAL_S`), log to
+    standard error (:func:`log_to_stderr`), start :func:`warm_up` in a thread; serve at once."""
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+    log_to_stderr()
     threading.Thread(target=warm_up, name="geodash-warm-up", daemon=True).start()
     yield

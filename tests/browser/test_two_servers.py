@@ -8,47 +8,21 @@ test is skipped locally and fails in CI (``CI=true``).
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from geodash import db, settings
+from geodash import db
 from geodash.db.engine import make_engine
 
+from ..nginx import UPSTREAM_HEADER, nginx_binary, start_nginx
 from .conftest import _free_port, start_server
 from .test_saisie import ARRAS, PASSWORD, open_financing, sign_in, signed_in, type_in
 
 pytestmark = pytest.mark.browser
-UPSTREAM_HEADER = "X-Geodash-Upstream"
-
-
-def nginx_config(ports: tuple[int, int], listen: int, prefix: Path) -> str:
-    """``deploy/nginx.conf`` on the test's ports, inside the main context nginx needs to run from ``prefix``.
-
-    One header is added: the address of the server that answered, so the test knows where nginx sends it.
-    """
-    site = (settings.REPO_DIR / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    changed = (
-        site.replace("server 127.0.0.1:8501", f"server 127.0.0.1:{ports[0]}")
-        .replace("server 127.0.0.1:8502", f"server 127.0.0.1:{ports[1]}")
-        .replace("listen 80;", f"listen 127.0.0.1:{listen};")
-        .replace("    location / {", f"    add_header {UPSTREAM_HEADER} $upstream_addr always;\n\n    location / {{", 1)
-    )
-    assert changed.count(str(ports[0])) == 1 and changed.count(str(ports[1])) == 1 and str(listen) in changed
-    temp = "\n".join(
-        f"    {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return (
-        f"daemon off;\nmaster_process off;\npid {prefix / 'nginx.pid'};\nerror_log {prefix / 'error.log'};\n"
-        f"events {{}}\nhttp {{\n    access_log {prefix / 'access.log'};\n{temp}\n{changed}\n}}\n"
-    )
 
 
 @pytest.fixture
@@ -69,11 +43,7 @@ def _upstream(url: str) -> str:
 
 
 def test_an_edit_through_one_server_is_seen_through_the_other(postgres_database, tmp_path, artifacts, make_page):
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-    if nginx is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("nginx required in CI (apt-get install nginx)")
-        pytest.skip("nginx not installed")
+    nginx_binary()
     engine = db.ensure_database(make_engine(postgres_database))
     db.create_account(engine, "marie.dupont", PASSWORD, "editeur")
     env = {"GEODASH_DATABASE_URL": postgres_database}
@@ -83,12 +53,7 @@ def test_an_edit_through_one_server_is_seen_through_the_other(postgres_database,
     try:
         ports = tuple(int(url.rsplit(":", 1)[1]) for _, url in servers)
         listen = _free_port()
-        (tmp_path / "nginx.conf").write_text(nginx_config(ports, listen, tmp_path), encoding="utf-8")
-        proxy = subprocess.Popen(
-            [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
+        proxy = start_nginx(ports, listen, tmp_path)
         front = f"http://127.0.0.1:{listen}"
         deadline = time.monotonic() + 30
         while True:

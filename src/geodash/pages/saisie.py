@@ -22,7 +22,7 @@ import streamlit as st
 
 from .. import db, style
 from ..formatting import format_eur, parse_number
-from ..projects import FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
+from ..projects import FIELD_LIMITS, FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
 from ..selection import Base, ProjectSource, ready_engine
 from . import markdown_text, page_style, text_table
 from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
@@ -145,6 +145,13 @@ def form_values(fid: str) -> dict[str, str]:
             value = "|".join(value)
         values[column] = "" if value is None else str(value)
     return values
+
+
+def _max_chars(fid: str, column: str) -> int | None:
+    """What the field takes (:data:`geodash.projects.FIELD_LIMITS`); no bound when the version opened is
+    already longer: Streamlit would cut it silently, while unbounded it shows whole, with its reason."""
+    limit = FIELD_LIMITS[column]
+    return None if len(_opened()[fid]["values"].get(column, "")) > limit else limit
 
 
 def my_changes(fid: str) -> dict[str, str]:
@@ -380,7 +387,7 @@ def financing_form(engine, base: Base, rules, fid: str, record: db.FinancingReco
             placeholder="Rechercher une commune (aucune : ensemble de l'intercommunalité)",
         )
         note("commune_insee")
-        st.text_input(LABELS["intitule"], key=k("intitule"))
+        st.text_input(LABELS["intitule"], key=k("intitule"), max_chars=_max_chars(fid, "intitule"))
         note("intitule")
         c1, c2, c3 = st.columns(3)
         c1.selectbox(LABELS["theme"], list(style.THEMES), key=k("theme"), placeholder="Choisir")
@@ -399,21 +406,21 @@ def financing_form(engine, base: Base, rules, fid: str, record: db.FinancingReco
         )
         for column in ("theme", "periode", "nature"):
             note(column)
-        st.text_area(LABELS["remarque"], key=k("remarque"), height=80)
+        st.text_area(LABELS["remarque"], key=k("remarque"), height=80, max_chars=_max_chars(fid, "remarque"))
         note("remarque")
     with right:
         for column in ("montant_departement_eur", "cout_total_eur"):
-            st.text_input(LABELS[column], key=k(column), help=HELP[column])
+            st.text_input(LABELS[column], key=k(column), help=HELP[column], max_chars=_max_chars(fid, column))
             if column in errors:
                 note(column)
             else:
                 st.caption(f"Soit : {_amount_text(values[column])}")
         for column in ("maitre_ouvrage", "route", "source"):
-            st.text_input(LABELS[column], key=k(column), help=HELP.get(column))
+            st.text_input(LABELS[column], key=k(column), help=HELP.get(column), max_chars=_max_chars(fid, column))
             note(column)
         with st.expander("Autres champs (description, calendrier, domaine du bilan…)"):
             for column in EXTRA_FIELDS:
-                st.text_input(LABELS[column], key=k(column))
+                st.text_input(LABELS[column], key=k(column), max_chars=_max_chars(fid, column))
                 note(column)
     if "id" in errors:
         _field_note("id", errors, warnings)

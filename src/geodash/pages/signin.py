@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import db
+from .. import db, settings
+from ..clients import client_address
 
 __all__ = ["ROLE_LABELS", "TOKEN", "client_key", "signed_in", "sign_in", "sign_out", "signed_in_login"]
 
@@ -18,15 +19,11 @@ TOKEN = "saisie_token"
 
 
 def client_key() -> str:
-    """The browser's address, for the sign-in throttling: behind the local nginx, its ``X-Real-IP``."""
-    direct = st.context.ip_address
-    direct = direct if isinstance(direct, str) else None  # None: no client address (local, or a test run)
-    if direct in (None, "127.0.0.1", "::1"):  # a local proxy (deploy/nginx.conf) passes the real address on
-        headers = st.context.headers
-        forwarded = headers.get("X-Real-IP") or (headers.get("X-Forwarded-For") or "").split(",")[0]
-        if isinstance(forwarded, str) and forwarded.strip():
-            return forwarded.strip()
-    return direct or "local"
+    """The browser's address, for the sign-in throttling: the connection's, or the one forwarded by a
+    proxy named in ``GEODASH_TRUSTED_PROXIES`` (:func:`geodash.clients.client_address`)."""
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) else None  # None: a loopback connection (or a test run's stand-in)
+    return client_address(peer, st.context.headers, settings.trusted_proxies())
 
 
 def signed_in(engine) -> db.AccountInfo | None:
