@@ -9,10 +9,19 @@ import math
 import re
 import unicodedata
 
-__all__ = ["fold", "slug", "cell_text", "public_message"]
+__all__ = ["fold", "slug", "cell_text", "plain", "public_message"]
 
 # An absolute path (POSIX or Windows) up to its last component: ``/srv/geodash/data/geo/x.gpkg``.
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[\\/](?:[^\s\\/:'\"«»()]+[\\/])+(?=[^\s\\/'\"«»()]*)")
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
+
+
+def plain(text: str) -> str:
+    """``text`` (which may hold names from data) for Markdown (``st.markdown``, a LISEZMOI.md): markdown
+    characters escaped, so that it reads as written."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def public_message(message: str, paths: tuple[object, ...] = ()) -> str:

@@ -7,7 +7,6 @@ small functions that turn widgets into library calls. Styles and scripts live in
 from __future__ import annotations
 
 import html
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,7 @@ from pandas.io.formats.style import Styler
 
 from .. import dashboard
 from ..selection import Base
-from ..text import public_message
+from ..text import plain, public_message
 
 __all__ = [
     "STATIC_DIR",
@@ -31,15 +30,6 @@ __all__ = [
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
-
-
-def plain(text: str) -> str:
-    """``text`` (which may hold names from data) for ``st.markdown``: markdown characters escaped,
-    so that it reads as written."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def page_style(projector: bool = False) -> None:
