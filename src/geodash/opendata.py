@@ -15,7 +15,7 @@ territories, the projects placed by :func:`geodash.projects.place_projects` as o
 Nothing is invented. A field the format requires that the data cannot fill honestly keeps the financing
 out of ``subventions.csv``, with the reason. The document holds attribution decisions (délibération
 2019-117 du 29 avril 2019, articles 2 to 20, l. 240-314) but no signed convention: the convention it
-annexes is an undated template (« Fait à Arras, le », l. 514) whose beneficiary SIRET is « XXX »
+annexes is an undated template (« Fait à Arras, le », l. 516) whose beneficiary SIRET is « XXX »
 (l. 374). A convention's date and its payments (``dateConvention``, ``conditionsVersement``,
 ``datesPeriodeVersement``, all required) come from the follow-up records, given as :class:`Convention`
 values; geodash does not hold those records yet.
@@ -54,6 +54,7 @@ __all__ = [
     "DELIBERATION_2019_117",
     "Decision",
     "FILES",
+    "MEDIA_TYPES",
     "OpenData",
     "SCDL_COLUMNS",
     "SCDL_SCHEMA_URL",
@@ -80,6 +81,16 @@ FILES = (
     "financements.geojson",
     "datapackage.json",
 )
+
+#: Each file's media type (datapackage.json, the page's downloads).
+MEDIA_TYPES = {
+    "LISEZMOI.md": "text/markdown",
+    "subventions.csv": "text/csv",
+    "subventions_rapport.csv": "text/csv",
+    "geodash.gpkg": "application/geopackage+sqlite3",
+    "financements.geojson": "application/geo+json",
+    "datapackage.json": "application/json",
+}
 
 DOCUMENT = f"Département du Pas-de-Calais, {bilan.DOCUMENT}"
 
@@ -186,7 +197,7 @@ NO_DECISION = "aucune décision d'attribution datée (ni article de la délibér
 NO_CONVENTION = (
     "convention non enregistrée : sa date et ses versements (dateConvention, conditionsVersement, "
     "datesPeriodeVersement, obligatoires) ne sont pas dans le document, dont la convention est un modèle "
-    "non daté (l. 356-520)"
+    "non daté (l. 358-528)"
 )
 LONG_OBJECT = f"intitulé de plus de {SCDL_MAX_TEXT} caractères (objet)"
 
@@ -570,7 +581,7 @@ def datapackage(data: OpenData) -> dict:
                 "raison sont dans subventions_rapport.csv",
                 "profile": "tabular-data-resource",
                 "format": "csv",
-                "mediatype": "text/csv",
+                "mediatype": MEDIA_TYPES["subventions.csv"],
                 "encoding": "utf-8",
                 "schema": SCDL_SCHEMA_URL,
                 "licenses": [lo],
@@ -580,7 +591,7 @@ def datapackage(data: OpenData) -> dict:
                 "path": "subventions_rapport.csv",
                 "title": "Chaque financement : sa ligne dans subventions.csv ou la raison de son absence",
                 "format": "csv",
-                "mediatype": "text/csv",
+                "mediatype": MEDIA_TYPES["subventions_rapport.csv"],
                 "encoding": "utf-8-sig",
                 "dialect": {"delimiter": ";"},
                 "licenses": [lo],
@@ -591,7 +602,7 @@ def datapackage(data: OpenData) -> dict:
                 "title": "GeoPackage pour QGIS, Lambert-93 (EPSG:2154)",
                 "description": "couches : " + ", ".join(f"{name} ({count} entités)" for name, count in counts.items()),
                 "format": "gpkg",
-                "mediatype": "application/geopackage+sqlite3",
+                "mediatype": MEDIA_TYPES["geodash.gpkg"],
                 "licenses": both,
                 "couches": [
                     {"name": name, "title": LAYER_TITLES[name], "rows": counts[name], "colonnes": fields(name)}
@@ -603,7 +614,7 @@ def datapackage(data: OpenData) -> dict:
                 "path": "financements.geojson",
                 "title": "Projets en WGS84 (EPSG:4326), pour le web ; sans géométrie : projets de tout un EPCI",
                 "format": "geojson",
-                "mediatype": "application/geo+json",
+                "mediatype": MEDIA_TYPES["financements.geojson"],
                 "licenses": both,
                 "colonnes": fields("financements.geojson"),
             },
@@ -612,7 +623,7 @@ def datapackage(data: OpenData) -> dict:
                 "path": "LISEZMOI.md",
                 "title": "Mode d'emploi des fichiers",
                 "format": "md",
-                "mediatype": "text/markdown",
+                "mediatype": MEDIA_TYPES["LISEZMOI.md"],
                 "licenses": [lo],
             },
         ],
