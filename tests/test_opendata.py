@@ -108,6 +108,10 @@ def test_subventions_with_their_conventions_pass_the_official_schema(with_conven
     assert set(lines["dateConvention"]) == {"2019-06-03"}  # from the convention, never the decision's date
     assert (lines["montant"].astype(float) > 0).all()
     assert lines["nomBeneficiaire"].str.strip().ne("").all()
+    # the report gives each subsidy's line in the file (the header is line 1), hence its source lines
+    report = data.subsidies.report.dropna(subset=["ligne_subventions"])
+    assert list(report["ligne_subventions"]) == list(range(2, 21))
+    assert list(report["intitule"]) == list(lines["objet"])
 
 
 @pytest.mark.parametrize(
