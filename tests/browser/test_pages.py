@@ -66,6 +66,36 @@ def test_comparison_and_sources_pages_have_their_own_paths(logged_server, make_p
     assert p.page.url.rstrip("/") == url
 
 
+def test_sources_page_downloads_the_open_data_files(logged_server, make_page, tmp_path):
+    """« Données ouvertes »: nothing is written until asked, then every file downloads, as the command writes it."""
+    import pyogrio
+
+    from geodash import opendata
+
+    url, _ = logged_server
+    p = make_page()
+    p.page.goto(f"{url}/sources")
+    p.page.get_by_role("heading", name="Données ouvertes", exact=True).wait_for()
+    assert p.page.get_by_role("button", name="subventions.csv", exact=True).count() == 0
+    p.page.get_by_role("button", name="Préparer les fichiers").click()
+    for name in opendata.FILES:
+        p.page.get_by_role("button", name=name, exact=True).wait_for(timeout=60_000)
+    saved = {}
+    for name in ("subventions.csv", "geodash.gpkg"):
+        with p.page.expect_download() as download:
+            p.page.get_by_role("button", name=name, exact=True).click()
+        assert download.value.suggested_filename == name
+        download.value.save_as(tmp_path / name)
+        saved[name] = tmp_path / name
+    header = saved["subventions.csv"].read_text(encoding="utf-8").splitlines()[0]
+    assert header.split(",") == opendata.SCDL_COLUMNS
+    layers = [name for name, _ in pyogrio.list_layers(saved["geodash.gpkg"])]
+    assert layers == ["epci", "communes", "financements", "financements_epci", "bilan", "lisezmoi"]
+    # the buttons stay after a download (it does not rerun the page)
+    assert p.page.get_by_role("button", name="datapackage.json", exact=True).count() == 1
+    assert not p.external
+
+
 def test_server_log_has_no_deprecation_warning(logged_server):
     """Runs after the pages above were driven on the same server (tests of a module run in order)."""
     _, log = logged_server
