@@ -12,6 +12,8 @@ from geodash.db.models import Financing
 from geodash.pages.saisie import LABELS
 from geodash.projects import FIELD_LIMITS
 
+from .pagedata import markdown_shown
+
 ARRAS = "200033579"
 PAGE = """
 from geodash.selection import cached_base
@@ -61,5 +63,5 @@ def test_a_stored_text_longer_than_allowed_is_shown_whole_with_its_reason(signed
     assert not at.exception, at.exception
     (remarque,) = [area for area in at.text_area if area.label == LABELS["remarque"]]
     assert remarque.value == "y" * 6_000 and remarque.proto.max_chars == 0  # unbounded: nothing cut
-    assert "6\u00a0000 caractères : 5\u00a0000 au plus" in [e.value for e in at.error]
+    assert "6\u00a0000 caractères : 5\u00a0000 au plus" in [markdown_shown(e.value) for e in at.error]
     assert _bounds(at)[LABELS["intitule"]] == FIELD_LIMITS["intitule"]

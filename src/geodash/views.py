@@ -42,12 +42,13 @@ _LISTS = (("themes", "theme", THEMES), ("periodes", "periode", PERIODS), ("natur
 
 
 def _list(raw: str | None, allowed) -> list[str] | None:
-    """The known values of a comma-separated list; ``None`` (no filter) when the list names only
-    unknown values, so that a mistyped theme never empties the map. An empty list is a choice of none."""
+    """The known values of a comma-separated list, in the order of ``allowed`` (a link that names them in
+    another order is the same view); ``None`` (no filter) when the list names only unknown values, so
+    that a mistyped theme never empties the map. An empty list is a choice of none."""
     if raw is None:
         return None
-    items = [x.strip() for x in str(raw).split(",") if x.strip()]
-    known = [x for x in dict.fromkeys(items) if x in allowed]
+    items = {x.strip() for x in str(raw).split(",") if x.strip()}
+    known = [x for x in allowed if x in items]
     return known if known or not items else None
 
 

@@ -1,5 +1,5 @@
-"""Hostile text in the project file stays text: no dialog, no injected element, shown literally
-in the map labels, the popups, the legend's side box and the project table; a malformed row is a
+"""Hostile text in the project file stays text: no dialog, no injected element, no template evaluated,
+no image fetched, shown literally in the map labels, the popups, the legend's side box and the project table; a malformed row is a
 discreet line on the map page (details on the sources page) while the other rows are still drawn."""
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ PAYLOADS = [
     "<img src=x onerror=alert(2)>",
     "javascript:alert(3)",
     '"><svg onload=alert(4)>',
+    # Template syntax (folium's output is compiled again by branca), a formula, Markdown.
+    "{{ 7*7 }}",
+    "{# à confirmer",
+    "$\\foo{1}$",
+    "![x](http://beacon.invalid/x.png)",
 ]
 HOSTILE = " ".join(PAYLOADS)
 ROWS = [

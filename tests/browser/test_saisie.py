@@ -85,8 +85,19 @@ def choose(p, label: str, option: str) -> None:
     field = _widget(p, "stSelectbox", label).locator("input")
     field.click()
     field.fill(option)  # filters the list
-    p.page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+    take_first_option(p, field, option)
     wait_value(p, label, option, part=True)
+
+
+def take_first_option(p, field, option: str) -> None:
+    """Take the list's entry ``option`` once the typed text has filtered the list down to it first: by
+    Enter on the field (the first entry is the highlighted one), not by a click on an entry element,
+    which the list may render again (and detach) between finding it and clicking it."""
+    p.page.wait_for_function(
+        "o => { const first = document.querySelector('[role=option]'); return !!first && first.textContent.includes(o); }",
+        arg=option,
+    )
+    field.press("Enter")
 
 
 def add_to(p, label: str, option: str) -> None:
@@ -95,7 +106,7 @@ def add_to(p, label: str, option: str) -> None:
     box = _widget(p, "stMultiSelect", label)
     box.locator("input").click()
     box.locator("input").fill(option)  # filters the list
-    p.page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+    take_first_option(p, box.locator("input"), option)
     p.page.keyboard.press("Escape")
     box.filter(has_text=option).wait_for()
 
@@ -232,3 +243,27 @@ def test_a_stale_copy_is_told_of_the_conflict_and_nothing_is_lost(saisie, make_p
     # The history is on the page too, with a way back to any version.
     paul.page.get_by_text(f"Historique de {fid} (3 version(s))").click()
     paul.page.get_by_role("button", name="Restaurer la version 1").wait_for()
+
+
+def test_the_history_shows_an_edited_text_as_written(saisie, make_page):
+    """A remark holding Markdown, HTML and template syntax is saved, then shown in the history as typed:
+    no image fetched, no emphasis, no template evaluated (the history's tables are escaped HTML)."""
+    fid = "CUA-004"
+    text = "![x](http://beacon.invalid/x.png) **gras** <b>html</b> {{ 7*7 }} $x$"
+    p = make_page()
+    sign_in(p, saisie.url, EDITORS[0])
+    signed_in(p, EDITORS[0])
+    open_financing(p, "Communauté urbaine d'Arras", fid)
+    before = db.get_financing(saisie.engine, fid)
+    field = p.page.get_by_label("Remarque", exact=True)
+    field.fill(text)
+    field.press("Control+Enter")  # a text area's value is sent on Ctrl+Enter (or when it loses focus)
+    p.page.get_by_role("button", name="Enregistrer").click()
+    p.page.get_by_text(f"Financement {fid} enregistré (version {before.version + 1})").wait_for()
+    assert db.get_financing(saisie.engine, fid).values["remarque"] == text
+    p.page.get_by_text(f"Historique de {fid} (2 version(s))").click()
+    shown = p.page.locator(".gd-table", has_text="Remarque").first
+    shown.wait_for()
+    assert text in shown.inner_text()
+    assert shown.locator("img, strong, b").count() == 0
+    assert p.external == []  # the image was not fetched
