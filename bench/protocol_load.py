@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import statistics
 import sys
 import time
@@ -69,7 +70,8 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
         if ek == "selectbox":
             reply.selectboxes[element.selectbox.label] = (element.selectbox.id, list(element.selectbox.options))
         elif ek in ("heading", "markdown"):
-            reply.texts.append(getattr(element, ek).body)
+            # As read: the pages escape every punctuation mark of the text they write as Markdown.
+            reply.texts.append(re.sub(r"\\(.)", r"\1", getattr(element, ek).body))
         elif ek == "exception":
             reply.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
         elif ek == "component_instance":
