@@ -1,31 +1,41 @@
-"""The data our map scripts receive, read back from a rendered page (:class:`geodash.mapscript.DataScript`)."""
+"""What a page shows, read back as a visitor would read it: the web map's data, Markdown as shown."""
 
 from __future__ import annotations
 
-import json
 import re
 
-_VALUE = re.compile(r"JSON\.parse\('((?:[^'\\]|\\.)*)'\)")
+
+def overlay(web) -> dict:
+    """The map overlay's data (legend, projects, labels, position) of a :class:`geodash.webmap.WebMap`."""
+    return web.data["overlay"]
 
 
-def script_values(page: str) -> list:
-    """Every value a script of ``page`` receives through :func:`geodash.text.script_value`, in order."""
-    # The literal's escapes are JSON's (\\uXXXX, doubled backslashes); its double quotes are bare.
-    return [json.loads(json.loads('"' + m.group(1).replace('"', '\\"') + '"')) for m in _VALUE.finditer(page)]
-
-
-def overlay(page: str) -> dict:
-    """The map overlay's data (legend, projects, labels, position) of ``page``."""
-    (found,) = [v for v in script_values(page) if isinstance(v, dict) and "legend" in v]
-    return found
-
-
-def context(page: str) -> dict:
-    """The context layers' data of ``page``."""
-    (found,) = [v for v in script_values(page) if isinstance(v, dict) and "layers" in v]
+def layer(web, name: str) -> dict:
+    """The GeoJSON layer ``name`` of a :class:`geodash.webmap.WebMap`."""
+    (found,) = [layer for layer in web.data["layers"] if layer["name"] == name]
     return found
 
 
 def markdown_shown(source: str) -> str:
     """The text a Markdown element shows for ``source`` written by :func:`geodash.text.markdown_text`."""
     return re.sub(r"\\(.)", r"\1", source).replace("  \n", "\n")
+
+
+def text_tables(at) -> list:
+    """The page's tables of text (:func:`geodash.pages.text_table`) in an AppTest run, as DataFrames of
+    the text a visitor reads (first row: the header)."""
+    import html as html_module
+
+    import pandas as pd
+
+    tables = []
+    for element in at.get("html"):
+        body = element.proto.body
+        if 'class="gd-table"' not in body:
+            continue
+        rows = [
+            [html_module.unescape(cell) for cell in re.findall(r"<t[hd](?: [^>]*)?>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        ]
+        tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
+    return tables

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from geodash import bilan, comparison, settings
 from geodash.formatting import NBSP
 
-from .pagedata import markdown_shown
+from .pagedata import markdown_shown, text_tables
 
 APP = str(settings.REPO_DIR / "app.py")
 ARRAS = "200033579"
@@ -197,21 +197,21 @@ def test_comparison_page_ranks_every_epci_on_the_bilan(data, terr):
     at = _page("comparaison")
     box = at.sidebar.selectbox[0]
     assert box.value == comparison.DEFAULT_INDICATOR
-    ranking = at.table[0].value
+    ranking = text_tables(at)[0]
     expected = comparison.ranking_table(data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
     assert len(ranking) == 20 and list(ranking["Intercommunalité"]) == list(expected["Intercommunalité"])
     box.set_value("investissement_routes_par_habitant").run()
     assert at.query_params["indicateur"] == "investissement_routes_par_habitant"
     routes = comparison.ranking_table(data.chiffres, terr.epci, terr.communes, "investissement_routes_par_habitant")
-    assert list(at.table[0].value["Valeur"]) == list(routes["Valeur"])
+    assert list(text_tables(at)[0]["Valeur"]) == list(routes["Valeur"])
 
 
 def test_departement_view_opens_on_investment_per_inhabitant_and_never_shows_0_eur(data, terr):
     at = _run()
     box = next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé")
     assert box.value == comparison.DEFAULT_INDICATOR
-    assert any("Investissement du Département par habitant, 2015-2018" in m.value for m in at.markdown)
-    shown = pd.concat([t.value for t in at.table])  # the ranking under the map, in two halves
+    assert any("Investissement du Département par habitant, 2015-2018" in markdown_shown(m.value) for m in at.markdown)
+    shown = pd.concat(text_tables(at))  # the ranking under the map, in two halves
     assert len(shown) == 20
     omer = shown[shown["Intercommunalité"] == "Pays de Saint-Omer"].iloc[0]
     assert omer["Valeur"] == bilan.NO_CONTRACT
@@ -226,14 +226,20 @@ def test_departement_view_opens_on_investment_per_inhabitant_and_never_shows_0_e
 
 def test_epci_view_puts_the_bilan_before_the_named_projects():
     at = _run(epci=ARRAS)
-    brief = next(m.value for m in at.markdown if m.value.startswith("Le Département sur le territoire"))
+    brief = next(
+        markdown_shown(m.value)
+        for m in at.markdown
+        if markdown_shown(m.value).startswith("Le Département sur le territoire")
+    )
     assert brief.index("investis") < brief.index("Projets cités dans le contrat")
     assert [s.value for s in at.subheader][:2] == [
         "Le Département sur le territoire, 2015-2018",
         "Projets cités dans le contrat",
     ]
     at = _run(epci="200069037")  # Pays de Saint-Omer: no contract in the document
-    assert any(m.value.startswith("Pas de contrat dans le document pour ce territoire") for m in at.markdown)
+    assert any(
+        markdown_shown(m.value).startswith("Pas de contrat dans le document pour ce territoire") for m in at.markdown
+    )
 
 
 def test_epci_key_figures_are_html_tables_and_the_contract_figures_are_written_when_opened():
@@ -257,4 +263,4 @@ def test_indicator_survives_a_visit_to_an_epci():
     at.sidebar.selectbox[0].set_value(None).run()
     box = next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé")
     assert box.value == "investissement_routes_par_habitant"
-    assert any("Classement : Routes : investissement par habitant" in m.value for m in at.markdown)
+    assert any("Classement : Routes : investissement par habitant" in markdown_shown(m.value) for m in at.markdown)

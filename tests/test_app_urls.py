@@ -31,5 +31,5 @@ def test_any_link_draws_the_map_without_error(query):
     at.run()
     assert not at.exception, (query, at.exception)
     assert not at.error, (query, [e.value for e in at.error])
-    maps = [e for e in at.get("iframe") + at.get("component_instance") if "folium" in str(getattr(e, "proto", ""))]
+    maps = [e for e in at.get("bidi_component") if e.proto.component_name == "geodash_map"]
     assert maps, query

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import re
 
 import numpy as np
@@ -16,7 +15,7 @@ from geodash import bilan, comparison, dashboard, legend
 from geodash.formatting import NBSP, format_eur, format_value
 from geodash.webmap import MapOptions, build_map, project_popup_html
 
-from .pagedata import overlay
+from .pagedata import layer, overlay
 
 ARRAS = "200033579"
 SAINT_OMER = "200069037"
@@ -116,9 +115,12 @@ def test_popup_and_project_table_say_montant_non_precise(data, terr):
 
 def test_departement_map_tooltips_give_the_value_with_its_precision(data, terr):
     cp = legend.bilan_choropleth(data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
-    page = build_map(terr, options=MapOptions(choropleth=cp)).get_root().render()
-    properties = [json.loads("{" + p + "}") for p in re.findall(r'"properties": \{([^{}]*"valeur"[^{}]*)\}', page)]
-    shown = {p["siren"]: p["valeur"] for p in properties}
+    page = build_map(terr, options=MapOptions(choropleth=cp))
+    # Each EPCI's tooltip: its name, then the indicator and its value (escaped HTML).
+    shown = {
+        f["properties"]["siren"]: html.unescape(f["properties"]["t"].split(" : ", 1)[1])
+        for f in layer(page, "Intercommunalités")["fc"]["features"]
+    }
     assert len(shown) == 20
     values = bilan.indicator_values(data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
     for v in values.itertuples():

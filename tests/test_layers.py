@@ -12,7 +12,6 @@ import os
 import re
 from pathlib import Path
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -33,10 +32,8 @@ from geodash.layers import (
 )
 from geodash.projects import parse_source_lines
 from geodash.territories import departement_outline
-from geodash.weblayers import add_to_map, context_layers
+from geodash.weblayers import context_layers
 from geodash.webmap import MapOptions, build_map
-
-from .pagedata import context, overlay
 
 GEO = settings.REPO_DIR.parent / "shared" / "geo"
 ROADS = GEO / "tm_roads_62.geojson"
@@ -547,15 +544,12 @@ def test_to_web_rounds_and_clips(loaded):
     assert len(web) < len(loaded.routes)
 
 
-def _page_data(page: str) -> dict:
-    return context(page)
-
-
 @needs_geo
-def test_add_to_map_legend_and_payload(loaded, terr, data):
-    m = build_map(terr, options=MapOptions(epci=ARRAS))
+def test_context_layers_legend_and_payload(loaded, terr, data):
     works = road_works(loaded.routes, data.financements, ARRAS, epci=terr.epci)
-    groups = add_to_map(m, loaded, epci_siren=ARRAS, territories=terr, works=works)
+    prepared = context_layers(loaded, epci_siren=ARRAS, territories=terr, works=works)
+    m = build_map(terr, options=MapOptions(epci=ARRAS, context=prepared))
+    groups = prepared.legend
     titles = [g for g, _ in groups]
     assert titles == [style.GROUP_TITLES[k] for k in ("routes", "autres_routes", "sites", "sol")]
     assert titles == [
@@ -564,8 +558,7 @@ def test_add_to_map_legend_and_payload(loaded, terr, data):
         "Présence du Département",
         "Occupation du sol",
     ]
-    page = m.get_root().render()
-    payload = _page_data(page)
+    payload = m.data["context"]
     drawn = {layer["k"]: layer for layer in payload["layers"]}
     counts = {}
     for _, entries in groups:
@@ -592,16 +585,13 @@ def test_add_to_map_legend_and_payload(loaded, terr, data):
     assert all(round(v, 5) == v for c in coords for v in c)
     # Legend entries reach the page through MapOptions.extra_legend.
     m2 = build_map(terr, options=MapOptions(epci=ARRAS, extra_legend=groups))
-    legend = overlay(m2.get_root().render())["legend"]
+    legend = m2.data["overlay"]["legend"]
     assert "<h5>Présence du Département</h5>" in legend and f"{rd1} ({counts[rd1]})" in legend
 
 
 @needs_geo
 def test_departement_view_payload_is_small(loaded):
-    m = folium.Map(tiles=None)
-    before = len(m.get_root().render())
-    add_to_map(m, loaded)
-    size = len(m.get_root().render()) - before
+    size = len(json.dumps(context_layers(loaded).data).encode("utf-8"))
     assert size < 400_000, size
 
 
@@ -625,11 +615,11 @@ def test_site_names_are_escaped(tmp_path, terr):
     )
     result = load_layers(config)
     assert result.sites["nom"].tolist() == [name]  # kept as written in the data
-    m = build_map(terr, options=MapOptions(epci=ARRAS))
-    groups = add_to_map(m, result, epci_siren=ARRAS, territories=terr)
-    page = m.get_root().render()
-    assert "<script>alert" not in page
-    tooltip = _page_data(page)["sites"][0][3]
+    prepared = context_layers(result, epci_siren=ARRAS, territories=terr)
+    m = build_map(terr, options=MapOptions(epci=ARRAS, context=prepared))
+    groups = prepared.legend
+    assert "<script>alert" not in json.dumps(m.data)
+    tooltip = m.data["context"]["sites"][0][3]
     assert tooltip.startswith("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Collège &amp; Cie")
     assert groups == [("Présence du Département", [groups[0][1][0]])]
     assert groups[0][1][0].endswith("Collège public (1)")

@@ -24,10 +24,9 @@ from geodash.printmap import SheetOptions, drawn_legend, render_sheet
 from geodash.projects import place_projects
 from geodash.weblayers import context_layers
 from geodash.webmap import MapOptions, build_map
-from geodash.webmap import drawn_legend as web_legend
 
 from .layers_config import SHARED_GEO, write_config
-from .pagedata import overlay
+from .pagedata import layer, overlay
 
 ARRAS = "200033579"
 
@@ -135,8 +134,7 @@ def test_boundaries_are_a_print_only_group():
 
 def _web_legend_rows(fmap) -> list[tuple[str, list[str]]]:
     """(group title, [entry text]) as written in the page's legend HTML (swatches removed)."""
-    page = fmap.get_root().render()
-    block = overlay(page)["legend"]
+    block = overlay(fmap)["legend"]
     block = re.sub(r"<svg.*?</svg>", "", block)
     groups = []
     for title, body in re.findall(r"<h5[^>]*>(.*?)</h5>(?:</summary>)?<(?:ul|p)[^>]*>(.*?)</(?:ul|p)>", block):
@@ -182,7 +180,7 @@ def arras_sheets(terr, data, loaded):
 @needs_geo
 def test_legend_parity_epci_sheet_and_web_map(arras_sheets):
     fmap, fig, placed, unplaced = arras_sheets
-    web, paper = web_legend(fmap), drawn_legend(fig)
+    web, paper = fmap.legend, drawn_legend(fig)
     assert web is not None and paper is not None
     # Same title, same groups, same labels, same counts, same order; only the boundaries are print-only.
     assert web.title == paper.title == "Communauté urbaine d'Arras"
@@ -211,7 +209,7 @@ def test_legend_parity_departement_choropleth(terr, data):
     fmap = build_map(terr, options=MapOptions(choropleth=by_epci))
     fig = render_sheet(terr, None, None, SheetOptions(choropleth=by_epci))
     try:
-        web, paper = web_legend(fmap), drawn_legend(fig)
+        web, paper = fmap.legend, drawn_legend(fig)
         assert web.title == paper.title == legend.DEPARTEMENT_TITLE
         assert [g.key for g in web.groups_for("web")] == ["choropleth"]
         assert web.rows("web") == paper.rows("print")[: len(web.rows("web"))]
@@ -253,8 +251,10 @@ def test_epci_without_value_is_neutral_on_both_media(terr, data):
     finally:
         plt.close(fig)
     fmap = build_map(terr, options=MapOptions(choropleth=values))
-    layer = next(c for c in fmap._children.values() if getattr(c, "layer_name", "") == "Intercommunalités")
-    web_colours = {f["properties"]["siren"]: f["properties"]["color"] for f in layer.data["features"]}
+    web_colours = {
+        f["properties"]["siren"]: f["properties"]["s"]["fillColor"]
+        for f in layer(fmap, "Intercommunalités")["fc"]["features"]
+    }
     assert web_colours[ARRAS] == style.CHOROPLETH_NO_VALUE
     assert sum(c == style.CHOROPLETH_NO_VALUE for c in web_colours.values()) == 1
 
@@ -262,7 +262,7 @@ def test_epci_without_value_is_neutral_on_both_media(terr, data):
 def test_print_renderer_does_not_pull_in_the_web_renderer():
     code = (
         "import sys, geodash.printmap, geodash.atlas; "
-        "print(sorted(m for m in ('folium', 'geodash.webmap', 'geodash.weblayers') if m in sys.modules))"
+        "print(sorted(m for m in ('geodash.webmap', 'geodash.weblayers') if m in sys.modules))"
     )
     env = {**os.environ, "PYTHONPATH": str(settings.REPO_DIR / "src")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)

@@ -1,10 +1,9 @@
 """Payload budget: the map the page sends to the browser stays small, for every view.
 
 The real ``app.py`` runs under AppTest for the département and each of the 20 EPCI, in both display
-modes; the map frame's component (``geodash.mapframe.component``) is replaced by one that
-only measures what Streamlit would send (``json.dumps`` of the component's arguments, as
-``streamlit.components.v1`` does), of which the view's script that the kept map frame runs. Sizes
-only, no timing: deterministic.
+modes; the map component's mounting (``geodash.pages.mapview.show``) is replaced by one that only
+measures what Streamlit would send: the JSON of the component's data, of which the view the
+component draws. Sizes only, no timing: deterministic.
 
 Budgets (decimal kilobytes): 250 KB for an EPCI view, 500 KB for the département view. See
 bench/RESULTS.md for the figures, what makes them up and what would bring them down.
@@ -18,7 +17,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geodash import mapframe, settings
+from geodash import settings
+from geodash.pages import mapview
 
 APP = str(settings.REPO_DIR / "app.py")
 EPCI_BUDGET = 250_000
@@ -47,14 +47,14 @@ VIEWS = [pytest.param(None, DEPARTEMENT_BUDGET, id="departement")] + [
 
 def _sent(epci: str | None, mode: str, monkeypatch) -> dict[str, int]:
     sizes: dict[str, int] = {}
+    show = mapview.show
 
-    def component(**kwargs):
-        kwargs.pop("on_change", None)
-        sizes["args_json"] = len(json.dumps(kwargs).encode("utf-8"))
-        sizes["view_script"] = len(kwargs["feature_group"].encode("utf-8"))  # what the map frame runs
-        return kwargs.get("default")
+    def measured(web, **kwargs):
+        sizes["args_json"] = len(json.dumps({"view": web.data, **kwargs}).encode("utf-8"))
+        sizes["view_script"] = len(json.dumps(web.data).encode("utf-8"))  # what the component draws
+        return show(web, **kwargs)
 
-    monkeypatch.setattr(mapframe, "component", lambda: component)
+    monkeypatch.setattr(mapview, "show", measured)
     at = AppTest.from_file(APP, default_timeout=120)
     if epci:
         at.query_params["epci"] = epci

@@ -192,6 +192,6 @@ def test_the_domain_modules_do_not_import_streamlit():
     import subprocess
     import sys
 
-    code = "import sys, geodash.atlas, geodash.selection, geodash.ahead, geodash.cli; print('streamlit' in sys.modules)"
+    code = "import sys, geodash.atlas, geodash.selection, geodash.viewmodel, geodash.webmap, geodash.cli; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr[-2000:]

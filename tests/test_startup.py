@@ -16,7 +16,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from geodash import mapframe, selection, settings, startup
+from geodash import selection, settings, startup
 from geodash.layers.config import CONFIG_ENV
 
 
@@ -96,9 +96,9 @@ def test_the_collector_is_paused_until_the_root_view_is_prepared(monkeypatch, en
         assert gc.get_freeze_count() > 0 and ref() is None  # collected by the final pass
         gc.unfreeze()
         # an error in the warm-up does not leave the collector off
-        monkeypatch.setattr(startup, "_skip_streamlit_repl_check", lambda: 1 / 0)
+        monkeypatch.setattr(startup, "release_free_memory", lambda: 1 / 0)
         with pytest.raises(ZeroDivisionError):
-            startup.warm_up(modules=["json"], loaders=[], freeze=False)
+            startup.warm_up(modules=["json"], loaders=[], freeze=False, views=False)
         assert gc.isenabled() is enabled_before
     finally:
         gc.enable()
@@ -125,6 +125,7 @@ def test_prepared_views_are_the_ones_a_plain_link_opens(params):
     assert startup.prepare_views() == 1 + len(base.terr.sirens)
     prepared = set(base.derived)
     assert {key[0] for key in prepared} >= {"selection", "map", "brief", "key_figures", "projects", "ranking"}
+    assert "streamlit" not in {type(v).__module__.split(".")[0] for v in base.derived.values()}
     at = AppTest.from_file(str(settings.REPO_DIR / "app.py"), default_timeout=120)
     for name, value in params.items():
         at.query_params[name] = value
@@ -149,54 +150,6 @@ def test_views_are_prepared_only_when_no_visitor_run_is_in_progress(monkeypatch)
     assert time.monotonic() - left >= 0.25  # and then for the quiet time after the run
 
 
-def test_streamlit_repl_check_is_skipped_in_a_server_only(monkeypatch):
-    """In a server (the runtime exists) Streamlit's first-element check never asks whether it runs
-    in a REPL (``inspect.stack()``, 0.2-0.4 s); elsewhere it still does, and still warns."""
-    from streamlit import delta_generator, runtime
-
-    env_util = delta_generator.env_util
-
-    asked = []
-    monkeypatch.setattr(env_util, "is_repl", lambda: asked.append("repl?") or False)
-    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
-    monkeypatch.setattr(runtime, "exists", lambda: False)
-    assert startup._skip_streamlit_repl_check() is False
-    delta_generator._maybe_print_use_warning()
-    assert asked == ["repl?"]  # without a server: checked as usual
-
-    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
-    monkeypatch.setattr(runtime, "exists", lambda: True)
-    assert startup._skip_streamlit_repl_check() is True
-    delta_generator._maybe_print_use_warning()
-    assert asked == ["repl?"]  # in a server: not asked again
-
-    monkeypatch.delattr(delta_generator, "_use_warning_has_been_displayed")
-    assert startup._skip_streamlit_repl_check() is False  # a Streamlit without the flag: left alone
-
-
-def test_the_map_component_declared_by_the_warm_up_is_registered_by_the_first_run():
-    """The map frame's component declared outside a script run (the warm-up) is not registered: the
-    page's run registers it, once (the browser test of ``serve.py`` shows the map frame served)."""
-    script = """
-import streamlit as st
-from streamlit import runtime
-from geodash import mapframe
-mapframe._component_registered = False
-registry = runtime.get_instance().component_registry
-for key in ("map-a", "map-b"):
-    mapframe.show_script("", key=key, height=100)
-st.session_state["registered"] = [c.args[0] for c in registry.register_component.call_args_list]
-st.session_state["component"] = mapframe.component()
-"""
-    mapframe.component()  # as the warm-up does: outside a script run
-
-    at = AppTest.from_string(script, default_timeout=60)  # its runtime records what is registered
-    at.run()
-    assert not at.exception, at.exception
-    assert at.session_state["registered"][-1] is at.session_state["component"]
-    assert at.session_state["registered"].count(at.session_state["component"]) == 1
-
-
 def test_the_public_page_never_loads_gdal():
     """The page's modules and data (no geodash.toml) are loaded without GDAL: importing ``pyogrio``
     maps about 28 MB of libraries a server would hold for nothing (the territories are read with
@@ -213,8 +166,8 @@ def test_the_public_page_never_loads_gdal():
 
 
 def test_the_server_hands_the_interpreter_over_every_millisecond(monkeypatch):
-    """The lifespan shortens the interpreter's switch interval (never lengthens it) and starts the
-    warm-up in its own thread."""
+    """The lifespan shortens the interpreter's switch interval (never lengthens it), puts Leaflet in the
+    app's static files and starts the warm-up in its own thread."""
     started = threading.Event()
     monkeypatch.setattr(startup, "warm_up", started.set)
     before = sys.getswitchinterval()

@@ -1,8 +1,9 @@
-"""The folium map: layers, legend entries and counts, escaping, offline assets."""
+"""The web map's data: layers, legend entries and counts, escaping."""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pandas as pd
@@ -10,9 +11,9 @@ import pandas as pd
 from geodash import style
 from geodash.legend import Legend
 from geodash.projects import filter_projects, place_projects
-from geodash.webmap import MapOptions, build_map, epci_at, legend_html
+from geodash.webmap import MapOptions, build_map, legend_html
 
-from .pagedata import overlay
+from .pagedata import layer, overlay
 
 LUMBRES = "246201016"
 
@@ -20,7 +21,7 @@ LUMBRES = "246201016"
 def _render(terr, fin, epci=LUMBRES, mode="normal"):
     placed, unplaced = place_projects(fin, terr.communes)
     m = build_map(terr, placed, unplaced, MapOptions(epci=epci, mode=mode, credit="Sources : test"))
-    return m.get_root().render(), placed, unplaced
+    return m, placed, unplaced
 
 
 def _legend(page: str) -> str:
@@ -44,10 +45,12 @@ def test_markers_and_legend_counts_match_filter(terr, data):
     assert "Sources : test" in _legend(page)
 
 
-def test_no_cdn_only_local_leaflet(terr, data):
+def test_no_address_outside_the_app(terr, data):
+    """The map needs no network: its data name no address (Leaflet comes from the app's static files)."""
     page, _, _ = _render(terr, data.financements[data.financements["epci_siren"] == LUMBRES])
-    urls = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert urls and all(u.startswith("/app/static/leaflet/") for u in urls), urls
+    # (SVG markers name their namespace, http://www.w3.org/2000/svg: a name, never fetched.)
+    addresses = set(re.findall(r"(?:https?:)?//[\w.-]+", json.dumps(page.data)))
+    assert addresses <= {"http://www.w3.org"}, addresses
 
 
 def test_hostile_text_is_escaped(terr):
@@ -73,7 +76,19 @@ def test_hostile_text_is_escaped(terr):
         ]
     )
     page, _, _ = _render(terr, fin)
-    assert "<script>alert(1)" not in page and "<img src=x" not in page and "<svg onload" not in page
+    # Everything the component sets as HTML is escaped; the marker's title ("t") is plain text, which
+    # Leaflet sets as an attribute through the DOM.
+    as_html = json.dumps(
+        {
+            **page.data,
+            "overlay": {
+                **overlay(page),
+                "projects": [{k: v for k, v in f.items() if k != "t"} for f in _features(page)],
+            },
+        }
+    )
+    assert "<script>alert(1)" not in as_html and "<img src=x" not in as_html and "<svg onload" not in as_html
+    assert _features(page)[0]["t"].startswith(f"1. {evil}")
     feat = _features(page)[0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in feat["h"]
     assert "&lt;img src=x onerror=alert(2)&gt;" in feat["p"]
@@ -83,23 +98,18 @@ def test_hostile_text_is_escaped(terr):
 def test_departement_view_is_a_choropleth_with_20_epci(terr, data):
     per = pd.Series({s: i for i, s in enumerate(terr.sirens)}, dtype=float)
     m = build_map(terr, options=MapOptions(epci=None, choropleth=per))
-    page = m.get_root().render()
+    page = m
     labels = overlay(page)["area_labels"]
     assert sorted(a["t"] for a in labels) == sorted(terr.epci["nom_court"].map(html.escape))
     assert "Financements du Département par habitant" in _legend(page)
-    for colour in style.CHOROPLETH:
-        assert colour in page
+    colours = {f["properties"]["s"]["fillColor"] for f in layer(page, "Intercommunalités")["fc"]["features"]}
+    assert colours == set(style.CHOROPLETH)
 
 
 def test_projector_mode_uses_large_type(terr, data):
     page, _, _ = _render(terr, data.financements[data.financements["epci_siren"] == LUMBRES], mode="projecteur")
-    assert f"font-size: {style.FONTS['projecteur']['legend']}px" in page
+    assert f"font-size: {style.FONTS['projecteur']['legend']}px" in overlay(page)["css"]
     assert style.FONTS["projecteur"]["label"] >= 20 and style.FONTS["projecteur"]["legend"] >= 22
-
-
-def test_epci_at_point(terr):
-    assert epci_at(terr, 50.7115, 2.1217) == LUMBRES  # Lumbres
-    assert epci_at(terr, 51.5, 1.0) is None  # the Channel
 
 
 def test_legend_escapes_title():

@@ -43,7 +43,8 @@ __all__ = [
 
 
 class Kept(dict):
-    """Values computed once per key and kept, the ``size`` latest (the oldest go first); thread-safe.
+    """Values computed once per key and kept, the ``size`` most recently used (the least recently used
+    go first); thread-safe.
 
     A key is computed once: a thread asking while another computes it waits for that result. Plain
     Python, so that what the server loaded for every visitor is out of any client's reach (a
@@ -57,12 +58,12 @@ class Kept(dict):
         self._computing: dict[Hashable, threading.Lock] = {}
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The value kept under ``key``, else ``compute()``, kept."""
-        try:
-            return self[key]
-        except KeyError:
-            pass
+        """The value kept under ``key`` (now the most recently used), else ``compute()``, kept."""
         with self._lock:
+            if key in self:
+                value = self.pop(key)
+                self[key] = value  # to the end: the last to go
+                return value
             computing = self._computing.setdefault(key, threading.Lock())
         with computing:
             if key in self:
@@ -88,7 +89,7 @@ class Kept(dict):
 
 
 def kept(size: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """Decorator: the function's result kept per arguments (hashable), the ``size`` latest
+    """Decorator: the function's result kept per arguments (hashable), the ``size`` most recently used
     (:class:`Kept`); the decorated function's ``clear()`` forgets them."""
 
     def decorate(function: Callable[..., T]) -> Callable[..., T]:

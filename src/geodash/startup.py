@@ -1,13 +1,13 @@
 """Server start: import and load what the page needs before the first visitor comes.
 
-``streamlit run serve.py`` serves ``app.py`` through ``st.App`` with :func:`lifespan`, which starts
+``streamlit run app.py`` serves ``app.py`` through its ``st.App`` with :func:`lifespan`, which starts
 :func:`warm_up` in a background thread as the server starts (the server answers at once; a visitor
 who comes before the warm-up ends waits for the part that is left, not for all of it), and makes
 the server's threads hand the interpreter over every millisecond (:data:`SWITCH_INTERVAL_S`). The warm-up
 imports the page's heavy libraries, calls the page's kept loaders so that the data they keep
 (:func:`geodash.selection.cached_base`) are there before the first session, prepares the map page
-of the views a plain link opens (:func:`prepare_views`: the root URL's at once, the EPCI ones when no visitor is
-being served), with Python's automatic garbage collection paused until the root URL's view is
+of the views a plain link opens (:func:`prepare_views`, with :func:`geodash.viewmodel.prepare`: the root
+URL's at once, the EPCI ones when no visitor is being served), with Python's automatic garbage collection paused until the root URL's view is
 ready. The objects alive then are frozen (``gc.freeze``), and again, after a full collection, once
 every view is prepared: Streamlit runs a full garbage collection after every script run
 (``runner.postScriptGC``), holding the interpreter for as long as it walks the heap (0.1-0.2 s
@@ -36,9 +36,6 @@ PAGE_MODULES = (
     "pandas",
     "geopandas",
     "shapely",
-    "folium",
-    "branca",
-    "jinja2",
     "geodash.territories",
     "geodash.projects",
     "geodash.dashboard",
@@ -49,7 +46,7 @@ PAGE_MODULES = (
     "geodash.sources",
     "geodash.selection",
     "geodash.legend",
-    "geodash.mapframe",
+    "geodash.viewmodel",
     "geodash.pages.carte",
 )
 
@@ -63,14 +60,14 @@ LOADERS = ("geodash.selection:cached_base",)
 
 def prepare_views(root_done: Callable[[], None] = lambda: None) -> int:
     """Prepare the map page for the views a plain link opens: the département first (the root URL,
-    where most visits start), then each EPCI (:func:`geodash.pages.carte.prepare`); return how many.
+    where most visits start), then each EPCI (:func:`geodash.viewmodel.prepare`); return how many.
     ``root_done`` is called once the root URL's view is prepared.
 
     The page keeps what it computes with the data (``Base.memo``), so a visitor's first look at a
     territory costs no more than the next one.
     """
-    from .pages import carte
     from .selection import cached_base
+    from .viewmodel import prepare
 
     global _last_visit
     base = cached_base()
@@ -80,7 +77,7 @@ def prepare_views(root_done: Callable[[], None] = lambda: None) -> int:
     for i, params in enumerate(views):
         if i:  # the root URL's view at once; the others when the visitors leave the server alone
             _wait_quiet()
-        carte.prepare(base, params)
+        prepare(base, params)
         if not i:
             root_done()
     return len(views)
@@ -164,7 +161,6 @@ def warm_up(
             except Exception:  # the page shows the error; the server keeps running
                 _log.exception("warm-up: %s failed", spec)
             timings[spec] = time.perf_counter() - t1
-        timings["streamlit_check_skipped"] = _skip_streamlit_repl_check()
         if views:
             t1 = time.perf_counter()
             try:
@@ -203,25 +199,6 @@ def _pause_collector(freeze: bool = False) -> Callable[[], None]:
     return resume
 
 
-def _skip_streamlit_repl_check() -> bool:
-    """Mark as made the check Streamlit makes once per process on the first element a page writes
-    (is it run in a REPL, or without ``streamlit run``? then print a warning); return whether it
-    was marked.
-
-    In a server (the runtime exists) the answer is always no and nothing is printed, but finding
-    it out calls ``inspect.stack()``, which maps every imported module to its file: 0.2-0.4 s with
-    the page's libraries imported, paid by the first visitor (or the warm-up, with the first visitor
-    waiting). Without the runtime, or with a Streamlit that does not keep this flag (not public
-    API), the check is left to run as usual.
-    """
-    from streamlit import delta_generator, runtime
-
-    if not runtime.exists() or not hasattr(delta_generator, "_use_warning_has_been_displayed"):
-        return False
-    delta_generator._use_warning_has_been_displayed = True
-    return True
-
-
 #: Seconds a thread may hold the interpreter before another asks for it (Python's default: 0.005).
 #: The server's event loop (files, health checks, messages to the browser) shares it with the
 #: warm-up and the script runs; each request needs it several times, so at 5 ms a request served
@@ -245,8 +222,13 @@ def log_to_stderr() -> None:
 @asynccontextmanager
 async def lifespan(app):
     """``st.App`` lifespan: hand the interpreter over more often (:data:`SWITCH_INTERVAL_S`), log to
-    standard error (:func:`log_to_stderr`), start :func:`warm_up` in a thread; serve at once."""
+    standard error (:func:`log_to_stderr`), put Leaflet in the app's static files, start
+    :func:`warm_up` in a thread; serve at once."""
+    from .assets import install_static_assets
+    from .settings import REPO_DIR
+
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
     log_to_stderr()
+    install_static_assets(REPO_DIR / "static")
     threading.Thread(target=warm_up, name="geodash-warm-up", daemon=True).start()
     yield

@@ -1,14 +1,13 @@
 """Text shared by the whole package: accent folding and slugs, and the one escaping of each medium.
 
 One helper so that a search, a configuration value and a file name compare text the same way; one
-escaping per medium (HTML, a script's data, Markdown, print) so that text from a file, the database
+escaping per medium (HTML, Markdown, spreadsheets and print: control characters) so that text from a file, the database
 or a URL is always shown as written and never read as markup, a template, a formula or code.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 import unicodedata
@@ -19,7 +18,6 @@ __all__ = [
     "cell_text",
     "public_message",
     "html_text",
-    "script_value",
     "markdown_text",
     "visible_text",
 ]
@@ -88,8 +86,8 @@ def slug(value: object, sep: str = "-") -> str:
 
 # --- Escaping, once per medium -----------------------------------------------------------------------------
 
-# Characters a template engine reads (folium's elements are compiled again as Jinja2 templates by
-# branca after their first rendering: ``{{``, ``{%`` and ``{#`` in their output would be evaluated).
+# Characters a template engine reads (``{{``, ``{%``, ``{#``): escaped too, so that no HTML we write
+# can ever be read as a template by whatever handles it next.
 _HTML_EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;"})
 # NUL and the other control characters (C0 but tab and newline, DEL, C1): never meaningful in a name
 # or a remark, and some renderers stop or fail on them (XML, PDF fonts).
@@ -105,23 +103,6 @@ def html_text(value: object) -> str:
     """``value`` as HTML text: ``& < > " '`` as entities, and ``{ }`` too, so that no HTML element
     and no template syntax can come out of it; controls removed. Missing values give ``""``."""
     return html.escape(visible_text(value), quote=True).translate(_HTML_EXTRA)
-
-
-# Inside the JavaScript string literal that :func:`script_value` writes, every character that could
-# end a ``<script>`` element, start a template tag or end the literal is a ``\uXXXX`` escape; JSON's
-# own escapes (quotes, backslashes, controls) are kept by doubling their backslash.
-_SCRIPT_ESCAPES = str.maketrans({"\\": "\\\\"} | {c: f"\\u{ord(c):04x}" for c in "<>&'{}%#\u2028\u2029"})
-
-
-def script_value(value: object) -> str:
-    """A JavaScript expression for the JSON-compatible ``value``: ``JSON.parse('…')``.
-
-    Data reach a script only this way: the whole value is one string literal, with no character that
-    a template engine, an HTML parser or a JavaScript parser could read as anything but text (no
-    ``{``, ``<``, quote or line separator in it), so a name is never code, markup or a template.
-    """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return f"JSON.parse('{text.translate(_SCRIPT_ESCAPES)}')"
 
 
 # CommonMark lets a backslash escape any ASCII punctuation: escaping all of it leaves no emphasis,

@@ -2,12 +2,12 @@
 
 Nothing here reads a file: the layers come from :func:`geodash.layers.load_layers`. Every text from
 a data file (road numbers, site and area names) goes through :func:`geodash.text.html_text` and
-reaches the page as one JSON value (:class:`geodash.mapscript.DataScript`), so no data can become
-markup, a template or code. Geometry is clipped to the chosen EPCI's
+reaches the page as JSON values drawn by the map component (``static/mapview.js``), so no data can
+become markup, a template or code. Geometry is clipped to the chosen EPCI's
 surroundings, simplified and rounded to 5 decimals to keep the page small.
 
-Call :func:`add_to_map` after the communes are drawn and before the project markers: Leaflet draws
-vector layers in the order they are added, and the markers sit in their own pane above them.
+The component draws them after the communes and before the project markers: Leaflet draws vector
+layers in the order they are added, and the markers sit in their own pane above them.
 """
 
 from __future__ import annotations
@@ -15,17 +15,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import folium
 import geopandas as gpd
 
 from . import legend, style
 from .layers import LoadedLayers, filter_roads, to_web
 from .legend import MARGIN_M
-from .mapscript import DataScript
 from .text import html_text
 
 __all__ = [
-    "add_to_map",
     "context_layers",
     "ContextLayers",
     "line_swatch",
@@ -80,35 +77,6 @@ def site_icon(site: style.SiteStyle, size: int) -> str:
         f'<text x="12" y="16.3" text-anchor="middle" font-size="12" font-weight="700" '
         f'font-family="Arial, sans-serif" fill="{site.color}">{esc(site.letter)}</text></svg>'
     )
-
-
-#: Every context layer drawn from one compact value (the casing from the same data, no copy).
-_SCRIPT = """
-(function(map, data) {
-  function tooltip(feature, layer) {
-    if (feature.properties && feature.properties.t) {
-      layer.bindTooltip(feature.properties.t, {sticky: true});
-    }
-  }
-  data.layers.forEach(function(l) {
-    if (l.casing) {
-      L.geoJSON(l.fc, {style: l.casing, interactive: false}).addTo(map);
-    }
-    L.geoJSON(l.fc, {style: l.style, onEachFeature: tooltip}).addTo(map);
-  });
-  var icons = {};
-  Object.keys(data.icons).forEach(function(k) {
-    icons[k] = L.divIcon({className: 'gd-site', html: data.icons[k],
-                          iconSize: [data.size, data.size], iconAnchor: [data.size / 2, data.size / 2]});
-  });
-  data.sites.forEach(function(p) {
-    // Below the project markers, which stay the map's subject.
-    L.marker([p[0], p[1]], {icon: icons[p[2]], keyboard: false, zIndexOffset: -1000})
-      .bindTooltip(p[3]).addTo(map);
-  });
-  map.getContainer().setAttribute('data-gd-context', String(data.layers.length + data.sites.length));
-})
-"""
 
 
 def _feature_collection(frame: gpd.GeoDataFrame) -> dict:
@@ -213,11 +181,6 @@ class ContextLayers:
     data: dict | None  # None when nothing is drawn
     counts: legend.ContextCounts
 
-    def add_to(self, folium_map: folium.Map) -> None:
-        """Draw the layers on ``folium_map`` (under what is added after them)."""
-        if self.data is not None:
-            folium_map.add_child(DataScript(_SCRIPT, folium_map.get_name(), self.data))
-
     @property
     def groups(self) -> list[legend.LegendGroup]:
         """The legend groups of these layers (:func:`geodash.legend.context_groups`)."""
@@ -241,7 +204,7 @@ def context_layers(
     """Prepare the context layers without drawing them.
 
     Use it when the legend must be known before the map is built (``MapOptions.extra_legend``),
-    then ``result.add_to(folium_map)``.
+    then give it to :class:`geodash.webmap.MapOptions` (``context``).
 
     Parameters
     ----------
@@ -278,16 +241,6 @@ def context_layers(
         data = {"layers": area_layers + road_layers + work_layers, "sites": points, "icons": icons, "size": size}
     counts = legend.count_context(loaded, region=bbox, categories=categories, works=works)
     return ContextLayers(data, counts)
-
-
-def add_to_map(folium_map: folium.Map, loaded: LoadedLayers, **options) -> list[tuple[str, list[str]]]:
-    """Draw the context layers on ``folium_map`` and return their legend entries.
-
-    ``options`` are those of :func:`context_layers`.
-    """
-    prepared = context_layers(loaded, **options)
-    prepared.add_to(folium_map)
-    return prepared.legend
 
 
 def legend_symbol(entry: legend.LegendEntry, marker: int = 14) -> str:

@@ -1,48 +1,44 @@
-"""The web map: folium/Leaflet from the layers and the Légende of :mod:`geodash.style`.
+"""The web map: one view as the data the page's Leaflet component draws (:class:`WebMap`), from the
+layers and the Légende of :mod:`geodash.style`.
 
-Nothing here reads a file. Every text that comes from data (names, titles, maîtres d'ouvrage,
-remarks) goes through :func:`geodash.text.html_text` before it reaches the page, and is handed to
-JavaScript as one JSON value (:class:`geodash.mapscript.DataScript`), never through a template, so
-no data can become markup, a template or code.
+Nothing here reads a file, and nothing here draws: the component (``static/mapview.js``, mounted by
+:mod:`geodash.pages.mapview`) draws what this module decides. Every text that comes from data (names,
+titles, maîtres d'ouvrage, remarks) goes through :func:`geodash.text.html_text` before it reaches the
+data, which the page hands to the component as JSON values: no data can become markup, a template or code.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from . import legend, settings, style
-from .assets import make_offline
 from .formatting import format_eur
 from .legend import choropleth_classes, number_projects, project_label
-from .mapscript import DataScript
 from .territories import Territories
-from .text import html_text, slug
+from .text import html_text, slug, visible_text
 from .weblayers import legend_symbol
 
 __all__ = [
     "MapOptions",
-    "new_map",
     "build_map",
     "project_label",
     "project_popup_html",
     "legend_html",
     "choropleth_classes",
-    "epci_at",
+    "WebMap",
     "number_projects",
-    "drawn_legend",
 ]
 
 esc = html_text
 _STATIC = Path(__file__).parent / "static"
-LEGEND_BOTTOM_PX = 390  # height kept for the legend under the territory (MapOptions.legend_side "bottom")
 
 
 @dataclass
@@ -142,17 +138,8 @@ def legend_html(
     return "".join(parts)
 
 
-def drawn_legend(fmap: folium.Map) -> legend.Legend | None:
-    """The legend model a map from :func:`build_map` drew (``None`` for another map)."""
-    return getattr(fmap, "geodash_legend", None)
-
-
 #: The overlay's CSS (a ``str.format`` template filled with sizes and colours of the style module).
 _CSS = (_STATIC / "webmap_overlay.css.fmt").read_text(encoding="utf-8")
-
-#: The overlay script: legend control, markers, labels, grouping and the URL/position sync, called
-#: with the map, the chosen EPCI's outline and the view's data (:class:`geodash.mapscript.DataScript`).
-_OVERLAY_JS = (_STATIC / "webmap_overlay.js").read_text(encoding="utf-8")
 
 
 def _project_features(
@@ -173,7 +160,7 @@ def _project_features(
                 "x": round(row.geometry.x, 5),
                 "y": round(row.geometry.y, 5),
                 "k": slug(row["theme"], sep=""),
-                "t": f"{num}. {label}",
+                "t": visible_text(f"{num}. {label}"),  # plain text: Leaflet sets it as an attribute
                 "n": num,
                 "r": int(rank[idx]),
                 "l": esc(name) + (f' – <span class="gd-amount">{esc(amount)}</span>' if amount else ""),
@@ -184,36 +171,36 @@ def _project_features(
     return feats
 
 
-def _geojson(frame: gpd.GeoDataFrame, props: list[str]) -> dict:
-    """Compact GeoJSON with escaped text properties (they may be shown as tooltip HTML)."""
-    out = frame[props + ["geometry"]].copy()
-    for col in props:
-        if out[col].dtype == object:
-            out[col] = out[col].astype(str).map(esc)
-    return json.loads(out.to_json(drop_id=True))
+@dataclass(frozen=True)
+class WebMap:
+    """One view of the web map: what the page's map component draws, and the legend it shows.
+
+    ``data`` holds only JSON values (GeoJSON layers with their styles, the overlay's legend, markers
+    and labels, the context layers); every text in it is escaped HTML (:func:`geodash.text.html_text`).
+    ``data["key"]`` names the view (a digest of the rest): the component draws a view once.
+    """
+
+    data: dict
+    legend: legend.Legend
 
 
-def epci_at(territories: Territories, lat: float, lng: float) -> str | None:
-    """SIREN of the EPCI containing a clicked point, if any."""
-    point = shapely.Point(lng, lat)
-    hit = territories.epci_web[territories.epci_web.contains(point)]
-    return None if hit.empty else str(hit.iloc[0]["siren"])
-
-
-def new_map() -> folium.Map:
-    """An empty map with geodash's options and Leaflet served by the app: every web map starts as
-    one, and :mod:`geodash.mapframe` keeps one in the page and draws each view into it."""
-    m = folium.Map(
-        location=[50.5, 2.3],
-        zoom_start=9,
-        tiles=None,
-        prefer_canvas=True,
-        zoom_snap=0.25,
-        control_scale=False,
-        attribution_control=False,
-    )
-    make_offline(m)
-    return m
+def _layer(frame: gpd.GeoDataFrame, name: str, style_of, tooltip=None, highlight: dict | None = None, **extra) -> dict:
+    """A GeoJSON layer: each feature's style (``style_of(row)``) and tooltip HTML (``tooltip(row)``)
+    in its properties ``s`` and ``t``, the other properties only where the page needs them (``extra``)."""
+    features = []
+    geometries = json.loads(frame.geometry.to_json(drop_id=True))["features"]
+    for (_, row), geo in zip(frame.iterrows(), geometries):
+        props = {"s": style_of(row)}
+        if tooltip is not None:
+            props["t"] = tooltip(row)
+        props.update({k: str(row[c]) for k, c in extra.items()})
+        features.append({"type": "Feature", "properties": props, "geometry": geo["geometry"]})
+    return {
+        "name": name,
+        "fc": {"type": "FeatureCollection", "features": features},
+        "highlight": highlight,
+        "interactive": tooltip is not None or highlight is not None,
+    }
 
 
 def build_map(
@@ -221,8 +208,9 @@ def build_map(
     placed: gpd.GeoDataFrame | None = None,
     unplaced: pd.DataFrame | None = None,
     options: MapOptions | None = None,
-) -> folium.Map:
-    """The Légende map of one EPCI (``options.epci``) or of the whole département.
+) -> WebMap:
+    """The Légende map of one EPCI (``options.epci``) or of the whole département, as the page's map
+    component draws it (:class:`WebMap`).
 
     Parameters
     ----------
@@ -238,7 +226,6 @@ def build_map(
     opt = options or MapOptions()
     fonts = style.FONTS[opt.mode]
     size = fonts["marker"]
-    m = new_map()
     epci_web = territories.epci_web
     bg = style.MAP_BACKGROUND
     commune_names = dict(zip(territories.communes_web["insee"], territories.communes_web["nom"]))
@@ -246,32 +233,30 @@ def build_map(
     unplaced = unplaced if unplaced is not None else pd.DataFrame()
 
     area_labels: list[dict] = []
-    outline_name = None
+    layers: list[dict] = []
+    outline = None
     extra, credit, cp, mapped = list(opt.extra_legend), opt.credit, None, None
     if opt.epci is None:
         mapped = opt.choropleth if opt.choropleth is not None else pd.Series(dtype=float)
         cp = legend.as_choropleth(mapped)
         breaks = cp.breaks()
         overview = territories.epci_context  # coarse: an overview needs no 120 m detail
-        frame = overview.assign(
-            color=[legend.class_color(cp.values.get(s, np.nan), breaks) for s in overview["siren"]],
-            valeur=[cp.text(s) for s in overview["siren"]],  # with its precision, or why there is none
+        line = {"color": style.BOUNDARIES["epci"].color, "weight": style.BOUNDARIES["epci"].width}
+        layers.append(
+            _layer(
+                overview,
+                "Intercommunalités",
+                lambda r: {
+                    **line,
+                    "fillColor": legend.class_color(cp.values.get(r["siren"], np.nan), breaks),
+                    "fillOpacity": style.WEB["choropleth_opacity"],
+                },
+                # The value with its precision, or why there is none.
+                tooltip=lambda r: f"<b>{esc(r['nom'])}</b><br>{esc(cp.title)} : {esc(cp.text(r['siren']))}",
+                highlight={"weight": style.WEB["highlight_weight"], "color": style.OUTLINES["highlight"]},
+                siren="siren",
+            )
         )
-        folium.GeoJson(
-            _geojson(frame, ["siren", "nom", "nom_court", "color", "valeur"]),
-            name="Intercommunalités",
-            style_function=lambda f: {
-                "fillColor": f["properties"]["color"],
-                "fillOpacity": style.WEB["choropleth_opacity"],
-                "color": style.BOUNDARIES["epci"].color,
-                "weight": style.BOUNDARIES["epci"].width,
-            },
-            highlight_function=lambda f: {
-                "weight": style.WEB["highlight_weight"],
-                "color": style.OUTLINES["highlight"],
-            },
-            tooltip=folium.GeoJsonTooltip(["nom", "valeur"], aliases=["", esc(cp.title)]),
-        ).add_to(m)
         if cp.reference:
             extra.append(("Référence", [esc(cp.reference)]))
         if cp.source:
@@ -279,7 +264,7 @@ def build_map(
         by_size = overview.iloc[np.argsort(-overview.to_crs(settings.CRS_METRIC).area.to_numpy(), kind="stable")]
         points = shapely.point_on_surface(by_size.geometry.to_numpy())
         area_labels = [
-            {"x": round(p.x, 4), "y": round(p.y, 4), "t": esc(str(name)), "n": str(full)}
+            {"x": round(p.x, 4), "y": round(p.y, 4), "t": esc(name), "n": visible_text(full)}
             for p, name, full in zip(points, by_size["nom_court"], by_size["nom"])
         ]
         bounds = overview.total_bounds
@@ -287,56 +272,55 @@ def build_map(
     else:
         around = territories.epci_context
         others = around[around["siren"] != opt.epci]
-        folium.GeoJson(
-            _geojson(others, ["nom_court"]),
-            name="Autres intercommunalités",
-            style_function=lambda f: {
-                "fillColor": bg["faded"],
-                "fillOpacity": bg["faded_opacity"],
-                "color": style.OUTLINES["faded"],
-                "weight": style.WEB["faded_weight"],
-            },
-            tooltip=folium.GeoJsonTooltip(["nom_court"], labels=False),
-        ).add_to(m)
+        layers.append(
+            _layer(
+                others,
+                "Autres intercommunalités",
+                lambda r: {
+                    "fillColor": bg["faded"],
+                    "fillOpacity": bg["faded_opacity"],
+                    "color": style.OUTLINES["faded"],
+                    "weight": style.WEB["faded_weight"],
+                },
+                tooltip=lambda r: esc(r["nom_court"]),
+            )
+        )
         communes = territories.communes_web[territories.communes_web["epci_siren"] == opt.epci]
-        communes = communes.assign(statut=np.where(communes["hors_departement"], "hors Pas-de-Calais", ""))
         cstyle, hstyle = style.BOUNDARIES["commune"], style.BOUNDARIES["hors_departement"]
-        folium.GeoJson(
-            _geojson(communes, ["insee", "nom", "statut"]),
-            name="Communes",
-            style_function=lambda f: {
-                "fillColor": bg["land"] if not f["properties"]["statut"] else bg["faded"],
-                "fillOpacity": 1,
-                "color": cstyle.color,
-                "weight": cstyle.width,
-                "dashArray": hstyle.dash if f["properties"]["statut"] else None,
-            },
-            highlight_function=lambda f: {
-                "weight": style.WEB["commune_highlight_weight"],
-                "color": style.OUTLINES["highlight"],
-            },
-            tooltip=folium.GeoJsonTooltip(["nom", "statut"], labels=False),
-        ).add_to(m)
+        layers.append(
+            _layer(
+                communes,
+                "Communes",
+                lambda r: {
+                    "fillColor": bg["faded"] if r["hors_departement"] else bg["land"],
+                    "fillOpacity": 1,
+                    "color": cstyle.color,
+                    "weight": cstyle.width,
+                    "dashArray": hstyle.dash if r["hors_departement"] else None,
+                },
+                tooltip=lambda r: esc(r["nom"]) + (" (hors Pas-de-Calais)" if r["hors_departement"] else ""),
+                highlight={"weight": style.WEB["commune_highlight_weight"], "color": style.OUTLINES["highlight"]},
+            )
+        )
         chosen = epci_web[epci_web["siren"] == opt.epci]
-        outline = folium.GeoJson(
-            _geojson(chosen, ["nom"]),
-            name="Limite de l'intercommunalité",
-            style_function=lambda f: {
-                "fill": False,
-                "color": style.BOUNDARIES["epci"].color,
-                "weight": style.BOUNDARIES["epci"].width + 1,
-            },
-            interactive=False,
-        ).add_to(m)
-        outline_name = outline.get_name()
+        outline = len(layers)
+        layers.append(
+            _layer(
+                chosen,
+                "Limite de l'intercommunalité",
+                lambda r: {
+                    "fill": False,
+                    "color": style.BOUNDARIES["epci"].color,
+                    "weight": style.BOUNDARIES["epci"].width + 1,
+                },
+            )
+        )
         bounds = chosen.total_bounds
         title = legend.map_title(chosen.iloc[0]["nom"]) if not chosen.empty else ""
 
     numbers = number_projects(placed)
     feats = _project_features(placed, numbers, commune_names, size)
     context = opt.context
-    if context is not None:
-        context.add_to(m)  # under the project markers (Leaflet's marker pane is on top)
     model = legend.build_legend(
         title=title,
         placed=placed,
@@ -345,7 +329,6 @@ def build_map(
         choropleth=mapped,  # as given: a plain Series keeps the legend's plain title, as on paper
         context=context.counts if context is not None else None,
     )
-    m.geodash_legend = model  # what the legend says, for drawn_legend()
     # Offsets of a label from its marker (CSS), which the overlay's label placement computes with.
     label_gap, label_far = size + 2, 2 * size + 4
     legend_block = legend_html(model, mode=opt.mode, credit=credit, realisation=opt.realisation, extra=extra)
@@ -375,10 +358,9 @@ def build_map(
         proj_label="clamp(13px, 0.95vw, 20px)",
     )
     # Keep the territory clear of the legend (bottom-right over the map; the projector's column):
-    # the script fits the map with the legend's measured size, Python only starts it close.
-    legend_px = 480 if opt.mode == "projecteur" else 360
+    # the script fits the map with the legend's measured size.
     fit = None if (opt.center and opt.zoom) else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
-    data = {
+    overlay = {
         "css": css,
         "legend": legend_block,
         "projects": feats,
@@ -388,21 +370,21 @@ def build_map(
         "area_labels": area_labels,
         "view_key": f"{opt.epci or 'departement'}:{opt.mode}",
         "restore": opt.restore_view,
-        "fill_frame": opt.mode == "projecteur",
         "fit": fit,
+        "legend_side": opt.legend_side,
         "label_gap": label_gap,
         "label_far": label_far,
-        # A view redrawn in a kept frame (geodash.mapframe) sets its own position: the map's options
-        # only apply when the frame is created.
         "center": list(opt.center) if fit is None else None,
         "zoom": opt.zoom if fit is None else None,
         "projector": opt.mode == "projecteur",
         "credit": "<br>".join(esc(line) for line in (credit, opt.realisation) if line),
     }
-    m.add_child(DataScript(_OVERLAY_JS, m.get_name(), data, (outline_name,)))
-    if fit is None:
-        m.location, m.options["zoom"] = list(opt.center), opt.zoom
-    else:
-        clear = (legend_px, 20) if opt.legend_side == "right" else (20, LEGEND_BOTTOM_PX)
-        m.fit_bounds(fit, padding_top_left=(20, 20), padding_bottom_right=clear)
-    return m
+    data = {
+        "title": esc(title),
+        "layers": layers,
+        "outline": outline,
+        "context": context.data if context is not None else None,
+        "overlay": overlay,
+    }
+    data["key"] = hashlib.blake2b(json.dumps(data, sort_keys=True).encode("utf-8"), digest_size=12).hexdigest()
+    return WebMap(data, model)

@@ -122,30 +122,35 @@ def test_projector_arrow_keys_switch_epci(server, make_page):
     p.page.wait_for_function(f"() => new URL(location.href).searchParams.get('epci') === '{LUMBRES}'", timeout=15_000)
 
 
-def test_switching_epci_redraws_the_kept_map_frame(server, make_page):
-    """Going from an EPCI to another draws the new view in the same map frame (geodash.mapframe),
-    and nothing of the previous view is left in it: one legend, one scale, one overlay style sheet,
-    the new view's markers only."""
+def test_switching_epci_redraws_the_kept_map_and_the_whole_page_names_it(server, make_page, terr, data):
+    """Going from an EPCI to another draws the new view in the same Leaflet map (one component kept
+    across runs), nothing of the previous view is left in it (one legend, one scale, one overlay style
+    sheet, the new view's markers only), and everything on the page names the new territory: the
+    title, the map, the key figures and the project table."""
     p = make_page()
     p.page.goto(f"{server}/?epci={ARRAS}")
     arras = p.wait_map(title="Communauté urbaine d'Arras")
     p.wait_settled()
-    frame = p.map_frame()
-    frame.evaluate("() => { window.gdKeptFrame = true; }")
+    p.page.evaluate("() => { window.gdMap.gdKept = true; }")
     views = [
         ("Lens-Liévin", "Communauté d'agglomération de Lens-Liévin"),
         ("Ternois", "Communauté de communes du Ternois"),
         ("Arras", "Communauté urbaine d'Arras"),
     ]
+    names = dict(zip(terr.epci["nom"], terr.epci["siren"]))
     counts = []
     for option, title in views:
-        p.page.get_by_test_id("stSelectbox").first.click()
-        p.page.get_by_role("option", name=option, exact=True).click()
+        field = p.page.get_by_label("Intercommunalité", exact=True)
+        field.click()
+        field.fill(option)
+        p.page.wait_for_function(
+            "o => { const first = document.querySelector('[role=option]'); return !!first && first.textContent === o; }",
+            arg=option,
+        )
+        field.press("Enter")
         counts.append(p.wait_map(title=title))
-        assert p.map_frame().evaluate("() => window.gdKeptFrame === true"), "a new map frame was created"
-        # app.py serves no route to draw ahead (geodash.ahead): every view comes with the page's run
-        assert p.map_frame().evaluate("() => window.gdAhead === undefined && window.gdView.label") == option
-        drawn = p.map_frame().evaluate(
+        assert p.page.evaluate("() => window.gdMap.gdKept === true"), "a new map was created"
+        drawn = p.page.evaluate(
             """() => ({
               legends: document.querySelectorAll('.gd-legend').length,
               titles: [...document.querySelectorAll('.gd-legend-title')].map(e => e.textContent),
@@ -157,6 +162,20 @@ def test_switching_epci_redraws_the_kept_map_frame(server, make_page):
         assert drawn["legends"] == 1 and drawn["titles"] == [title], drawn
         assert drawn["scales"] == 1 and drawn["sheets"] == 1, drawn
         assert drawn["markers"] <= counts[-1], drawn  # grouped markers show as one disc
+        # The rest of the page: once the run is over, the title, the figures and the table are the new territory's.
+        ids = list(data.financements.loc[data.financements["epci_siren"] == names[title], "id"])
+        p.page.wait_for_function(
+            """([title, ids]) => {
+              const h1 = document.querySelector('h1');
+              const text = document.body.innerText;
+              const tables = [...document.querySelectorAll('[data-testid=stDataFrame]')].map(g => g.textContent).join(' ');
+              return h1 && h1.textContent === title
+                && text.includes('Le Département sur le territoire') && text.includes(title + ' ')
+                && ids.some(i => tables.includes(i));
+            }""",
+            arg=[title, ids],
+            timeout=20_000,
+        )
         p.wait_settled()
     assert counts[0] != arras or counts[1] != arras  # the views differ (Lens-Liévin has more projects)
     assert counts[-1] == arras

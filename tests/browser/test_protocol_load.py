@@ -60,14 +60,14 @@ def test_a_clients_clear_cache_message_does_not_reload_the_data(artifacts):
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
     log = artifacts / "streamlit_clear_cache.log"
-    proc, url = start_server(log=log, script="serve.py")
+    proc, url = start_server(log=log)
     try:
 
         def loads() -> int:
             return log.read_text(encoding="utf-8", errors="replace").count("données chargées")
 
         deadline = time.monotonic() + 120
-        while loads() == 0:  # serve.py's warm-up loads them once
+        while loads() == 0:  # the start-up's warm-up loads them once
             assert proc.poll() is None and time.monotonic() < deadline, "the data were never loaded"
             time.sleep(0.1)
 

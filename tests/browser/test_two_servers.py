@@ -47,8 +47,8 @@ def test_an_edit_through_one_server_is_seen_through_the_other(postgres_database,
     engine = db.ensure_database(make_engine(postgres_database))
     db.create_account(engine, "marie.dupont", PASSWORD, "editeur")
     env = {"GEODASH_DATABASE_URL": postgres_database}
-    # as deployed (README, deploy/nginx.conf): the production entry, serve.py
-    servers = [start_server(env, log=artifacts / f"streamlit_two_{i}.log", script="serve.py") for i in (1, 2)]
+    # as deployed (README, deploy/nginx.conf): the production entry, app.py
+    servers = [start_server(env, log=artifacts / f"streamlit_two_{i}.log") for i in (1, 2)]
     proxy = None
     try:
         ports = tuple(int(url.rsplit(":", 1)[1]) for _, url in servers)

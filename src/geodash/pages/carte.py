@@ -1,52 +1,39 @@
 """The map page ("Carte", the app's root URL): filters in the sidebar, the map, the export of the
 view, key figures and the project table; the projector mode (``?mode=projecteur``) keeps the map only.
 
-Every view is a link: the page reads its view from the URL query and writes it back.
+Every view is a link: the page reads its view from the URL query and writes it back. What a view
+shows is decided by :mod:`geodash.viewmodel`; this page turns widgets into a choice and the view's
+parts into Streamlit calls.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import streamlit as st
-from pandas.io.formats.style import Styler
 
-from .. import atlas, bilan, comparison, dashboard, layers, legend, mapframe, style, weblayers, webmap
-from ..selection import Base, Filters, Selection, select
-from ..views import View, parse_view, view_params
-from . import STATIC_DIR, french_dataframe, indicators, markdown_text, page_style, text_table
+from .. import atlas, bilan, dashboard, layers, style
+from .. import viewmodel as vm
+from ..selection import Base, Selection
+from ..viewmodel import Choice, Position, Widgets
+from ..views import View, view_params
+from . import STATIC_DIR, french_dataframe, indicators, mapview, markdown_text, page_style, text_table
 
 __all__ = ["render"]
-
-TITLE_DEPARTEMENT = "Pas-de-Calais — contrats territoriaux de développement durable"
-
-
-@dataclass(frozen=True)
-class Choice:
-    """What the sidebar decided: the filters, the context layers shown and the display mode."""
-
-    filters: Filters
-    shown: tuple[str, ...]  # context layer kinds drawn
-    mode: str
-    indicator: bilan.Indicator | None = None  # compared on the département view (None: an EPCI's view)
-
-    @property
-    def projector(self) -> bool:
-        return self.mode == "projecteur"
 
 
 def render(base: Base) -> None:
     """The whole map page."""
-    view = view_of(base, st.query_params.to_dict())
+    view = vm.view_of(base, st.query_params.to_dict())
     page_style(view.mode == "projecteur")
     choice = sidebar(base, view)
     keep_view_in_url(base, view, choice)
-    chosen = selected(base, choice.filters)
+    chosen = vm.selected(base, choice.filters)
     header(base, choice)
     problems(base, choice.projector)
     if not choice.projector:
         in_brief(base, chosen)
-    draw_map(base, view, choice, chosen)
+    draw_map(base, view, choice)
     if not choice.projector:
         if choice.indicator is not None:
             indicators.ranking(base, choice.indicator, compact=True)
@@ -55,208 +42,13 @@ def render(base: Base) -> None:
         project_table(base, chosen)
 
 
-def view_of(base: Base, params: dict) -> View:
-    """The view a link's query opens."""
-    indicator_ids = comparison.indicator_ids(base.data.chiffres)
-    return parse_view(params, base.terr.sirens, indicator_ids, amount_top=amount_top(base))
-
-
-# Every part of the page derived from the data is kept with them (Base.memo) for every session: a
-# view seen once is served again without being computed again, until the data change. The server
-# prepares the views a link opens when it starts (:func:`prepare`, called by geodash.startup).
-
-#: The map's position on a session's first run without a position in its link, and on its later runs.
-UNLINKED = (None, None, True)
-
-
-def selected(base: Base, filters: Filters) -> Selection:
-    """:func:`geodash.selection.select`, kept with the data."""
-    return base.memo(("selection", filters), lambda: select(base, filters))
-
-
-def map_script(base: Base, choice: Choice, chosen: Selection, position=UNLINKED) -> str:
-    """The map of a view as the script the page's map frame runs (:mod:`geodash.mapframe`);
-    ``position`` is (centre, zoom, restore the tab's last position)."""
-    indicator = choice.indicator.id if choice.indicator is not None else None
-    label = option_labels(base)[choice.filters.epci]
-    return base.memo(
-        ("map", choice.filters, choice.shown, choice.mode, indicator, position),
-        lambda: mapframe.view_script(map_of(base, choice, chosen, *position), label),
-    )
-
-
-def switch_script(base: Base, params: dict, *, to: str | None = None, step: int = 0) -> str | None:
-    """The map script a page on an EPCI's link (``params``) will show once its visitor has chosen the
-    territory labelled ``to`` in the sidebar, or moved ``step`` places in the list as the projector's
-    buttons do (:func:`_go`): the link's other settings kept, as the page's next run draws it
-    (:func:`draw_map`: a territory left for another has no position of its own). Asked by the map
-    frame, to draw the view ahead of that run (:mod:`geodash.ahead`); ``None`` when the page is not on
-    an EPCI or the next view is not one (the département's map has a frame of its own).
-    """
-    view = view_of(base, params)
-    current = view.filters.epci
-    if current is None:
-        return None
-    if to is not None:
-        target = {label: siren for siren, label in option_labels(base).items()}.get(to)
-    else:
-        options = _epci_options(base)
-        target = options[(options.index(current) + step) % len(options)]
-    if target is None:
-        return None
-    choice, chosen = _opened_view(base, replace(view, filters=replace(view.filters, epci=target)))
-    return map_script(base, choice, chosen)
-
-
-def _opened_view(base: Base, view: View) -> tuple[Choice, Selection]:
-    """What a session's first run decides and selects for ``view``, with the sidebar as it opens."""
-    choice = choice_of(base, opened(base, view))
-    return choice, selected(base, choice.filters)
-
-
-def brief(base: Base, chosen: Selection) -> str:
-    """The paragraph above an EPCI's map: its bilan, then the count of the projects its contract names."""
-    terr, epci = base.terr, chosen.filters.epci
-
-    def text() -> str:
-        has_contract = epci in set(base.data.chiffres["epci_siren"])
-        bilan_line = comparison.epci_bilan_line(base.data.chiffres, terr.communes, epci, terr.epci_name(epci))
-        named = comparison.named_projects_line(chosen.rows, has_contract=has_contract, detail=False)
-        return markdown_text(f"{bilan_line} {named}")
-
-    return base.memo(("brief", chosen.filters), text)
-
-
-def projects_table(base: Base, chosen: Selection):
-    """The table of the selected projects, numbered as on the map."""
-
-    def table():
-        commune_names = dict(zip(base.terr.communes["insee"], base.terr.communes["nom"]))
-        return dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
-
-    return base.memo(("projects", chosen.filters), table)
-
-
-def projects_shown(base: Base, chosen: Selection) -> Styler:
-    """:func:`projects_table` written in French for the page (:func:`geodash.dashboard.french_table`),
-    kept with the data: its cells are rendered once for every session."""
-    return base.memo(("projects-shown", chosen.filters), lambda: dashboard.french_table(projects_table(base, chosen)))
-
-
-def prepare(base: Base, params: dict) -> None:
-    """Compute what the page shows for the view ``params`` (a link's query) opens, as its first
-    visitor's run would, and keep it with the data."""
-    choice, chosen = _opened_view(base, view_of(base, params))
-    mapframe.base()  # the frame the view is drawn into (the same for every view)
-    map_script(base, choice, chosen)
-    if choice.projector:
-        return
-    if choice.indicator is not None:
-        indicators.ranking_parts(base, choice.indicator)
-    if choice.filters.epci is not None:
-        brief(base, chosen)
-        key_figures_of(base, chosen)
-    dashboard.render_cells(projects_shown(base, chosen))
-
-
 # --- Sidebar ----------------------------------------------------------------------------------------
-
-
-def amount_top(base: Base) -> float:
-    """The top of the amount filter: the largest amount of the data (1 € when there is none)."""
-    return float(max(1.0, base.data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
-
-
-def _epci_options(base: Base) -> list[str | None]:
-    return [None, *base.terr.sirens]
-
-
-def option_labels(base: Base) -> dict[str | None, str]:
-    """What the territory list shows for each option: EPCI short names, the département for ``None``."""
-
-    def labels() -> dict[str | None, str]:
-        names = dict(zip(base.terr.epci["siren"], base.terr.epci["nom_court"]))
-        return {siren: "Tout le département" if siren is None else names[siren] for siren in _epci_options(base)}
-
-    return base.memo(("option-labels",), labels)
-
-
-def _chosen(keys: tuple[str, ...] | None, allowed) -> list[str]:
-    """Widget value of a filter: ``None`` (no filter) is every key."""
-    return list(allowed) if keys is None else list(keys)
-
-
-@dataclass(frozen=True)
-class Widgets:
-    """The sidebar's values: what a visitor set, or what a link opens (:func:`opened`)."""
-
-    epci: str | None
-    themes: list[str]
-    periodes: list[str]
-    natures: list[str]
-    amounts: tuple[float, float]
-    text: str
-    shown: list[str]  # context layer kinds
-    routes: list[str] | None  # road categories (None: no road layer); drawn when "routes" is shown
-    projector: bool
-    indicator: str | None  # the département view's indicator id (None on an EPCI's view)
-
-
-def opened(base: Base, view: View) -> Widgets:
-    """The sidebar as ``view`` opens it: every widget's default value."""
-    flt, top = view.filters, amount_top(base)
-    available = base.context.available
-    shown = [k for k in view.couches if k in available]
-    routes = None
-    if base.roads is not None:
-        present = _roads_present(base)
-        routes = [k for k in _chosen(flt.routes, style.ROAD_CLASSES) if k in present]
-    indicator = None
-    if flt.epci is None:
-        ids = comparison.indicator_ids(base.data.chiffres)
-        indicator = view.indicateur if view.indicateur in ids else comparison.DEFAULT_INDICATOR
-    return Widgets(
-        epci=flt.epci,
-        themes=_chosen(flt.themes, style.THEMES),
-        periodes=_chosen(flt.periodes, style.PERIODS),
-        natures=_chosen(flt.natures, style.NATURES),
-        amounts=(flt.amount_min or 0.0, min(flt.amount_max or top, top)),
-        text=flt.text,
-        shown=shown,
-        routes=routes,
-        projector=view.mode == "projecteur",
-        indicator=indicator,
-    )
-
-
-def choice_of(base: Base, w: Widgets) -> Choice:
-    """What the sidebar's values decide: the filters, the layers shown, the mode, the indicator."""
-    low, high = w.amounts
-    top = amount_top(base)
-    filters = Filters(
-        epci=w.epci,
-        themes=w.themes,
-        periodes=w.periodes,
-        natures=w.natures,
-        amount_min=low or None,
-        amount_max=high if high < top else None,
-        text=w.text,
-        routes=w.routes if "routes" in w.shown else None,
-    )
-    indicator = None
-    if w.epci is None and w.indicator is not None:
-        indicator = {i.id: i for i in bilan.comparable_indicators(base.data.chiffres)}[w.indicator]
-    return Choice(filters, tuple(w.shown), "projecteur" if w.projector else "normal", indicator)
-
-
-def _roads_present(base: Base) -> list[str]:
-    return [k for k in style.ROAD_CLASSES if k in set(base.roads["style"])]
 
 
 def sidebar(base: Base, view: View) -> Choice:
     """Territory and filter widgets, opened on ``view``."""
-    d, labels = opened(base, view), option_labels(base)
-    options = _epci_options(base)
+    d, labels = vm.opened(base, view), vm.option_labels(base)
+    options = vm.epci_options(base)
     if "epci_from_map" in st.session_state:  # a click on the département map (previous run)
         st.session_state["epci"] = st.session_state.pop("epci_from_map")
     with st.sidebar:
@@ -279,11 +71,13 @@ def sidebar(base: Base, view: View) -> Choice:
         natures = st.multiselect(
             "Nature", list(style.NATURES), default=d.natures, format_func=lambda n: style.NATURES[n]
         )
-        amounts = st.slider("Montant du Département (€)", 0.0, amount_top(base), d.amounts, step=1000.0, format="%.0f")
+        amounts = st.slider(
+            "Montant du Département (€)", 0.0, vm.amount_top(base), d.amounts, step=1000.0, format="%.0f"
+        )
         text = st.text_input("Rechercher un projet ou une commune", value=d.text)
         shown, road_keys = _layer_widgets(base, d)
         projector = st.toggle("Mode projecteur", value=d.projector)
-    return choice_of(
+    return vm.choice_of(
         base, Widgets(epci, themes, periodes, natures, amounts, text, shown, road_keys, projector, indicator)
     )
 
@@ -298,7 +92,7 @@ def _layer_widgets(base: Base, d: Widgets) -> tuple[list[str], list[str] | None]
     )
     if base.roads is None or "routes" not in shown:
         return shown, None
-    present = _roads_present(base)
+    present = vm.roads_present(base)
     road_keys = st.multiselect(
         "Routes",
         present,
@@ -321,7 +115,7 @@ def keep_view_in_url(base: Base, view: View, choice: Choice) -> None:
         lng=view.lng,
         zoom=view.zoom,
         # An EPCI's view has no indicator widget: the link keeps the département's for the way back.
-        indicateur=view.indicateur if choice.indicator is None else indicators.url_value(choice.indicator),
+        indicateur=view.indicateur if choice.indicator is None else vm.url_indicator(choice.indicator),
     )
     if flt.epci != view.filters.epci:
         current.lat = current.lng = current.zoom = None
@@ -340,12 +134,11 @@ def _go(options: list[str | None], step: int) -> None:
 
 def header(base: Base, choice: Choice) -> None:
     """The title; in projector mode, between the « Précédent » / « Suivant » buttons (and arrow keys)."""
-    epci = choice.filters.epci
-    title = markdown_text(TITLE_DEPARTEMENT if epci is None else base.terr.epci_name(epci))
+    title = markdown_text(vm.title(base, choice))
     if not choice.projector:
         st.title(title)
         return
-    options = _epci_options(base)
+    options = vm.epci_options(base)
     left, mid, right = st.columns([1.4, 5, 1.4], vertical_alignment="center")
     left.button("◀ Précédent", on_click=_go, args=(options, -1), width="stretch", key="prev")
     mid.title(title)
@@ -374,61 +167,25 @@ def problems(base: Base, projector: bool) -> None:
 # --- Map ------------------------------------------------------------------------------------------------
 
 
-def draw_map(base: Base, view: View, choice: Choice, chosen: Selection) -> None:
-    """The folium map; a click on an EPCI of the département map opens it (next run)."""
+def draw_map(base: Base, view: View, choice: Choice) -> None:
+    """The map; a click on an EPCI of the département's map opens it."""
     epci, mode = choice.filters.epci, choice.mode
     first_run = not st.session_state.get("view_from_url_used")
     st.session_state["view_from_url_used"] = True
     # A link's position is used on the session's first run; afterwards the map keeps its own.
     lat, lng, zoom = (view.lat, view.lng, view.zoom) if epci == view.filters.epci else (None, None, None)
     linked = bool(first_run and lat and lng)
-    position = ((lat, lng) if linked else None, zoom if first_run else None, not linked)
-    script = map_script(base, choice, chosen, position)
-    # One frame for the EPCI views and one for the département's (which reports clicks), per mode:
-    # going from an EPCI to another redraws the map in place. Only a click on the département map
-    # comes back to Python; the map writes its position to the page URL itself (webmap.py), so
-    # panning and zooming rerun nothing.
-    result = mapframe.show_script(
-        script,
-        key=f"map-{'epci' if epci else 'departement'}-{mode}",
-        height=900 if choice.projector else 580,
-        returned_objects=["last_object_clicked"] if epci is None else [],
+    position = Position((lat, lng) if linked else None, zoom if first_run else None, not linked)
+    # One map for the page, drawn again in place for every view: the component keeps it across runs.
+    clicked = mapview.show(
+        vm.web_map(base, choice, position),
+        key=f"map-{mode}",
+        label=f"Carte : {vm.title(base, choice)}",
+        height=None if choice.projector else 580,
     )
-    clicked = (result or {}).get("last_object_clicked")
-    if epci is None and clicked:
-        hit = webmap.epci_at(base.terr, clicked["lat"], clicked["lng"])
-        if hit:
-            st.session_state["epci_from_map"] = hit  # applied before the selectbox exists (next run)
-            st.rerun()
-
-
-def map_of(base: Base, choice: Choice, chosen: Selection, center, zoom, restore_view: bool):
-    """The folium map of a view: territories, projects, the context layers shown, the indicator."""
-    terr, epci, mode = base.terr, choice.filters.epci, choice.mode
-    context = None
-    if choice.shown:
-        works = None
-        if base.roads is not None and epci and "routes" in choice.shown:
-            works = layers.road_works(base.roads, chosen.rows, epci, epci=terr.epci)
-        context = weblayers.context_layers(
-            base.context.only(choice.shown),
-            epci_siren=epci,
-            categories=list(choice.filters.routes) if choice.filters.routes is not None else None,
-            territories=terr,
-            works=works,
-            mode=mode,
-        )
-    options = webmap.MapOptions(
-        epci=epci,
-        mode=mode,
-        credit=base.map_credit,
-        center=center,
-        zoom=zoom,
-        restore_view=restore_view,
-        choropleth=indicators.choropleth(base, choice.indicator) if choice.indicator is not None else None,
-        context=context,
-    )
-    return webmap.build_map(terr, chosen.placed, chosen.unplaced, options)
+    if epci is None and clicked in base.terr.sirens:
+        st.session_state["epci_from_map"] = clicked  # applied before the selectbox exists (next run)
+        st.rerun()
 
 
 # --- Below the map ----------------------------------------------------------------------------------------
@@ -471,39 +228,7 @@ def in_brief(base: Base, chosen: Selection) -> None:
     the count of the projects the contract names, so that nobody reads the sample as the total."""
     if chosen.filters.epci is None:
         return
-    st.markdown(brief(base, chosen))  # one paragraph: the map stays on a laptop's first screen
-
-
-@dataclass(frozen=True)
-class KeyFigures:
-    """The tables and lines of :func:`key_figures` for one view (kept with the data, see Base.memo)."""
-
-    bilan_table: object  # DataFrame; empty when the contract states no figure by domain
-    bilan_line: str
-    has_contract: bool
-    named_line: str
-    theme_period: object
-    contract_figures: object | None
-    road_lengths: object | None
-
-
-def key_figures_of(base: Base, chosen: Selection) -> KeyFigures:
-    """The key figures of an EPCI's view (:func:`key_figures`), kept with the data."""
-    return base.memo(("key_figures", chosen.filters), lambda: _key_figures(base, chosen))
-
-
-def _key_figures(base: Base, chosen: Selection) -> KeyFigures:
-    terr, epci, chiffres = base.terr, chosen.filters.epci, base.data.chiffres
-    has_contract = epci in set(chiffres["epci_siren"])
-    return KeyFigures(
-        bilan_table=comparison.epci_bilan_table(chiffres, terr.communes, epci),
-        bilan_line=markdown_text(comparison.epci_bilan_line(chiffres, terr.communes, epci, terr.epci_name(epci))),
-        has_contract=has_contract,
-        named_line=markdown_text(comparison.named_projects_line(chosen.rows, has_contract=has_contract)),
-        theme_period=dashboard.theme_period_table(chosen.rows),
-        contract_figures=dashboard.key_figures(chiffres, epci) if has_contract else None,
-        road_lengths=None if base.road_lengths is None else dashboard.road_length_table(base.road_lengths, epci),
-    )
+    st.markdown(vm.brief(base, chosen))  # one paragraph: the map stays on a laptop's first screen
 
 
 def key_figures(base: Base, chosen: Selection) -> None:
@@ -512,7 +237,7 @@ def key_figures(base: Base, chosen: Selection) -> None:
     comparison page)."""
     if chosen.filters.epci is None:
         return
-    kf = key_figures_of(base, chosen)
+    kf = vm.key_figures(base, chosen)
     st.subheader(f"Le Département sur le territoire, {bilan.PERIOD}")
     if kf.bilan_table.empty:
         st.markdown(kf.bilan_line)
@@ -547,10 +272,10 @@ def project_table(base: Base, chosen: Selection) -> None:
     """The selected projects, numbered as on the map, with CSV and Excel downloads."""
     epci = chosen.filters.epci
     st.subheader("Projets")
-    table = projects_table(base, chosen)
+    table = vm.projects_table(base, chosen)
     # Numbers stay numbers (the table sorts on them), written in French by the server; « montant non
     # précisé » where the source gives none (the files keep numbers).
-    french_dataframe(projects_shown(base, chosen))
+    french_dataframe(vm.projects_shown(base, chosen))
     stem = dashboard.projects_file_stem(epci)
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable), not on every rerun.

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import bilan, comparison, dashboard, mapframe, webmap
+from .. import bilan, comparison, dashboard, webmap
+from .. import viewmodel as vm
 from ..selection import Base
 from ..views import parse_view
-from . import data_errors, indicators, page_style
+from . import data_errors, indicators, mapview, page_style, text_table
 
 __all__ = ["render"]
 
@@ -25,7 +26,7 @@ def render(base: Base) -> None:
     with st.sidebar:
         st.header("Comparaison")
         indicator = indicators.choose_indicator(base, view.indicateur)
-    keep_indicator_in_url(indicators.url_value(indicator))
+    keep_indicator_in_url(vm.url_indicator(indicator))
     st.title("Comparaison des territoires")
     data_errors(base, expanded=False)
     st.write(
@@ -37,21 +38,22 @@ def render(base: Base) -> None:
     with left:
         # A narrow map: its legend keeps the indicator's source; the data credit is written under the map.
         options = webmap.MapOptions(
-            credit="", realisation="", choropleth=indicators.choropleth(base, indicator), legend_side="bottom"
+            credit="", realisation="", choropleth=vm.choropleth(base, indicator), legend_side="bottom"
         )
-        mapframe.show(webmap.build_map(terr, None, None, options), key="comparaison-map", height=760)
+        web = base.memo(("comparison-map", indicator.id), lambda: webmap.build_map(terr, None, None, options))
+        mapview.show(web, key="comparaison-map", label=f"Carte : {indicator.label}", height=760)
         st.caption(f"{base.map_credit}. Réalisation : geodash, Département du Pas-de-Calais.")
     with right:
         indicators.ranking(base, indicator, compact=True, columns=1)
     with st.expander("Classement détaillé : population et lignes du document source"):
-        st.table(comparison.ranking_table(chiffres, terr.epci, terr.communes, indicator), hide_index=True)
+        text_table(vm.ranking(base, indicator)[0])
     downloads(base)
     with st.expander("Projets cités dans les contrats (un décompte, pas un montant comparable)"):
         st.caption(
             "Les contrats citent des projets à titre d'exemple : leur nombre ne mesure pas l'action du "
             "Département sur le territoire, et leurs montants ne sont pas additionnés ici."
         )
-        st.table(comparison.named_projects_counts(base.data.financements, terr.epci), hide_index=True)
+        text_table(comparison.named_projects_counts(base.data.financements, terr.epci))
 
 
 def keep_indicator_in_url(value: str | None) -> None:

@@ -1,12 +1,12 @@
 // The map's overlay (geodash.webmap): legend, markers, labels, grouping, fit and position sync.
-// Called as (map, outline, cfg): the folium map, the chosen EPCI's outline layer (or null) and the
-// view's data, which reach this script only as one JSON value (geodash.text.script_value).
+// Called as (map, outline, cfg): the Leaflet map, the chosen EPCI's outline layer (or null) and the
+// view's data (geodash.webmap.WebMap.data), which reach it as JSON values from the page.
 (function(map, outline, cfg) {
   window.gdMap = map;  // lets tests and page scripts read the view
   var box = map.getContainer();
   var projector = cfg.projector;
-  // The page keeps one map frame and redraws the view in it (geodash.mapframe): everything this
-  // script adds outside the map's layers is undone by window.gdCleanup before the next view.
+  // The page keeps one map and draws each view in it (static/mapview.js): everything this script
+  // adds outside the map's layers is undone by window.gdCleanup before the next view.
   var cleanup = window.gdCleanup = window.gdCleanup || [];
   function on(target, events, fn) {
     target.on(events, fn);
@@ -91,6 +91,14 @@
     var el = column || legendDiv;
     return el ? Math.min(el.getBoundingClientRect().width + 16, box.clientWidth / 2) : 20;
   }
+  // The space kept free for the legend when the territory is fitted: on its right, or under it
+  // (a narrow map, where the legend cannot sit beside the territory).
+  function clearance() {
+    if (cfg.legend_side === 'bottom' && legendDiv && !column) {
+      return [16, Math.min(legendDiv.getBoundingClientRect().height + 16, box.clientHeight / 2)];
+    }
+    return [rightPad(), 16];
+  }
   var bounds = cfg.fit;
   // The map follows its frame's size (refitted) until the visitor moves it; zooms before the view
   // has settled (folium's own fitBounds, the frame being sized) are not the visitor's.
@@ -98,7 +106,7 @@
   function fit() {
     if (!autoFit) { return; }
     fitting = true;
-    map.fitBounds(bounds, {paddingTopLeft: [16, 16], paddingBottomRight: [rightPad(), 16], animate: false});
+    map.fitBounds(bounds, {paddingTopLeft: [16, 16], paddingBottomRight: clearance(), animate: false});
     fitting = false;
   }
   on(map, 'dragstart', function() { if (settled) { autoFit = false; } });
@@ -307,12 +315,12 @@
   // Every view is a link: keep lat/lng/z of the page URL in step with the map, without a rerun.
   function syncUrl() {
     try {
-      var top = window.parent, url = new URL(top.location.href), c = map.getCenter();
+      var url = new URL(window.location.href), c = map.getCenter();
       url.searchParams.set('lat', c.lat.toFixed(4));
       url.searchParams.set('lng', c.lng.toFixed(4));
       url.searchParams.set('z', String(Math.round(map.getZoom() * 100) / 100));
-      top.history.replaceState(top.history.state, '', url.toString());
-    } catch (e) { /* not embedded in the app page */ }
+      window.history.replaceState(window.history.state, '', url.toString());
+    } catch (e) { /* a page that forbids it */ }
   }
   // The position also survives the page's own reruns (a filter change redraws the map): it is kept
   // per EPCI and mode for this browser tab.
@@ -322,11 +330,6 @@
       var c = map.getCenter();
       sessionStorage.setItem(viewKey, JSON.stringify([c.lat, c.lng, map.getZoom()]));
     } catch (e) {}
-  }
-  if (cfg.fill_frame) {
-    // Projector: the map fills its frame, whose height the page sets from the screen's.
-    box.style.height = '100vh';
-    map.invalidateSize();
   }
   fit();
   later(function() {

@@ -1,0 +1,140 @@
+// The page's map (geodash.pages.mapview): one Leaflet map per component instance, kept across the
+// page's runs; each run hands it the view to draw (geodash.webmap.WebMap.data), which it draws once.
+// The module is prefixed by the overlay's function (static/webmap_overlay.js) as `overlay`.
+// Leaflet is served by the app itself (static/leaflet, see geodash.assets): no CDN.
+
+const states = new WeakMap(); // component root -> {map, key, latest, trigger}
+
+function leaflet(base) {
+  if (window.L && window.L.version) {
+    return Promise.resolve(window.L);
+  }
+  if (!window.gdLeaflet) {
+    window.gdLeaflet = new Promise((resolve, reject) => {
+      const css = document.createElement('link');
+      css.rel = 'stylesheet';
+      css.href = base + 'leaflet.css';
+      document.head.appendChild(css);
+      const script = document.createElement('script');
+      script.src = base + 'leaflet.js';
+      script.onload = () => resolve(window.L);
+      script.onerror = () => reject(new Error('Leaflet could not be loaded from ' + base));
+      document.head.appendChild(script);
+    });
+  }
+  return window.gdLeaflet;
+}
+
+// Undo the previous view: the overlay's own cleanup (controls, listeners, timers, DOM), every
+// layer, the readiness marks.
+function reset(map) {
+  const steps = window.gdCleanup || [];
+  window.gdCleanup = [];
+  steps.forEach((f) => {
+    try { f(); } catch (e) { console.error(e); }
+  });
+  map.eachLayer((l) => map.removeLayer(l));
+  ['data-gd-ready', 'data-gd-settled', 'data-gd-context'].forEach((a) => map.getContainer().removeAttribute(a));
+}
+
+// The Département's context layers (geodash.weblayers): roads (with their casing), areas, sites.
+function context(map, data) {
+  function tooltip(feature, layer) {
+    if (feature.properties && feature.properties.t) {
+      layer.bindTooltip(feature.properties.t, {sticky: true});
+    }
+  }
+  data.layers.forEach((l) => {
+    if (l.casing) {
+      L.geoJSON(l.fc, {style: l.casing, interactive: false}).addTo(map);
+    }
+    L.geoJSON(l.fc, {style: l.style, onEachFeature: tooltip}).addTo(map);
+  });
+  const icons = {};
+  Object.keys(data.icons).forEach((k) => {
+    icons[k] = L.divIcon({className: 'gd-site', html: data.icons[k],
+                          iconSize: [data.size, data.size], iconAnchor: [data.size / 2, data.size / 2]});
+  });
+  data.sites.forEach((p) => {
+    // Below the project markers, which stay the map's subject.
+    L.marker([p[0], p[1]], {icon: icons[p[2]], keyboard: false, zIndexOffset: -1000}).bindTooltip(p[3]).addTo(map);
+  });
+  map.getContainer().setAttribute('data-gd-context', String(data.layers.length + data.sites.length));
+}
+
+// The map's height: given, or from its top to the bottom of the screen (the projector).
+function size(state) {
+  const box = state.map.getContainer();
+  const wanted = state.height
+    ? state.height
+    : Math.max(300, Math.floor(window.innerHeight - box.getBoundingClientRect().top - 8));
+  if (box.style.height !== wanted + 'px') {
+    box.style.height = wanted + 'px';
+    state.map.invalidateSize();
+  }
+}
+
+function draw(root, state) {
+  const data = state.latest;
+  if (!data || data.view.key === state.key) {
+    return; // a view is drawn once: a run that hands the same view again costs nothing
+  }
+  if (!state.map) {
+    const box = document.createElement('div');
+    box.className = 'gd-map';
+    root.appendChild(box);
+    state.map = L.map(box, {zoomSnap: 0.25, preferCanvas: true, attributionControl: false, center: [50.5, 2.3], zoom: 9});
+    window.gdMap = state.map; // lets tests and page scripts read the view
+    state.onResize = () => size(state);
+    window.addEventListener('resize', state.onResize);
+  }
+  const map = state.map, view = data.view;
+  state.height = data.height;
+  map.getContainer().setAttribute('aria-label', data.label);
+  size(state);
+  reset(map);
+  const layers = view.layers.map((l) => {
+    const layer = L.geoJSON(l.fc, {
+      style: (f) => f.properties.s,
+      interactive: l.interactive,
+      onEachFeature: (f, item) => {
+        if (f.properties.t) {
+          item.bindTooltip(f.properties.t, {sticky: true});
+        }
+        if (l.highlight) {
+          item.on('mouseover', () => item.setStyle(l.highlight));
+          item.on('mouseout', () => layer.resetStyle(item));
+        }
+        if (f.properties.siren) {
+          item.on('click', () => state.trigger('clicked', f.properties.siren));
+        }
+      },
+    }).addTo(map);
+    return layer;
+  });
+  if (view.context) {
+    context(map, view.context);
+  }
+  overlay(map, view.outline === null ? null : layers[view.outline], view.overlay);
+  state.key = view.key;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let state = states.get(parentElement);
+  if (!state) {
+    state = {map: null, key: null};
+    states.set(parentElement, state);
+  }
+  state.latest = data;
+  state.trigger = setTriggerValue;
+  leaflet(data.leaflet).then(() => draw(parentElement, state)).catch((e) => console.error(e));
+  return () => {
+    if (state.map) {
+      reset(state.map);
+      window.removeEventListener('resize', state.onResize);
+      state.map.remove();
+    }
+    states.delete(parentElement);
+  };
+}

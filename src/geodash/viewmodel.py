@@ -1,0 +1,337 @@
+"""What a view of the map page shows, decided once, without Streamlit.
+
+A link's query (:func:`view_of`) or the sidebar's values (:class:`Widgets`) resolve to one
+:class:`Choice`; a choice gives the view's parts: the selection, the title, the map
+(:func:`web_map`), the paragraph above it, the key figures, the ranking of the département view and
+the project table. Each part is computed once per data version and kept with the data
+(:meth:`geodash.selection.Base.memo`, least recently used first to go), for every session, for the
+server's warm-up (:func:`prepare`) and for the benchmarks alike. The pages only turn widgets into a
+choice and parts into Streamlit calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import bilan, comparison, dashboard, layers, legend, style, weblayers, webmap
+from .selection import Base, Filters, Selection, select
+from .text import markdown_text
+from .views import View, parse_view
+
+__all__ = [
+    "Choice",
+    "Widgets",
+    "KeyFigures",
+    "Position",
+    "UNLINKED",
+    "TITLE_DEPARTEMENT",
+    "view_of",
+    "opened",
+    "choice_of",
+    "amount_top",
+    "epci_options",
+    "option_labels",
+    "roads_present",
+    "indicators",
+    "url_indicator",
+    "selected",
+    "title",
+    "web_map",
+    "choropleth",
+    "ranking",
+    "brief",
+    "key_figures",
+    "projects_table",
+    "projects_shown",
+    "prepare",
+]
+
+TITLE_DEPARTEMENT = "Pas-de-Calais — contrats territoriaux de développement durable"
+
+
+@dataclass(frozen=True)
+class Widgets:
+    """The sidebar's values: what a visitor set, or what a link opens (:func:`opened`)."""
+
+    epci: str | None
+    themes: list[str]
+    periodes: list[str]
+    natures: list[str]
+    amounts: tuple[float, float]
+    text: str
+    shown: list[str]  # context layer kinds
+    routes: list[str] | None  # road categories (None: no road layer); drawn when "routes" is shown
+    projector: bool
+    indicator: str | None  # the département view's indicator id (None on an EPCI's view)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the sidebar decided: the filters, the context layers shown, the display mode and, on the
+    département's view, the indicator compared."""
+
+    filters: Filters
+    shown: tuple[str, ...]  # context layer kinds drawn
+    mode: str
+    indicator: bilan.Indicator | None = None
+
+    @property
+    def projector(self) -> bool:
+        return self.mode == "projecteur"
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where the map opens: a link's centre and zoom (``None``: fitted to the territory), and whether
+    the browser tab's last position of this view is restored."""
+
+    center: tuple[float, float] | None = None
+    zoom: float | None = None
+    restore: bool = True
+
+
+#: The map's position on a session's first run without a position in its link, and on its later runs.
+UNLINKED = Position()
+
+
+# --- From a link or the sidebar to one choice ---------------------------------------------------------
+
+
+def view_of(base: Base, params: dict) -> View:
+    """The view a link's query opens."""
+    return parse_view(
+        params, base.terr.sirens, comparison.indicator_ids(base.data.chiffres), amount_top=amount_top(base)
+    )
+
+
+def amount_top(base: Base) -> float:
+    """The top of the amount filter: the largest amount of the data (1 € when there is none)."""
+    return float(max(1.0, base.data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
+
+
+def epci_options(base: Base) -> list[str | None]:
+    """The territory list: the département (``None``), then every EPCI."""
+    return [None, *base.terr.sirens]
+
+
+def option_labels(base: Base) -> dict[str | None, str]:
+    """What the territory list shows for each option: EPCI short names, the département for ``None``."""
+
+    def labels() -> dict[str | None, str]:
+        names = dict(zip(base.terr.epci["siren"], base.terr.epci["nom_court"]))
+        return {siren: "Tout le département" if siren is None else names[siren] for siren in epci_options(base)}
+
+    return base.memo(("option-labels",), labels)
+
+
+def roads_present(base: Base) -> list[str]:
+    """The road categories present in the Département's road layer."""
+    return [k for k in style.ROAD_CLASSES if k in set(base.roads["style"])]
+
+
+def indicators(base: Base) -> dict[str, bilan.Indicator]:
+    """The indicators the département's view can compare, by id."""
+    return base.memo(("indicators",), lambda: {i.id: i for i in bilan.comparable_indicators(base.data.chiffres)})
+
+
+def url_indicator(indicator: bilan.Indicator | None) -> str | None:
+    """``?indicateur=`` of a choice: ``None`` for the default, so that links stay short."""
+    return None if indicator is None or indicator.id == comparison.DEFAULT_INDICATOR else indicator.id
+
+
+def _chosen(keys: tuple[str, ...] | None, allowed) -> list[str]:
+    """Widget value of a filter: ``None`` (no filter) is every key."""
+    return list(allowed) if keys is None else list(keys)
+
+
+def opened(base: Base, view: View) -> Widgets:
+    """The sidebar as ``view`` opens it: every widget's default value."""
+    flt, top = view.filters, amount_top(base)
+    shown = [k for k in view.couches if k in base.context.available]
+    routes = None
+    if base.roads is not None:
+        present = roads_present(base)
+        routes = [k for k in _chosen(flt.routes, style.ROAD_CLASSES) if k in present]
+    indicator = None
+    if flt.epci is None:
+        indicator = view.indicateur if view.indicateur in indicators(base) else comparison.DEFAULT_INDICATOR
+    return Widgets(
+        epci=flt.epci,
+        themes=_chosen(flt.themes, style.THEMES),
+        periodes=_chosen(flt.periodes, style.PERIODS),
+        natures=_chosen(flt.natures, style.NATURES),
+        amounts=(flt.amount_min or 0.0, min(flt.amount_max or top, top)),
+        text=flt.text,
+        shown=shown,
+        routes=routes,
+        projector=view.mode == "projecteur",
+        indicator=indicator,
+    )
+
+
+def choice_of(base: Base, w: Widgets) -> Choice:
+    """What the sidebar's values decide: the filters, the layers shown, the mode, the indicator."""
+    low, high = w.amounts
+    top = amount_top(base)
+    filters = Filters(
+        epci=w.epci,
+        themes=w.themes,
+        periodes=w.periodes,
+        natures=w.natures,
+        amount_min=low or None,
+        amount_max=high if high < top else None,
+        text=w.text,
+        routes=w.routes if "routes" in w.shown else None,
+    )
+    indicator = indicators(base).get(w.indicator) if w.epci is None and w.indicator is not None else None
+    return Choice(filters, tuple(w.shown), "projecteur" if w.projector else "normal", indicator)
+
+
+# --- The parts of a view -------------------------------------------------------------------------------
+
+
+def selected(base: Base, filters: Filters) -> Selection:
+    """:func:`geodash.selection.select`, kept with the data."""
+    return base.memo(("selection", filters), lambda: select(base, filters))
+
+
+def title(base: Base, choice: Choice) -> str:
+    """The page's title: the EPCI's official name, or the département's."""
+    epci = choice.filters.epci
+    return TITLE_DEPARTEMENT if epci is None else base.terr.epci_name(epci)
+
+
+def choropleth(base: Base, indicator: bilan.Indicator) -> legend.Choropleth:
+    """The choropleth of ``indicator`` (classes and legend texts from :mod:`geodash.legend`)."""
+    terr = base.terr
+    return base.memo(
+        ("choropleth", indicator.id),
+        lambda: legend.bilan_choropleth(base.data.chiffres, terr.epci, terr.communes, indicator.id),
+    )
+
+
+def web_map(base: Base, choice: Choice, position: Position = UNLINKED) -> webmap.WebMap:
+    """The map of a view: territories, projects, the context layers shown, the indicator."""
+    key = ("map", choice, position)
+    return base.memo(key, lambda: _web_map(base, choice, selected(base, choice.filters), position))
+
+
+def _web_map(base: Base, choice: Choice, chosen: Selection, position: Position) -> webmap.WebMap:
+    terr, epci, mode = base.terr, choice.filters.epci, choice.mode
+    context = None
+    if choice.shown:
+        works = None
+        if base.roads is not None and epci and "routes" in choice.shown:
+            works = layers.road_works(base.roads, chosen.rows, epci, epci=terr.epci)
+        context = weblayers.context_layers(
+            base.context.only(choice.shown),
+            epci_siren=epci,
+            categories=list(choice.filters.routes) if choice.filters.routes is not None else None,
+            territories=terr,
+            works=works,
+            mode=mode,
+        )
+    options = webmap.MapOptions(
+        epci=epci,
+        mode=mode,
+        credit=base.map_credit,
+        center=position.center,
+        zoom=position.zoom,
+        restore_view=position.restore,
+        choropleth=choropleth(base, choice.indicator) if choice.indicator is not None else None,
+        context=context,
+    )
+    return webmap.build_map(terr, chosen.placed, chosen.unplaced, options)
+
+
+def ranking(base: Base, indicator: bilan.Indicator) -> tuple[pd.DataFrame, str]:
+    """The ranking table and the reference text of ``indicator``."""
+    chiffres, terr = base.data.chiffres, base.terr
+    return base.memo(
+        ("ranking", indicator.id),
+        lambda: (
+            comparison.ranking_table(chiffres, terr.epci, terr.communes, indicator),
+            comparison.reference_text(chiffres, terr.communes, indicator),
+        ),
+    )
+
+
+def brief(base: Base, chosen: Selection) -> str:
+    """The paragraph above an EPCI's map, as Markdown: its bilan, then the count of the projects its
+    contract names (so that nobody reads the sample as the total)."""
+    terr, epci = base.terr, chosen.filters.epci
+
+    def text() -> str:
+        has_contract = epci in set(base.data.chiffres["epci_siren"])
+        bilan_line = comparison.epci_bilan_line(base.data.chiffres, terr.communes, epci, terr.epci_name(epci))
+        named = comparison.named_projects_line(chosen.rows, has_contract=has_contract, detail=False)
+        return markdown_text(f"{bilan_line} {named}")
+
+    return base.memo(("brief", chosen.filters), text)
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The tables and lines under an EPCI's map."""
+
+    bilan_table: pd.DataFrame  # empty when the contract states no figure by domain
+    bilan_line: str  # Markdown
+    has_contract: bool
+    named_line: str  # Markdown
+    theme_period: pd.DataFrame
+    contract_figures: pd.DataFrame | None
+    road_lengths: pd.DataFrame | None
+
+
+def key_figures(base: Base, chosen: Selection) -> KeyFigures:
+    """The key figures of an EPCI's view."""
+    return base.memo(("key_figures", chosen.filters), lambda: _key_figures(base, chosen))
+
+
+def _key_figures(base: Base, chosen: Selection) -> KeyFigures:
+    terr, epci, chiffres = base.terr, chosen.filters.epci, base.data.chiffres
+    has_contract = epci in set(chiffres["epci_siren"])
+    return KeyFigures(
+        bilan_table=comparison.epci_bilan_table(chiffres, terr.communes, epci),
+        bilan_line=markdown_text(comparison.epci_bilan_line(chiffres, terr.communes, epci, terr.epci_name(epci))),
+        has_contract=has_contract,
+        named_line=markdown_text(comparison.named_projects_line(chosen.rows, has_contract=has_contract)),
+        theme_period=dashboard.theme_period_table(chosen.rows),
+        contract_figures=dashboard.key_figures(chiffres, epci) if has_contract else None,
+        road_lengths=None if base.road_lengths is None else dashboard.road_length_table(base.road_lengths, epci),
+    )
+
+
+def projects_table(base: Base, chosen: Selection) -> pd.DataFrame:
+    """The table of the selected projects, numbered as on the map."""
+
+    def table():
+        commune_names = dict(zip(base.terr.communes["insee"], base.terr.communes["nom"]))
+        return dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
+
+    return base.memo(("projects", chosen.filters), table)
+
+
+def projects_shown(base: Base, chosen: Selection):
+    """:func:`projects_table` written in French for the page (:func:`geodash.dashboard.french_table`)."""
+    return base.memo(("projects-shown", chosen.filters), lambda: dashboard.french_table(projects_table(base, chosen)))
+
+
+def prepare(base: Base, params: dict) -> Choice:
+    """Compute every part of the view a link's query (``params``) opens, as its first visitor's run
+    would, and keep them with the data; returns the view's choice."""
+    choice = choice_of(base, opened(base, view_of(base, params)))
+    chosen = selected(base, choice.filters)
+    option_labels(base)  # the sidebar's territory list
+    web_map(base, choice)
+    if choice.projector:
+        return choice
+    if choice.indicator is not None:
+        ranking(base, choice.indicator)
+    if choice.filters.epci is not None:
+        brief(base, chosen)
+        key_figures(base, chosen)
+    projects_shown(base, chosen)
+    return choice
