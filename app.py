@@ -6,19 +6,13 @@ Run with ``streamlit run app.py``. Pages live in ``geodash.pages``; this file on
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-import sqlalchemy as sa
 import streamlit as st
 
-from geodash import territories
 from geodash.assets import install_static_assets
-from geodash.db import StoreError
-from geodash.pages import carte, comparaison, saisie, sources
-from geodash.selection import cached_base
+from geodash.pages import carte, comparaison, database_guard, open_base, saisie, sources
 from geodash.startup import visit
-from geodash.text import public_message
 
 st.set_page_config(
     page_title="geodash — Contrats territoriaux du Pas-de-Calais",
@@ -38,20 +32,9 @@ def static_assets() -> None:
 static_assets()
 # A visitor's run: the start-up's preparation of views waits for it (geodash.startup.visit).
 with visit():
-    try:
-        base = cached_base()  # territories, layers, and the projects as stored now (see geodash.selection)
-    except territories.TerritoryError as exc:
-        logging.getLogger("geodash").error("territoires : %s", exc)  # the full path, for the staff
-        st.error(
-            f"Les limites territoriales ne peuvent pas être chargées : {public_message(exc)}. "
-            "La carte reviendra dès que le fichier sera remplacé."
-        )
-        st.stop()
-    except (StoreError, sa.exc.SQLAlchemyError) as exc:
-        logging.getLogger("geodash").error("base de données : %s", exc)  # the whole message, for the staff
-        reason = public_message(exc) if isinstance(exc, StoreError) else "serveur injoignable ou refus de connexion"
-        st.error(f"La base de données des financements ne peut pas être ouverte : {reason}.")
-        st.stop()
+    # Territories, layers, and the projects as stored now (see geodash.selection); on a failure, a French
+    # message on every page and the run stops.
+    base = open_base()
 
     page = st.navigation(
         [
@@ -78,4 +61,5 @@ with visit():
             ),
         ]
     )
-    page.run()
+    with database_guard():  # a database failing during a page: a French message, not Streamlit's error
+        page.run()

@@ -6,7 +6,9 @@ small functions that turn widgets into library calls. Styles and scripts live in
 
 from __future__ import annotations
 
+import contextlib
 import html
+import logging
 import re
 from pathlib import Path
 
@@ -14,14 +16,16 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from .. import dashboard
-from ..selection import Base
+from .. import dashboard, db, territories
+from ..selection import Base, cached_base
 from ..text import public_message
 
 __all__ = [
     "STATIC_DIR",
+    "database_guard",
     "data_errors",
     "french_dataframe",
+    "open_base",
     "page_style",
     "plain",
     "public_lines",
@@ -31,6 +35,46 @@ __all__ = [
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+_LOG = logging.getLogger("geodash")
+
+
+def database_unavailable(exc: BaseException) -> None:
+    """A French ``st.error`` saying why the database cannot be used; the driver's message to the log."""
+    _LOG.error("base de données : %s", exc)  # the whole message (file, server, SQL), for the staff
+    if isinstance(exc, db.StoreError) and not isinstance(exc, db.DatabaseFault):
+        reason = public_message(exc)  # a refusal already written in French (a start that would re-import)
+    else:
+        reason = f"La base de données des financements ne peut pas être ouverte : {db.database_fault(exc).detail}."
+    st.error(reason, icon=":material/database:")
+
+
+def open_base() -> Base:
+    """The pages' shared :class:`Base` (:func:`geodash.selection.cached_base`); when the territories or the
+    database cannot be read, a French message on every page (the log has the details) and the run stopped."""
+    try:
+        return cached_base()
+    except territories.TerritoryError as exc:
+        _LOG.error("territoires : %s", exc)  # the full path, for the staff
+        st.error(
+            f"Les limites territoriales ne peuvent pas être chargées : {public_message(exc)}. "
+            "La carte reviendra dès que le fichier sera remplacé."
+        )
+        st.stop()
+    except (db.StoreError, *db.DATABASE_FAULTS) as exc:
+        database_unavailable(exc)
+        st.stop()
+
+
+@contextlib.contextmanager
+def database_guard():
+    """``with database_guard(): page.run()``: a database that fails during a page is a French message under
+    what was drawn, never Streamlit's English error page and its traceback."""
+    try:
+        yield
+    except db.DATABASE_FAULTS as exc:
+        database_unavailable(exc)
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
