@@ -46,7 +46,7 @@ def database_unavailable(exc: BaseException) -> None:
     if isinstance(exc, db.StoreError) and not isinstance(exc, db.DatabaseFault):
         reason = public_message(exc)  # a refusal already written in French (a start that would re-import)
     else:
-        reason = f"La base de données des financements ne peut pas être ouverte : {db.database_fault(exc).detail}."
+        reason = f"La base de données des financements ne peut pas être utilisée : {db.database_fault(exc).detail}."
     st.error(reason, icon=":material/database:")
 
 
