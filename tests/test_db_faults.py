@@ -150,3 +150,38 @@ def test_the_command_line_on_an_unreachable_server_says_so(capsys):
     assert main(["db", "init", "--base", url]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"erreur : base de données : {UNREACHABLE} (") and "secret" not in err
+
+
+# --- The pages (app.py under AppTest): a French message, never Streamlit's English error ---------------
+
+
+def _app(monkeypatch, url: str):
+    from streamlit.testing.v1 import AppTest
+
+    from geodash import settings
+
+    monkeypatch.setenv("GEODASH_DATABASE_URL", url)
+    at = AppTest.from_file(str(settings.REPO_DIR / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return [e.value for e in at.error]
+
+
+def test_the_pages_on_a_corrupted_file_say_so_in_french(monkeypatch, tmp_path):
+    errors = _app(monkeypatch, f"sqlite:///{_corrupted(tmp_path)}")
+    assert errors == [
+        f"La base de données des financements ne peut pas être utilisée : {CORRUPT} "
+        "(remettre en place la dernière sauvegarde de la base)."
+    ]
+    assert str(tmp_path) not in errors[0]
+
+
+def test_the_pages_say_why_a_start_does_not_reimport_over_a_database_in_service(monkeypatch, tmp_path, caplog):
+    url = f"sqlite:///{tmp_path / 'geodash.sqlite'}"
+    db.ensure_database(make_engine(url)).dispose()
+    _removed(tmp_path / "geodash.sqlite")
+    errors = _app(monkeypatch, url)  # what every page shows, /sources included, and the log says
+    assert len(errors) == 1 and errors[0].startswith("Import automatique refusé : la base « geodash.sqlite »")
+    assert "« geodash db init »" in errors[0] and str(tmp_path) not in errors[0]
+    assert any("Import automatique refusé" in r.getMessage() for r in caplog.records if r.name == "geodash")
+    assert not (tmp_path / "geodash.sqlite").exists()
