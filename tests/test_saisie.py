@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from geodash import db
-from geodash.db.engine import make_engine
 from geodash.selection import ready_engine
+
+from .db_fixtures import postgres_away
 
 ARRAS, FID = "200033579", "CUA-037"
 NEW_TITLE = "Extension du local des Fermiers de l'Artois (tranche 2)"
@@ -72,19 +73,8 @@ def database_away(staff):
         finally:
             sa.event.remove(app_engine, "before_cursor_execute", fail)
         return
-    admin = make_engine(staff.admin).execution_options(isolation_level="AUTOCOMMIT")
-    name = staff.engine.url.database
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        conn.execute(
-            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
-        )
-    try:
+    with postgres_away(staff.admin, staff.engine.url.database):
         yield
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        admin.dispose()
 
 
 def _texts(elements) -> list[str]:

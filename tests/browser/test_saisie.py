@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from geodash import db
 from geodash.db.engine import make_engine
 
+from ..db_fixtures import postgres_away
 from .conftest import start_server
 
 pytestmark = pytest.mark.browser
@@ -252,19 +253,8 @@ def database_away(saisie):
         finally:
             away.rename(path)
         return
-    admin = make_engine(saisie.admin).execution_options(isolation_level="AUTOCOMMIT")
-    name = sa.make_url(saisie.database).database
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        conn.execute(
-            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
-        )
-    try:
+    with postgres_away(saisie.admin, sa.make_url(saisie.database).database):
         yield
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        admin.dispose()
 
 
 def test_a_save_while_the_database_is_away_keeps_the_input_and_lands_whole_later(saisie, make_page):
