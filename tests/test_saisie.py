@@ -133,10 +133,10 @@ def _lost_widgets(values: dict, gone: list):
 
     from geodash.pages import saisie
 
-    saisie._open("CUA-037", values, 3)
-    st.session_state[saisie._key("CUA-037", "intitule")] = "Nouveau titre"
+    saisie.open_form("CUA-037", values, 3)
+    st.session_state["saisie:CUA-037:intitule"] = "Nouveau titre"
     for column in gone:  # as Streamlit drops the value of a widget that a run did not draw
-        del st.session_state[saisie._key("CUA-037", column)]
+        del st.session_state[f"saisie:CUA-037:{column}"]
     st.code(json.dumps(saisie.my_changes("CUA-037"), ensure_ascii=False, sort_keys=True))
 
 

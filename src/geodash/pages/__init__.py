@@ -40,7 +40,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _LOG = logging.getLogger("geodash")
 
 
-def database_unavailable(exc: BaseException) -> None:
+def _database_unavailable(exc: BaseException) -> None:
     """A French ``st.error`` saying why the database cannot be used; the driver's message to the log."""
     _LOG.error("base de données : %s", exc)  # the whole message (file, server, SQL), for the staff
     if isinstance(exc, db.StoreError) and not isinstance(exc, db.DatabaseFault):
@@ -63,7 +63,7 @@ def open_base() -> Base:
         )
         st.stop()
     except (db.StoreError, *db.DATABASE_FAULTS) as exc:
-        database_unavailable(exc)
+        _database_unavailable(exc)
         st.stop()
 
 
@@ -74,7 +74,7 @@ def database_guard():
     try:
         yield
     except db.DATABASE_FAULTS as exc:
-        database_unavailable(exc)
+        _database_unavailable(exc)
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")

@@ -9,7 +9,9 @@ outcome is kept in ``st.session_state`` and shown by the page.
 An edit sends only the fields the editor changed since opening the financing, with the version opened.
 When someone saved in between, nothing is written: the page shows the other's change next to the
 editor's input, which stays in the form, and the editor chooses to apply their changes to the current
-version or to drop them.
+version or to drop them. When the database fails, nothing is written either: the page says why in French
+and the input stays in the form, bound to the version opened. That input is kept outside the widgets
+(Streamlit forgets the value of a widget that a run did not draw), so a form never saves blanks.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from ..selection import Base, ProjectSource, ready_engine
 from . import page_style
 from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
 
-__all__ = ["render", "markdown_text"]
+__all__ = ["render", "markdown_text", "open_form", "form_values", "my_changes"]
 
 NEW = ""  # the "new financing" entry of the financing chooser
 #: The form shows the columns of ``financements.csv`` (the id is given by the database), then the optional ones.
@@ -138,7 +140,7 @@ def _widget_value(column: str, text: str):
     return text
 
 
-def _open(fid: str, values: dict[str, str], version: int) -> None:
+def open_form(fid: str, values: dict[str, str], version: int) -> None:
     """Put ``values`` in the form of ``fid`` and remember them as the version the editor started from."""
     shown = {column: _widget_value(column, values.get(column, "")) for column in FORM_FIELDS + EXTRA_FIELDS}
     _opened()[fid] = {"version": version, "values": dict(values), "input": shown}
@@ -221,7 +223,7 @@ def _attempt(engine, fid: str, write):
         if my_changes(fid):  # unsaved input: shown next to the other's change
             _conflicts()[fid] = exc
         else:  # nothing of the editor's to keep: show the current version, to act on it knowingly
-            _open(fid, exc.current.values, exc.current.version)
+            open_form(fid, exc.current.values, exc.current.version)
         _say("warning", str(exc))
     except db.DATABASE_FAULTS as exc:
         logging.getLogger("geodash").error("base de données, enregistrement de %s : %s", fid, exc)
@@ -266,7 +268,7 @@ def _apply_mine(engine, rules, fid: str) -> None:
 
 def _written(fid: str, record, done: str) -> None:
     """After a write: the new version opened and ``done`` said with its number."""
-    _open(fid, record.values, record.version)
+    open_form(fid, record.values, record.version)
     _say("success", f"{done} (version {record.version}).")
 
 
@@ -284,26 +286,24 @@ def _edit(engine, rules, fid: str, changes: dict, expected: int, done: str) -> N
 def _reload(engine, fid: str) -> None:
     record = _attempt(engine, fid, lambda _author: db.get_financing(engine, fid))
     if record is not None:
-        _open(fid, record.values, record.version)
+        open_form(fid, record.values, record.version)
         _say("info", f"Financement {fid} rechargé (version {record.version}) ; vos modifications ont été abandonnées.")
 
 
 def _act(engine, rules, fid: str, action: str, version: int | None = None) -> None:
     """Withdraw, reinstate or restore ``version`` of ``fid``, from the version opened."""
     expected = _opened()[fid]["version"]
-    if action == "withdraw":
-        write = lambda author: db.withdraw_financing(engine, fid, expected_version=expected, author=author)  # noqa: E731
-        done = "retiré (il reste enregistré et peut être rétabli)"
-    elif action == "reinstate":
-        write = lambda author: db.reinstate_financing(  # noqa: E731
-            engine, fid, expected_version=expected, author=author, rules=rules
-        )
-        done = "rétabli"
-    else:
-        write = lambda author: db.restore_version(  # noqa: E731
-            engine, fid, version, expected_version=expected, author=author, rules=rules
-        )
-        done = f"remis dans sa version {version}"
+
+    def write(author: str) -> db.FinancingRecord:
+        if action == "withdraw":
+            return db.withdraw_financing(engine, fid, expected_version=expected, author=author)
+        if action == "reinstate":
+            return db.reinstate_financing(engine, fid, expected_version=expected, author=author, rules=rules)
+        return db.restore_version(engine, fid, version, expected_version=expected, author=author, rules=rules)
+
+    done = {"withdraw": "retiré (il reste enregistré et peut être rétabli)", "reinstate": "rétabli"}.get(
+        action, f"remis dans sa version {version}"
+    )
     record = _attempt(engine, fid, write)
     if record is not None:
         _written(fid, record, f"Financement {fid} {done}")
@@ -376,12 +376,12 @@ def workspace(engine, base: Base, rules) -> None:
     if fid == NEW:
         form_id = f"nouveau-{epci}"
         if form_id not in _opened():
-            _open(form_id, {"epci_siren": epci}, 0)
+            open_form(form_id, {"epci_siren": epci}, 0)
         financing_form(engine, base, rules, form_id, None)
         return
     record = by_id[fid]
     if fid not in _opened():
-        _open(fid, record.values, record.version)
+        open_form(fid, record.values, record.version)
     financing_form(engine, base, rules, fid, record)
     history(engine, rules, fid, record)
 
