@@ -135,7 +135,7 @@ def _db_init(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"erreur : {exc}", file=sys.stderr)
         return 1
-    remember_database(engine)
+    remember_database(engine, renew=True)
     for problem in report.warnings:
         print(problem)
     print(f"Importé : {report.financements} financements, {report.retires} retirés, {report.chiffres} chiffres clés.")

@@ -264,10 +264,11 @@ def state_file(engine: sa.Engine) -> Path | None:
     return path.with_name(f"{path.name}.state.json")
 
 
-def remember_database(engine: sa.Engine, now: datetime | None = None) -> None:
-    """Note beside a SQLite file that it holds data, so that no later start imports the CSV files over it."""
+def remember_database(engine: sa.Engine, *, renew: bool = False, now: datetime | None = None) -> None:
+    """Note beside a SQLite file that it holds data, so that no later start imports the CSV files over it
+    (``renew``: a new database was just imported there, the note starts again from today)."""
     note = state_file(engine)
-    if note is None or note.exists():
+    if note is None or (note.exists() and not renew):
         return
     since = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     text = json.dumps({"database": note.name.removesuffix(".state.json"), "since": since}, ensure_ascii=False)

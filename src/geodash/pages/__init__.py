@@ -21,6 +21,7 @@ from ..selection import Base, cached_base
 from ..text import public_message
 
 __all__ = [
+    "INTERRUPTED",
     "STATIC_DIR",
     "database_guard",
     "data_errors",
@@ -38,10 +39,18 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 _LOG = logging.getLogger("geodash")
+#: Key of ``st.session_state`` counting this session's runs stopped before their page was drawn: the browser
+#: then no longer shows the page's widgets, and a form drawn again must send them their values.
+INTERRUPTED = "pages_interrupted"
+
+
+def _interrupted() -> None:
+    st.session_state[INTERRUPTED] = st.session_state.get(INTERRUPTED, 0) + 1
 
 
 def _database_unavailable(exc: BaseException) -> None:
     """A French ``st.error`` saying why the database cannot be used; the driver's message to the log."""
+    _interrupted()
     _LOG.error("base de données : %s", exc)  # the whole message (file, server, SQL), for the staff
     if isinstance(exc, db.StoreError) and not isinstance(exc, db.DatabaseFault):
         reason = public_message(exc)  # a refusal already written in French (a start that would re-import)
@@ -57,6 +66,7 @@ def open_base() -> Base:
         return cached_base()
     except territories.TerritoryError as exc:
         _LOG.error("territoires : %s", exc)  # the full path, for the staff
+        _interrupted()
         st.error(
             f"Les limites territoriales ne peuvent pas être chargées : {public_message(exc)}. "
             "La carte reviendra dès que le fichier sera remplacé."

@@ -28,7 +28,7 @@ from .. import db, style
 from ..formatting import format_eur, parse_number
 from ..projects import FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
 from ..selection import Base, ProjectSource, ready_engine
-from . import page_style
+from . import INTERRUPTED, page_style
 from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
 
 __all__ = ["render", "markdown_text", "open_form", "form_values", "my_changes"]
@@ -146,7 +146,7 @@ def open_form(fid: str, values: dict[str, str], version: int) -> None:
     _opened()[fid] = {"version": version, "values": dict(values), "input": shown}
     _conflicts().pop(fid, None)
     st.session_state.get("saisie_refused", {}).pop(fid, None)
-    _show(fid)
+    _show(fid, every=True)
 
 
 def _keep(fid: str) -> dict:
@@ -165,10 +165,22 @@ def _keep(fid: str) -> dict:
     return kept
 
 
-def _show(fid: str) -> None:
-    """The kept input set in the widgets before they are drawn, so that the browser shows it again."""
-    for column, value in _opened()[fid]["input"].items():
-        st.session_state[_key(fid, column)] = list(value) if isinstance(value, list) else value
+def _show(fid: str, *, every: bool = False) -> None:
+    """The kept input set, before the form of ``fid`` is drawn, in the widgets that lost it, so that the
+    browser shows it again: all of them (``every``) when the form was just opened or when a run was
+    stopped since it was last drawn (the browser dropped the page), else those Streamlit forgot.
+
+    A widget that kept its value is left alone: setting it on every run would overwrite what the editor
+    is typing in it when a run ends.
+    """
+    opened = _opened()[fid]
+    interrupted = st.session_state.get(INTERRUPTED, 0)
+    every = every or opened.get("interrupted", interrupted) != interrupted
+    opened["interrupted"] = interrupted
+    for column, value in opened["input"].items():
+        key = _key(fid, column)
+        if every or key not in st.session_state:
+            st.session_state[key] = list(value) if isinstance(value, list) else value
 
 
 def form_values(fid: str) -> dict[str, str]:
