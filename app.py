@@ -9,7 +9,6 @@ then runs it as its page script (``__main__``): :func:`main` wires the pages of 
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import streamlit as st
@@ -19,15 +18,9 @@ APP_DIR = Path(__file__).parent
 
 def main() -> None:
     """The page script: the shared base, then the page the URL names."""
-    import sqlalchemy as sa
-
-    from geodash import territories
     from geodash.assets import install_static_assets
-    from geodash.db import StoreError
-    from geodash.pages import carte, comparaison, saisie, sources
-    from geodash.selection import cached_base
+    from geodash.pages import carte, comparaison, database_guard, open_base, saisie, sources
     from geodash.startup import visit
-    from geodash.text import public_message
 
     projector = st.query_params.get("mode") == "projecteur"
     st.set_page_config(
@@ -38,25 +31,12 @@ def main() -> None:
         # shows the map, its buttons and its keys only (the sidebar stays one tap away).
         initial_sidebar_state="collapsed" if projector else "auto",
     )
-
     install_static_assets(APP_DIR / "static")  # Leaflet, served by the app: written once (a look at a file after)
     # A visitor's run: the start-up's preparation of views waits for it (geodash.startup.visit).
     with visit():
-        try:
-            base = cached_base()  # territories, layers, and the projects as stored now (see geodash.selection)
-        except territories.TerritoryError as exc:
-            logging.getLogger("geodash").error("territoires : %s", exc)  # the full path, for the staff
-            st.error(
-                f"Les limites territoriales ne peuvent pas être chargées : {public_message(exc)}. "
-                "La carte reviendra dès que le fichier sera remplacé."
-            )
-            st.stop()
-        except (StoreError, sa.exc.SQLAlchemyError) as exc:
-            logging.getLogger("geodash").error("base de données : %s", exc)  # the whole message, for the staff
-            reason = public_message(exc) if isinstance(exc, StoreError) else "serveur injoignable ou refus de connexion"
-            st.error(f"La base de données des financements ne peut pas être ouverte : {reason}.")
-            st.stop()
-
+        # Territories, layers, and the projects as stored now (see geodash.selection); on a failure, a French
+        # message on every page and the run stops.
+        base = open_base()
         page = st.navigation(
             position="hidden" if projector else "sidebar",
             pages=[
@@ -85,7 +65,8 @@ def main() -> None:
                 ),
             ],
         )
-        page.run()
+        with database_guard():  # a database failing during a page: a French message, not Streamlit's error
+            page.run()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from geodash.db.engine import make_engine
 from geodash.db.financings import Rules
 from geodash.db.transfer import import_csv
 
-__all__ = ["postgres_admin_url", "new_engine", "engine", "rules", "small_folder"]
+__all__ = ["postgres_admin_url", "postgres_away", "new_engine", "engine", "rules", "small_folder"]
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -80,6 +80,24 @@ def postgres_admin_url():
         subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True)  # fmt: skip
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_away(admin_url: str, name: str):
+    """The PostgreSQL database ``name`` out of reach until the block ends, as when its server stops: every
+    connection to it cut, new ones refused (the server itself, shared by the tests, keeps running)."""
+    admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        conn.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+        )
+    try:
+        yield
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

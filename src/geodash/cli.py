@@ -144,12 +144,13 @@ def _layers_check(args: argparse.Namespace) -> int:
 
 def _db_init(args: argparse.Namespace) -> int:
     from .db.engine import get_engine, migrate
-    from .db.transfer import ImportRefused, import_csv, is_empty
+    from .db.transfer import ImportRefused, import_csv, is_empty, remember_database
 
     engine = get_engine(args.base)
     migrate(engine)
     print(f"Schéma à jour : {engine.url.render_as_string(hide_password=True)}")
     if not is_empty(engine):
+        remember_database(engine)
         message = (
             "La base contient déjà des données : aucun import (un import ne se fait que dans une base vide ; "
             "sauvegarder avec « geodash db export », puis utiliser une base neuve pour repartir des CSV)."
@@ -163,6 +164,7 @@ def _db_init(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"erreur : {exc}", file=sys.stderr)
         return 1
+    remember_database(engine, renew=True)
     for problem in report.warnings:
         print(problem)
     print(f"Importé : {report.financements} financements, {report.retires} retirés, {report.chiffres} chiffres clés.")
@@ -337,7 +339,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return args.func(args)
+    if args.command not in ("db", "users"):
+        return args.func(args)
+    import logging
+
+    from .db.errors import DATABASE_FAULTS, StoreError, database_fault
+
+    try:
+        return args.func(args)
+    except DATABASE_FAULTS as exc:  # one French line; the driver's message (path, SQL) goes to the debug log
+        logging.getLogger("geodash").debug("base de données", exc_info=exc)
+        print(f"erreur : base de données : {database_fault(exc).detail}.", file=sys.stderr)
+        return 2
+    except StoreError as exc:  # a refusal not handled by the command (e.g. no import over a known database)
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

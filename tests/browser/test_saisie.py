@@ -1,5 +1,6 @@
 """The staff page ``/saisie`` in Chromium, on SQLite and on PostgreSQL: signing in, adding a financing
-that the public map then shows, and two editors saving the same financing from stale copies.
+that the public map then shows, two editors saving the same financing from stale copies, and a save
+while the database is away (issue 22, row 3: the form came back empty and the next save wrote blanks).
 
 Each backend gets a fresh database (imported from the shipped CSV files by the server's first start)
 and its own Streamlit server pointed at it with ``GEODASH_DATABASE_URL``; accounts are made through the
@@ -8,8 +9,10 @@ API first, as ``geodash users add`` does.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +21,7 @@ import sqlalchemy as sa
 from geodash import db
 from geodash.db.engine import make_engine
 
+from ..db_fixtures import postgres_away
 from .conftest import start_server
 
 pytestmark = pytest.mark.browser
@@ -51,7 +55,8 @@ def saisie(request, tmp_path_factory, artifacts):
     for login in EDITORS:
         db.create_account(engine, login, PASSWORD, "editeur")
     proc, base = start_server({"GEODASH_DATABASE_URL": url}, log=artifacts / f"streamlit_saisie_{backend}.log")
-    yield SimpleNamespace(url=base, engine=engine, backend=backend)
+    admin = request.getfixturevalue("postgres_admin_url") if backend == "postgresql" else None
+    yield SimpleNamespace(url=base, engine=engine, backend=backend, database=url, admin=admin)
     proc.terminate()
     proc.wait(10)
     engine.dispose()
@@ -267,3 +272,60 @@ def test_the_history_shows_an_edited_text_as_written(saisie, make_page):
     assert text in shown.inner_text()
     assert shown.locator("img, strong, b").count() == 0
     assert p.external == []  # the image was not fetched
+
+
+@contextlib.contextmanager
+def database_away(saisie):
+    """The server's database goes away until the block ends: on SQLite its file is moved elsewhere (the
+    server refuses to write in a file that is no longer in place); on PostgreSQL its connections are cut
+    and new ones refused."""
+    if saisie.backend == "sqlite":
+        path = Path(sa.make_url(saisie.database).database)
+        away = path.with_name(f"{path.name}.ailleurs")
+        path.rename(away)
+        try:
+            yield
+        finally:
+            away.rename(path)
+        return
+    with postgres_away(saisie.admin, sa.make_url(saisie.database).database):
+        yield
+
+
+def test_a_save_while_the_database_is_away_keeps_the_input_and_lands_whole_later(saisie, make_page):
+    fid = "CUA-037"
+    p = make_page(height=1000)
+    sign_in(p, saisie.url, EDITORS[0])
+    signed_in(p, EDITORS[0])
+    open_financing(p, "Communauté urbaine d'Arras", fid)
+    opened = db.get_financing(saisie.engine, fid)
+    new_title = f"Extension du local des Fermiers de l'Artois ({saisie.backend})"
+    type_in(p, "Intitulé", new_title)
+
+    # The server has run with the new title: the button it enables once something changed is enabled.
+    p.page.wait_for_function(
+        "[...document.querySelectorAll('button')].some(b => b.innerText.trim() === 'Enregistrer' && !b.disabled)"
+        f" && {IDLE}"
+    )
+    with database_away(saisie):
+        p.page.get_by_role("button", name="Enregistrer").click()
+        p.page.get_by_text("La base de données des financements ne peut pas être utilisée").wait_for()
+        assert "This app has encountered an error" not in p.page.get_by_test_id("stMain").inner_text()
+    assert db.get_financing(saisie.engine, fid).version == opened.version  # nothing written
+
+    p.page.wait_for_function(IDLE)
+    p.page.keyboard.press("r")  # the editor's next action, once the database is back: the page runs again
+    p.page.get_by_text(re.compile("^Rien n'a été enregistré")).wait_for()
+    p.page.get_by_role("heading", name=f"{fid} — version {opened.version} (en vigueur)").wait_for()
+    wait_value(p, "Intitulé", new_title)  # the input, back in the browser
+    shown = {
+        "montant_departement_eur": p.page.get_by_label("Montant du Département (€)", exact=True).input_value(),
+        "remarque": p.page.get_by_label("Remarque", exact=True).input_value(),
+        "description": p.page.get_by_label("Description", exact=True).input_value(),
+    }
+    assert shown == {column: opened.values[column] for column in shown}
+
+    p.page.get_by_role("button", name="Enregistrer").click()
+    p.page.get_by_text(f"Financement {fid} enregistré (version {opened.version + 1})").wait_for()
+    now = db.get_financing(saisie.engine, fid)
+    assert now.values == {**opened.values, "intitule": new_title}  # nothing blanked

@@ -19,7 +19,19 @@ from .accounts import (
     set_password,
 )
 from .engine import database_url, get_engine, make_engine, migrate
-from .errors import AuthError, Conflict, NotFound, SessionExpired, StoreError, Throttled, ValidationError
+from .errors import (
+    DATABASE_FAULTS,
+    AuthError,
+    Conflict,
+    DatabaseFault,
+    DatabaseReplaced,
+    NotFound,
+    SessionExpired,
+    StoreError,
+    Throttled,
+    ValidationError,
+    database_fault,
+)
 from .financings import (
     Change,
     FinancingRecord,
@@ -37,7 +49,7 @@ from .financings import (
     restore_version,
     withdraw_financing,
 )
-from .transfer import ImportRefused, ensure_database, export_csv, import_csv, load_project_data_db
+from .transfer import ImportRefused, ensure_database, export_csv, import_csv, load_project_data_db, remember_database
 
 __all__ = [
     "AccountInfo",
@@ -45,6 +57,9 @@ __all__ = [
     "AuthError",
     "Change",
     "Conflict",
+    "DATABASE_FAULTS",
+    "DatabaseFault",
+    "DatabaseReplaced",
     "FinancingRecord",
     "ImportRefused",
     "NotFound",
@@ -60,6 +75,7 @@ __all__ = [
     "close_session",
     "create_account",
     "data_version",
+    "database_fault",
     "database_url",
     "disable_account",
     "edit_financing",
@@ -79,6 +95,7 @@ __all__ = [
     "next_financing_id",
     "open_session",
     "reinstate_financing",
+    "remember_database",
     "restore_version",
     "set_password",
     "withdraw_financing",

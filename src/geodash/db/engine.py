@@ -3,6 +3,10 @@
 ``GEODASH_DATABASE_URL`` (an SQLAlchemy URL, e.g. ``postgresql+psycopg://geodash@db/geodash``) selects the
 database; without it geodash uses a SQLite file in ``var/`` (git-ignored), in WAL mode so that readers never
 wait for a writer.
+
+A SQLite engine remembers which file it opened (device and inode): if that file is deleted, moved or
+replaced while the server runs, every transaction is refused with :class:`~geodash.db.errors.DatabaseReplaced`
+(no edit lands in a file nobody will read, no empty file is created in its place) until the file is back.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .. import settings
+from .errors import DatabaseReplaced
 
 __all__ = [
     "database_url",
@@ -48,9 +53,27 @@ def make_engine(url: str | None = None) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    path = None
+    if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+        path = Path(parsed.database).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": 30})
+    opened: list[tuple[int, int]] = []  # the (device, inode) of the file the first connection opened
+
+    def same_file() -> None:
+        """Refuse to go on once the file at ``path`` is no longer the one opened."""
+        if path is None or not opened:
+            return
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            raise DatabaseReplaced() from None
+        if (found.st_dev, found.st_ino) != opened[0]:
+            raise DatabaseReplaced()
+
+    @sa.event.listens_for(engine, "do_connect")
+    def _sqlite_same_file(_dialect, _record, _cargs, _cparams):
+        same_file()  # before SQLite would create an empty file where the database was
 
     @sa.event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
@@ -60,9 +83,13 @@ def make_engine(url: str | None = None) -> sa.Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        if path is not None and not opened:
+            found = path.stat()
+            opened.append((found.st_dev, found.st_ino))
 
     @sa.event.listens_for(engine, "begin")
     def _sqlite_begin(conn):
+        same_file()
         # A writer takes the write lock first: its read-then-update can never meet a newer snapshot.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("geodash_write") else "BEGIN")
 

@@ -6,12 +6,17 @@ imported); an export writes today's columns in today's order, so a fresh import 
 the same bytes. Withdrawn financings are exported to a third file, ``financements_retires.csv``
 (same columns plus ``retire_le`` and ``retire_par``), written only when there are some: the public
 ``financements.csv`` holds only current financings and ``db init`` reads all three back.
+
+A start never imports over the staff's work: once a SQLite database has held data, a note beside it
+(``geodash.sqlite.state.json``) says so, and :func:`ensure_database` then refuses to fill a missing or empty
+file from the CSV files again; ``geodash db init`` is the explicit way to start again from them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -47,6 +52,8 @@ __all__ = [
     "import_csv",
     "export_csv",
     "ensure_database",
+    "remember_database",
+    "state_file",
     "load_project_data_db",
 ]
 
@@ -248,16 +255,66 @@ def export_csv(engine: sa.Engine, folder: Path) -> list[Path]:
     return written
 
 
+def state_file(engine: sa.Engine) -> Path | None:
+    """The note beside a SQLite file saying that it held the staff's data (``None``: not a SQLite file)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or engine.url.query.get("uri"):
+        return None
+    path = Path(database).resolve()
+    return path.with_name(f"{path.name}.state.json")
+
+
+def remember_database(engine: sa.Engine, *, renew: bool = False, now: datetime | None = None) -> None:
+    """Note beside a SQLite file that it holds data, so that no later start imports the CSV files over it
+    (``renew``: a new database was just imported there, the note starts again from today)."""
+    note = state_file(engine)
+    if note is None or (note.exists() and not renew):
+        return
+    since = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = json.dumps({"database": note.name.removesuffix(".state.json"), "since": since}, ensure_ascii=False)
+    _write(note, f"{text}\n".encode())
+
+
+def _in_service_since(engine: sa.Engine) -> str | None:
+    """When the database noted beside the file was first seen holding data (``None``: never)."""
+    note = state_file(engine)
+    if note is None or not note.exists():
+        return None
+    try:
+        return f"le {_parse_time(json.loads(note.read_text(encoding='utf-8'))['since']):%d/%m/%Y}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "à une date inconnue"  # a damaged note still says a database was there
+
+
+def _no_silent_import(engine: sa.Engine, since: str) -> ImportRefused:
+    name = Path(engine.url.database).name
+    return ImportRefused(
+        f"Import automatique refusé : la base « {name} » était en service depuis {since}, mais son fichier est "
+        "absent ou vide. Les fichiers CSV ne sont pas réimportés par-dessus le travail des agents "
+        "(modifications, historique, comptes) : remettre la base en place depuis une sauvegarde, "
+        "ou lancer « geodash db init » pour repartir des fichiers CSV."
+    )
+
+
 def ensure_database(engine: sa.Engine | None = None, *, folder: Path | None = None) -> sa.Engine:
     """The ready database: schema created or migrated, and on first use the shipped CSV files imported.
 
-    What the app calls at start, so ``streamlit run app.py`` needs nothing else.
+    What the app calls at start, so ``streamlit run app.py`` needs nothing else. A SQLite file that held
+    data before (see :func:`remember_database`) and is now missing or empty is not filled again:
+    :class:`ImportRefused` says so, and ``geodash db init`` is the way to start again from the files.
     """
     engine = engine or get_engine()
     with schema_lock(engine):  # two servers starting on an empty database import once
+        since = _in_service_since(engine)
+        file = Path(engine.url.database).resolve() if since else None
+        if file is not None and (not file.exists() or file.stat().st_size == 0):
+            raise _no_silent_import(engine, since)  # checked before connecting, which would create the file
         upgrade_schema(engine)
         if is_empty(engine):
+            if since:
+                raise _no_silent_import(engine, since)
             import_csv(engine, folder, prepare_schema=False)
+        remember_database(engine)
     return engine
 
 

@@ -6,20 +6,25 @@ small functions that turn widgets into library calls. Styles and scripts live in
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from .. import dashboard
-from ..selection import Base
+from .. import dashboard, db, territories
+from ..selection import Base, cached_base
 from ..text import html_text, markdown_text, public_message
 
 __all__ = [
+    "INTERRUPTED",
     "STATIC_DIR",
+    "database_guard",
     "data_errors",
     "french_dataframe",
+    "open_base",
     "page_style",
     "markdown_text",
     "public_lines",
@@ -29,6 +34,57 @@ __all__ = [
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+_LOG = logging.getLogger("geodash")
+#: Key of ``st.session_state`` counting this session's runs stopped before their page was drawn: the browser
+#: then no longer shows the page's widgets, and a form drawn again must send them their values.
+INTERRUPTED = "pages_interrupted"
+
+
+def _interrupted() -> None:
+    st.session_state[INTERRUPTED] = st.session_state.get(INTERRUPTED, 0) + 1
+
+
+def _database_unavailable(exc: BaseException) -> None:
+    """A French ``st.error`` saying why the database cannot be used; the driver's message to the log."""
+    _interrupted()
+    _LOG.error("base de données : %s", exc)  # the whole message (file, server, SQL), for the staff
+    if isinstance(exc, db.StoreError) and not isinstance(exc, db.DatabaseFault):
+        reason = public_message(exc)  # a refusal already written in French (a start that would re-import)
+    else:
+        reason = f"La base de données des financements ne peut pas être utilisée : {db.database_fault(exc).detail}."
+    st.error(markdown_text(reason), icon=":material/database:")
+
+
+def open_base() -> Base:
+    """The pages' shared :class:`Base` (:func:`geodash.selection.cached_base`); when the territories or the
+    database cannot be read, a French message on every page (the log has the details) and the run stopped."""
+    try:
+        return cached_base()
+    except territories.TerritoryError as exc:
+        _LOG.error("territoires : %s", exc)  # the full path, for the staff
+        _interrupted()
+        st.error(
+            markdown_text(
+                f"Les limites territoriales ne peuvent pas être chargées : {public_message(exc)}. "
+                "La carte reviendra dès que le fichier sera remplacé."
+            )
+        )
+        st.stop()
+    except (db.StoreError, *db.DATABASE_FAULTS) as exc:
+        _database_unavailable(exc)
+        st.stop()
+
+
+@contextlib.contextmanager
+def database_guard():
+    """``with database_guard(): page.run()``: a database that fails during a page is a French message under
+    what was drawn, never Streamlit's English error page and its traceback."""
+    try:
+        yield
+    except db.DATABASE_FAULTS as exc:
+        _database_unavailable(exc)
 
 
 def page_style(projector: bool = False) -> None:

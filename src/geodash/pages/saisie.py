@@ -9,12 +9,15 @@ outcome is kept in ``st.session_state`` and shown by the page.
 An edit sends only the fields the editor changed since opening the financing, with the version opened.
 When someone saved in between, nothing is written: the page shows the other's change next to the
 editor's input, which stays in the form, and the editor chooses to apply their changes to the current
-version or to drop them.
+version or to drop them. When the database fails, nothing is written either: the page says why in French
+and the input stays in the form, bound to the version opened. That input is kept outside the widgets
+(Streamlit forgets the value of a widget that a run did not draw), so a form never saves blanks.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime
 
 import pandas as pd
@@ -24,10 +27,10 @@ from .. import db, style
 from ..formatting import format_eur, parse_number
 from ..projects import FIELD_LIMITS, FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
 from ..selection import Base, ProjectSource, ready_engine
-from . import markdown_text, page_style, text_table
+from . import INTERRUPTED, markdown_text, page_style, text_table
 from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
 
-__all__ = ["render"]
+__all__ = ["render", "open_form", "form_values", "my_changes"]
 
 NEW = ""  # the "new financing" entry of the financing chooser
 #: The form shows the columns of ``financements.csv`` (the id is given by the database), then the optional ones.
@@ -121,26 +124,66 @@ def _conflicts() -> dict:
     return st.session_state.setdefault("saisie_conflicts", {})
 
 
-def _open(fid: str, values: dict[str, str], version: int) -> None:
+def _widget_value(column: str, text: str):
+    """A CSV value as its widget holds it."""
+    if column == "commune_insee":
+        return [c for c in text.split("|") if c]
+    if column in ("theme", "periode", "nature"):
+        return text or None
+    return text
+
+
+def open_form(fid: str, values: dict[str, str], version: int) -> None:
     """Put ``values`` in the form of ``fid`` and remember them as the version the editor started from."""
-    _opened()[fid] = {"version": version, "values": dict(values)}
+    shown = {column: _widget_value(column, values.get(column, "")) for column in FORM_FIELDS + EXTRA_FIELDS}
+    _opened()[fid] = {"version": version, "values": dict(values), "input": shown}
     _conflicts().pop(fid, None)
     st.session_state.get("saisie_refused", {}).pop(fid, None)
+    _show(fid, every=True)
+
+
+def _keep(fid: str) -> dict:
+    """The editor's input in the form of ``fid``, kept outside its widgets.
+
+    Streamlit forgets a widget's value after a run that did not draw it (a page stopped by a database
+    failure, a callback that raised, another financing opened) and the browser then shows it empty:
+    the input kept here is what the form holds, whatever the widgets lost.
+    """
+    kept = _opened()[fid]["input"]
     for column in FORM_FIELDS + EXTRA_FIELDS:
-        value = values.get(column, "")
-        if column == "commune_insee":
-            st.session_state[_key(fid, column)] = [c for c in value.split("|") if c]
-        elif column in ("theme", "periode", "nature"):
-            st.session_state[_key(fid, column)] = value or None
-        else:
-            st.session_state[_key(fid, column)] = value
+        key = _key(fid, column)
+        if key in st.session_state:
+            value = st.session_state[key]
+            kept[column] = list(value) if isinstance(value, list) else value
+    return kept
+
+
+def _show(fid: str, *, every: bool = False) -> None:
+    """The kept input set, before the form of ``fid`` is drawn, in the widgets that lost it, so that the
+    browser shows it again: all of them (``every``) when the form was just opened or when a run was
+    stopped since it was last drawn (the browser dropped the page), else those Streamlit forgot.
+
+    A widget that kept its value is left alone: setting it on every run would overwrite what the editor
+    is typing in it when a run ends.
+    """
+    opened = _opened()[fid]
+    interrupted = st.session_state.get(INTERRUPTED, 0)
+    every = every or opened.get("interrupted", interrupted) != interrupted
+    opened["interrupted"] = interrupted
+    for column, value in opened["input"].items():
+        key = _key(fid, column)
+        if every or key not in st.session_state:
+            st.session_state[key] = list(value) if isinstance(value, list) else value
 
 
 def form_values(fid: str) -> dict[str, str]:
-    """The form of ``fid`` as CSV text, the fields it does not show taken from the version opened."""
+    """The form of ``fid`` as CSV text, the fields it does not show taken from the version opened.
+
+    A field whose widget has no value is the editor's kept input, never an empty text: a form that
+    lost its widgets cannot save blanks over the version it came from.
+    """
     values = dict(_opened()[fid]["values"])
-    for column in FORM_FIELDS + EXTRA_FIELDS:
-        value = st.session_state.get(_key(fid, column))
+    for column, value in _keep(fid).items():
         if isinstance(value, list):
             value = "|".join(value)
         values[column] = "" if value is None else str(value)
@@ -164,25 +207,62 @@ def my_changes(fid: str) -> dict[str, str]:
 
 
 def _save(engine, rules, fid: str, epci: str) -> None:
-    author = signed_in_login(engine)
-    if author is None:
-        return
     if fid.startswith("nouveau-"):
-        _add(engine, rules, fid, author)
+        _add(engine, rules, fid)
         return
     changes = my_changes(fid)
     if not changes:
         _say("info", "Aucune modification à enregistrer.")
         return
-    _edit(engine, rules, fid, changes, _opened()[fid]["version"], author, f"Financement {fid} enregistré")
+    _edit(engine, rules, fid, changes, _opened()[fid]["version"], f"Financement {fid} enregistré")
 
 
-def _add(engine, rules, fid: str, author: str) -> None:
-    """The new financing of form ``fid`` (``nouveau-…``) recorded, its form emptied, it opened."""
+def _attempt(engine, fid: str, write):
+    """``write(author)`` for the signed-in editor, the one way the buttons of ``fid`` reach the database.
+
+    Returns what ``write`` returned, or ``None`` when nothing was written: signed out; refused (the fields
+    in error marked); someone saved first (their change shown next to the editor's input, or, without
+    input, the current version opened); or the database failing (said in French, the details logged).
+    Whatever happened, the editor's input stays in the form, bound to the version it came from.
+    """
+    _keep(fid)
     try:
-        record = db.add_financing(engine, {**form_values(fid), "id": ""}, author=author, rules=rules)
+        author = signed_in_login(engine)
+        return None if author is None else write(author)
     except db.ValidationError as exc:
         _refused(fid, exc)
+    except db.Conflict as exc:
+        if my_changes(fid):  # unsaved input: shown next to the other's change
+            _conflicts()[fid] = exc
+        else:  # nothing of the editor's to keep: show the current version, to act on it knowingly
+            open_form(fid, exc.current.values, exc.current.version)
+        _say("warning", str(exc))
+    except db.DATABASE_FAULTS as exc:
+        logging.getLogger("geodash").error("base de données, enregistrement de %s : %s", fid, exc)
+        version = _opened()[fid]["version"]
+        bound = f", toujours rattachée à la version {version}" if version else ""
+        _say(
+            "error",
+            f"Rien n'a été enregistré : {db.database_fault(exc).detail}. Votre saisie est gardée dans le "
+            f"formulaire{bound} : enregistrez-la à nouveau quand la base sera revenue.",
+        )
+    except db.StoreError as exc:
+        _say("error", str(exc))
+    return None
+
+
+def _refused(fid: str, exc: db.ValidationError) -> None:
+    """The form's refused fields kept (shown next to them) and the refusal said."""
+    st.session_state.setdefault("saisie_refused", {})[fid] = exc.errors
+    _say("error", str(exc))
+
+
+def _add(engine, rules, fid: str) -> None:
+    """The new financing of form ``fid`` (``nouveau-…``) recorded, its form emptied, it opened."""
+    record = _attempt(
+        engine, fid, lambda author: db.add_financing(engine, {**form_values(fid), "id": ""}, author=author, rules=rules)
+    )
+    if record is None:
         return
     for column in FORM_FIELDS + EXTRA_FIELDS:
         st.session_state.pop(_key(fid, column), None)
@@ -194,77 +274,51 @@ def _add(engine, rules, fid: str, author: str) -> None:
 
 def _apply_mine(engine, rules, fid: str) -> None:
     """After a conflict: the editor's changes applied to the current version."""
-    author = signed_in_login(engine)
-    if author is None:
-        return
     current = _conflicts()[fid].current.version
-    _edit(
-        engine,
-        rules,
-        fid,
-        my_changes(fid),
-        current,
-        author,
-        "Vos modifications sont enregistrées sur la version actuelle",
-    )
+    _edit(engine, rules, fid, my_changes(fid), current, "Vos modifications sont enregistrées sur la version actuelle")
 
 
-def _edit(engine, rules, fid: str, changes: dict, expected: int, author: str, done: str) -> None:
-    """``changes`` written over version ``expected`` of ``fid``: the new version opened and ``done``
-    said with its number; a refusal or a conflict (someone saved first) recorded and said."""
-    try:
-        record = db.edit_financing(engine, fid, changes, expected_version=expected, author=author, rules=rules)
-    except db.ValidationError as exc:
-        _refused(fid, exc)
-        return
-    except db.Conflict as exc:
-        _conflicts()[fid] = exc
-        _say("warning", str(exc))
-        return
-    _open(fid, record.values, record.version)
+def _written(fid: str, record, done: str) -> None:
+    """After a write: the new version opened and ``done`` said with its number."""
+    open_form(fid, record.values, record.version)
     _say("success", f"{done} (version {record.version}).")
 
 
-def _refused(fid: str, exc: db.ValidationError) -> None:
-    """The form's refused fields kept (shown next to them) and the refusal said."""
-    st.session_state.setdefault("saisie_refused", {})[fid] = exc.errors
-    _say("error", str(exc))
+def _edit(engine, rules, fid: str, changes: dict, expected: int, done: str) -> None:
+    """``changes`` written over version ``expected`` of ``fid`` (see :func:`_attempt` for what may refuse it)."""
+    record = _attempt(
+        engine,
+        fid,
+        lambda author: db.edit_financing(engine, fid, changes, expected_version=expected, author=author, rules=rules),
+    )
+    if record is not None:
+        _written(fid, record, done)
 
 
 def _reload(engine, fid: str) -> None:
-    record = db.get_financing(engine, fid)
-    _open(fid, record.values, record.version)
-    _say("info", f"Financement {fid} rechargé (version {record.version}) ; vos modifications ont été abandonnées.")
+    record = _attempt(engine, fid, lambda _author: db.get_financing(engine, fid))
+    if record is not None:
+        open_form(fid, record.values, record.version)
+        _say("info", f"Financement {fid} rechargé (version {record.version}) ; vos modifications ont été abandonnées.")
 
 
 def _act(engine, rules, fid: str, action: str, version: int | None = None) -> None:
     """Withdraw, reinstate or restore ``version`` of ``fid``, from the version opened."""
-    author = signed_in_login(engine)
-    if author is None:
-        return
     expected = _opened()[fid]["version"]
-    try:
+
+    def write(author: str) -> db.FinancingRecord:
         if action == "withdraw":
-            record = db.withdraw_financing(engine, fid, expected_version=expected, author=author)
-            done = "retiré (il reste enregistré et peut être rétabli)"
-        elif action == "reinstate":
-            record = db.reinstate_financing(engine, fid, expected_version=expected, author=author, rules=rules)
-            done = "rétabli"
-        else:
-            record = db.restore_version(engine, fid, version, expected_version=expected, author=author, rules=rules)
-            done = f"remis dans sa version {version}"
-    except db.Conflict as exc:
-        if my_changes(fid):  # unsaved input: shown next to the other's change
-            _conflicts()[fid] = exc
-        else:  # nothing of the editor's to keep: show the current version, to act on it knowingly
-            _open(fid, exc.current.values, exc.current.version)
-        _say("warning", str(exc))
-        return
-    except db.StoreError as exc:
-        _say("error", str(exc))
-        return
-    _open(fid, record.values, record.version)
-    _say("success", f"Financement {fid} {done} (version {record.version}).")
+            return db.withdraw_financing(engine, fid, expected_version=expected, author=author)
+        if action == "reinstate":
+            return db.reinstate_financing(engine, fid, expected_version=expected, author=author, rules=rules)
+        return db.restore_version(engine, fid, version, expected_version=expected, author=author, rules=rules)
+
+    done = {"withdraw": "retiré (il reste enregistré et peut être rétabli)", "reinstate": "rétabli"}.get(
+        action, f"remis dans sa version {version}"
+    )
+    record = _attempt(engine, fid, write)
+    if record is not None:
+        _written(fid, record, f"Financement {fid} {done}")
 
 
 # --- The workspace --------------------------------------------------------------------------------------
@@ -334,12 +388,12 @@ def workspace(engine, base: Base, rules) -> None:
     if fid == NEW:
         form_id = f"nouveau-{epci}"
         if form_id not in _opened():
-            _open(form_id, {"epci_siren": epci}, 0)
+            open_form(form_id, {"epci_siren": epci}, 0)
         financing_form(engine, base, rules, form_id, None)
         return
     record = by_id[fid]
     if fid not in _opened():
-        _open(fid, record.values, record.version)
+        open_form(fid, record.values, record.version)
     financing_form(engine, base, rules, fid, record)
     history(engine, rules, fid, record)
 
@@ -365,6 +419,7 @@ def financing_form(engine, base: Base, rules, fid: str, record: db.FinancingReco
         state = "retiré" if record.withdrawn else "en vigueur"
         st.subheader(markdown_text(f"{fid} — version {_opened()[fid]['version']} ({state})"))
     values = form_values(fid)
+    _show(fid)
     errors, warnings = db.check_financing(values, rules)
     errors = {**st.session_state.get("saisie_refused", {}).get(fid, {}), **errors}
     k = lambda column: _key(fid, column)  # noqa: E731

@@ -5,6 +5,8 @@ configured. The session token lives in ``st.session_state``; every check goes th
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from .. import db, settings
@@ -80,7 +82,10 @@ def _forget_session() -> None:
 
 
 def sign_out(engine) -> None:
-    db.close_session(engine, st.session_state.get(TOKEN))
+    try:
+        db.close_session(engine, st.session_state.get(TOKEN))
+    except db.DATABASE_FAULTS as exc:  # signed out here all the same; the stored session expires by itself
+        logging.getLogger("geodash").error("base de données, déconnexion : %s", exc)
     _forget_session()
 
 
