@@ -70,7 +70,7 @@ def _plans(args: argparse.Namespace) -> int:
     plans = load_plans(args.dossier)
     for problem in plans.errors:  # the valid milestones are written; the rows set aside are named
         print(problem, file=sys.stderr)
-    frame = milestones(plans.jalons).map(neutralise_formula)
+    frame = milestones(plans.jalons).apply(lambda column: column.map(neutralise_formula))
     try:
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     except BrokenPipeError:  # `geodash plans | head`

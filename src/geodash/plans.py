@@ -30,7 +30,7 @@ import pandas as pd
 from . import settings
 from .formatting import format_eur, format_number, parse_number
 from .projects import _amount, _nonempty, _one_of, _source
-from .tables import CheckedTable, Problem, Row, check_rows, read_rows
+from .tables import Problem, Row, check_rows, read_rows
 from .text import fold
 
 __all__ = [
@@ -326,16 +326,8 @@ def load_plans(folder: Path | None = None, ids: set[str] | None = None) -> Plans
         problems += read_problems + table.problems
         rejected += table.rejected + sum(p.rows for p in read_problems if p.level == "erreur")
         tables[name] = table.rows
-    with_sheet = {r.values["financement_id"] for r in tables["fiches.csv"]}
-    with_sheet |= {i for r in tables["fiches.csv"] for i in _ids(r.values["autres_financements"])}
-    problems += _sheet_problems(tables["fiches.csv"])
-    for name in ("jalons.csv", "indicateurs.csv", "plans_financement.csv"):
-        if paths["fiches.csv"].exists():
-            problems += [
-                Problem(name, r.line, f"financement_id : « {r.values['financement_id']} » n'a pas de fiche dans fiches.csv", "avertissement")
-                for r in tables[name]
-                if r.values["financement_id"] not in with_sheet
-            ]
+    if paths["fiches.csv"].exists():
+        problems += _sheet_problems(tables)
     problems += _plan_problems(tables["plans_financement.csv"])
     frames = {name: _frame(tables[name], columns) for name, columns in PLAN_FILES.items()}
     indicateurs, financements = frames["indicateurs.csv"], frames["plans_financement.csv"]
@@ -440,17 +432,30 @@ def _checks(name: str, ids: set[str]) -> dict[str, Callable]:
     }[name]
 
 
-def _sheet_problems(rows: list[Row]) -> list[Problem]:
-    """A financing given two sheets: a warning on the second."""
+def _sheet_problems(tables: dict[str, list[Row]]) -> list[Problem]:
+    """Warnings about the sheets: a financing given two sheets (on the second), a fact whose financing
+    has no sheet."""
     seen: dict[str, int] = {}
     problems = []
-    for row in rows:
+    for row in tables["fiches.csv"]:
         fid = row.values["financement_id"]
         if fid and fid in seen:
             problems.append(
                 Problem("fiches.csv", row.line, f"« {fid} » a déjà une fiche ligne {seen[fid]}", "avertissement")
             )
         seen.setdefault(fid, row.line)
+        seen.update((other, row.line) for other in _ids(row.values["autres_financements"]) if other not in seen)
+    for name in ("jalons.csv", "indicateurs.csv", "plans_financement.csv"):
+        problems += [
+            Problem(
+                name,
+                r.line,
+                f"financement_id : « {r.values['financement_id']} » n'a pas de fiche dans fiches.csv",
+                "avertissement",
+            )
+            for r in tables[name]
+            if r.values["financement_id"] not in seen
+        ]
     return problems
 
 
@@ -486,7 +491,9 @@ def _plan_problems(rows: list[Row], name: str = "plans_financement.csv") -> list
         total = parse_number(totals[0].values["montant_eur"])
         amounts = [parse_number(r.values["montant_eur"]) for r in funders if r.values["montant_eur"]]
         complete = len(amounts) == len(funders)
-        if funders and (sum(amounts) > total + AMOUNT_TOLERANCE_EUR or complete and sum(amounts) < total - AMOUNT_TOLERANCE_EUR):
+        if funders and (
+            sum(amounts) > total + AMOUNT_TOLERANCE_EUR or complete and sum(amounts) < total - AMOUNT_TOLERANCE_EUR
+        ):
             problems.append(
                 Problem(
                     name,
@@ -500,7 +507,10 @@ def _plan_problems(rows: list[Row], name: str = "plans_financement.csv") -> list
             )
         for row in funders:
             if row.values["part_pct"] and row.values["montant_eur"] and total:
-                stated, computed = parse_number(row.values["part_pct"]), parse_number(row.values["montant_eur"]) / total * 100
+                stated, computed = (
+                    parse_number(row.values["part_pct"]),
+                    parse_number(row.values["montant_eur"]) / total * 100,
+                )
                 if abs(stated - computed) > SHARE_TOLERANCE_PCT:
                     problems.append(
                         Problem(
