@@ -363,3 +363,15 @@ def test_a_full_date_is_that_day(day):
 def test_seasons_constant_is_documented_in_the_readme():
     readme = (FOLDER / "README.md").read_text(encoding="utf-8")
     assert re.search(r"été.*juin.*septembre", readme)
+
+
+def test_a_target_is_a_number_with_its_written_target(tmp_path):
+    def edit(rows):
+        rows[0]["valeur_cible"] = "53 haies"  # the number only
+        rows[1]["cible"] = ""  # a value without the target as written
+
+    loaded = load_plans(_copy(tmp_path, edit, "indicateurs.csv"))
+    assert [str(p) for p in loaded.problems] == [
+        "indicateurs.csv:2: valeur_cible : « 53 haies » n'est pas un nombre (attendu : 1443000, 52357.2 ou 1 443 000)",
+        "indicateurs.csv:3: avertissement : valeur_cible : valeur cible sans la cible écrite (colonne cible)",
+    ]

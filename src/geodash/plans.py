@@ -29,7 +29,7 @@ import pandas as pd
 
 from . import settings
 from .formatting import format_eur, format_number, parse_number
-from .projects import _amount, _nonempty, _one_of, _source
+from .projects import _amount, _nonempty, _number, _one_of, _source
 from .tables import Problem, Row, check_rows, read_rows
 from .text import fold
 
@@ -377,24 +377,10 @@ def _checks(name: str, ids: set[str]) -> dict[str, Callable]:
             return f"!« {value} » : date non reconnue, pas de ligne dans « geodash plans »"
         return None
 
-    def share(value: str, _row) -> str | None:
-        if not value:
-            return None
-        try:
-            number = parse_number(value)
-        except ValueError as exc:
-            return str(exc)
+    def share(number: float, value: str, _row) -> str | None:
         return None if 0 <= number <= 100 else f"part de {value} % : attendu entre 0 et 100"
 
-    def target(value: str, row) -> str | None:
-        if not value:
-            return None
-        try:
-            number = parse_number(value)
-        except ValueError as exc:
-            return str(exc)
-        if not np.isfinite(number):
-            return f"« {value} » n'est pas un nombre fini"
+    def target(_value: float, _text: str, row) -> str | None:
         return None if row.get("cible") else "!valeur cible sans la cible écrite (colonne cible)"
 
     def funder(value: str, row) -> str | None:
@@ -419,14 +405,14 @@ def _checks(name: str, ids: set[str]) -> dict[str, Callable]:
             **common,
             "type": _one_of(INDICATOR_TYPES),
             "libelle": _nonempty,
-            "valeur_cible": target,
+            "valeur_cible": _number(target),
         },
         "plans_financement.csv": {
             **common,
             "type": _one_of(PLAN_LINE_TYPES),
             "financeur": funder,
             "montant_eur": _amount(),
-            "part_pct": share,
+            "part_pct": _number(share),
             "taxes": taxes,
         },
     }[name]
