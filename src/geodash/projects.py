@@ -184,8 +184,11 @@ def _one_of(allowed) -> callable:
     return check
 
 
-def _amount(required: bool = False):
-    def check(value: str, _row) -> str | None:
+def _number(rule: Callable[[float, str, dict], str | None], required: bool = False) -> Callable:
+    """A cell holding a number (:func:`parse_number`: ``1443000``, ``52357.2`` or ``1 443 000``), empty unless
+    ``required``, then ``rule(number, cell, row)``: the check of every number of the project files."""
+
+    def check(value: str, row) -> str | None:
         if not value:
             return "valeur manquante" if required else None
         try:
@@ -194,13 +197,20 @@ def _amount(required: bool = False):
             return str(exc)
         if not np.isfinite(number):
             return f"« {value} » n'est pas un nombre fini"
+        return rule(number, value, row)
+
+    return check
+
+
+def _amount(required: bool = False):
+    def rule(number: float, value: str, _row) -> str | None:
         if number < 0:
             return f"montant négatif ({value})"
         if number > MAX_AMOUNT_EUR:
             return f"montant invraisemblable ({value} €)"
         return None
 
-    return check
+    return _number(rule, required)
 
 
 def _source(value: str, _row) -> str | None:
