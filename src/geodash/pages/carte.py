@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from .. import atlas, bilan, comparison, dashboard, layers, legend, mapframe, style, weblayers, webmap
 from ..selection import Base, Filters, Selection, select
@@ -137,12 +136,6 @@ def projects_table(base: Base, chosen: Selection):
     return base.memo(("projects", chosen.filters), table)
 
 
-def projects_shown(base: Base, chosen: Selection) -> Styler:
-    """:func:`projects_table` written in French for the page (:func:`geodash.dashboard.french_table`),
-    kept with the data: its cells are rendered once for every session."""
-    return base.memo(("projects-shown", chosen.filters), lambda: dashboard.french_table(projects_table(base, chosen)))
-
-
 def prepare(base: Base, params: dict) -> None:
     """Compute what the page shows for the view ``params`` (a link's query) opens, as its first
     visitor's run would, and keep it with the data."""
@@ -156,7 +149,7 @@ def prepare(base: Base, params: dict) -> None:
     if choice.filters.epci is not None:
         brief(base, chosen)
         key_figures_of(base, chosen)
-    dashboard.render_cells(projects_shown(base, chosen))
+    projects_table(base, chosen)
 
 
 # --- Sidebar ----------------------------------------------------------------------------------------
@@ -550,7 +543,7 @@ def project_table(base: Base, chosen: Selection) -> None:
     table = projects_table(base, chosen)
     # Numbers stay numbers (the table sorts on them), written in French by the server; « montant non
     # précisé » where the source gives none (the files keep numbers).
-    french_dataframe(projects_shown(base, chosen))
+    french_dataframe(dashboard.french_table(table))
     stem = dashboard.projects_file_stem(epci)
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable), not on every rerun.
