@@ -6,7 +6,6 @@ import io
 import numpy as np
 import openpyxl
 import pandas as pd
-import pytest
 
 from geodash import dashboard
 from geodash.formatting import NBSP, format_number
