@@ -13,12 +13,17 @@ from geodash.formatting import NBSP, format_number
 LUMBRES = "246201016"
 
 
-def test_key_figures_keep_plus_de_and_pres_de(data):
+def test_key_figures_say_au_moins_and_environ(data):
+    """The contracts' « plus de » and « près de » read « au moins » and « environ », as everywhere else."""
     figures = dashboard.key_figures(data.chiffres, LUMBRES)
     assert len(figures) > 15
-    routes = figures[figures["Valeur"].str.startswith("plus de ")]
-    assert not routes.empty
-    assert any(v.replace(NBSP, " ") == "plus de 6 900 000 €" for v in figures["Valeur"])
+    assert any(v.replace(NBSP, " ") == "au moins 6 900 000 €" for v in figures["Valeur"])  # « plus de 6,90 millions »
+    assert not figures["Valeur"].str.contains("plus de|près de").any()
+    assert (data.chiffres["precision"] == "environ").any()
+    for siren, stated in data.chiffres.groupby("epci_siren"):
+        values = dashboard.key_figures(data.chiffres, siren)["Valeur"]
+        assert list(values.str.startswith("au moins ")) == list(stated["precision"] == "minimum"), siren
+        assert list(values.str.startswith("environ ")) == list(stated["precision"] == "environ"), siren
 
 
 def test_theme_period_table_totals(data):

@@ -7,8 +7,11 @@ from geodash.formatting import (
     format_eur,
     format_eur_short,
     format_per_inhabitant,
+    format_value,
     numbers_in_text,
     parse_number,
+    precision_prefix,
+    precision_word,
 )
 
 
@@ -81,3 +84,18 @@ def test_numbers_in_text():
     found = numbers_in_text("Plus de 6,90 millions d'euros et 420 600 € ; 1,37 million ; Total : 366 200 €")
     assert {6_900_000, 420_600, 1_370_000, 366_200} <= found
     assert 1_000_000 in numbers_in_text("un million d'euros")
+
+
+def test_a_minimum_reads_au_moins_and_an_approximate_figure_environ():
+    """One wording whatever the vocabulary of the precision: the data's codes or the bilan's words."""
+    assert precision_prefix("minimum") == precision_prefix("au moins") == "au moins "
+    assert precision_prefix("environ") == "environ "
+    assert precision_prefix("exact") == precision_prefix("") == precision_prefix("inconnu") == ""
+    assert [precision_word(p) for p in ("exact", "minimum", "au moins", "environ")] == [
+        "exact",
+        "au moins",
+        "au moins",
+        "environ",
+    ]
+    assert plain(format_value(6_900_000, "EUR", "minimum")) == "au moins 6,9 millions €"
+    assert plain(format_value(412_000, "EUR", "environ")) == "environ 412 000 €"

@@ -13,8 +13,8 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from .comparison import amount_sum_text
-from .formatting import NBSP, format_eur, format_number
-from .projects import PRECISIONS, countable, financing_by_epci  # totals live with the projects
+from .formatting import NBSP, format_eur, format_number, precision_prefix, precision_word
+from .projects import countable, financing_by_epci  # totals live with the projects
 from .style import NATURES, PERIODS, THEMES
 from .text import visible_text
 
@@ -92,14 +92,12 @@ INDICATOR_LABELS = {
     "routes_departementales_km_3e_categorie": "Routes départementales de 3e catégorie",
     "engagement_contrat_developpement_territorial_2015": "Contrat de développement territorial 2015",
 }
-#: How precise a stated figure is, in words (``chiffres_cles.csv``'s ``precision``).
-PRECISION_WORDS = {"exact": "exact", "minimum": "au moins", "environ": "environ"}
 
 
 def key_figures(chiffres: pd.DataFrame, siren: str) -> pd.DataFrame:
     """The contract's key figures of one EPCI: indicator | value | precision | source lines.
 
-    The value carries its precision ("plus de 1,53 million €"), written again in its own column so
+    The value carries its precision ("au moins 1 530 000 €"), written again in its own column so
     that it can be read or sorted on; the source's own wording is not repeated.
     """
     rows = chiffres[chiffres["epci_siren"] == siren]
@@ -117,8 +115,8 @@ def key_figures(chiffres: pd.DataFrame, siren: str) -> pd.DataFrame:
         out.append(
             {
                 "Indicateur": INDICATOR_LABELS.get(ident, ident.replace("_", " ").capitalize()),
-                "Valeur": f"{PRECISIONS.get(precision, '')}{value}",
-                "Précision": PRECISION_WORDS.get(precision, precision),
+                "Valeur": f"{precision_prefix(precision)}{value}",
+                "Précision": precision_word(precision),
                 "Source (lignes)": str(r["source"]).replace(";", ", "),
             }
         )

@@ -26,7 +26,7 @@ from matplotlib.transforms import Bbox  # noqa: E402
 
 from . import legend, settings, style  # noqa: E402
 from .bilan import DOCUMENT, NO_CONTRACT  # noqa: E402
-from .formatting import format_per_inhabitant, format_value  # noqa: E402
+from .formatting import MINIMUM_NOTE, format_per_inhabitant, format_value, precision_word  # noqa: E402
 from .legend import label_parts, number_projects  # noqa: E402
 from .printlabels import FAR, NEAR, Placer, name_communes, text_columns, wrap  # noqa: E402
 from .printlayout import (  # noqa: E402
@@ -445,8 +445,8 @@ def _side_lines(opt: SheetOptions, cp, placed, unplaced, epci_layer) -> list[str
         lines.append("Classement des intercommunalités :")
         lines += [f"{i}. {names.get(s, s)} – {cp.text(s)}" for i, s in enumerate(ranked.index, 1)]
         lines += [f"– {names.get(s, s)} : {text}" for text, sirens in cp.missing().items() for s in sirens]
-        if cp.precision is not None and (cp.precision == "au moins").any():
-            lines.append(wrap("« au moins » : l'un des chiffres additionnés est un minimum (« plus de … »).", 52))
+        if cp.precision is not None and (cp.precision.map(precision_word) == precision_word("minimum")).any():
+            lines.append(wrap(f"{MINIMUM_NOTE}.", 52))
         lines.append(wrap(f"Source : {cp.source}.", 52))
         return lines
     lines.append(f"{BILAN_TITLE} :")

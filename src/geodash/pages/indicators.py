@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import bilan, comparison, legend
+from ..formatting import MINIMUM_NOTE, precision_prefix
 from ..selection import Base
 
 __all__ = ["choose_indicator", "choropleth", "ranking", "ranking_parts", "url_value"]
@@ -64,7 +65,7 @@ def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False, co
     else:
         st.table(table, hide_index=True)
     notes = []
-    if table["Valeur"].str.startswith("au moins").any():
-        notes.append("« au moins » : le contrat donne une partie des montants en « plus de … »")
+    if table["Valeur"].str.startswith(precision_prefix("minimum")).any():
+        notes.append(MINIMUM_NOTE)
     notes.append(f"source : {indicator.source}")
     st.caption(" ; ".join(notes) + ".")
