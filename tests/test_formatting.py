@@ -2,6 +2,7 @@
 
 import pytest
 
+from geodash import settings
 from geodash.formatting import (
     NBSP,
     format_eur,
@@ -99,3 +100,13 @@ def test_a_minimum_reads_au_moins_and_an_approximate_figure_environ():
     ]
     assert plain(format_value(6_900_000, "EUR", "minimum")) == "au moins 6,9 millions €"
     assert plain(format_value(412_000, "EUR", "environ")) == "environ 412 000 €"
+
+
+def test_one_thousands_separator_in_the_code():
+    """Numbers are written by format_number (U+00A0), never with another separator by hand (the
+    formatting module reads every space when it parses a number)."""
+    package = settings.REPO_DIR / "src" / "geodash"
+    for path in sorted(set(package.rglob("*.py")) - {package / "formatting.py"}):
+        text = path.read_text(encoding="utf-8")
+        assert "\u202f" not in text and "\\u202f" not in text, path  # narrow no-break space
+        assert ':,}".replace(' not in text and ':,.0f}".replace(' not in text, path
