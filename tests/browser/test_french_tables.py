@@ -69,9 +69,7 @@ def test_project_table_is_french_in_an_english_browser(server, make_page, data):
     grid.hover()
     p.page.mouse.wheel(1200, 0)  # the amount columns, right of the first ones
     _drawn_after(p, "Coût total (€)")
-    p.page.wait_for_function(
-        "() => window.gdDrawn.some(t => /^\\d{1,3}(\\u00a0\\d{3})+$/.test(t))", timeout=30_000
-    )
+    p.page.wait_for_function("() => window.gdDrawn.some(t => /^\\d{1,3}(\\u00a0\\d{3})+$/.test(t))", timeout=30_000)
     drawn = p.page.evaluate("() => window.gdDrawn")
     amounts = [t for t in drawn if re.fullmatch(r"[\d\s.,]+", t) and len(t) > 3]
     assert any(FRENCH_THOUSANDS.match(t) for t in amounts), amounts
