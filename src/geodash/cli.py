@@ -274,7 +274,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--indicateur",
         default=None,
-        help="indicateur du bilan de la carte du département (défaut : investissement_total_par_habitant)",
+        help="indicateur du bilan de la carte du département (défaut : l'investissement total 2015-2018 par habitant)",
     )
     p.add_argument("--sortie", type=Path, default=Path("atlas"), help="dossier de sortie (défaut : atlas/)")
     p.add_argument("--nom", default="{code}_{nom}", help="motif des noms de fichier ({code}, {nom})")

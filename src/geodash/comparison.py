@@ -28,8 +28,7 @@ __all__ = [
     "amount_sum_text",
 ]
 
-#: The indicator a comparison opens on: the Département's investment 2015-2018 per inhabitant.
-DEFAULT_INDICATOR = "investissement_total_par_habitant"
+DEFAULT_INDICATOR = bilan.DEFAULT_INDICATOR  # decided in bilan (the print sheet's too); named here for the pages
 RANKING_COLUMNS = ["Rang", "Intercommunalité", "Valeur", "Population", "Lignes du document"]
 
 

@@ -16,7 +16,7 @@ def choose_indicator(base: Base, current: str | None) -> bilan.Indicator:
     """The indicator selectbox (opened on ``current``, the URL's, else the default); returns the choice."""
     indicators = {i.id: i for i in bilan.comparable_indicators(base.data.chiffres)}
     ids = list(indicators)
-    opened = current if current in indicators else comparison.DEFAULT_INDICATOR
+    opened = current if current in indicators else bilan.DEFAULT_INDICATOR
     chosen = st.selectbox(
         "Indicateur comparé",
         ids,
@@ -30,7 +30,7 @@ def choose_indicator(base: Base, current: str | None) -> bilan.Indicator:
 
 def url_value(indicator: bilan.Indicator) -> str | None:
     """``?indicateur=`` of a choice: ``None`` for the default, so that links stay short."""
-    return None if indicator.id == comparison.DEFAULT_INDICATOR else indicator.id
+    return None if indicator.id == bilan.DEFAULT_INDICATOR else indicator.id
 
 
 def choropleth(base: Base, indicator: bilan.Indicator) -> legend.Choropleth:
