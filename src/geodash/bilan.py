@@ -42,7 +42,6 @@ __all__ = [
     "domain_totals",
     "bilan_table",
     "epci_investment",
-    "bilan_frame",
     "comparable_indicators",
     "indicator_of",
     "indicator_values",
@@ -389,25 +388,6 @@ def epci_investment(chiffres: pd.DataFrame, communes: pd.DataFrame, siren: str) 
             }
         )
     return pd.DataFrame(rows, columns=columns)
-
-
-def bilan_frame(folder=None, territories=None) -> pd.DataFrame:
-    """:func:`bilan_table` of the shipped files (or of ``folder`` / ``territories``), for export.
-
-    Raises
-    ------
-    RuntimeError
-        When the territories cannot be read or ``chiffres_cles.csv`` has errors (file:line: reason).
-    """
-    from .projects import load_project_data
-    from .territories import load_territories
-
-    terr = load_territories(territories)
-    data = load_project_data(terr.communes, set(terr.sirens), folder)
-    bad = [str(p) for p in data.errors if p.file == "chiffres_cles.csv" or "chiffres" in p.file]
-    if bad:
-        raise RuntimeError("\n".join(bad))
-    return bilan_table(data.chiffres, terr.epci, terr.communes)
 
 
 # --- Reconciliation with the projects -------------------------------------------------------------
