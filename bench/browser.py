@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,16 +20,7 @@ from pathlib import Path
 
 from common import APP, REPO_DIR, cpu_seconds, free_port, log, median, proc_status
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from chromium_launch import MISSING, chromium_path, launch
 
 INIT = """(() => {
   const set = Element.prototype.setAttribute;
@@ -406,9 +396,8 @@ def run(quick: bool = False, variants: dict[str, Path] | None = None, largest: s
     the apps taking turns; then one visitor's switches and memory on ours, and a few on the naive app."""
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium")
-    if not chromium:
-        return {"skipped": "Debian chromium is not installed (apt-get install -y chromium)"}
+    if not chromium_path():
+        return {"skipped": MISSING}
     sirens, short, long = _names()
     if largest is None:
         from common import app_payload
@@ -421,7 +410,7 @@ def run(quick: bool = False, variants: dict[str, Path] | None = None, largest: s
     apps = {"ours": APP, **(variants or {})}
     servers: dict[str, Server] = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             log("browser: start-up")
             startups: dict[str, list] = {name: [] for name in apps}

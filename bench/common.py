@@ -23,6 +23,8 @@ from geodash.selection import Base  # what load_base returns (also used by the w
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
+if str(REPO_DIR) not in sys.path:
+    sys.path.append(str(REPO_DIR))  # chromium_launch.py, the Chromium of the bench and the browser tests
 APP = REPO_DIR / "app.py"
 MAP_PAGE = REPO_DIR / "src" / "geodash" / "pages" / "carte.py"  # the map page's widgets and calls
 KB = 1000  # budgets are in decimal kilobytes (the stricter reading)
@@ -176,7 +178,7 @@ def app_view(base, view) -> dict:
     """The map and the filtered frames for one view, as the map page computes them (``select``)
     with no context layers drawn. Used for stage timings and what-ifs; the payload figures come
     from the real ``app.py`` (:func:`app_payload`)."""
-    from geodash import comparison, legend, webmap
+    from geodash import bilan, legend, webmap
     from geodash.selection import select
 
     terr = base.terr
@@ -190,7 +192,7 @@ def app_view(base, view) -> dict:
         zoom=view.zoom,
         restore_view=not (view.lat and view.lng),  # the page, first run of a session
         choropleth=(
-            legend.bilan_choropleth(base.data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
+            legend.bilan_choropleth(base.data.chiffres, terr.epci, terr.communes, bilan.DEFAULT_INDICATOR)
             if epci is None
             else None
         ),

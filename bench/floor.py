@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-import shutil
 import statistics
 import time
 
-from browser import CHROMIUM_ARGS, DEPT_TITLE, Server, Tab, _names
+from browser import DEPT_TITLE, Server, Tab, _names
 from common import APP, BENCH_DIR, REPO_DIR, log, proc_status
+
+from chromium_launch import launch
 
 TRIVIAL = BENCH_DIR / "trivial_app.py"
 # How each page is served: ``serve`` = the deployment entry (``streamlit run serve.py``, st.App with
@@ -134,7 +135,7 @@ def switch(n: int = 21, seed: int = 14) -> dict:
         triv.wait_healthy()
         geo.wait_settled()  # the steady state: the start-up warm-up has ended (first-visit measures it)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+            browser = launch(p)
             g = GeodashTab(browser)
             t0 = time.time()
             g.page.goto(geo.url)
@@ -216,7 +217,7 @@ def first_visit(runs: int = 3) -> dict:
         pages["geodash (app.py)"] = APP
     out: dict = {name: [] for name in pages}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        browser = launch(p)
         for _ in range(runs):
             for name, script in pages.items():
                 server = Server(script)

@@ -25,7 +25,6 @@ import os
 import platform
 import random
 import shlex
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,8 +32,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-
-from browser import CHROMIUM_ARGS  # the flags of every Chromium the bench starts
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 RESULTS = REPO_DIR / "bench" / "load_results.md"
@@ -234,6 +231,8 @@ async def run(args) -> dict:
     from playwright.async_api import async_playwright
 
     sys.path.insert(0, str(REPO_DIR / "src"))
+    sys.path.append(str(REPO_DIR))  # chromium_launch.py, shared with the browser tests
+    from chromium_launch import MISSING, chromium_path, launch
     from geodash.territories import load_territories
 
     terr = load_territories()
@@ -244,12 +243,11 @@ async def run(args) -> dict:
     result: dict = {"url": url, "loadavg": os.getloadavg()}
     try:
         result["rss_start"] = rss_bytes(proc.pid)  # no session yet: the data is read by the first one
-        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-        if not chromium:
-            raise SystemExit("Debian chromium is not installed (apt-get install -y chromium)")
+        if not chromium_path():
+            raise SystemExit(MISSING)
         stats = Stats()
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = await launch(p)
             warm = await browser.new_context()
             page = await warm.new_page()
             first = time.monotonic()

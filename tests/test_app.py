@@ -196,9 +196,9 @@ def test_rows_set_aside_are_a_discreet_line_on_the_map_and_detailed_on_the_sourc
 def test_comparison_page_ranks_every_epci_on_the_bilan(data, terr):
     at = _page("comparaison")
     box = at.sidebar.selectbox[0]
-    assert box.value == comparison.DEFAULT_INDICATOR
+    assert box.value == bilan.DEFAULT_INDICATOR
     ranking = text_tables(at)[0]
-    expected = comparison.ranking_table(data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
+    expected = comparison.ranking_table(data.chiffres, terr.epci, terr.communes, bilan.DEFAULT_INDICATOR)
     assert len(ranking) == 20 and list(ranking["Intercommunalité"]) == list(expected["Intercommunalité"])
     box.set_value("investissement_routes_par_habitant").run()
     assert at.query_params["indicateur"] == "investissement_routes_par_habitant"
@@ -209,7 +209,7 @@ def test_comparison_page_ranks_every_epci_on_the_bilan(data, terr):
 def test_departement_view_opens_on_investment_per_inhabitant_and_never_shows_0_eur(data, terr):
     at = _run()
     box = next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé")
-    assert box.value == comparison.DEFAULT_INDICATOR
+    assert box.value == bilan.DEFAULT_INDICATOR
     assert any("Investissement du Département par habitant, 2015-2018" in markdown_shown(m.value) for m in at.markdown)
     shown = pd.concat(text_tables(at))  # the ranking under the map, in two halves
     assert len(shown) == 20
@@ -218,9 +218,7 @@ def test_departement_view_opens_on_investment_per_inhabitant_and_never_shows_0_e
     assert not shown["Valeur"].str.contains(f"(?<![\\d,{NBSP} ])0{NBSP}€", regex=True).any()
     # An unknown indicator in the link is ignored (the default is shown, the URL is cleaned).
     at = _run(indicateur="inconnu")
-    assert (
-        next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé").value == comparison.DEFAULT_INDICATOR
-    )
+    assert next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé").value == bilan.DEFAULT_INDICATOR
     assert "indicateur" not in at.query_params
 
 

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from geodash import atlas, bilan, sources, style
+from geodash import atlas, bilan, formatting, sources, style
 
 ARRAS = "200033579"
 LUMBRES = "246201016"
@@ -123,6 +123,7 @@ def test_departement_sheet_maps_the_bilan_not_the_projects(written, data, terr):
     table = bilan.indicator_values(data.chiffres, terr.epci, terr.communes, "investissement_total_par_habitant")
     top = table.iloc[0]
     assert f"1. {top['nom']} – au moins {round(top['valeur'])} € / hab." in text
+    assert _plain(formatting.MINIMUM_NOTE) in text and "plus de" not in text  # one wording for a minimum
     assert not re.search(r"(?:^|[^\d ,]) ?0 €", text)  # no EPCI at 0 €
 
 

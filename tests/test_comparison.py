@@ -23,8 +23,8 @@ ZERO_EUR = re.compile(rf"(?<![\d,{NBSP} ])0{NBSP}€")  # "0 €" alone, not "10
 
 
 def test_ranking_follows_the_bilan_with_reasons_instead_of_values(data, terr):
-    values = bilan.indicator_values(data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
-    table = comparison.ranking_table(data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
+    values = bilan.indicator_values(data.chiffres, terr.epci, terr.communes, bilan.DEFAULT_INDICATOR)
+    table = comparison.ranking_table(data.chiffres, terr.epci, terr.communes, bilan.DEFAULT_INDICATOR)
     assert list(table.columns) == comparison.RANKING_COLUMNS and len(table) == 20
     assert list(table["Intercommunalité"]) == list(values["nom"])  # same order: highest first
     stated = values.dropna(subset=["valeur"])
@@ -59,8 +59,8 @@ def test_every_comparable_indicator_ranks_without_0_eur(data, terr):
 
 
 def test_reference_is_the_departement_value(data, terr):
-    ref = bilan.departement_reference(data.chiffres, terr.communes, comparison.DEFAULT_INDICATOR)
-    text = comparison.reference_text(data.chiffres, terr.communes, comparison.DEFAULT_INDICATOR)
+    ref = bilan.departement_reference(data.chiffres, terr.communes, bilan.DEFAULT_INDICATOR)
+    text = comparison.reference_text(data.chiffres, terr.communes, bilan.DEFAULT_INDICATOR)
     assert text.endswith(format_value(ref["valeur"], "EUR/hab", ref["precision"], decimals=0))
     assert f"({ref['epci']} intercommunalités avec contrat)" in text
 
@@ -114,7 +114,7 @@ def test_popup_and_project_table_say_montant_non_precise(data, terr):
 
 
 def test_departement_map_tooltips_give_the_value_with_its_precision(data, terr):
-    cp = legend.bilan_choropleth(data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
+    cp = legend.bilan_choropleth(data.chiffres, terr.epci, terr.communes, bilan.DEFAULT_INDICATOR)
     page = build_map(terr, options=MapOptions(choropleth=cp))
     # Each EPCI's tooltip: its name, then the indicator and its value (escaped HTML).
     shown = {
@@ -122,7 +122,7 @@ def test_departement_map_tooltips_give_the_value_with_its_precision(data, terr):
         for f in layer(page, "Intercommunalités")["fc"]["features"]
     }
     assert len(shown) == 20
-    values = bilan.indicator_values(data.chiffres, terr.epci, terr.communes, comparison.DEFAULT_INDICATOR)
+    values = bilan.indicator_values(data.chiffres, terr.epci, terr.communes, bilan.DEFAULT_INDICATOR)
     for v in values.itertuples():
         expected = (
             bilan.NO_CONTRACT if pd.isna(v.valeur) else format_value(v.valeur, "EUR/hab", v.precision, decimals=0)

@@ -6,7 +6,6 @@ import io
 import numpy as np
 import openpyxl
 import pandas as pd
-import pytest
 
 from geodash import dashboard
 from geodash.formatting import NBSP, format_number
@@ -14,12 +13,17 @@ from geodash.formatting import NBSP, format_number
 LUMBRES = "246201016"
 
 
-def test_key_figures_keep_plus_de_and_pres_de(data):
+def test_key_figures_say_au_moins_and_environ(data):
+    """The contracts' « plus de » and « près de » read « au moins » and « environ », as everywhere else."""
     figures = dashboard.key_figures(data.chiffres, LUMBRES)
     assert len(figures) > 15
-    routes = figures[figures["Valeur"].str.startswith("plus de ")]
-    assert not routes.empty
-    assert any(v.replace(NBSP, " ") == "plus de 6 900 000 €" for v in figures["Valeur"])
+    assert any(v.replace(NBSP, " ") == "au moins 6 900 000 €" for v in figures["Valeur"])  # « plus de 6,90 millions »
+    assert not figures["Valeur"].str.contains("plus de|près de").any()
+    assert (data.chiffres["precision"] == "environ").any()
+    for siren, stated in data.chiffres.groupby("epci_siren"):
+        values = dashboard.key_figures(data.chiffres, siren)["Valeur"]
+        assert list(values.str.startswith("au moins ")) == list(stated["precision"] == "minimum"), siren
+        assert list(values.str.startswith("environ ")) == list(stated["precision"] == "environ"), siren
 
 
 def test_theme_period_table_totals(data):
@@ -85,35 +89,39 @@ def test_page_tables_are_french_and_sort_on_numbers(data, terr):
     assert format_number(per, 2) in epci.to_html() and "," in format_number(per, 2)
 
 
-@pytest.mark.parametrize("extra", [None, "float", "mixed"])
-def test_a_kept_table_sends_what_pandas_renders_and_renders_once(data, extra):
-    """st.dataframe's marshalling of french_table (cells rendered once, kept) equals that of the same
-    styler rendered by pandas on each run; other renderings (to_html) are pandas' own. The project
-    table's cells are written without pandas; a table with a float column pandas would write its
-    own way (six decimals) is left to pandas, with the same result."""
-    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
-    from streamlit.proto.ArrowData_pb2 import ArrowData
+def test_st_dataframe_receives_french_text_over_numbers(tmp_path):
+    """What ``st.dataframe`` sends the browser for a :func:`french_table`: the numbers (the grid sorts
+    on them) and, for each amount cell, its French text, « montant non précisé » when missing; other
+    cells as they are. Read from the page's element under AppTest, as the browser receives it."""
+    import pyarrow as pa
+    from streamlit.testing.v1 import AppTest
 
-    table = dashboard.project_table(data.financements, pd.Series(dtype=float), {})
-    if extra == "float":
-        table["Surface (km²)"] = np.linspace(0.5, 99.25, len(table))
-    elif extra == "mixed":
-        table["Remarque"] = table["Remarque"].astype(object)
-        table.loc[3, "Remarque"] = 2.5
-    assert (dashboard._french_cells(dashboard.french_table(table).data) is None) == (extra is not None)
-    kept = dashboard.french_table(table)
-    plain = kept.data.style.set_uuid("geodash")
-    for column, fmt in dashboard.TABLE_FORMATS.items():
-        if column in kept.data.columns:
-            plain = plain.format(fmt, subset=[column], na_rep=dashboard.MISSING_AMOUNT)
+    table = pd.DataFrame(
+        {
+            "N°": [2.0, np.nan, 1.0],
+            "Projet": ["Salle", None, "Collège"],
+            "Montant du Département (€)": [1_443_000.0, np.nan, 721.88],
+            "Coût total (€)": [np.nan, 52_357.2, 3_000_000.0],
+        }
+    )
+    pd.to_pickle(table, tmp_path / "table.pkl")
 
-    def sent(styler) -> ArrowData:
-        proto = ArrowData()
-        marshall_styler(proto, styler, "default")
-        return proto
+    def script(path):
+        import pandas as pd
+        import streamlit as st
 
-    first, again, reference = sent(kept), sent(kept), sent(plain)
-    assert first.styler.display_values == reference.styler.display_values == again.styler.display_values
-    assert first.styler.styles == reference.styler.styles and first.styler.uuid == "geodash"
-    assert kept._translate(*dashboard.STREAMLIT_RENDER) is kept._translate(*dashboard.STREAMLIT_RENDER)
-    assert "montant non précisé" in kept.to_html() and table["Projet"].iloc[-1] in kept.to_html()
+        from geodash import dashboard
+
+        st.dataframe(dashboard.french_table(pd.read_pickle(path)), placeholder=dashboard.MISSING_AMOUNT)
+
+    at = AppTest.from_function(script, args=(str(tmp_path / "table.pkl"),), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    [grid] = at.dataframe
+    values = grid.value
+    assert pd.api.types.is_float_dtype(values["Montant du Département (€)"])  # sorts as numbers
+    assert values["Montant du Département (€)"].iloc[0] == 1_443_000.0
+    shown = pa.ipc.open_stream(grid.proto.arrow_data.styler.display_values).read_all().to_pandas()
+    assert list(shown["Montant du Département (€)"]) == [f"1{NBSP}443{NBSP}000", "montant non précisé", "721,88"]
+    assert list(shown["Coût total (€)"]) == ["montant non précisé", f"52{NBSP}357,20", f"3{NBSP}000{NBSP}000"]
+    assert list(shown["N°"]) == ["2", "", "1"] and list(shown["Projet"]) == ["Salle", "", "Collège"]

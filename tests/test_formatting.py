@@ -2,13 +2,17 @@
 
 import pytest
 
+from geodash import settings
 from geodash.formatting import (
     NBSP,
     format_eur,
     format_eur_short,
     format_per_inhabitant,
+    format_value,
     numbers_in_text,
     parse_number,
+    precision_prefix,
+    precision_word,
 )
 
 
@@ -81,3 +85,28 @@ def test_numbers_in_text():
     found = numbers_in_text("Plus de 6,90 millions d'euros et 420 600 € ; 1,37 million ; Total : 366 200 €")
     assert {6_900_000, 420_600, 1_370_000, 366_200} <= found
     assert 1_000_000 in numbers_in_text("un million d'euros")
+
+
+def test_a_minimum_reads_au_moins_and_an_approximate_figure_environ():
+    """One wording whatever the vocabulary of the precision: the data's codes or the bilan's words."""
+    assert precision_prefix("minimum") == precision_prefix("au moins") == "au moins "
+    assert precision_prefix("environ") == "environ "
+    assert precision_prefix("exact") == precision_prefix("") == precision_prefix("inconnu") == ""
+    assert [precision_word(p) for p in ("exact", "minimum", "au moins", "environ")] == [
+        "exact",
+        "au moins",
+        "au moins",
+        "environ",
+    ]
+    assert plain(format_value(6_900_000, "EUR", "minimum")) == "au moins 6,9 millions €"
+    assert plain(format_value(412_000, "EUR", "environ")) == "environ 412 000 €"
+
+
+def test_one_thousands_separator_in_the_code():
+    """Numbers are written by format_number (U+00A0), never with another separator by hand (the
+    formatting module reads every space when it parses a number)."""
+    package = settings.REPO_DIR / "src" / "geodash"
+    for path in sorted(set(package.rglob("*.py")) - {package / "formatting.py"}):
+        text = path.read_text(encoding="utf-8")
+        assert "\u202f" not in text and "\\u202f" not in text, path  # narrow no-break space
+        assert ':,}".replace(' not in text and ':,.0f}".replace(' not in text, path

@@ -14,6 +14,7 @@ import pytest
 import shapely
 
 from geodash import settings
+from geodash.formatting import NBSP
 from geodash.territories import Territories, TerritoryError, load_territories
 
 # GDAL and shapely warn about what they read in broken files; the loader turns it into an error.
@@ -80,7 +81,7 @@ def test_truncated_geopackage(gpkg, fraction):
     _raises(
         gpkg,
         "fichier tronqué",
-        f"octets sur {len(data):,} attendus".replace(",", "\u202f") if fraction > 0.0001 else "en-tête incomplet",
+        f"octets sur {len(data):,} attendus".replace(",", NBSP) if fraction > 0.0001 else "en-tête incomplet",
     )
 
 

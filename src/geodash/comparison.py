@@ -11,11 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from . import bilan, settings
-from .formatting import format_number, format_value
+from .formatting import format_eur, format_number, format_value, precision_prefix
 from .projects import countable
 
 __all__ = [
-    "DEFAULT_INDICATOR",
     "RANKING_COLUMNS",
     "indicator_ids",
     "indicator_label",
@@ -28,8 +27,6 @@ __all__ = [
     "amount_sum_text",
 ]
 
-#: The indicator a comparison opens on: the Département's investment 2015-2018 per inhabitant.
-DEFAULT_INDICATOR = "investissement_total_par_habitant"
 RANKING_COLUMNS = ["Rang", "Intercommunalité", "Valeur", "Population", "Lignes du document"]
 
 
@@ -116,16 +113,13 @@ def epci_bilan_line(chiffres: pd.DataFrame, communes: pd.DataFrame, siren: str, 
 
 def amount_sum_text(amounts: pd.Series) -> str:
     """Sum of project amounts as French text: ``"–"`` for no project, ``"montant non précisé"`` when no
-    project gives an amount, ``"au moins 1,3 million €"`` when some do not (a lower bound), never 0 €."""
-    from .formatting import format_eur
-
+    project gives an amount, ``"au moins 1 300 000 €"`` when some do not (a lower bound), never 0 €."""
     if len(amounts) == 0:
         return "–"
     known = amounts.dropna()
     if known.empty:
         return "montant non précisé"
-    text = format_eur(float(known.sum()))
-    return f"au moins {text}" if len(known) < len(amounts) else text
+    return precision_prefix("minimum" if len(known) < len(amounts) else "exact") + format_eur(float(known.sum()))
 
 
 def named_projects_line(financements: pd.DataFrame, *, has_contract: bool = True, detail: bool = True) -> str:

@@ -13,15 +13,14 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from .comparison import amount_sum_text
-from .formatting import NBSP, format_eur, format_number
-from .projects import PRECISIONS, countable, financing_by_epci  # totals live with the projects
+from .formatting import NBSP, format_eur, format_number, precision_prefix, precision_word
+from .projects import countable, financing_by_epci  # totals live with the projects
 from .style import NATURES, PERIODS, THEMES
 from .text import visible_text
 
 __all__ = [
     "countable",
     "french_table",
-    "render_cells",
     "MISSING_AMOUNT",
     "INDICATOR_LABELS",
     "financing_by_epci",
@@ -93,14 +92,12 @@ INDICATOR_LABELS = {
     "routes_departementales_km_3e_categorie": "Routes départementales de 3e catégorie",
     "engagement_contrat_developpement_territorial_2015": "Contrat de développement territorial 2015",
 }
-#: How precise a stated figure is, in words (``chiffres_cles.csv``'s ``precision``).
-PRECISION_WORDS = {"exact": "exact", "minimum": "au moins", "environ": "environ"}
 
 
 def key_figures(chiffres: pd.DataFrame, siren: str) -> pd.DataFrame:
     """The contract's key figures of one EPCI: indicator | value | precision | source lines.
 
-    The value carries its precision ("plus de 1,53 million €"), written again in its own column so
+    The value carries its precision ("au moins 1 530 000 €"), written again in its own column so
     that it can be read or sorted on; the source's own wording is not repeated.
     """
     rows = chiffres[chiffres["epci_siren"] == siren]
@@ -118,8 +115,8 @@ def key_figures(chiffres: pd.DataFrame, siren: str) -> pd.DataFrame:
         out.append(
             {
                 "Indicateur": INDICATOR_LABELS.get(ident, ident.replace("_", " ").capitalize()),
-                "Valeur": f"{PRECISIONS.get(precision, '')}{value}",
-                "Précision": PRECISION_WORDS.get(precision, precision),
+                "Valeur": f"{precision_prefix(precision)}{value}",
+                "Précision": precision_word(precision),
                 "Source (lignes)": str(r["source"]).replace(";", ", "),
             }
         )
@@ -143,101 +140,32 @@ TABLE_FORMATS: dict[str, Callable[[float], str]] = {
 }
 
 
-#: The arguments ``st.dataframe`` renders a styler with (``streamlit.elements.lib.pandas_styler_utils``).
-STREAMLIT_RENDER = (False, False)
-
-
-def _keep_rendering(styler: Styler, build: Callable[[], Styler]) -> Styler:
-    """``styler`` with its cells rendered once, then kept, for ``st.dataframe``; ``build`` makes the
-    same styler again.
-
-    ``st.dataframe`` asks pandas for the rendering of every cell (``Styler._translate``) on every run,
-    then only uses the text of the cells whose text is not the value itself. A page table is kept
-    with the data (``Base.memo``) and shown on many runs: its rendering is kept with it, reduced to
-    those cells (the French numbers and « montant non précisé »). The département's 1 010 projects
-    took 0.2 s of every run (more on a busy server); they now take 0.01 s after the first. Those
-    cells are written by :func:`_french_cells` (a few milliseconds); a table it cannot write as
-    pandas would is rendered by a styler made for it (``build``), dropped afterwards: pandas keeps
-    an entry per cell in the styler that renders.
-
-    Streamlit recognises a styler by its exact class, so the rendering is kept by the instance (its
-    ``_translate``), not by a subclass; any other rendering (``to_html``) is pandas' own.
-    """
-    pandas_render = styler._translate
-    kept: dict = {}
-
-    def translate(*args, **kwargs):
-        if args != STREAMLIT_RENDER or kwargs:
-            return pandas_render(*args, **kwargs)
-        if "cells" not in kept:
-            body = _french_cells(styler.data)
-            if body is None:  # a column this shortcut does not write as pandas would: pandas renders it
-                out = build()._translate(*args)
-                body = [
-                    [c for c in row if c.get("type") == "td" and str(c.get("display_value")) != str(c.get("value"))]
-                    for row in out["body"]
-                ]
-            kept["cells"] = {"table_styles": [], "cellstyle": [], "body": body}
-        return kept["cells"]
-
-    styler._translate = translate
-    return styler
-
-
-def _french_cells(frame: pd.DataFrame) -> list[list[dict]] | None:
-    """The cells of a :func:`french_table` whose text is not their value, as pandas' rendering lists
-    them (``row{i}_col{j}``): the amount columns of :data:`TABLE_FORMATS`, written by their formats
-    (« montant non précisé » where missing). ``None`` when another column would not be shown as its
-    value (a float outside those columns: pandas writes it with six decimals), left to pandas.
-
-    pandas renders every cell of the table (0.2 s for the département's 1 010 projects, the first
-    visitor's wait); the formatted columns alone take a few milliseconds.
-    """
-    for column in frame.columns:
-        if column in TABLE_FORMATS:
-            continue
-        values = frame[column]
-        if pd.api.types.is_float_dtype(values) or (
-            values.dtype == object and any(isinstance(v, float) for v in values.to_numpy())
-        ):
-            return None
-    rows: list[list[dict]] = [[] for _ in range(len(frame))]
-    for j, column in enumerate(frame.columns):
-        fmt = TABLE_FORMATS.get(column)
-        if fmt is None:
-            continue
-        for i, value in enumerate(frame[column].to_numpy()):
-            shown = MISSING_AMOUNT if pd.isna(value) else fmt(value)
-            if str(shown) != str(value):
-                rows[i].append({"type": "td", "id": f"row{i}_col{j}", "display_value": shown, "value": value})
-    return rows
-
-
-def render_cells(styler: Styler) -> None:
-    """Render ``styler``'s cells now, as ``st.dataframe`` will (a server preparing its views calls it)."""
-    styler._translate(*STREAMLIT_RENDER)
-
-
 def french_table(frame: pd.DataFrame) -> Styler:
     """``frame`` for ``st.dataframe`` (with ``placeholder=MISSING_AMOUNT``): numbers stay numbers (the
-    table sorts on them) and are shown in French whatever the browser's locale ("1 443 000", "721,88");
-    an empty text cell is empty (not "None"), a marker number is text ("" for the EPCI-wide items).
-    Its cells are rendered once for ``st.dataframe`` (:func:`_keep_rendering`): keep it to show it again."""
+    table sorts on them) and are shown in French whatever the browser's locale ("1 443 000", "721,88")
+    by :meth:`pandas.io.formats.style.Styler.format`; a missing amount reads "montant non précisé", an
+    empty text cell is empty (not "None"), a marker number is text ("" for the EPCI-wide items).
+
+    Built in a few milliseconds; ``st.dataframe`` renders it on each run (``bench/table.py``: about
+    0.06 s for the département's 1 010 projects, 0.015 s for the largest EPCI's 105). Build one per run: a styler is not
+    shared between sessions' threads (pandas keeps its rendering state in the instance).
+    """
     frame = frame.copy()
     for column in frame.columns:
         if column == "N°":
             frame[column] = frame[column].map(lambda v: "" if pd.isna(v) else str(int(v)))
         elif column not in TABLE_FORMATS and not pd.api.types.is_numeric_dtype(frame[column]):
             frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
-
-    def styled() -> Styler:
-        styler = frame.style.set_uuid("geodash")  # a fixed id: a kept styler is never changed by a run
-        for column, fmt in TABLE_FORMATS.items():
-            if column in frame.columns:
-                styler = styler.format(fmt, subset=[column], na_rep=MISSING_AMOUNT)
-        return styler
-
-    return _keep_rendering(styled(), styled)
+    styler = frame.style
+    # Every column gets its formatter here, the others pandas' default: pandas would otherwise make
+    # one default formatter per cell while rendering, which doubles the rendering time.
+    others = [column for column in frame.columns if column not in TABLE_FORMATS]
+    if others:
+        styler = styler.format(None, subset=others)
+    for column, fmt in TABLE_FORMATS.items():
+        if column in frame.columns:
+            styler = styler.format(fmt, subset=[column], na_rep=MISSING_AMOUNT)
+    return styler
 
 
 def theme_period_table(financements: pd.DataFrame) -> pd.DataFrame:

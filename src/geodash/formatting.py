@@ -17,7 +17,10 @@ __all__ = [
     "format_eur_short",
     "format_per_inhabitant",
     "format_value",
-    "PRECISION_PREFIX",
+    "PRECISION_WORDS",
+    "MINIMUM_NOTE",
+    "precision_word",
+    "precision_prefix",
     "parse_number",
     "numbers_in_text",
 ]
@@ -117,8 +120,27 @@ def numbers_in_text(text: str) -> set[float]:
     return found
 
 
-#: Words written before a value according to its precision (``chiffres_cles.csv`` or French labels).
-PRECISION_PREFIX = {"exact": "", "minimum": "au moins ", "au moins": "au moins ", "environ": "environ "}
+#: The word of each precision: the codes of ``chiffres_cles.csv`` (``exact``, ``minimum``, ``environ``)
+#: and the bilan's, which are these words. A figure that is a minimum reads « au moins » (the contracts'
+#: « plus de », and a sum with a lower bound or a missing amount among its parts); an approximate one
+#: « environ » (the contracts' « près de »): one wording on every page, sheet and file.
+PRECISION_WORDS = {"exact": "exact", "minimum": "au moins", "au moins": "au moins", "environ": "environ"}
+
+#: The note under a list of figures some of which are minimums.
+MINIMUM_NOTE = "« au moins » : le contrat ne donne qu'un minimum pour ce chiffre ou l'une de ses parties"
+
+
+def precision_word(precision: str) -> str:
+    """``"minimum"`` → ``"au moins"``, ``"environ"`` → ``"environ"``, ``"exact"`` → ``"exact"`` (see
+    :data:`PRECISION_WORDS`); an unknown precision is returned as it is."""
+    return PRECISION_WORDS.get(precision, precision)
+
+
+def precision_prefix(precision: str) -> str:
+    """What is written before a figure of this precision: ``"au moins "``, ``"environ "``, or ``""`` for
+    an exact figure or an unknown precision."""
+    word = PRECISION_WORDS.get(precision, "exact")
+    return "" if word == "exact" else f"{word} "
 
 
 def format_value(value: float | None, unit: str, precision: str = "exact", *, decimals: int = 2) -> str:
@@ -130,7 +152,7 @@ def format_value(value: float | None, unit: str, precision: str = "exact", *, de
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "montant non précisé" if unit in ("EUR", "€", "EUR/hab") else "non précisé"
-    prefix = PRECISION_PREFIX.get(precision, "")
+    prefix = precision_prefix(precision)
     if unit in ("EUR", "€"):
         text = format_eur_short(value)
     elif unit == "EUR/hab":

@@ -40,7 +40,7 @@ import pandas as pd
 
 from . import bilan, settings, sources
 from .dashboard import WHOLE_EPCI, neutralise_formula, place_names, to_csv_bytes
-from .formatting import format_eur
+from .formatting import format_eur, precision_word
 from .projects import DOMAINS, parse_source_lines, source_votes
 from .text import markdown_text
 
@@ -309,6 +309,9 @@ def subsidies(financements: pd.DataFrame, *, conventions: Mapping[str, Conventio
 
 # --- Layers ----------------------------------------------------------------------------------------------
 
+#: The values of a bilan ``precision`` column, in words.
+PRECISION_VALUES = f"{precision_word('exact')}, {precision_word('minimum')} ou {precision_word('environ')}"
+
 #: The columns of the fixed layers and tables, in French, for the ``lisezmoi`` table, LISEZMOI.md and
 #: datapackage.json. The ``epci`` layer's bilan columns are described from the bilan itself.
 COLUMN_NOTES: dict[str, dict[str, str]] = {
@@ -359,7 +362,7 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "periode": "période de l'indicateur",
         "valeur": "valeur (jamais 0 pour un chiffre non déclaré : la ligne est absente)",
         "unite": "EUR, EUR/hab ou pour 1 000 hab.",
-        "precision": "exact, au moins ou environ",
+        "precision": PRECISION_VALUES,
         "source": "document et lignes d'où vient le chiffre",
     },
     "lisezmoi": {
@@ -399,7 +402,7 @@ def _bilan_columns(table: pd.DataFrame, chiffres: pd.DataFrame) -> dict[str, str
             f"bilan : {label} ({first['unite']}, {first['periode']}) ; vide : non déclaré par le contrat "
             "(jamais 0) ; lignes du document : table bilan"
         )
-        notes[f"{ident}_precision"] = f"précision de {ident} : exact, au moins ou environ"
+        notes[f"{ident}_precision"] = f"précision de {ident} : {PRECISION_VALUES}"
     return notes
 
 

@@ -25,8 +25,8 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from . import legend, settings, style  # noqa: E402
-from .bilan import DOCUMENT, NO_CONTRACT  # noqa: E402
-from .formatting import format_per_inhabitant, format_value  # noqa: E402
+from .bilan import DEFAULT_INDICATOR, DOCUMENT, NO_CONTRACT  # noqa: E402
+from .formatting import MINIMUM_NOTE, format_per_inhabitant, format_value, precision_word  # noqa: E402
 from .legend import label_parts, number_projects  # noqa: E402
 from .printlabels import FAR, NEAR, Placer, name_communes, text_columns, wrap  # noqa: E402
 from .printlayout import (  # noqa: E402
@@ -50,7 +50,6 @@ __all__ = [
     "sheet_layout",
     "render_sheet",
     "with_bilan",
-    "DEFAULT_INDICATOR",
     "label_boxes",
     "drawn_legend",
 ]
@@ -81,13 +80,9 @@ def label_boxes(fig: Figure) -> list[Bbox]:
     return [t.get_window_extent(renderer) for ax in fig.axes for t in ax.texts if t.get_gid() == "project-label"]
 
 
-#: The indicator of the département sheet unless another is asked for.
-DEFAULT_INDICATOR = "investissement_total_par_habitant"
-
-
 def with_bilan(options: SheetOptions, chiffres: pd.DataFrame, terr: Territories, indicator: str | None = None):
     """``options`` with the territorial bilan (:mod:`geodash.bilan`): on the département sheet the
-    choropleth of ``indicator`` (default :data:`DEFAULT_INDICATOR`) and its title, on an EPCI sheet the
+    choropleth of ``indicator`` (default :data:`geodash.bilan.DEFAULT_INDICATOR`) and its title, on an EPCI sheet the
     EPCI's investment by domain for the side box. The bilan is what the contracts state, filters aside."""
     from .bilan import epci_investment
 
@@ -445,8 +440,8 @@ def _side_lines(opt: SheetOptions, cp, placed, unplaced, epci_layer) -> list[str
         lines.append("Classement des intercommunalités :")
         lines += [f"{i}. {names.get(s, s)} – {cp.text(s)}" for i, s in enumerate(ranked.index, 1)]
         lines += [f"– {names.get(s, s)} : {text}" for text, sirens in cp.missing().items() for s in sirens]
-        if cp.precision is not None and (cp.precision == "au moins").any():
-            lines.append(wrap("« au moins » : l'un des chiffres additionnés est un minimum (« plus de … »).", 52))
+        if cp.precision is not None and (cp.precision.map(precision_word) == precision_word("minimum")).any():
+            lines.append(wrap(f"{MINIMUM_NOTE}.", 52))
         lines.append(wrap(f"Source : {cp.source}.", 52))
         return lines
     lines.append(f"{BILAN_TITLE} :")

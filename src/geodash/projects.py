@@ -93,7 +93,8 @@ FIELD_LIMITS: dict[str, int] = {
     "domaine": 40,
 }
 CHIFFRE_COLUMNS = ["epci_siren", "indicateur", "valeur", "unite", "precision", "source"]
-PRECISIONS = {"exact": "", "minimum": "plus de ", "environ": "près de "}
+#: The ``precision`` codes of ``chiffres_cles.csv`` (their words: :func:`geodash.formatting.precision_word`).
+PRECISIONS = ("exact", "minimum", "environ")
 #: Amounts above this are taken for typing errors (the Département's whole budget is ~2 billion €).
 #: Investment domains: key → (indicator of ``chiffres_cles.csv``, French label). Any other
 #: ``*_investissement_2015_2018`` indicator found in the file is a domain too (see :func:`geodash.bilan._domains`).

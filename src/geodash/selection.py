@@ -173,7 +173,13 @@ class ProjectSource:
     folder: str | None = None
 
     @classmethod
+    def chosen(cls, folder: str | Path | None = None) -> ProjectSource:
+        """The CSV files of ``folder`` when one is given (a command's ``--dossier``), else :meth:`in_force`."""
+        return cls(folder=str(folder)) if folder else cls.in_force()
+
+    @classmethod
     def in_force(cls) -> ProjectSource:
+        """What the pages read: ``GEODASH_PROJECTS_DIR``'s files when set, else the database."""
         if os.environ.get("GEODASH_PROJECTS_DIR", "").strip():
             return cls(folder=str(settings.projects_dir()))
         from .db import database_url
@@ -216,7 +222,7 @@ def load_base(
     project rows and bad layers are reported in ``data`` and ``context``, never raised.
     """
     terr = territories.load_territories(Path(territories_file) if territories_file else None)
-    source = ProjectSource(folder=str(projects_dir)) if projects_dir else ProjectSource.in_force()
+    source = ProjectSource.chosen(projects_dir)
     data, placed, unplaced = _projects(terr, source)
     context = layers.load_layers(layers_config) if with_context else layers.LoadedLayers()
     return Base(terr, data, placed, unplaced, sources.map_credit(), context, _lengths(terr, context, with_road_lengths))

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .formatting import format_number
+
 __all__ = ["Problem", "Row", "read_rows", "CheckedTable", "check_rows", "check_values"]
 
 
@@ -193,8 +195,7 @@ def _csv_reason(exc: csv.Error) -> str:
     if "unexpected end of data" in text:
         return "guillemet ouvert ici et jamais refermé jusqu'à la fin du fichier"
     if "field larger than field limit" in text:
-        limit = f"{csv.field_size_limit():,}".replace(",", "\u202f")
-        return f"champ de plus de {limit} caractères (guillemet jamais refermé ?)"
+        return f"champ de plus de {format_number(csv.field_size_limit())} caractères (guillemet jamais refermé ?)"
     return f"CSV mal formé ({text})"
 
 

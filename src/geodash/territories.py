@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from . import gpkg, settings
+from .formatting import format_number
 from .memory import release_free_memory
 
 __all__ = [
@@ -151,7 +152,7 @@ def _check_file(path: Path) -> None:
             expected = (65536 if page == 1 else page) * int.from_bytes(header[28:32], "big")
         if len(header) < 100 or size < expected:
             what = (
-                f"{size:,} octets sur {expected:,} attendus".replace(",", "\u202f")
+                f"{format_number(size)} octets sur {format_number(expected)} attendus"
                 if expected
                 else f"{size} octets, en-tête incomplet"
             )
@@ -289,10 +290,6 @@ AREA_TOLERANCE = 1e-7
 WEB_AREA_TOLERANCE = 0.10
 
 
-def _int(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
-
-
 def _check_areas(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     """Catch coordinates damaged inside the file (a bit flip moves a vertex by kilometres)."""
     area = {
@@ -306,7 +303,7 @@ def _check_areas(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
         if not bad.empty:
             raise TerritoryError(
                 f"{path} : la surface de {len(bad)} EPCI (couche « {epci} ») diffère de celle de ses communes "
-                f"(couche « {communes} ») : {', '.join(f'{s} ({_int(g)} m²)' for s, g in bad.head(5).items())}"
+                f"(couche « {communes} ») : {', '.join(f'{s} ({format_number(g)} m²)' for s, g in bad.head(5).items())}"
                 " ; fichier endommagé ?"
             )
     rel = (area["communes_web"] - area["communes"].reindex(area["communes_web"].index)).abs() / area["communes"]

@@ -44,7 +44,6 @@ __all__ = [
     "brief",
     "key_figures",
     "projects_table",
-    "projects_shown",
     "prepare",
 ]
 
@@ -138,7 +137,7 @@ def indicators(base: Base) -> dict[str, bilan.Indicator]:
 
 def url_indicator(indicator: bilan.Indicator | None) -> str | None:
     """``?indicateur=`` of a choice: ``None`` for the default, so that links stay short."""
-    return None if indicator is None or indicator.id == comparison.DEFAULT_INDICATOR else indicator.id
+    return None if indicator is None or indicator.id == bilan.DEFAULT_INDICATOR else indicator.id
 
 
 def _chosen(keys: tuple[str, ...] | None, allowed) -> list[str]:
@@ -156,7 +155,7 @@ def opened(base: Base, view: View) -> Widgets:
         routes = [k for k in _chosen(flt.routes, style.ROAD_CLASSES) if k in present]
     indicator = None
     if flt.epci is None:
-        indicator = view.indicateur if view.indicateur in indicators(base) else comparison.DEFAULT_INDICATOR
+        indicator = view.indicateur if view.indicateur in indicators(base) else bilan.DEFAULT_INDICATOR
     return Widgets(
         epci=flt.epci,
         themes=_chosen(flt.themes, style.THEMES),
@@ -314,11 +313,6 @@ def projects_table(base: Base, chosen: Selection) -> pd.DataFrame:
     return base.memo(("projects", chosen.filters), table)
 
 
-def projects_shown(base: Base, chosen: Selection):
-    """:func:`projects_table` written in French for the page (:func:`geodash.dashboard.french_table`)."""
-    return base.memo(("projects-shown", chosen.filters), lambda: dashboard.french_table(projects_table(base, chosen)))
-
-
 def prepare(base: Base, params: dict) -> Choice:
     """Compute every part of the view a link's query (``params``) opens, as its first visitor's run
     would, and keep them with the data; returns the view's choice."""
@@ -333,5 +327,5 @@ def prepare(base: Base, params: dict) -> Choice:
     if choice.filters.epci is not None:
         brief(base, chosen)
         key_figures(base, chosen)
-    projects_shown(base, chosen)
+    projects_table(base, chosen)
     return choice

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -13,18 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from chromium_launch import MISSING, chromium_path, launch
 from geodash import settings
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def _free_port() -> int:
@@ -80,11 +69,10 @@ def server(artifacts):
 @pytest.fixture(scope="session")
 def browser():
     playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium")
-    if not chromium:
-        pytest.fail("Debian chromium is not installed (apt-get install -y chromium)")
+    if not chromium_path():
+        pytest.fail(MISSING)
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        b = launch(p)
         yield b
         b.close()
 

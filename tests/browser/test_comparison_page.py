@@ -27,7 +27,7 @@ def _expected(data, terr, indicator: str) -> list[list[str]]:
 def test_comparison_page_ranks_on_the_bilan_and_follows_the_url(server, make_page, data, terr):
     p = make_page(1366, 768)
     p.page.goto(f"{server}/comparaison")
-    default = next(i for i in bilan.comparable_indicators(data.chiffres) if i.id == comparison.DEFAULT_INDICATOR)
+    default = next(i for i in bilan.comparable_indicators(data.chiffres) if i.id == bilan.DEFAULT_INDICATOR)
     rows = _ranking(p.page, default.label)
     values = bilan.indicator_values(data.chiffres, terr.epci, terr.communes, default)
     assert len(rows) == 20

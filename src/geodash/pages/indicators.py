@@ -7,6 +7,7 @@ import streamlit as st
 
 from .. import bilan, comparison
 from .. import viewmodel as vm
+from ..formatting import MINIMUM_NOTE, precision_prefix
 from ..selection import Base
 from . import markdown_text, text_table
 
@@ -17,7 +18,7 @@ def choose_indicator(base: Base, current: str | None) -> bilan.Indicator:
     """The indicator selectbox (opened on ``current``, the URL's, else the default); returns the choice."""
     indicators = vm.indicators(base)
     ids = list(indicators)
-    opened = current if current in indicators else comparison.DEFAULT_INDICATOR
+    opened = current if current in indicators else bilan.DEFAULT_INDICATOR
     chosen = st.selectbox(
         "Indicateur comparé",
         ids,
@@ -44,7 +45,7 @@ def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False, co
     else:
         text_table(table)
     notes = []
-    if table["Valeur"].str.startswith("au moins").any():
-        notes.append("« au moins » : le contrat donne une partie des montants en « plus de … »")
+    if table["Valeur"].str.startswith(precision_prefix("minimum")).any():
+        notes.append(MINIMUM_NOTE)
     notes.append(f"source : {indicator.source}")
     st.caption(markdown_text(" ; ".join(notes) + "."))
