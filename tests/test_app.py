@@ -71,7 +71,7 @@ def test_missing_territories_file_gives_a_message(monkeypatch, tmp_path):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
-    assert any("absent.gpkg" in e.value and "introuvable" in e.value for e in at.error)
+    assert any("absent.gpkg" in markdown_shown(e.value) and "introuvable" in e.value for e in at.error)
 
 
 def test_export_panel_is_written_only_when_open_and_prepares_a_pdf_of_the_view():

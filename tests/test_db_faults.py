@@ -20,6 +20,8 @@ from geodash.cli import main
 from geodash.db.engine import make_engine
 from geodash.db.transfer import import_csv, state_file
 
+from .pagedata import markdown_shown
+
 CORRUPT = "fichier de la base illisible ou corrompu"
 UNREACHABLE = "serveur injoignable"
 READ_ONLY = "base en lecture seule"
@@ -164,7 +166,7 @@ def _app(monkeypatch, url: str):
     at = AppTest.from_file(str(settings.REPO_DIR / "app.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
-    return [e.value for e in at.error]
+    return [markdown_shown(e.value) for e in at.error]
 
 
 def test_the_pages_on_a_corrupted_file_say_so_in_french(monkeypatch, tmp_path):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import sqlite3
 from types import SimpleNamespace
 
@@ -20,6 +19,7 @@ from geodash import db
 from geodash.selection import ready_engine
 
 from .db_fixtures import postgres_away
+from .pagedata import markdown_shown
 
 ARRAS, FID = "200033579", "CUA-037"
 NEW_TITLE = "Extension du local des Fermiers de l'Artois (tranche 2)"
@@ -79,7 +79,7 @@ def database_away(staff):
 
 def _texts(elements) -> list[str]:
     """The elements' text as read on the page (the staff page escapes Markdown in what it says)."""
-    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
+    return [markdown_shown(e.value) for e in elements]
 
 
 def _edit(at: AppTest) -> None:
