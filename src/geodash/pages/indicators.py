@@ -34,7 +34,7 @@ def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False, co
     """The 20 EPCI ranked on ``indicator``, the département's value as reference; ``compact``: rank,
     name and value only, in ``columns`` tables side by side (two under the map page's map)."""
     table, reference = vm.ranking(base, indicator)
-    st.markdown(markdown_text(f"Classement : {indicator.label}, {indicator.period}"))
+    st.markdown(f"**{markdown_text(f'Classement : {indicator.label}, {indicator.period}')}**")
     st.markdown(markdown_text(f"Référence — {reference}"))
     if compact:
         table = table[["Rang", "Intercommunalité", "Valeur"]]
