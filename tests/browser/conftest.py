@@ -128,10 +128,6 @@ class Page:
         and writes its position to the URL: the mark ``data-gd-settled`` its script sets."""
         self.frame.locator(".leaflet-container[data-gd-settled]").wait_for(state="attached", timeout=timeout * 1000)
 
-    def wait_clickable(self, timeout: float = 15.0) -> None:
-        """Wait until streamlit-folium has hooked its click handler on the map of :meth:`wait_map`."""
-        self.frame.wait_for_function("() => window.gdMap && window.gdMap.listens('click')", timeout=timeout * 1000)
-
     def close(self):
         self.context.close()
 

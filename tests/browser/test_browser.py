@@ -102,7 +102,6 @@ def test_clicking_an_epci_on_the_departement_map_opens_it(server, make_page):
     p.wait_map(title="20 intercommunalités")
     # Click a point inside the Ternois (Saint-Pol-sur-Ternoise), where no label lies.
     p.wait_settled()  # the frame has its final size: the point computed below is where it is drawn
-    p.wait_clickable()  # the component hooks its click handlers once the map is drawn
     frame = p.map_frame()
     xy = frame.evaluate("() => window.gdMap.latLngToContainerPoint([50.3815, 2.3339])")
     frame.locator(".leaflet-container").click(position={"x": xy["x"], "y": xy["y"] + 25}, force=True)
