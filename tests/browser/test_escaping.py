@@ -22,7 +22,7 @@ PAYLOADS = [
     "<img src=x onerror=alert(2)>",
     "javascript:alert(3)",
     '"><svg onload=alert(4)>',
-    # Template syntax (folium's output is compiled again by branca), a formula, Markdown.
+    # Template syntax, a formula, Markdown.
     "{{ 7*7 }}",
     "{# à confirmer",
     "$\\foo{1}$",

@@ -216,8 +216,8 @@
     ['gd-below gd-left-up gd-far', function(w) { return size - gap - w; }, function(h) { return far; }]
   ];
   function labelSize(el) {
-    if (!el._gdSize) { el._gdSize = [el.offsetWidth, el.offsetHeight]; }
-    return el._gdSize;
+    if (!el.gdSize) { el.gdSize = [el.offsetWidth, el.offsetHeight]; }
+    return el.gdSize;
   }
   function declutter() {
     box.classList.toggle('gd-hide-labels', map.getZoom() < cfg.label_min_zoom);
