@@ -74,7 +74,7 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
             reply.texts.append(re.sub(r"\\(.)", r"\1", getattr(element, ek).body))
         elif ek == "exception":
             reply.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
-        elif ek == "component_instance":
+        elif ek in ("component_instance", "bidi_component"):  # components v1 and v2 (the map)
             reply.components += 1
     elif kind == "script_finished":
         status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)

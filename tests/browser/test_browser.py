@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from geodash import comparison
 
 pytestmark = pytest.mark.browser
 ARRAS = "200033579"
@@ -58,7 +62,9 @@ def test_projector_mode_has_no_sidebar_and_type_for_the_room(server, make_page, 
     p = make_page(*SIZES[size])
     p.page.goto(f"{server}/?epci={LUMBRES}&mode=projecteur")
     p.wait_map()
-    assert not p.page.get_by_test_id("stSidebar").is_visible()
+    # The map and its bar fill the screen, over the page (its sidebar included).
+    cover = p.page.locator(".gd-fullscreen").bounding_box()
+    assert (cover["x"], cover["y"], cover["width"], cover["height"]) == (0, 0, *SIZES[size])
     p.wait_settled()  # markers are grouped and labelled (they are redrawn until then)
     # Type that follows the screen: compact at 1366 px, large at 1920 px, larger than a laptop's map (12 px).
     large = SIZES[size][0] >= 1920
@@ -66,7 +72,7 @@ def test_projector_mode_has_no_sidebar_and_type_for_the_room(server, make_page, 
     assert size_px >= (22 if large else 18)
     label_px = p.map_frame().locator(".gd-label").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert label_px >= (17 if large else 13)
-    p.page.get_by_role("button", name="Suivant ▶").click()
+    p.page.get_by_role("button", name=re.compile("^Suivant")).click()
     p.page.wait_for_function(f"() => new URL(location.href).searchParams.get('epci') !== '{LUMBRES}'")
     p.wait_map(title="Pays de Saint-Omer")  # the next EPCI in the list after the Pays de Lumbres
     p.wait_settled()
@@ -113,7 +119,7 @@ def test_projector_arrow_keys_switch_epci(server, make_page):
     p = make_page(1920, 1080)
     p.page.goto(f"{server}/?epci={LUMBRES}&mode=projecteur")
     p.wait_map(title="Pays de Lumbres")
-    p.page.wait_for_function("() => document.gdKeys === true")  # the page's key script is installed
+    p.page.locator(".gd-bar").wait_for()  # the projector's bar, which answers the arrow keys
     p.page.keyboard.press("ArrowRight")
     p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200069037'", timeout=15_000)
     p.wait_map(title="Pays de Saint-Omer")
@@ -162,17 +168,18 @@ def test_switching_epci_redraws_the_kept_map_and_the_whole_page_names_it(server,
         assert drawn["scales"] == 1 and drawn["sheets"] == 1, drawn
         assert drawn["markers"] <= counts[-1], drawn  # grouped markers show as one disc
         # The rest of the page: once the run is over, the title, the figures and the table are the new territory's.
-        ids = list(data.financements.loc[data.financements["epci_siren"] == names[title], "id"])
+        siren = names[title]
+        ids = list(data.financements.loc[data.financements["epci_siren"] == siren, "id"])
+        figures = comparison.epci_bilan_line(data.chiffres, terr.communes, siren, title)  # the territory's own
         p.page.wait_for_function(
-            """([title, ids]) => {
+            """([title, figures, ids]) => {
               const h1 = document.querySelector('h1');
-              const text = document.body.innerText;
+              const text = document.body.innerText.replace(/\\s+/g, ' ');
               const tables = [...document.querySelectorAll('[data-testid=stDataFrame]')].map(g => g.textContent).join(' ');
-              return h1 && h1.textContent === title
-                && text.includes('Le Département sur le territoire') && text.includes(title + ' ')
+              return h1 && h1.textContent === title && text.includes(figures.replace(/\\s+/g, ' '))
                 && ids.some(i => tables.includes(i));
             }""",
-            arg=[title, ids],
+            arg=[title, figures, ids],
             timeout=20_000,
         )
         p.wait_settled()

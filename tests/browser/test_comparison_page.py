@@ -14,7 +14,7 @@ ROUTES = "investissement_routes_par_habitant"
 def _ranking(page, label: str) -> list[list[str]]:
     """Rows (rank, name, value) of the ranking beside the map, once the page shows ``label``'s."""
     page.get_by_text(f"Classement : {label}").wait_for(timeout=60_000)
-    table = page.get_by_test_id("stTable").first
+    table = page.locator(".gd-table").first
     table.locator("tbody tr").nth(19).wait_for()
     return [[c.strip() for c in row.locator("td, th").all_inner_texts()] for row in table.locator("tbody tr").all()]
 
@@ -55,7 +55,7 @@ def test_departement_view_shows_no_epci_at_0_eur(server, make_page):
     p.wait_map(title="20 intercommunalités")
     assert p.map_frame().locator(".gd-legend h5", has_text="Investissement du Département par habitant").count() == 1
     p.page.get_by_text("Classement : Investissement du Département par habitant").wait_for()
-    halves = p.page.get_by_test_id("stTable")
+    halves = p.page.locator(".gd-table")
     halves.nth(1).locator("tbody tr").nth(9).wait_for()  # both halves drawn (ranks 11 to 20 in the second)
     cells = halves.locator("td").all_inner_texts()
     assert len(cells) == 60  # 20 EPCI × (rank, name, value), in two halves

@@ -49,11 +49,11 @@ def test_comparison_tables_are_french_in_an_english_browser(server, make_page):
     # The detailed ranking (its « Population » column) is the table with thousands; wait for it to be
     # written, not for the first table: the page's tables do not all arrive in the same frame.
     p.page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stTable"]')]
+        """() => [...document.querySelectorAll('.gd-table')]
             .some(t => t.textContent.includes('Population'))""",
         timeout=60_000,
     )
-    text = " ".join(p.page.get_by_test_id("stTable").all_text_contents())
+    text = " ".join(p.page.locator(".gd-table").all_text_contents())
     assert re.search(r"\d{1,3}\u00a0\d{3}", text), text[:500]  # "1 443 000"
     assert not re.search(r"\d,\d{3}(?!\d)", text), text[:500]  # never "1,443,000"
     assert "None" not in text and "nan" not in text

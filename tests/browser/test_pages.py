@@ -44,7 +44,7 @@ def test_projector_mode_keys(logged_server, make_page):
     p = make_page(1280, 720)
     p.page.goto(f"{url}/?epci={LUMBRES}&mode=projecteur")
     p.wait_map(title="Pays de Lumbres")
-    p.page.wait_for_function("() => document.gdKeys === true")
+    p.page.locator(".gd-bar").wait_for()
     p.page.keyboard.press("ArrowRight")
     p.page.wait_for_function(f"() => new URL(location.href).searchParams.get('epci') !== '{LUMBRES}'")
     p.wait_map(title="Pays de Saint-Omer")
@@ -55,7 +55,7 @@ def test_comparison_and_sources_pages_have_their_own_paths(logged_server, make_p
     p = make_page()
     p.page.goto(f"{url}/comparaison")
     p.page.get_by_role("heading", name="Comparaison des territoires").wait_for()
-    p.page.get_by_test_id("stTable").first.wait_for()  # the ranking
+    p.page.locator(".gd-table").first.wait_for()  # the ranking
     p.page.goto(f"{url}/sources")
     p.page.get_by_role("heading", name="Sources des données de geodash").wait_for()
     warnings = len(terr.warnings) + sum(problem.level != "erreur" for problem in data.problems)

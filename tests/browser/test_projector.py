@@ -111,7 +111,7 @@ def test_departement_legend_is_read_whole_without_scrolling(server, make_page, s
 
 def test_legend_folds_with_the_l_key(server, make_page):
     p = _open(make_page, server, ARRAS, 1024, 768)
-    p.page.wait_for_function("() => document.gdKeys === true")
+    p.page.locator(".gd-bar").wait_for()
     body = p.map_frame().locator("#gd-legend .gd-legend-body")
     assert body.is_visible()
     p.page.keyboard.press("l")

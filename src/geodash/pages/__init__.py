@@ -87,11 +87,9 @@ def database_guard():
         _database_unavailable(exc)
 
 
-def page_style(projector: bool = False) -> None:
-    """The pages' CSS; the projector's on top of it."""
+def page_style() -> None:
+    """The pages' CSS."""
     st.html(STATIC_DIR / "page.css")
-    if projector:
-        st.html(STATIC_DIR / "projector.css")
 
 
 def data_errors(base: Base, *, expanded: bool) -> None:

@@ -17,7 +17,7 @@ from .. import viewmodel as vm
 from ..selection import Base, Selection
 from ..viewmodel import Choice, Position, Widgets
 from ..views import View, view_params
-from . import STATIC_DIR, french_dataframe, indicators, mapview, markdown_text, page_style, text_table
+from . import french_dataframe, indicators, mapview, markdown_text, page_style, text_table
 
 __all__ = ["render"]
 
@@ -25,13 +25,13 @@ __all__ = ["render"]
 def render(base: Base) -> None:
     """The whole map page."""
     view = vm.view_of(base, st.query_params.to_dict())
-    page_style(view.mode == "projecteur")
+    page_style()
     choice = sidebar(base, view)
     keep_view_in_url(base, view, choice)
     chosen = vm.selected(base, choice.filters)
-    header(base, choice)
-    problems(base, choice.projector)
-    if not choice.projector:
+    if not choice.projector:  # the projector's title is on the map's own bar
+        st.title(markdown_text(vm.title(base, choice)))
+        problems(base)
         in_brief(base, chosen)
     draw_map(base, view, choice)
     if not choice.projector:
@@ -49,8 +49,6 @@ def sidebar(base: Base, view: View) -> Choice:
     """Territory and filter widgets, opened on ``view``."""
     d, labels = vm.opened(base, view), vm.option_labels(base)
     options = vm.epci_options(base)
-    if "epci_from_map" in st.session_state:  # a click on the département map (previous run)
-        st.session_state["epci"] = st.session_state.pop("epci_from_map")
     with st.sidebar:
         st.header("Territoire")
         epci = st.selectbox(
@@ -76,7 +74,9 @@ def sidebar(base: Base, view: View) -> Choice:
         )
         text = st.text_input("Rechercher un projet ou une commune", value=d.text)
         shown, road_keys = _layer_widgets(base, d)
-        projector = st.toggle("Mode projecteur", value=d.projector)
+        if "projector" not in st.session_state:  # the link's mode opens the session; then the widget's own
+            st.session_state["projector"] = d.projector
+        projector = st.toggle("Mode projecteur", key="projector")
     return vm.choice_of(
         base, Widgets(epci, themes, periodes, natures, amounts, text, shown, road_keys, projector, indicator)
     )
@@ -128,30 +128,24 @@ def keep_view_in_url(base: Base, view: View, choice: Choice) -> None:
 
 
 def _go(options: list[str | None], step: int) -> None:
-    i = options.index(st.session_state["epci"])
+    """« Précédent » / « Suivant » (``step``): the next territory in the list, before the page's next run."""
+    i = options.index(st.session_state.get("epci"))
     st.session_state["epci"] = options[(i + step) % len(options)]
 
 
-def header(base: Base, choice: Choice) -> None:
-    """The title; in projector mode, between the « Précédent » / « Suivant » buttons (and arrow keys)."""
-    title = markdown_text(vm.title(base, choice))
-    if not choice.projector:
-        st.title(title)
-        return
-    options = vm.epci_options(base)
-    left, mid, right = st.columns([1.4, 5, 1.4], vertical_alignment="center")
-    left.button("◀ Précédent", on_click=_go, args=(options, -1), width="stretch", key="prev")
-    mid.title(title)
-    right.button("Suivant ▶", on_click=_go, args=(options, 1), width="stretch", key="next")
-    keys = (STATIC_DIR / "projector_keys.js").read_text(encoding="utf-8")
-    st.html(f"<script>{keys}</script>", unsafe_allow_javascript=True)
+def _choose(siren: str, sirens: list[str]) -> None:
+    """An EPCI clicked on the département's map: the list opens it, before the page's next run."""
+    if siren in sirens:
+        st.session_state["epci"] = siren
 
 
-def problems(base: Base, projector: bool) -> None:
+def _leave_projector() -> None:
+    st.session_state["projector"] = False
+
+
+def problems(base: Base) -> None:
     """A discreet line when rows are set aside or a context layer is missing, with a link to the
-    Sources page where the staff read the details (nothing on the projector)."""
-    if projector:
-        return
+    Sources page where the staff read the details (not on the projector)."""
     parts = []
     if base.data.rejected:
         n = base.data.rejected
@@ -177,15 +171,25 @@ def draw_map(base: Base, view: View, choice: Choice) -> None:
     linked = bool(first_run and lat and lng)
     position = Position((lat, lng) if linked else None, zoom if first_run else None, not linked)
     # One map for the page, drawn again in place for every view: the component keeps it across runs.
-    clicked = mapview.show(
+    options, labels = vm.epci_options(base), vm.option_labels(base)
+    bar = None
+    if choice.projector:
+        i = options.index(epci)
+        bar = mapview.Bar(
+            title=vm.title(base, choice),
+            prev=labels[options[(i - 1) % len(options)]],
+            next=labels[options[(i + 1) % len(options)]],
+        )
+    mapview.show(
         vm.web_map(base, choice, position),
         key=f"map-{mode}",
         label=f"Carte : {vm.title(base, choice)}",
         height=None if choice.projector else 580,
+        bar=bar,
+        on_click=lambda siren: _choose(siren, base.terr.sirens) if epci is None else None,
+        on_step=lambda step: _go(options, step),
+        on_exit=_leave_projector,
     )
-    if epci is None and clicked in base.terr.sirens:
-        st.session_state["epci_from_map"] = clicked  # applied before the selectbox exists (next run)
-        st.rerun()
 
 
 # --- Below the map ----------------------------------------------------------------------------------------

@@ -3,17 +3,21 @@
 The component is declared once per server and mounted by the pages with a key that names the kind
 of map: Streamlit keeps one instance for the page's life and hands it each run's view
 (:class:`geodash.webmap.WebMap`), which ``static/mapview.js`` draws in place of the previous one, once.
-No iframe, no map script compiled or sent per view: only the view's data.
+No iframe, no map script compiled or sent per view: only the view's data. In projector mode the map
+fills the screen under its own bar (the territory's name, « Précédent » / « Suivant », the arrow keys).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 import streamlit as st
 
 from ..webmap import WebMap
 from . import STATIC_DIR
 
-__all__ = ["show"]
+__all__ = ["Bar", "show", "leaflet_url"]
 
 _JS = (
     "const overlay = "
@@ -21,8 +25,17 @@ _JS = (
     + ";\n"
     + (STATIC_DIR / "mapview.js").read_text(encoding="utf-8")
 )
-_CSS = ".gd-map {width: 100%; position: relative;}"
+_CSS = (STATIC_DIR / "mapview.css").read_text(encoding="utf-8")
 _COMPONENT = st.components.v2.component("geodash_map", js=_JS, css=_CSS, isolate_styles=False)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """The projector's bar: the territory shown, and the ones « Précédent » and « Suivant » go to."""
+
+    title: str
+    prev: str
+    next: str
 
 
 def leaflet_url() -> str:
@@ -32,17 +45,45 @@ def leaflet_url() -> str:
     return f"/{base}/app/static/leaflet/" if base else "/app/static/leaflet/"
 
 
-def _clicked() -> None:
-    """A click on an EPCI of the département's map: read from the component's result by the page."""
-
-
-def show(web: WebMap, *, key: str, label: str, height: int | None) -> str | None:
+def show(
+    web: WebMap,
+    *,
+    key: str,
+    label: str,
+    height: int | None,
+    bar: Bar | None = None,
+    on_click: Callable[[str], None] | None = None,
+    on_step: Callable[[int], None] | None = None,
+    on_exit: Callable[[], None] | None = None,
+) -> None:
     """Draw ``web`` in the page's map named ``key``; ``height`` in pixels, or ``None`` to fill the
-    screen below the map's top (the projector). Returns the SIREN of the EPCI clicked on the
-    département's map during this run, if any.
+    screen (the projector, with its ``bar``). ``label`` names the map for screen readers.
 
-    ``label`` names the map for screen readers (the territory shown).
+    The visitor's acts come back before the page's next run, as Streamlit callbacks: ``on_click`` with
+    the SIREN of an EPCI clicked on the département's map, ``on_step`` with -1 or 1 (« Précédent »,
+    « Suivant », arrow keys), ``on_exit`` when the projector's bar is closed.
     """
-    data = {"view": web.data, "leaflet": leaflet_url(), "height": height, "label": label}
-    result = _COMPONENT(data=data, key=key, on_clicked_change=_clicked)
-    return result.clicked
+
+    def value(name: str):
+        return (st.session_state.get(key) or {}).get(name)
+
+    def clicked() -> None:
+        if on_click is not None and value("clicked"):
+            on_click(str(value("clicked")))
+
+    def stepped() -> None:
+        if on_step is not None and value("step") in (-1, 1):
+            on_step(int(value("step")))
+
+    def exited() -> None:
+        if on_exit is not None and value("exit"):
+            on_exit()
+
+    data = {
+        "view": web.data,
+        "leaflet": leaflet_url(),
+        "height": height,
+        "label": label,
+        "projector": asdict(bar) if bar is not None else None,
+    }
+    _COMPONENT(data=data, key=key, on_clicked_change=clicked, on_step_change=stepped, on_exit_change=exited)

@@ -1,5 +1,7 @@
 // The page's map (geodash.pages.mapview): one Leaflet map per component instance, kept across the
 // page's runs; each run hands it the view to draw (geodash.webmap.WebMap.data), which it draws once.
+// In projector mode the map fills the screen under its own bar: the territory's name between the
+// « Précédent » / « Suivant » buttons, which the arrow keys (a presenter's remote) press too.
 // The module is prefixed by the overlay's function (static/webmap_overlay.js) as `overlay`.
 // Leaflet is served by the app itself (static/leaflet, see geodash.assets): no CDN.
 
@@ -62,16 +64,68 @@ function context(map, data) {
   map.getContainer().setAttribute('data-gd-context', String(data.layers.length + data.sites.length));
 }
 
-// The map's height: given, or from its top to the bottom of the screen (the projector).
+// The map's height: given, or the screen's under the projector's bar.
 function size(state) {
   const box = state.map.getContainer();
   const wanted = state.height
     ? state.height
-    : Math.max(300, Math.floor(window.innerHeight - box.getBoundingClientRect().top - 8));
+    : Math.max(300, Math.floor(window.innerHeight - (state.bar ? state.bar.offsetHeight : 0)));
   if (box.style.height !== wanted + 'px') {
     box.style.height = wanted + 'px';
     state.map.invalidateSize();
   }
+}
+
+// The projector's bar (or none): the territory's name as the page's heading, between its buttons.
+function bar(state, spec) {
+  state.wrap.classList.toggle('gd-fullscreen', !!spec);
+  if (!spec) {
+    if (state.bar) {
+      state.bar.remove();
+      state.bar = null;
+      document.removeEventListener('keydown', state.onKey, true);
+    }
+    return;
+  }
+  if (!state.bar) {
+    const el = document.createElement('div');
+    el.className = 'gd-bar';
+    const button = (step, text) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'gd-step';
+      b.textContent = text;
+      b.addEventListener('click', () => state.trigger('step', step));
+      return b;
+    };
+    const title = document.createElement('h1');
+    title.className = 'gd-bar-title';
+    const exit = document.createElement('button');
+    exit.type = 'button';
+    exit.className = 'gd-exit';
+    exit.textContent = '✕';
+    exit.title = 'Quitter le mode projecteur';
+    exit.setAttribute('aria-label', exit.title);
+    exit.addEventListener('click', () => state.trigger('exit', true));
+    el.append(button(-1, '◀ Précédent'), title, button(1, 'Suivant ▶'), exit);
+    state.wrap.insertBefore(el, state.wrap.firstChild);
+    state.bar = el;
+    state.onKey = (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) { return; }
+      if (e.target.closest && e.target.closest('input, textarea, select, [contenteditable]')) { return; }
+      const step = {ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1}[e.key];
+      if (step) {
+        e.preventDefault();
+        e.stopPropagation(); // the territory changes; the map does not pan
+        state.trigger('step', step);
+      }
+    };
+    document.addEventListener('keydown', state.onKey, true);
+  }
+  state.bar.querySelector('h1').textContent = spec.title;
+  const [prev, next] = state.bar.querySelectorAll('.gd-step');
+  prev.setAttribute('aria-label', 'Précédent : ' + spec.prev);  // the visible word first, then where it goes
+  next.setAttribute('aria-label', 'Suivant : ' + spec.next);
 }
 
 function draw(root, state) {
@@ -80,16 +134,28 @@ function draw(root, state) {
     return; // a view is drawn once: a run that hands the same view again costs nothing
   }
   if (!state.map) {
+    state.wrap = document.createElement('div');
+    state.wrap.className = 'gd-root';
+    root.appendChild(state.wrap);
     const box = document.createElement('div');
     box.className = 'gd-map';
-    root.appendChild(box);
+    state.wrap.appendChild(box);
     state.map = L.map(box, {zoomSnap: 0.25, preferCanvas: true, attributionControl: false, center: [50.5, 2.3], zoom: 9});
     window.gdMap = state.map; // lets tests and page scripts read the view
+    // Leaflet focuses the map on a press (for its keyboard handler) with a plain focus(), which scrolls
+    // the page to show the whole map: the press would then end elsewhere than it started (a marker's
+    // popup would not open). The map is focused first, without scrolling; Leaflet then finds it focused.
+    box.addEventListener('mousedown', () => {
+      if (document.activeElement !== box && !box.contains(document.activeElement)) {
+        box.focus({preventScroll: true});
+      }
+    }, true);
     state.onResize = () => size(state);
     window.addEventListener('resize', state.onResize);
   }
   const map = state.map, view = data.view;
   state.height = data.height;
+  bar(state, data.projector);
   map.getContainer().setAttribute('aria-label', data.label);
   size(state);
   reset(map);
@@ -132,6 +198,7 @@ export default function (component) {
   return () => {
     if (state.map) {
       reset(state.map);
+      bar(state, null);
       window.removeEventListener('resize', state.onResize);
       state.map.remove();
     }

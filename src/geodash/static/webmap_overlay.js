@@ -27,7 +27,7 @@
   if (cfg.center) {
     map.setView(cfg.center, cfg.zoom, {animate: false});
   }
-  var legendDiv = null, keyDiv = null, column = null;
+  var legendDiv = null, keyDiv = null, column = null, groupedAt = null;
   if (cfg.legend) {
     // The legend: a header with its toggle button (key « L »), then its body.
     legendDiv = L.DomUtil.create('div', 'gd-legend');
@@ -58,6 +58,7 @@
     }
     window.gdToggleLegend = function() {
       legendDiv.classList.toggle('gd-collapsed');
+      groupedAt = null;  // the key's room changed: group again
       update();
     };
     legendDiv.querySelector('#gd-legend-toggle').addEventListener('click', window.gdToggleLegend);
@@ -281,16 +282,25 @@
     return keyDiv.scrollHeight <= keyDiv.clientHeight + 1;
   }
   // Group, place the labels and fill the key; on the projector the groups widen until the key fits.
+  // A pan keeps the groups (they depend on the zoom and the map's size only): the markers stay in place,
+  // an open popup with them; only the labels and the key follow the view.
   var updating = false;
   function update() {
     if (updating) { return; }
     updating = true;
-    var radius = size + 2;
-    for (var tries = 0; tries < 16; tries++) {
-      group(radius);
+    var at = map.getZoom() + ':' + box.clientWidth + 'x' + box.clientHeight;
+    if (at === groupedAt) {
       declutter();
-      if (fillKey()) { break; }
-      radius *= 1.2;
+      fillKey();
+    } else {
+      var radius = size + 2;
+      for (var tries = 0; tries < 16; tries++) {
+        group(radius);
+        declutter();
+        if (fillKey()) { break; }
+        radius *= 1.2;
+      }
+      groupedAt = at;
     }
     updating = false;
   }
