@@ -169,17 +169,17 @@ def test_switching_epci_redraws_the_kept_map_and_the_whole_page_names_it(server,
         assert drawn["markers"] <= counts[-1], drawn  # grouped markers show as one disc
         # The rest of the page: once the run is over, the title, the figures and the table are the new territory's.
         siren = names[title]
-        ids = list(data.financements.loc[data.financements["epci_siren"] == siren, "id"])
+        names_of_projects = list(data.financements.loc[data.financements["epci_siren"] == siren, "intitule"])
         figures = comparison.epci_bilan_line(data.chiffres, terr.communes, siren, title)  # the territory's own
         p.page.wait_for_function(
-            """([title, figures, ids]) => {
+            """([title, figures, projects]) => {
               const h1 = document.querySelector('h1');
               const text = document.body.innerText.replace(/\\s+/g, ' ');
               const tables = [...document.querySelectorAll('[data-testid=stDataFrame]')].map(g => g.textContent).join(' ');
               return h1 && h1.textContent === title && text.includes(figures.replace(/\\s+/g, ' '))
-                && ids.some(i => tables.includes(i));
+                && projects.some(i => tables.includes(i));
             }""",
-            arg=[title, figures, ids],
+            arg=[title, figures, names_of_projects],
             timeout=20_000,
         )
         p.wait_settled()

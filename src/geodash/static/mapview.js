@@ -64,12 +64,13 @@ function context(map, data) {
   map.getContainer().setAttribute('data-gd-context', String(data.layers.length + data.sites.length));
 }
 
-// The map's height: given, or the screen's under the projector's bar.
+// The map's height: the page's (at most the screen's, so that the whole map can be seen at once), or the
+// screen's under the projector's bar.
 function size(state) {
   const box = state.map.getContainer();
-  const wanted = state.height
-    ? state.height
-    : Math.max(300, Math.floor(window.innerHeight - (state.bar ? state.bar.offsetHeight : 0)));
+  const wanted = state.bar
+    ? Math.max(300, Math.floor(window.innerHeight - state.bar.offsetHeight))
+    : Math.max(320, Math.min(state.height, window.innerHeight - 24));
   if (box.style.height !== wanted + 'px') {
     box.style.height = wanted + 'px';
     state.map.invalidateSize();
@@ -146,12 +147,16 @@ function draw(root, state) {
     // the page to show the whole map: the press would then end elsewhere than it started (a marker's
     // popup would not open). The map is focused first, without scrolling; Leaflet then finds it focused.
     box.addEventListener('mousedown', () => {
-      if (document.activeElement !== box && !box.contains(document.activeElement)) {
+      if (document.activeElement !== box) {
         box.focus({preventScroll: true});
       }
     }, true);
     state.onResize = () => size(state);
     window.addEventListener('resize', state.onResize);
+    // The map's width follows the page (the sidebar opened or closed, a rotation): Leaflet learns of it,
+    // and the overlay fits the territory again (its 'resize' handler).
+    state.observer = new ResizeObserver(() => state.map.invalidateSize());
+    state.observer.observe(box);
   }
   const map = state.map, view = data.view;
   state.height = data.height;
@@ -200,6 +205,7 @@ export default function (component) {
       reset(state.map);
       bar(state, null);
       window.removeEventListener('resize', state.onResize);
+      state.observer.disconnect();
       state.map.remove();
     }
     states.delete(parentElement);

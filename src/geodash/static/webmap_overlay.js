@@ -32,6 +32,8 @@
     // The legend: a header with its toggle button (key « L »), then its body.
     legendDiv = L.DomUtil.create('div', 'gd-legend');
     legendDiv.setAttribute('id', 'gd-legend');
+    // A narrow screen (a phone) shows the map: the legend opens on demand (its « L » button).
+    if (!projector && box.clientWidth < 600) { legendDiv.classList.add('gd-collapsed'); }
     legendDiv.innerHTML = '<div class="gd-legend-head"><span class="gd-legend-name">Légende</span>' +
       '<button type="button" class="gd-toggle" id="gd-legend-toggle" title="Afficher ou masquer la légende (touche L)">' +
       'L</button></div>';
@@ -59,6 +61,7 @@
     window.gdToggleLegend = function() {
       legendDiv.classList.toggle('gd-collapsed');
       groupedAt = null;  // the key's room changed: group again
+      fit();
       update();
     };
     legendDiv.querySelector('#gd-legend-toggle').addEventListener('click', window.gdToggleLegend);
@@ -94,15 +97,19 @@
   }
   // The space kept free for the legend when the territory is fitted: on its right, or under it
   // (a narrow map, where the legend cannot sit beside the territory).
+  // A folded legend (a phone), or one asked to go under the territory, takes a strip at the bottom;
+  // otherwise the legend's column on the right.
   function clearance() {
-    if (cfg.legend_side === 'bottom' && legendDiv && !column) {
-      return [16, Math.min(legendDiv.getBoundingClientRect().height + 16, box.clientHeight / 2)];
+    if (legendDiv && !column) {
+      var r = legendDiv.getBoundingClientRect();
+      var under = cfg.legend_side === 'bottom' || legendDiv.classList.contains('gd-collapsed') || r.width > box.clientWidth * 0.4;
+      if (under) { return [16, Math.min(r.height + 16, box.clientHeight / 2)]; }
     }
     return [rightPad(), 16];
   }
   var bounds = cfg.fit;
   // The map follows its frame's size (refitted) until the visitor moves it; zooms before the view
-  // has settled (folium's own fitBounds, the frame being sized) are not the visitor's.
+  // has settled (the component sizing the map) are not the visitor's.
   var autoFit = bounds !== null, fitting = false, settled = false;
   function fit() {
     if (!autoFit) { return; }
