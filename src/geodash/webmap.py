@@ -56,9 +56,6 @@ class MapOptions:
     #: The indicator mapped on the département view (:func:`geodash.legend.bilan_choropleth`), or a
     #: plain Series of € per inhabitant by EPCI SIREN.
     choropleth: legend.Choropleth | pd.Series | None = None
-    #: Side of the map kept clear of the territory for the legend (bottom-right either way): "right",
-    #: or "bottom" for a narrow map (a column beside a table), where the legend cannot sit beside the territory.
-    legend_side: str = "right"
     extra_legend: list[tuple[str, list[str]]] = field(default_factory=list)  # (title, entries html)
     context: object | None = None  # weblayers.ContextLayers: roads, sites, land cover
 
@@ -371,7 +368,6 @@ def build_map(
         "view_key": f"{opt.epci or 'departement'}:{opt.mode}",
         "restore": opt.restore_view,
         "fit": fit,
-        "legend_side": opt.legend_side,
         "label_gap": label_gap,
         "label_far": label_far,
         "center": list(opt.center) if fit is None else None,

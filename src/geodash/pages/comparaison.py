@@ -37,9 +37,7 @@ def render(base: Base) -> None:
     left, right = st.columns([3, 2])
     with left:
         # A narrow map: its legend keeps the indicator's source; the data credit is written under the map.
-        options = webmap.MapOptions(
-            credit="", realisation="", choropleth=vm.choropleth(base, indicator), legend_side="bottom"
-        )
+        options = webmap.MapOptions(credit="", realisation="", choropleth=vm.choropleth(base, indicator))
         web = base.memo(("comparison-map", indicator.id), lambda: webmap.build_map(terr, None, None, options))
         mapview.show(web, key="comparaison-map", label=f"Carte : {indicator.label}", height=760)
         st.caption(f"{base.map_credit}. Réalisation : geodash, Département du Pas-de-Calais.")

@@ -95,21 +95,32 @@
     var el = column || legendDiv;
     return el ? Math.min(el.getBoundingClientRect().width + 16, box.clientWidth / 2) : 20;
   }
-  // The space kept free for the legend when the territory is fitted: on its right, or under it
-  // (a narrow map, where the legend cannot sit beside the territory).
-  // A folded legend (a phone), or one asked to go under the territory, takes a strip at the bottom;
-  // otherwise the legend's column on the right.
+  // The room kept clear of the territory for the legend (bottom-right over the map): a column on its
+  // right or a strip under it, whichever leaves the territory larger; when neither leaves it half its
+  // size (a narrow map with its legend open), the legend is folded to its « L » button first.
   function clearance() {
-    if (legendDiv && !column) {
+    if (column || !legendDiv || !bounds) { return [rightPad(), 16]; }
+    var a = map.latLngToContainerPoint(L.latLng(bounds[1][0], bounds[0][1]));
+    var b = map.latLngToContainerPoint(L.latLng(bounds[0][0], bounds[1][1]));
+    var tw = Math.max(1, Math.abs(b.x - a.x)), th = Math.max(1, Math.abs(b.y - a.y));
+    var W = box.clientWidth, H = box.clientHeight;
+    function scale(right, bottom) { return Math.min((W - 16 - right) / tw, (H - 16 - bottom) / th); }
+    function best() {
       var r = legendDiv.getBoundingClientRect();
-      var under = cfg.legend_side === 'bottom' || legendDiv.classList.contains('gd-collapsed') || r.width > box.clientWidth * 0.4;
-      if (under) { return [16, Math.min(r.height + 16, box.clientHeight / 2)]; }
+      var beside = [r.width + 16, 16], under = [16, r.height + 16];
+      var s1 = scale(beside[0], beside[1]), s2 = scale(under[0], under[1]);
+      return s2 > s1 ? {pad: under, scale: s2} : {pad: beside, scale: s1};
     }
-    return [rightPad(), 16];
+    var choice = best();
+    if (choice.scale < 0.5 * scale(16, 16) && !legendDiv.classList.contains('gd-collapsed')) {
+      legendDiv.classList.add('gd-collapsed');
+      choice = best();
+    }
+    return choice.pad;
   }
   var bounds = cfg.fit;
-  // The map follows its frame's size (refitted) until the visitor moves it; zooms before the view
-  // has settled (the component sizing the map) are not the visitor's.
+  // The map follows its size (refitted) until the visitor moves it; zooms before the view has
+  // settled (the component sizing the map) are not the visitor's.
   var autoFit = bounds !== null, fitting = false, settled = false;
   function fit() {
     if (!autoFit) { return; }
