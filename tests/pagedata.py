@@ -39,3 +39,11 @@ def text_tables(at) -> list:
         ]
         tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
     return tables
+
+
+def map_data(at) -> dict:
+    """What the page's map component received in an AppTest run (the view, and the projector's bar)."""
+    import json
+
+    (component,) = [c for c in at.get("bidi_component") if c.proto.component_name == "geodash_map"]
+    return json.loads(component.proto.json)

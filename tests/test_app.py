@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from geodash import bilan, comparison, settings
 from geodash.formatting import NBSP
 
-from .pagedata import markdown_shown, text_tables
+from .pagedata import map_data, markdown_shown, text_tables
 
 APP = str(settings.REPO_DIR / "app.py")
 ARRAS = "200033579"
@@ -58,12 +58,16 @@ def test_choosing_an_epci_updates_the_url():
     assert markdown_shown(at.title[0].value) == "Communauté urbaine d'Arras"
 
 
-def test_projector_mode_from_url_has_navigation_buttons():
+def test_projector_mode_from_url_has_its_bar_with_the_neighbours():
+    """The projector's map carries its bar: the territory, and where « Précédent » / « Suivant » go (the list's
+    neighbours, the département before the first EPCI); the page has no other title."""
     at = _run(epci=ARRAS, mode="projecteur")
-    labels = [b.label for b in at.button]
-    assert "Suivant ▶" in labels and "◀ Précédent" in labels
-    at.button(key="next").click().run()
-    assert at.sidebar.selectbox[0].value != ARRAS
+    bar = map_data(at)["projector"]
+    options = list(at.sidebar.selectbox[0].options)
+    i = options.index("Arras")
+    assert bar == {"title": "Communauté urbaine d'Arras", "prev": options[i - 1], "next": options[i + 1]}
+    assert not at.title
+    assert map_data(_run(epci=ARRAS))["projector"] is None
 
 
 def test_missing_territories_file_gives_a_message(monkeypatch, tmp_path):

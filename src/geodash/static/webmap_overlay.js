@@ -123,7 +123,8 @@
   // settled (the component sizing the map) are not the visitor's.
   var autoFit = bounds !== null, fitting = false, settled = false;
   function fit() {
-    if (!autoFit) { return; }
+    // Not while the map has no size (the page is being drawn again): it is fitted when it gets one back.
+    if (!autoFit || box.clientWidth < 60 || box.clientHeight < 60) { return; }
     fitting = true;
     map.fitBounds(bounds, {paddingTopLeft: [16, 16], paddingBottomRight: clearance(), animate: false});
     fitting = false;
@@ -341,12 +342,18 @@
     return rings;
   };
   // Every view is a link: keep lat/lng/z of the page URL in step with the map, without a rerun.
+  // A map fitted to its territory leaves no position in the link (the link fits it on any screen);
+  // a position the visitor chose is written there.
   function syncUrl() {
     try {
       var url = new URL(window.location.href), c = map.getCenter();
-      url.searchParams.set('lat', c.lat.toFixed(4));
-      url.searchParams.set('lng', c.lng.toFixed(4));
-      url.searchParams.set('z', String(Math.round(map.getZoom() * 100) / 100));
+      if (autoFit) {
+        ['lat', 'lng', 'z'].forEach(function(k) { url.searchParams.delete(k); });
+      } else {
+        url.searchParams.set('lat', c.lat.toFixed(4));
+        url.searchParams.set('lng', c.lng.toFixed(4));
+        url.searchParams.set('z', String(Math.round(map.getZoom() * 100) / 100));
+      }
       window.history.replaceState(window.history.state, '', url.toString());
     } catch (e) { /* a page that forbids it */ }
   }
@@ -371,6 +378,7 @@
       } catch (e) {}
     }
     update();
+    syncUrl();  // the link says this view's position (not the previous view's, which a resize may have written)
     on(map, 'moveend', function() { syncUrl(); remember(); });
     // Readiness mark for tests and scripts: the view is final and the map follows its position.
     box.setAttribute('data-gd-settled', '1');
