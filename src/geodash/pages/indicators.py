@@ -9,9 +9,13 @@ from .. import bilan, comparison
 from .. import viewmodel as vm
 from ..formatting import MINIMUM_NOTE, precision_prefix
 from ..selection import Base
+from ..text import html_text
 from . import markdown_text, text_table
 
-__all__ = ["choose_indicator", "ranking"]
+__all__ = ["RANKING_ANCHOR", "choose_indicator", "ranking"]
+
+#: The ranking's anchor: the text alternative of the maps in colours of an indicator.
+RANKING_ANCHOR = "classement"
 
 
 def choose_indicator(base: Base, current: str | None) -> bilan.Indicator:
@@ -34,16 +38,19 @@ def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False, co
     """The 20 EPCI ranked on ``indicator``, the département's value as reference; ``compact``: rank,
     name and value only, in ``columns`` tables side by side (two under the map page's map)."""
     table, reference = vm.ranking(base, indicator)
-    st.markdown(f"**{markdown_text(f'Classement : {indicator.label}, {indicator.period}')}**")
+    title = f"Classement : {indicator.label}, {indicator.period}"
+    # In bold as a paragraph of the page (not a heading), with the anchor the maps' text alternative links to.
+    st.html(f'<p id="{RANKING_ANCHOR}" class="gd-ranking-title"><strong>{html_text(title)}</strong></p>')
     st.markdown(markdown_text(f"Référence — {reference}"))
     if compact:
         table = table[["Rang", "Intercommunalité", "Valeur"]]
         size = -(-len(table) // columns)
         for i, col in enumerate(st.columns(columns) if columns > 1 else [st.container()]):
             with col:
-                text_table(table.iloc[i * size : (i + 1) * size])
+                part = table.iloc[i * size : (i + 1) * size]
+                text_table(part, label=f"{title} (lignes {i * size + 1} à {i * size + len(part)})")
     else:
-        text_table(table)
+        text_table(table, label=title)
     notes = []
     if table["Valeur"].str.startswith(precision_prefix("minimum")).any():
         notes.append(MINIMUM_NOTE)
