@@ -60,8 +60,8 @@ Ce qui est vérifié automatiquement, à chaque modification :
   qu'elle : pour une intercommunalité, ses chiffres clés et le tableau des projets (numérotés comme sur la
   carte) ; pour le département et sur la page de comparaison, le classement des intercommunalités (les
   valeurs que la carte montre en couleurs).
-- La touche Tab atteint la carte, puis chacun de ses projets ; Entrée ouvre la fiche du projet, Échap la
-  ferme.
+- La touche Tab atteint la carte, puis chacun de ses projets ; Entrée ouvre la fiche du projet, que son
+  bouton × referme.
 - Quand la carte a le focus, les flèches la déplacent, les touches + et - changent le zoom (comme les
   boutons + et - de la carte), la touche L affiche ou masque la légende (comme le bouton « L »).
 - En mode projecteur, les boutons « Précédent » et « Suivant », ou les flèches gauche et droite, passent
