@@ -141,12 +141,12 @@ def french_dataframe(shown: Styler) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)
 
 
-def text_table_html(frame: pd.DataFrame, *, label: str, index: bool = False) -> str:
+def text_table_html(frame: pd.DataFrame, *, label: str, index: bool = False, anchor: str | None = None) -> str:
     """A table of text as plain HTML (class ``gd-table``, styled by ``page.css`` as ``st.table``): every
     header and cell escaped, a missing value empty, the index as row headers when ``index``.
 
     The table's box scrolls when the table is wider than the page (a phone): it is a region named
-    ``label`` that the keyboard reaches (Tab, then the arrows scroll it).
+    ``label`` that the keyboard reaches (Tab, then the arrows scroll it). ``anchor``: its ``id``, for links.
 
     ``st.table`` renders each cell as markdown; on a territory's page its tables cost the browser more
     than the map on every switch. The key figures are text already written in French, so plain HTML
@@ -165,12 +165,13 @@ def text_table_html(frame: pd.DataFrame, *, label: str, index: bool = False) -> 
         + "</tr>"
         for label, values in zip(frame.index, frame.itertuples(index=False, name=None))
     )
+    ident = f' id="{html_text(anchor)}"' if anchor else ""
     return (
-        f'<div class="gd-table" role="region" aria-label="{html_text(label)}" tabindex="0">'
+        f'<div class="gd-table"{ident} role="region" aria-label="{html_text(label)}" tabindex="0">'
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
 
-def text_table(frame, *, label: str, index: bool = False) -> None:
+def text_table(frame, *, label: str, index: bool = False, anchor: str | None = None) -> None:
     """Show :func:`text_table_html` of ``frame`` in the page (``label``: its name for screen readers)."""
-    st.html(text_table_html(frame, label=label, index=index))
+    st.html(text_table_html(frame, label=label, index=index, anchor=anchor))

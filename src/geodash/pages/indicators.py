@@ -9,12 +9,11 @@ from .. import bilan, comparison
 from .. import viewmodel as vm
 from ..formatting import MINIMUM_NOTE, precision_prefix
 from ..selection import Base
-from ..text import html_text
 from . import markdown_text, text_table
 
 __all__ = ["RANKING_ANCHOR", "choose_indicator", "ranking"]
 
-#: The ranking's anchor: the text alternative of the maps in colours of an indicator.
+#: The ranking table's anchor: the text alternative of the maps in colours of an indicator.
 RANKING_ANCHOR = "classement"
 
 
@@ -39,8 +38,7 @@ def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False, co
     name and value only, in ``columns`` tables side by side (two under the map page's map)."""
     table, reference = vm.ranking(base, indicator)
     title = f"Classement : {indicator.label}, {indicator.period}"
-    # In bold as a paragraph of the page (not a heading), with the anchor the maps' text alternative links to.
-    st.html(f'<p id="{RANKING_ANCHOR}" class="gd-ranking-title"><strong>{html_text(title)}</strong></p>')
+    st.markdown(f"**{markdown_text(title)}**")
     st.markdown(markdown_text(f"Référence — {reference}"))
     if compact:
         table = table[["Rang", "Intercommunalité", "Valeur"]]
@@ -48,9 +46,13 @@ def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False, co
         for i, col in enumerate(st.columns(columns) if columns > 1 else [st.container()]):
             with col:
                 part = table.iloc[i * size : (i + 1) * size]
-                text_table(part, label=f"{title} (lignes {i * size + 1} à {i * size + len(part)})")
+                text_table(
+                    part,
+                    label=f"{title} (lignes {i * size + 1} à {i * size + len(part)})",
+                    anchor=RANKING_ANCHOR if i == 0 else None,
+                )
     else:
-        text_table(table, label=title)
+        text_table(table, label=title, anchor=RANKING_ANCHOR)
     notes = []
     if table["Valeur"].str.startswith(precision_prefix("minimum")).any():
         notes.append(MINIMUM_NOTE)
