@@ -1,5 +1,5 @@
-"""geodash — the Streamlit app: one shared base, three public pages (map, comparison, sources) and the
-staff page (``/saisie``, not in the navigation).
+"""geodash — the Streamlit app: one shared base, four public pages (map, comparison, sources, the
+accessibility statement) and the staff page (``/saisie``, not in the navigation).
 
 ``streamlit run app.py`` reads this file twice over. The server first imports it to find its
 application, :data:`app`: an ``st.App`` whose start-up (:func:`geodash.startup.lifespan`) loads the
@@ -19,7 +19,7 @@ APP_DIR = Path(__file__).parent
 def main() -> None:
     """The page script: the shared base, then the page the URL names."""
     from geodash.assets import install_static_assets
-    from geodash.pages import carte, comparaison, database_guard, open_base, saisie, sources
+    from geodash.pages import accessibilite, carte, comparaison, database_guard, open_base, saisie, sources
     from geodash.startup import visit
 
     projector = st.query_params.get("mode") == "projecteur"
@@ -55,6 +55,7 @@ def main() -> None:
                     icon=":material/description:",
                     url_path="sources",
                 ),
+                accessibilite.page(),  # linked from every page's footer too (RGAA)
                 # The staff page: reached by its address only, unusable without signing in.
                 st.Page(
                     lambda: saisie.render(base),

@@ -122,7 +122,7 @@ def test_broken_layer_file_keeps_the_app_running(monkeypatch, tmp_path):
     _with_layers(monkeypatch, tmp_path, roads=broken)
     at = _run(epci=ARRAS)
     assert markdown_shown(at.title[0].value) == "Communauté urbaine d'Arras"
-    assert "couche du Département n'a pas pu être affichée" in " ".join(c.value for c in at.caption)
+    assert "couche du Département n'a pas pu être affichée" in " ".join(m.value for m in at.markdown)
     messages = " ".join(c.value for c in _page("sources").code)  # the details, for the staff
     assert "routes.geojson" in messages and str(tmp_path) not in messages
 
@@ -187,9 +187,9 @@ def test_rows_set_aside_are_a_discreet_line_on_the_map_and_detailed_on_the_sourc
     monkeypatch.setenv("GEODASH_PROJECTS_DIR", str(_projects_with_a_bad_row(tmp_path)))
     at = _run()
     assert not [e for e in at.expander if "Données" in e.label] and not at.code  # no staff panel for visitors
-    note = " ".join(c.value for c in at.caption)
+    note = " ".join(m.value for m in at.markdown)  # not a caption: its link keeps its contrast
     assert "1 ligne du fichier des projets en cours de correction" in note and "(sources)" in note
-    assert "correction" not in " ".join(c.value for c in _run(mode="projecteur").caption)
+    assert "correction" not in " ".join(m.value for m in _run(mode="projecteur").markdown)
     sources = _page("sources")
     panel = [e for e in sources.expander if "mise(s) de côté" in e.label]
     assert panel and panel[0].label == "⚠️ Données : 1 erreur(s), 1 ligne(s) mise(s) de côté"

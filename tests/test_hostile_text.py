@@ -183,7 +183,7 @@ def test_the_print_sheet_shows_hostile_text_literally(terr, data, value):
 @FAST
 @given(HOSTILE, HOSTILE)
 def test_the_page_tables_show_hostile_text_literally(head, cell):
-    out = text_table_html(pd.DataFrame({head: [cell]}))
+    out = text_table_html(pd.DataFrame({head: [cell]}), label=head)
     cells = re.findall(r"<t[hd](?: [^>]*)?>(.*?)</t[hd]>", out, re.S)
     assert [html.unescape(c) for c in cells] == [shown(head), shown(cell)]
     assert "<script" not in out and "{{" not in out

@@ -163,8 +163,11 @@ BOUNDARIES: dict[str, LineStyle] = {
 #: Fill of the land inside the map, of the département around the chosen EPCI, and of the sea/outside.
 MAP_BACKGROUND = {"land": "#FBF8F1", "faded": "#E3DFD6", "outside": "#F4F4F2", "faded_opacity": 0.8}
 
-#: Sequential colours (light → dark) for the département choropleth of financing per inhabitant.
-CHOROPLETH = ("#FEF0D9", "#FDCC8A", "#FC8D59", "#E34A33", "#B30000")
+#: Sequential colours (light → dark) for the département choropleth of financing per inhabitant: orange to
+#: deep purple, evenly darker (CIELAB lightness 52 → 18), so that the order reads without telling hues
+#: apart (colour-blind readers, black and white), and every class keeps a contrast of at least 3:1 with
+#: the map's background (WCAG 1.4.11; tests/test_contrast.py). Its values are written in the ranking.
+CHOROPLETH = ("#D35400", "#B5382B", "#8C2956", "#61286E", "#38224A")
 #: An EPCI without a value (the Pays de Saint-Omer: no contract in the document) is drawn in a neutral
 #: grey on both media, never in a class colour: the land colour was too close to the lightest class.
 CHOROPLETH_NO_VALUE = "#C9C9C9"

@@ -23,11 +23,13 @@ __all__ = [
     "STATIC_DIR",
     "database_guard",
     "data_errors",
+    "footer",
     "french_dataframe",
     "open_base",
     "page_style",
     "markdown_text",
     "public_lines",
+    "text_alternative",
     "text_table",
     "text_table_html",
 ]
@@ -87,9 +89,33 @@ def database_guard():
         _database_unavailable(exc)
 
 
+#: Streamlit's page declares ``<html lang="en">``: every page says it is French, so that a screen reader
+#: reads it with a French voice (RGAA 8.3). A script the page runs, through ``st.html``'s public option.
+FRENCH = "<script>document.documentElement.lang = 'fr';</script>"
+
+
 def page_style() -> None:
-    """The pages' CSS."""
+    """The pages' CSS, and the document's language (French): every page calls it first."""
     st.html(STATIC_DIR / "page.css")
+    st.html(FRENCH, unsafe_allow_javascript=True)
+
+
+def footer() -> None:
+    """Every page's footer: the link to the accessibility statement, which names the conformity level
+    reached (RGAA asks for it in the link)."""
+    from . import accessibilite  # the statement's page uses this module's helpers
+
+    with st.container(key="gd-footer"):
+        st.divider()
+        st.page_link(accessibilite.page(), label=f"Accessibilité : {accessibilite.CONFORMITY}")
+
+
+def text_alternative(targets: list[tuple[str, str]]) -> None:
+    """A line just before a map: links to the sections that say in text what it shows (``targets``: link
+    text and anchor). A keyboard visitor may follow them and skip the map."""
+    links = " et ".join(f"[{markdown_text(text)}](#{anchor})" for text, anchor in targets)
+    # Plain text, not a caption: a caption's links are drawn faded, below the contrast links need.
+    st.markdown(f"Alternative textuelle de la carte : {links}.")
 
 
 def data_errors(base: Base, *, expanded: bool) -> None:
@@ -101,7 +127,7 @@ def data_errors(base: Base, *, expanded: bool) -> None:
         f"⚠️ Données : {len(data.errors)} erreur(s), {data.rejected} ligne(s) mise(s) de côté", expanded=expanded
     ):
         st.write("Les lignes valides sont affichées ; les lignes en erreur sont mises de côté jusqu'à correction.")
-        st.code(public_lines(data.problems), language=None)
+        st.code(public_lines(data.problems), language=None, wrap_lines=True)
 
 
 def public_lines(items) -> str:
@@ -115,9 +141,12 @@ def french_dataframe(shown: Styler) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)
 
 
-def text_table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
+def text_table_html(frame: pd.DataFrame, *, label: str, index: bool = False, anchor: str | None = None) -> str:
     """A table of text as plain HTML (class ``gd-table``, styled by ``page.css`` as ``st.table``): every
     header and cell escaped, a missing value empty, the index as row headers when ``index``.
+
+    The table's box scrolls when the table is wider than the page (a phone): it is a region named
+    ``label`` that the keyboard reaches (Tab, then the arrows scroll it). ``anchor``: its ``id``, for links.
 
     ``st.table`` renders each cell as markdown; on a territory's page its tables cost the browser more
     than the map on every switch. The key figures are text already written in French, so plain HTML
@@ -136,9 +165,13 @@ def text_table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
         + "</tr>"
         for label, values in zip(frame.index, frame.itertuples(index=False, name=None))
     )
-    return f'<div class="gd-table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    ident = f' id="{html_text(anchor)}"' if anchor else ""
+    return (
+        f'<div class="gd-table"{ident} role="region" aria-label="{html_text(label)}" tabindex="0">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
-def text_table(frame, *, index: bool = False) -> None:
-    """Show :func:`text_table_html` of ``frame`` in the page."""
-    st.html(text_table_html(frame, index=index))
+def text_table(frame, *, label: str, index: bool = False, anchor: str | None = None) -> None:
+    """Show :func:`text_table_html` of ``frame`` in the page (``label``: its name for screen readers)."""
+    st.html(text_table_html(frame, label=label, index=index, anchor=anchor))

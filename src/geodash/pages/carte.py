@@ -17,7 +17,7 @@ from .. import viewmodel as vm
 from ..selection import Base, Selection
 from ..viewmodel import Choice, Position, Widgets
 from ..views import View, view_params
-from . import french_dataframe, indicators, mapview, markdown_text, page_style, text_table
+from . import footer, french_dataframe, indicators, mapview, markdown_text, page_style, text_alternative, text_table
 
 __all__ = ["render"]
 
@@ -33,13 +33,16 @@ def render(base: Base) -> None:
         st.title(markdown_text(vm.title(base, choice)))
         problems(base)
         in_brief(base, chosen)
+        map_alternative(choice)
     draw_map(base, view, choice)
     if not choice.projector:
+        map_keys(choice)
         if choice.indicator is not None:
             indicators.ranking(base, choice.indicator, compact=True)
         export(base, choice)
         key_figures(base, chosen)
         project_table(base, chosen)
+        footer()
 
 
 # --- Sidebar ----------------------------------------------------------------------------------------
@@ -155,10 +158,36 @@ def problems(base: Base) -> None:
     if base.context.errors:
         parts.append("une couche du Département n'a pas pu être affichée")
     if parts:
-        st.caption("ℹ️ " + " ; ".join(parts) + " — [qualité des données](sources)")
+        # Not a caption: its link would be drawn faded, below the contrast links need.
+        st.markdown("ℹ️ " + " ; ".join(parts) + " — [qualité des données](sources)")
 
 
 # --- Map ------------------------------------------------------------------------------------------------
+
+#: Anchors of the sections that are the map's text alternative.
+KEY_FIGURES_ANCHOR, PROJECTS_ANCHOR = "chiffres-cles", "projets"
+
+
+def map_alternative(choice: Choice) -> None:
+    """Before the map: where its content is written as text, and its keys."""
+    if choice.filters.epci is None:
+        targets = [("classement des intercommunalités", indicators.RANKING_ANCHOR)]
+    else:
+        targets = [("chiffres clés", KEY_FIGURES_ANCHOR)]
+    text_alternative([*targets, ("tableau des projets", PROJECTS_ANCHOR)])
+
+
+def map_keys(choice: Choice) -> None:
+    """Under the map: how it is used with the keyboard (the accessibility statement says more)."""
+    moves = "les flèches déplacent la carte, + et - changent le zoom, L affiche ou masque la légende"
+    if choice.filters.epci is None:
+        st.caption(
+            f"Au clavier : Tab atteint la carte, {moves} ; un territoire s'ouvre par la liste « Intercommunalité »."
+        )
+    else:
+        st.caption(
+            f"Au clavier : Tab atteint la carte puis chacun de ses projets, Entrée ouvre la fiche d'un projet, {moves}."
+        )
 
 
 def draw_map(base: Base, view: View, choice: Choice) -> None:
@@ -242,11 +271,11 @@ def key_figures(base: Base, chosen: Selection) -> None:
     if chosen.filters.epci is None:
         return
     kf = vm.key_figures(base, chosen)
-    st.subheader(f"Le Département sur le territoire, {bilan.PERIOD}")
+    st.subheader(f"Le Département sur le territoire, {bilan.PERIOD}", anchor=KEY_FIGURES_ANCHOR)
     if kf.bilan_table.empty:
         st.markdown(kf.bilan_line)
     else:
-        text_table(kf.bilan_table)
+        text_table(kf.bilan_table, label=f"Le Département sur le territoire, {bilan.PERIOD}")
         st.caption(
             "Investissement du Département déclaré par le contrat (Livret I, partie 7), par domaine ; "
             "un domaine que le contrat ne chiffre pas n'a pas de ligne. Par habitant : population municipale "
@@ -257,7 +286,7 @@ def key_figures(base: Base, chosen: Selection) -> None:
     col1, col2 = st.columns([3, 2])
     with col1:
         st.markdown("**Montants des projets cités, par thématique et période**")
-        text_table(kf.theme_period, index=True)
+        text_table(kf.theme_period, index=True, label="Montants des projets cités, par thématique et période")
     with col2:
         if kf.contract_figures is not None:
             # Written only while open (a lazy expander), as the export panel.
@@ -266,16 +295,16 @@ def key_figures(base: Base, chosen: Selection) -> None:
             )
             if figures.open:
                 with figures:
-                    text_table(kf.contract_figures)
+                    text_table(kf.contract_figures, label="Chiffres clés du contrat")
         if kf.road_lengths is not None:
             st.markdown("**Longueur des routes par catégorie** (couche du Département, dans l'EPCI)")
-            text_table(kf.road_lengths)
+            text_table(kf.road_lengths, label="Longueur des routes par catégorie")
 
 
 def project_table(base: Base, chosen: Selection) -> None:
     """The selected projects, numbered as on the map, with CSV and Excel downloads."""
     epci = chosen.filters.epci
-    st.subheader("Projets")
+    st.subheader("Projets", anchor=PROJECTS_ANCHOR)
     table = vm.projects_table(base, chosen)
     # Numbers stay numbers (the table sorts on them), written in French by the server; « montant non
     # précisé » where the source gives none (the files keep numbers).

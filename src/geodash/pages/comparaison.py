@@ -13,7 +13,7 @@ from .. import bilan, comparison, dashboard, webmap
 from .. import viewmodel as vm
 from ..selection import Base
 from ..views import parse_view
-from . import data_errors, indicators, mapview, page_style, text_table
+from . import data_errors, footer, indicators, mapview, page_style, text_alternative, text_table
 
 __all__ = ["render"]
 
@@ -39,19 +39,24 @@ def render(base: Base) -> None:
         # A narrow map: its legend keeps the indicator's source; the data credit is written under the map.
         options = webmap.MapOptions(credit="", realisation="", choropleth=vm.choropleth(base, indicator))
         web = base.memo(("comparison-map", indicator.id), lambda: webmap.build_map(terr, None, None, options))
+        text_alternative([("classement des intercommunalités", indicators.RANKING_ANCHOR)])
         mapview.show(web, key="comparaison-map", label=f"Carte : {indicator.label}", height=760)
         st.caption(f"{base.map_credit}. Réalisation : geodash, Département du Pas-de-Calais.")
     with right:
         indicators.ranking(base, indicator, compact=True, columns=1)
     with st.expander("Classement détaillé : population et lignes du document source"):
-        text_table(vm.ranking(base, indicator)[0])
+        text_table(vm.ranking(base, indicator)[0], label=f"Classement détaillé : {indicator.label}")
     downloads(base)
     with st.expander("Projets cités dans les contrats (un décompte, pas un montant comparable)"):
         st.caption(
             "Les contrats citent des projets à titre d'exemple : leur nombre ne mesure pas l'action du "
             "Département sur le territoire, et leurs montants ne sont pas additionnés ici."
         )
-        text_table(comparison.named_projects_counts(base.data.financements, terr.epci))
+        text_table(
+            comparison.named_projects_counts(base.data.financements, terr.epci),
+            label="Projets cités dans les contrats, par intercommunalité",
+        )
+    footer()
 
 
 def keep_indicator_in_url(value: str | None) -> None:

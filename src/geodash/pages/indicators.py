@@ -11,7 +11,10 @@ from ..formatting import MINIMUM_NOTE, precision_prefix
 from ..selection import Base
 from . import markdown_text, text_table
 
-__all__ = ["choose_indicator", "ranking"]
+__all__ = ["RANKING_ANCHOR", "choose_indicator", "ranking"]
+
+#: The ranking table's anchor: the text alternative of the maps in colours of an indicator.
+RANKING_ANCHOR = "classement"
 
 
 def choose_indicator(base: Base, current: str | None) -> bilan.Indicator:
@@ -34,16 +37,22 @@ def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False, co
     """The 20 EPCI ranked on ``indicator``, the département's value as reference; ``compact``: rank,
     name and value only, in ``columns`` tables side by side (two under the map page's map)."""
     table, reference = vm.ranking(base, indicator)
-    st.markdown(f"**{markdown_text(f'Classement : {indicator.label}, {indicator.period}')}**")
+    title = f"Classement : {indicator.label}, {indicator.period}"
+    st.markdown(f"**{markdown_text(title)}**")
     st.markdown(markdown_text(f"Référence — {reference}"))
     if compact:
         table = table[["Rang", "Intercommunalité", "Valeur"]]
         size = -(-len(table) // columns)
         for i, col in enumerate(st.columns(columns) if columns > 1 else [st.container()]):
             with col:
-                text_table(table.iloc[i * size : (i + 1) * size])
+                part = table.iloc[i * size : (i + 1) * size]
+                text_table(
+                    part,
+                    label=f"{title} (lignes {i * size + 1} à {i * size + len(part)})",
+                    anchor=RANKING_ANCHOR if i == 0 else None,
+                )
     else:
-        text_table(table)
+        text_table(table, label=title, anchor=RANKING_ANCHOR)
     notes = []
     if table["Valeur"].str.startswith(precision_prefix("minimum")).any():
         notes.append(MINIMUM_NOTE)

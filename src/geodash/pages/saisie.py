@@ -27,7 +27,7 @@ from .. import db, style
 from ..formatting import format_eur, parse_number
 from ..projects import FIELD_LIMITS, FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
 from ..selection import Base, ProjectSource, ready_engine
-from . import INTERRUPTED, markdown_text, page_style, text_table
+from . import INTERRUPTED, footer, markdown_text, page_style, text_table
 from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
 
 __all__ = ["render", "open_form", "form_values", "my_changes"]
@@ -70,6 +70,12 @@ def render(base: Base) -> None:
     """The whole staff page."""
     page_style()
     st.title("Saisie des financements")
+    workspace_or_sign_in(base)
+    footer()
+
+
+def workspace_or_sign_in(base: Base) -> None:
+    """The read-only notice, the sign-in form, or the signed-in agent's workspace and journal."""
     source = ProjectSource.in_force()
     if source.folder is not None:
         st.info(
@@ -544,7 +550,7 @@ def conflict_view(engine, rules, fid: str, conflict: db.Conflict) -> None:
         ),
         icon=":material/sync_problem:",
     )
-    text_table(conflict_table(fid, conflict))
+    text_table(conflict_table(fid, conflict), label=f"Conflit sur {fid} : votre saisie et la version actuelle")
     a, b, _ = st.columns([2, 2, 2])
     a.button(
         "Appliquer mes modifications à la version actuelle",
@@ -577,7 +583,8 @@ def history(engine, rules, fid: str, record: db.FinancingRecord) -> None:
                             {"Champ": LABELS.get(c, c), "Avant": _shown(old), "Après": _shown(new)}
                             for c, (old, new) in change.changed.items()
                         ]
-                    )
+                    ),
+                    label=f"Version {change.version} de {fid} : champs modifiés",
                 )
             if change.version != record.version:
                 st.button(

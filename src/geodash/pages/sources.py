@@ -10,7 +10,7 @@ import streamlit as st
 
 from .. import opendata, sources
 from ..selection import Base
-from . import data_errors, page_style, public_lines
+from . import data_errors, footer, page_style, public_lines
 
 __all__ = ["render"]
 
@@ -24,17 +24,18 @@ def render(base: Base) -> None:
     notes = list(base.terr.warnings) + [str(p) for p in base.data.problems if p.level != "erreur"]
     if notes:
         with st.expander(f"Données : {len(notes)} avertissement(s)", expanded=True):
-            st.code(public_lines(notes), language=None)
+            st.code(public_lines(notes), language=None, wrap_lines=True)
     elif not base.data.errors:
         st.write("Aucune erreur ni aucun avertissement : toutes les lignes des fichiers sont affichées.")
     if base.context.problems:
         with st.expander(f"Couches de contexte : {len(base.context.problems)} problème(s)", expanded=True):
-            st.code(public_lines(base.context.messages), language=None)
+            st.code(public_lines(base.context.messages), language=None, wrap_lines=True)
     st.divider()
     open_data(base)
     st.divider()
     # SOURCES.md is the project's own document (no HTML is rendered from it).
     st.markdown(sources.sources_path().read_text(encoding="utf-8"))
+    footer()
 
 
 def open_data(base: Base) -> None:
@@ -56,7 +57,7 @@ def open_data(base: Base) -> None:
         return opendata.summary(data), opendata.file_bytes(data)
 
     summary, files = base.memo(("opendata",), prepare)
-    st.code("\n".join(summary), language=None)
+    st.code("\n".join(summary), language=None, wrap_lines=True)
     for name, content in files.items():
         st.download_button(
             name,

@@ -161,6 +161,7 @@ function draw(root, state) {
   const map = state.map, view = data.view;
   state.height = data.height;
   bar(state, data.projector);
+  map.getContainer().setAttribute('role', 'region'); // a named region: screen readers announce its label
   map.getContainer().setAttribute('aria-label', data.label);
   size(state);
   reset(map);

@@ -38,6 +38,10 @@
       '<button type="button" class="gd-toggle" id="gd-legend-toggle" title="Afficher ou masquer la légende (touche L)">' +
       'L</button></div>';
     var div = L.DomUtil.create('div', 'gd-legend-body', legendDiv);
+    div.setAttribute('id', 'gd-legend-body');
+    var toggle = legendDiv.querySelector('#gd-legend-toggle');
+    toggle.setAttribute('aria-controls', 'gd-legend-body');
+    toggle.setAttribute('aria-expanded', String(!legendDiv.classList.contains('gd-collapsed')));
     div.innerHTML = cfg.legend;
     L.DomEvent.disableScrollPropagation(legendDiv);
     L.DomEvent.disableClickPropagation(legendDiv);
@@ -60,12 +64,17 @@
     }
     window.gdToggleLegend = function() {
       legendDiv.classList.toggle('gd-collapsed');
+      toggle.setAttribute('aria-expanded', String(!legendDiv.classList.contains('gd-collapsed')));
       groupedAt = null;  // the key's room changed: group again
       fit();
       update();
     };
-    legendDiv.querySelector('#gd-legend-toggle').addEventListener('click', window.gdToggleLegend);
+    toggle.addEventListener('click', window.gdToggleLegend);
+    // A one-letter key acts only where it cannot be typed text (WCAG 2.1.4): on the map, or anywhere but a
+    // field on the projector's screen, which is the map.
     var onKey = function(e) {
+      if (e.target.closest && e.target.closest('input, textarea, select, [contenteditable]')) { return; }
+      if (!projector && !box.contains(e.target)) { return; }
       if ((e.key === 'l' || e.key === 'L') && !e.ctrlKey && !e.metaKey && !e.altKey) { window.gdToggleLegend(); }
     };
     document.addEventListener('keydown', onKey);
