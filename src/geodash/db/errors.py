@@ -13,6 +13,7 @@ __all__ = [
     "NotFound",
     "ValidationError",
     "Conflict",
+    "ProgressConflict",
     "AuthError",
     "Throttled",
     "SessionExpired",
@@ -62,6 +63,27 @@ class Conflict(StoreError):
             f"Le financement {current.id} a été modifié{who} depuis que vous l'avez ouvert "
             f"(version {expected_version} → {current.version}) : vos modifications n'ont pas été enregistrées. "
             "Comparez avec la version actuelle puis enregistrez à nouveau."
+        )
+
+
+class ProgressConflict(Conflict):
+    """Someone recorded in the follow-up of a financing since the editor saw it; nothing was recorded.
+
+    ``current`` is the follow-up as it is now (a :class:`~geodash.db.tracking.FollowUp`) and ``changes`` the
+    entries the editor has not seen (who, when, what).
+    """
+
+    def __init__(self, current, expected_version: int, changes: list):
+        self.current = current
+        self.expected_version = expected_version
+        self.changes = list(changes)
+        last = self.changes[-1] if self.changes else None
+        who = f" par {last.author} le {last.at:%d/%m/%Y à %H:%M} UTC" if last else ""
+        StoreError.__init__(
+            self,
+            f"Le suivi du financement {current.id} a été complété{who} depuis que vous l'avez ouvert "
+            f"(version {expected_version} → {current.version}) : votre saisie n'a pas été enregistrée. "
+            "Relisez le suivi actuel puis enregistrez à nouveau.",
         )
 
 
