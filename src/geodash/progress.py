@@ -587,6 +587,12 @@ def check_event(values: Mapping, state: Progress, *, today: date) -> tuple[dict[
             errors["instance"] = "ce vote est déjà enregistré"
         elif state.document is not None and state.document.date == day:
             warnings["date"] = "le document de 2019 donne un vote à cette date : celui-ci le remplace"
+        elif state.voted:
+            total = _eur((state.vote or 0.0) + amount, state.vote_complete)
+            warnings["montant"] = (
+                f"déjà voté ({state.instance or 'document de 2019'}) : ce vote s'y ajoute (total voté : {total}) ; "
+                "pour corriger un vote, annuler l'ancien"
+            )
     if etat in ("verse", "realise") and day and state.vote_date and day < state.vote_date:
         warnings["date"] = f"avant le vote du {state.vote_date:%d/%m/%Y}"
     return errors, warnings
@@ -794,6 +800,14 @@ class Proposal:
     wanted: str
     candidates: tuple[Candidate, ...] = ()
     problems: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def vote_text(self) -> str:
+        """« vote CP du 02/03/2020 : 30 000 € le 02/03/2020 », as the file writes it."""
+        v = self.values
+        amount = _amount(v["montant"])
+        shown = format_eur(amount) if amount is not None else f"« {v['montant']} »"
+        return f"vote {v['instance'] or '(instance non précisée)'} : {shown} le {v['date'] or '(date non précisée)'}"
 
     @property
     def chosen(self) -> Candidate | None:
