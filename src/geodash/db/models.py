@@ -237,6 +237,7 @@ class IndicatorValue(Base):
     valeur: Mapped[str] = mapped_column(sa.Text, nullable=False)
     unite: Mapped[str] = _text_column()
     date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    motif: Mapped[str] = _text_column()  # why a cancellation withdraws the value it names
     cancels: Mapped[int | None] = mapped_column(sa.Integer, sa.ForeignKey("indicator_values.pk"), nullable=True)
     author: Mapped[str] = mapped_column(sa.String(128), nullable=False)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

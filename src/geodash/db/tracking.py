@@ -45,8 +45,9 @@ _TABLES = {"etape": ProgressEvent, "mesure": IndicatorValue}
 @dataclass(frozen=True)
 class FollowUpChange:
     """One entry of a financing's follow-up, oldest first: ``entry`` (an :class:`~geodash.progress.Event` or
-    :class:`~geodash.progress.Measure`), who and when, ``cancels`` (the ``pk`` of the entry it withdraws) and
-    the follow-up ``before`` and ``after`` (French text, field by field); ``cancelled`` once withdrawn."""
+    :class:`~geodash.progress.Measure`), who and when, ``cancels`` (the ``pk`` of the entry it withdraws, then
+    ``entry`` is that one and ``reason`` why) and the follow-up ``before`` and ``after`` (French text, field
+    by field); ``cancelled`` once withdrawn."""
 
     kind: str
     pk: int
@@ -58,6 +59,7 @@ class FollowUpChange:
     cancelled: bool
     before: dict
     after: dict
+    reason: str = ""
 
     @property
     def changed(self) -> dict[str, tuple[str, str]]:
@@ -72,7 +74,9 @@ class FollowUpChange:
     def label(self) -> str:
         """« vote CP du 03/12/2019 : 50 550 € », « mesure : … », « annulation : … »."""
         text = progress.event_text(self.entry) if self.kind == "etape" else progress.measure_text(self.entry)
-        return f"annulation : {text}" if self.cancels is not None else text
+        if self.cancels is None:
+            return text
+        return f"annulation : {text}" + (f" (raison : {self.reason})" if self.reason else "")
 
 
 @dataclass(frozen=True)
@@ -138,22 +142,25 @@ def _follow_ups(conn: sa.Connection, financing_id: str | None = None) -> dict[st
         found[track.financing_id] = {"version": track.version, "changes": []}
     for kind, model, make in (("etape", ProgressEvent, _event), ("mesure", IndicatorValue, _measure)):
         table = rows(model)
+        by_pk = {r.pk: r for r in table}
         withdrawn = {r.cancels for r in table if r.cancels is not None}
         for r in table:
             item = found.setdefault(r.financing_id, {"version": 0, "changes": []})
+            cancelling = r.cancels is not None
             item["changes"].append(
                 FollowUpChange(
-                    kind,
-                    r.pk,
-                    r.version,
-                    r.author,
-                    r.recorded_at,
-                    make(r),
-                    r.cancels,
-                    r.pk in withdrawn,
-                    dict(r.before),
-                    dict(r.after),
-                )  # fmt: skip
+                    kind=kind,
+                    pk=r.pk,
+                    version=r.version,
+                    author=r.author,
+                    at=r.recorded_at,
+                    entry=make(by_pk[r.cancels] if cancelling else r),
+                    cancels=r.cancels,
+                    cancelled=r.pk in withdrawn,
+                    before=dict(r.before),
+                    after=dict(r.after),
+                    reason=r.motif if cancelling else "",
+                )
             )
     out = {}
     for fid, item in found.items():
@@ -384,6 +391,7 @@ def cancel_entry(
             "valeur": _canonical_amount(repr(entry.valeur)),
             "unite": entry.unite,
             "date": entry.date,
+            "motif": reason,
             "cancels": pk,
         }
         return IndicatorValue, columns, FollowUp(financing_id, 0, current.events, measures, ())

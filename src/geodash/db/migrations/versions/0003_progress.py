@@ -71,6 +71,7 @@ def upgrade() -> None:
         sa.Column("valeur", sa.Text(), nullable=False),
         sa.Column("unite", sa.Text(), server_default="", nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("motif", sa.Text(), server_default="", nullable=False),
         sa.Column("cancels", sa.Integer(), nullable=True),
         *_entry_columns(),
         sa.ForeignKeyConstraint(
