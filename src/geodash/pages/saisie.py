@@ -828,7 +828,7 @@ def follow_conflict(engine, fid: str, conflict) -> None:
     text_table(_entries_table(exc.changes))
     a, b, _ = st.columns([2, 2, 2])
     a.button(
-        "Enregistrer ma saisie sur le suivi actuel",
+        "Ajouter ma saisie au suivi actuel",
         type="primary",
         on_click=_apply_follow,
         args=(engine, fid),
@@ -867,7 +867,7 @@ def step_form(engine, fid: str, state: progress.Progress, today: date) -> None:
     if "etat" in errors:
         _field_note("etat", errors, warnings)
     st.button(
-        "Enregistrer l'étape",
+        "Ajouter l'étape au suivi",
         type="primary",
         disabled=bool(errors) or not typed,
         on_click=_record,
@@ -903,7 +903,7 @@ def measure_form(engine, fid: str, indicators, found, today: date) -> None:
                 if name != "unite":
                     _field_note(name, errors, warnings, empty=not values.get(name))
         st.button(
-            "Enregistrer la valeur",
+            "Ajouter la valeur",
             disabled=bool(errors) or not _typed("mesure", fid),
             on_click=_record,
             args=(engine, fid, "mesure"),
