@@ -12,17 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from geodash import db, progress
 
-from .pagedata import markdown_shown, text_tables
+from .pagedata import markdown_shown, signed_in_staff, text_tables
 
 ARRAS, FID = "200033579", "CUA-010"  # an engagement of the contract: announced, no amount
-
-
-def _staff_page():
-    from geodash.pages import database_guard, open_base, saisie
-
-    base = open_base()
-    with database_guard():
-        saisie.render(base)
 
 
 def _k(name: str) -> str:
@@ -33,14 +25,7 @@ def _k(name: str) -> str:
 def staff(engine, monkeypatch):
     """The staff page signed in as an editor, financing CUA-010 opened."""
     monkeypatch.setenv("GEODASH_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    account = db.create_account(engine, "marie.dupont", "un mot de passe solide", "editeur")
-    at = AppTest.from_function(_staff_page, default_timeout=120)
-    at.session_state["saisie_token"] = db.open_session(engine, account)
-    at.session_state["saisie_epci"] = ARRAS
-    at.session_state["saisie_chosen"] = {ARRAS: FID}
-    at.run()
-    assert not at.exception, at.exception
-    return SimpleNamespace(at=at, engine=engine)
+    return SimpleNamespace(at=signed_in_staff(engine, ARRAS, FID), engine=engine)
 
 
 def _texts(elements) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from ..projects import CHIFFRE_COLUMNS, FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
 
@@ -199,52 +199,54 @@ class ProgressTrack(Base):
     updated_by: Mapped[str] = mapped_column(sa.String(128), nullable=False)
 
 
-class ProgressEvent(Base):
+class _FollowUpEntry:
+    """Columns of every appended entry of a follow-up: the financing, the follow-up version it made, its date,
+    ``cancels`` (the entry of the same table it withdraws, a mistake: both kept) and ``motif``, who recorded it
+    and when, and the follow-up ``before`` and ``after`` it (French text, field by field)."""
+
+    pk: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    motif: Mapped[str] = mapped_column(sa.Text, nullable=False, default="", server_default="")
+    author: Mapped[str] = mapped_column(sa.String(128), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    before: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    after: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+
+    @declared_attr
+    def financing_id(cls) -> Mapped[str]:
+        return mapped_column(sa.String(64), sa.ForeignKey("financings.id"), nullable=False, index=True)
+
+    @declared_attr
+    def cancels(cls) -> Mapped[int | None]:
+        return mapped_column(sa.Integer, sa.ForeignKey(f"{cls.__tablename__}.pk"), nullable=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (sa.UniqueConstraint("financing_id", "version", name=f"uq_{cls.__tablename__}_financing_version"),)
+
+
+class ProgressEvent(_FollowUpEntry, Base):
     """One step of a financing, appended, never changed: ``etat`` (:data:`geodash.progress.ETATS`) on ``date``,
     the vote's ``instance`` (« CP du 03/12/2018 »), ``montant_eur`` (the vote, or one payment; canonical text as
-    in ``financements.csv``), ``motif`` (abandon, postponement). A row with ``cancels`` withdraws the event it
-    names (a mistake), keeping both. ``before`` and ``after``: the financing's follow-up around this change."""
+    in ``financements.csv``), ``motif`` (abandon, postponement; a cancellation's reason)."""
 
     __tablename__ = "progress_events"
 
-    pk: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    financing_id: Mapped[str] = mapped_column(sa.String(64), sa.ForeignKey("financings.id"), nullable=False, index=True)
-    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     etat: Mapped[str] = mapped_column(sa.String(16), nullable=False)
-    date: Mapped[date] = mapped_column(sa.Date, nullable=False)
     instance: Mapped[str] = _text_column()
     montant_eur: Mapped[str] = _text_column()
-    motif: Mapped[str] = _text_column()
-    cancels: Mapped[int | None] = mapped_column(sa.Integer, sa.ForeignKey("progress_events.pk"), nullable=True)
-    author: Mapped[str] = mapped_column(sa.String(128), nullable=False)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    before: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
-    after: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
-
-    __table_args__ = (sa.UniqueConstraint("financing_id", "version", name="uq_progress_events_financing_version"),)
 
 
-class IndicatorValue(Base):
+class IndicatorValue(_FollowUpEntry, Base):
     """One value of one indicator of a financing's project sheet (``indicateurs.csv`` ``libelle``), measured on
-    ``date``; appended like :class:`ProgressEvent`, a row with ``cancels`` withdrawing an earlier one."""
+    ``date``; ``motif`` is a cancellation's reason."""
 
     __tablename__ = "indicator_values"
 
-    pk: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    financing_id: Mapped[str] = mapped_column(sa.String(64), sa.ForeignKey("financings.id"), nullable=False, index=True)
-    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     indicateur: Mapped[str] = mapped_column(sa.Text, nullable=False)
     valeur: Mapped[str] = mapped_column(sa.Text, nullable=False)
     unite: Mapped[str] = _text_column()
-    date: Mapped[date] = mapped_column(sa.Date, nullable=False)
-    motif: Mapped[str] = _text_column()  # why a cancellation withdraws the value it names
-    cancels: Mapped[int | None] = mapped_column(sa.Integer, sa.ForeignKey("indicator_values.pk"), nullable=True)
-    author: Mapped[str] = mapped_column(sa.String(128), nullable=False)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    before: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
-    after: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
-
-    __table_args__ = (sa.UniqueConstraint("financing_id", "version", name="uq_indicator_values_financing_version"),)
 
 
 assert [c for c in FINANCING_FIELDS if c not in Financing.__table__.c] == [], "Financing misses a CSV column"

@@ -98,31 +98,18 @@ class FollowUp:
         return [c for c in self.changes if c.version > version]
 
 
+def _recorded(row) -> dict:
+    """Who recorded an entry, when, and where it stands."""
+    return {"version": row.version, "author": row.author, "recorded_at": row.recorded_at, "pk": row.pk}
+
+
 def _event(row) -> Event:
-    return Event(
-        etat=row.etat,
-        date=row.date,
-        instance=row.instance,
-        montant=float(row.montant_eur) if row.montant_eur else None,
-        motif=row.motif,
-        version=row.version,
-        author=row.author,
-        recorded_at=row.recorded_at,
-        pk=row.pk,
-    )
+    amount = float(row.montant_eur) if row.montant_eur else None
+    return Event(row.etat, row.date, row.instance, amount, row.motif, **_recorded(row))
 
 
 def _measure(row) -> Measure:
-    return Measure(
-        indicateur=row.indicateur,
-        valeur=float(row.valeur),
-        unite=row.unite,
-        date=row.date,
-        version=row.version,
-        author=row.author,
-        recorded_at=row.recorded_at,
-        pk=row.pk,
-    )
+    return Measure(row.indicateur, float(row.valeur), row.unite, row.date, **_recorded(row))
 
 
 def _follow_ups(conn: sa.Connection, financing_id: str | None = None) -> dict[str, FollowUp]:

@@ -17,14 +17,29 @@ branch_labels = None
 depends_on = None
 
 
-def _entry_columns() -> list[sa.Column]:
-    """The columns every appended follow-up entry has: who, when, the follow-up before and after."""
-    return [
+def _entries(name: str, *columns: sa.Column) -> None:
+    """An appended follow-up table: ``columns`` of its own, then what every entry has (its date, the entry it
+    cancels and why, who recorded it and when, the follow-up before and after)."""
+    op.create_table(
+        name,
+        sa.Column("pk", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("motif", sa.Text(), server_default="", nullable=False),
         sa.Column("author", sa.String(length=128), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("before", sa.JSON(), nullable=False),
         sa.Column("after", sa.JSON(), nullable=False),
-    ]
+        sa.Column("financing_id", sa.String(length=64), nullable=False),
+        sa.Column("cancels", sa.Integer(), nullable=True),
+        *columns,
+        sa.ForeignKeyConstraint(["financing_id"], ["financings.id"], name=op.f(f"fk_{name}_financing_id_financings")),
+        sa.ForeignKeyConstraint(["cancels"], [f"{name}.pk"], name=op.f(f"fk_{name}_cancels_{name}")),
+        sa.PrimaryKeyConstraint("pk", name=op.f(f"pk_{name}")),
+        sa.UniqueConstraint("financing_id", "version", name=f"uq_{name}_financing_version"),
+    )
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.create_index(batch_op.f(f"ix_{name}_financing_id"), ["financing_id"], unique=False)
 
 
 def upgrade() -> None:
@@ -39,52 +54,18 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("financing_id", name=op.f("pk_progress_tracks")),
     )
-    op.create_table(
+    _entries(
         "progress_events",
-        sa.Column("pk", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("financing_id", sa.String(length=64), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("etat", sa.String(length=16), nullable=False),
-        sa.Column("date", sa.Date(), nullable=False),
         sa.Column("instance", sa.Text(), server_default="", nullable=False),
         sa.Column("montant_eur", sa.Text(), server_default="", nullable=False),
-        sa.Column("motif", sa.Text(), server_default="", nullable=False),
-        sa.Column("cancels", sa.Integer(), nullable=True),
-        *_entry_columns(),
-        sa.ForeignKeyConstraint(
-            ["financing_id"], ["financings.id"], name=op.f("fk_progress_events_financing_id_financings")
-        ),
-        sa.ForeignKeyConstraint(
-            ["cancels"], ["progress_events.pk"], name=op.f("fk_progress_events_cancels_progress_events")
-        ),
-        sa.PrimaryKeyConstraint("pk", name=op.f("pk_progress_events")),
-        sa.UniqueConstraint("financing_id", "version", name="uq_progress_events_financing_version"),
     )
-    with op.batch_alter_table("progress_events", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_progress_events_financing_id"), ["financing_id"], unique=False)
-    op.create_table(
+    _entries(
         "indicator_values",
-        sa.Column("pk", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("financing_id", sa.String(length=64), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("indicateur", sa.Text(), nullable=False),
         sa.Column("valeur", sa.Text(), nullable=False),
         sa.Column("unite", sa.Text(), server_default="", nullable=False),
-        sa.Column("date", sa.Date(), nullable=False),
-        sa.Column("motif", sa.Text(), server_default="", nullable=False),
-        sa.Column("cancels", sa.Integer(), nullable=True),
-        *_entry_columns(),
-        sa.ForeignKeyConstraint(
-            ["financing_id"], ["financings.id"], name=op.f("fk_indicator_values_financing_id_financings")
-        ),
-        sa.ForeignKeyConstraint(
-            ["cancels"], ["indicator_values.pk"], name=op.f("fk_indicator_values_cancels_indicator_values")
-        ),
-        sa.PrimaryKeyConstraint("pk", name=op.f("pk_indicator_values")),
-        sa.UniqueConstraint("financing_id", "version", name="uq_indicator_values_financing_version"),
     )
-    with op.batch_alter_table("indicator_values", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_indicator_values_financing_id"), ["financing_id"], unique=False)
 
 
 def downgrade() -> None:
