@@ -103,3 +103,27 @@ def test_someone_who_recorded_first_is_shown_and_the_input_kept(staff):
     follow = db.get_follow_up(staff.engine, FID)
     assert [e.etat for e in follow.events] == ["vote", "reporte"]
     assert progress.current_state(db.get_financing(staff.engine, FID).values, follow.events).etat == "reporte"
+
+
+def test_an_entry_recorded_by_mistake_is_cancelled_and_kept(staff):
+    at = staff.at
+    follow = db.record_event(
+        staff.engine,
+        FID,
+        {"etat": "vote", "date": "01/02/2020", "instance": "CD du 01/02/2020", "montant": "5000"},
+        expected_version=0,
+        author="paul.martin",
+    )
+    at.run()
+    at.selectbox(key=f"suivi_cancel_choice_{FID}").set_value(f"etape:{follow.events[0].pk}").run()
+    at.text_input(key=f"suivi_cancel_reason_{FID}").input("mauvais financement").run()
+    at.button(key=f"suivi_cancel_{FID}").click().run()
+    assert not at.exception, at.exception
+    follow = db.get_follow_up(staff.engine, FID)
+    assert follow.version == 2 and follow.events == ()
+    assert (
+        follow.changes[-1].label
+        == "annulation : vote CD du 01/02/2020 : 5\u00a0000\u00a0€ (raison : mauvais financement)"
+    )
+    assert follow.changes[-1].author == "marie.dupont"
+    assert any(t.startswith("État : annoncé") for t in _texts(at.markdown))

@@ -688,6 +688,12 @@ def _follow_restore(form: str, fid: str) -> None:
             st.session_state[key] = value
 
 
+def _refusal(form: str, fid: str, values: dict) -> dict:
+    """The reasons the database gave for refusing this very input (none once it changed)."""
+    refused, errors = _follow_state("refused").get(f"{form}:{fid}", (None, {}))
+    return errors if refused == values else {}
+
+
 def _follow_clear(form: str, fid: str) -> None:
     _follow_state("input").pop(f"{form}:{fid}", None)
     _follow_state("refused").pop(f"{form}:{fid}", None)
@@ -702,7 +708,8 @@ def _follow_write(engine, fid: str, form: str, write, done):
     expected = _follow_state("opened").get(fid, 0)
 
     def refused(fid: str, exc: db.ValidationError) -> None:
-        _follow_state("refused")[f"{form}:{fid}"] = exc.errors
+        if form in FOLLOW_FORMS:  # marked under the fields as long as the input is the one refused
+            _follow_state("refused")[f"{form}:{fid}"] = (_follow_values(form, fid), exc.errors)
         _say("error", str(exc))
 
     def conflicted(fid: str, exc: db.Conflict) -> None:
@@ -748,20 +755,24 @@ def _cancel(engine, fid: str) -> None:
     def write(author, expected):
         return db.cancel_entry(engine, fid, kind, int(pk), expected_version=expected, author=author, motif=reason)
 
-    _follow_write(engine, fid, "etape", write, lambda found: f"{found.changes[-1].label} enregistrée")
+    _follow_write(engine, fid, "annulation", write, lambda found: f"{found.changes[-1].label} enregistrée")
 
 
 def _apply_follow(engine, fid: str) -> None:
     """After a conflict: the editor's input recorded over the current follow-up (checked again with it)."""
     form, exc = _follow_state("conflicts").pop(fid)
     _follow_state("opened")[fid] = exc.current.version
-    _record(engine, fid, form)
+    if form == "annulation":
+        _cancel(engine, fid)
+    else:
+        _record(engine, fid, form)
 
 
 def _drop_follow(fid: str) -> None:
     form, exc = _follow_state("conflicts").pop(fid)
     _follow_state("opened")[fid] = exc.current.version
-    _follow_clear(form, fid)
+    if form in FOLLOW_FORMS:
+        _follow_clear(form, fid)
     _say("info", f"Suivi de {fid} rechargé (version {exc.current.version}) ; votre saisie a été abandonnée.")
 
 
@@ -853,7 +864,7 @@ def step_form(engine, fid: str, state: progress.Progress, today: date) -> None:
     values = _follow_values("etape", fid)
     typed = _typed("etape", fid)
     errors, warnings = progress.check_event(values, state, today=today) if etat else ({}, {})
-    errors = {**_follow_state("refused").get(f"etape:{fid}", {}), **errors}
+    errors = {**_refusal("etape", fid, values), **errors}
     if etat is None:
         return
     columns = st.columns(len(STEP_FIELDS[etat]) - 1)
@@ -895,7 +906,7 @@ def measure_form(engine, fid: str, indicators, found, today: date) -> None:
         st.selectbox(STEP_LABELS["indicateur"], list(targets), format_func=targets.get, key=k("indicateur"))
         values = _follow_values("mesure", fid)
         errors, warnings = progress.check_measure(values, indicators, today=today)
-        errors = {**_follow_state("refused").get(f"mesure:{fid}", {}), **errors}
+        errors = {**_refusal("mesure", fid, values), **errors}
         c1, c2, c3 = st.columns(3)
         for column, name in zip((c1, c2, c3), ("valeur", "unite", "date")):
             with column:
