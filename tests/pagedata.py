@@ -47,3 +47,29 @@ def map_data(at) -> dict:
 
     (component,) = [c for c in at.get("bidi_component") if c.proto.component_name == "geodash_map"]
     return json.loads(component.proto.json)
+
+
+def staff_page():
+    """The staff page as ``app.py`` runs it (a function for ``AppTest.from_function``: self-contained)."""
+    from geodash.pages import database_guard, open_base, saisie
+
+    base = open_base()  # what app.py runs before the page
+    with database_guard():
+        saisie.render(base)
+
+
+def signed_in_staff(engine, epci: str, financing_id: str):
+    """The staff page under AppTest, signed in as the editor ``marie.dupont`` of ``engine`` (which the pages
+    must read: ``GEODASH_DATABASE_URL``), ``financing_id`` of ``epci`` opened, after its first run."""
+    from streamlit.testing.v1 import AppTest
+
+    from geodash import db
+
+    account = db.create_account(engine, "marie.dupont", "un mot de passe solide", "editeur")
+    at = AppTest.from_function(staff_page, default_timeout=120)
+    at.session_state["saisie_token"] = db.open_session(engine, account)
+    at.session_state["saisie_epci"] = epci
+    at.session_state["saisie_chosen"] = {epci: financing_id}
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -19,21 +19,13 @@ from geodash import db
 from geodash.selection import ready_engine
 
 from .db_fixtures import postgres_away
-from .pagedata import markdown_shown
+from .pagedata import markdown_shown, signed_in_staff
 
 ARRAS, FID = "200033579", "CUA-037"
 NEW_TITLE = "Extension du local des Fermiers de l'Artois (tranche 2)"
 NEW_OWNER = "Commune de Gavrelle et Communauté urbaine d'Arras"
 #: Fields the editor does not touch, which a save must never blank.
 KEPT = ("montant_departement_eur", "cout_total_eur", "remarque", "description", "source")
-
-
-def _staff_page():
-    from geodash.pages import database_guard, open_base, saisie
-
-    base = open_base()  # what app.py runs before the page
-    with database_guard():
-        saisie.render(base)
 
 
 def _key(column: str) -> str:
@@ -45,13 +37,7 @@ def staff(engine, monkeypatch, request):
     """The staff page signed in as an editor, financing CUA-037 opened, on the parametrised backend."""
     url = engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("GEODASH_DATABASE_URL", url)
-    account = db.create_account(engine, "marie.dupont", "un mot de passe solide", "editeur")
-    at = AppTest.from_function(_staff_page, default_timeout=120)
-    at.session_state["saisie_token"] = db.open_session(engine, account)
-    at.session_state["saisie_epci"] = ARRAS
-    at.session_state["saisie_chosen"] = {ARRAS: FID}
-    at.run()
-    assert not at.exception, at.exception
+    at = signed_in_staff(engine, ARRAS, FID)
     backend = "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
     admin = request.getfixturevalue("postgres_admin_url") if backend == "postgresql" else None
     return SimpleNamespace(at=at, engine=engine, url=url, backend=backend, admin=admin)

@@ -1,6 +1,7 @@
-"""Command line: ``geodash build-geo | validate | bilan | plans | atlas | opendata | layers | db | users``.
+"""Command line: ``geodash build-geo | validate | bilan | plans | avancement | atlas | opendata | layers | db |
+users | suivi``.
 
-``bilan``, ``atlas`` and ``opendata`` read the data the pages show (the database, see
+``bilan``, ``avancement``, ``atlas`` and ``opendata`` read the data the pages show (the database, see
 :meth:`geodash.selection.ProjectSource.in_force`), or the CSV files of ``--dossier``; ``validate`` checks
 CSV files (the shipped ones, or ``--dossier``'s), before they are imported.
 """
@@ -110,6 +111,150 @@ def _plans(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `geodash plans | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if plans.errors else 0
+
+
+def _write_csv(frame) -> None:
+    try:
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    except BrokenPipeError:  # `geodash … | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _avancement(args: argparse.Namespace) -> int:
+    from . import progress
+    from .dashboard import neutralise_formula
+    from .db import all_follow_ups
+    from .projects import countable
+    from .selection import ProjectSource, ready_engine
+    from .territories import load_territories
+
+    source = ProjectSource.in_force()
+    try:
+        terr = load_territories(args.territories)
+        data = source.load(terr)
+        follow = all_follow_ups(ready_engine(source.database_url)) if source.folder is None else {}
+    except _read_errors() as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    for problem in data.errors:  # the financings set aside are not counted: say which
+        print(problem, file=sys.stderr)
+    planned = progress.planned()
+    states = [
+        progress.current_state(
+            row, follow[row["id"]].events if row["id"] in follow else (), due=planned.due.get(row["id"], ())
+        )
+        for row in countable(data.financements).to_dict("records")
+    ]
+    frame = progress.summary_table(states, terr.epci)
+    _write_csv(frame.apply(lambda column: column.map(neutralise_formula)))
+    return 0
+
+
+def _lines(text: str) -> dict[int, str]:
+    """``"2,4=CUA-037 7-9"`` → ``{2: "", 4: "CUA-037", 7: "", 8: "", 9: ""}``; :class:`ValueError` otherwise."""
+    chosen: dict[int, str] = {}
+    for token in text.replace(",", " ").split():
+        line, _, fid = token.partition("=")
+        first, _, last = line.partition("-")
+        if not first.isdigit() or (last and not last.isdigit()):
+            raise ValueError(f"« {token} » : attendu LIGNE, LIGNE-LIGNE ou LIGNE=IDENTIFIANT")
+        for number in range(int(first), int(last or first) + 1):
+            chosen[number] = fid.strip()
+    return chosen
+
+
+def _suivi_import(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    import pandas as pd
+
+    from . import db, progress
+    from .db.models import FINANCING_FIELDS
+    from .db.transfer import ensure_database
+    from .territories import load_territories
+    from .text import visible_text
+
+    try:
+        chosen = _lines(args.appliquer) if args.appliquer else {}
+    except ValueError as exc:
+        print(f"erreur : --appliquer {exc}", file=sys.stderr)
+        return 2
+    name = args.fichier.name
+    rows, problems = progress.read_decisions(args.fichier)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    engine = ensure_database(db.get_engine(args.base))
+    if chosen:
+        accounts = {a.login: a for a in db.list_accounts(engine)}
+        if not args.auteur or not getattr(accounts.get(args.auteur.strip().lower()), "active", False):
+            print(
+                "erreur : --auteur : l'identifiant d'un compte actif de la saisie (geodash users list)", file=sys.stderr
+            )
+            return 2
+    records = {r.id: r for r in db.list_financings(engine, include_withdrawn=False)}
+    frame = pd.DataFrame([r.values for r in records.values()], columns=FINANCING_FIELDS)
+    terr = load_territories(args.territories)
+    proposals = progress.propose(rows, frame, dict(zip(terr.communes["insee"], terr.communes["nom"])))
+    follow: dict[str, db.FollowUp] = {}
+    today = date.today()
+    counts = {"prête(s)": 0, "à choisir": 0, "sans correspondance": 0, "refusée(s)": 0}
+
+    def title(fid: str) -> str:
+        return f"{fid} « {visible_text(records[fid].values['intitule'])} »"
+
+    def checked(fid: str, values: dict) -> tuple[dict, dict]:
+        follow.setdefault(fid, db.get_follow_up(engine, fid))
+        return progress.check_event(values, db.follow_up_state(records[fid].values, follow[fid]), today=today)
+
+    applied = refused = 0
+    for p in proposals:
+        where = f"{name}:{p.line}"
+        vote = visible_text(p.vote_text)
+        pick = chosen.get(p.line)
+        fid = pick or (p.chosen.financing_id if p.chosen else "")
+        if not p.candidates:
+            counts["sans correspondance"] += 1
+            print(f"{where}: {' ; '.join(p.problems)} (« {visible_text(p.wanted)} ») — {vote}")
+            continue
+        if not fid or fid not in records:
+            counts["à choisir"] += 1
+            options = ", ".join(f"{title(c.financing_id)} ({c.why})" for c in p.candidates)
+            print(f"{where}: à choisir parmi {options} — {vote} ; --appliquer {p.line}=IDENTIFIANT")
+            continue
+        errors, warnings = checked(fid, p.values)
+        how = next((c.why for c in p.candidates if c.financing_id == fid), "choisi")
+        said = f"{where}: {title(fid)} ({how}) — {vote}"
+        if errors:
+            counts["refusée(s)"] += 1
+            print(f"{said} : refusée : " + " ; ".join(f"{k} : {v}" for k, v in errors.items()))
+            continue
+        counts["prête(s)"] += 1
+        notes = "".join(f" ; avertissement : {k} : {v}" for k, v in warnings.items())
+        if p.line not in chosen:
+            print(f"{said} : prête{notes}")
+            continue
+        try:
+            follow[fid] = db.record_event(
+                engine, fid, p.values, expected_version=follow[fid].version, author=args.auteur.strip().lower()
+            )
+        except db.StoreError as exc:
+            refused += 1
+            print(f"{said} : non enregistrée : {exc}")
+            continue
+        applied += 1
+        print(f"{said} : enregistrée (version {follow[fid].version} du suivi){notes}")
+    summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+    print(f"{len(proposals)} décision(s) lue(s) : {summary}.")
+    if not chosen:
+        print(
+            f"Rien n'a été enregistré. Pour enregistrer : geodash suivi importer {args.fichier} --appliquer LIGNES --auteur COMPTE"
+        )
+        return 1 if problems else 0
+    missing = sorted(set(chosen) - {p.line for p in proposals})
+    if missing:
+        print(f"Lignes sans décision lisible, rien d'enregistré : {', '.join(map(str, missing))}", file=sys.stderr)
+    print(f"{applied} enregistrée(s) ; les autres lignes n'ont pas été appliquées.")
+    return 1 if refused or missing or applied < len(chosen) else 0
 
 
 def _atlas(args: argparse.Namespace) -> int:
@@ -322,6 +467,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv"], default="csv", help="format de sortie (csv)")
     p.add_argument("--dossier", type=Path, default=None, help="dossier des fichiers projets (défaut data/projects)")
     p.set_defaults(func=_plans)
+    p = sub.add_parser(
+        "avancement",
+        help="avancement des financements par EPCI et état (CSV : "
+        "epci_siren,nom,etat,nombre,montant_annonce,montant_vote,montant_verse,date_donnees)",
+    )
+    p.add_argument("--format", choices=["csv"], default="csv", help="format de sortie (csv)")
+    p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
+    p.set_defaults(func=_avancement)
 
     from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
 
@@ -402,12 +555,33 @@ def _parser() -> argparse.ArgumentParser:
     c = users_sub.add_parser("disable", parents=[base], help="désactiver un compte (ses sessions sont fermées)")
     c.add_argument("login")
     c.set_defaults(func=_users_disable)
+
+    p = sub.add_parser("suivi", help="suivi des financements (votes, versements…)")
+    suivi_sub = p.add_subparsers(dest="suivi_command", required=True)
+    c = suivi_sub.add_parser(
+        "importer",
+        parents=[base],
+        help="fichier de décisions (financement_id ou intitule et commune, instance, date, montant) : "
+        "propose les financements concernés ; n'enregistre que les lignes choisies avec --appliquer",
+    )
+    c.add_argument("fichier", type=Path, help="fichier CSV des décisions")
+    action = c.add_mutually_exclusive_group()
+    action.add_argument("--proposer", action="store_true", help="lister les propositions, ne rien enregistrer (défaut)")
+    action.add_argument(
+        "--appliquer",
+        metavar="LIGNES",
+        default=None,
+        help="enregistrer ces lignes du fichier (« 2,4-6 », « 3=CUA-037 » pour choisir le financement)",
+    )
+    c.add_argument("--auteur", default=None, help="compte de la saisie au nom duquel enregistrer (avec --appliquer)")
+    c.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
+    c.set_defaults(func=_suivi_import)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command not in ("db", "users"):
+    if args.command not in ("db", "users", "suivi", "avancement"):
         return args.func(args)
     import logging
 

@@ -26,6 +26,9 @@ from .tables import CheckedTable, Problem, Row, check_rows, read_rows
 from .text import cell_text, fold
 
 __all__ = [
+    "Decision",
+    "DELIBERATION_2019_117",
+    "decision_of",
     "FINANCEMENT_COLUMNS",
     "FIELD_LIMITS",
     "CHIFFRE_COLUMNS",
@@ -172,6 +175,36 @@ def source_votes(source: str) -> list[tuple[str, date]]:
             except ValueError:
                 continue
     return votes
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision that attributes a subsidy: ``reference`` is written in ``referenceDecision``."""
+
+    reference: str
+    date: date
+    label: str
+
+
+#: Délibération n° 2019-117 du Conseil départemental du 29 avril 2019 (l. 186-218): its articles 2 to 20
+#: (l. 240-314) each attribute one subsidy, of a stated amount, to one beneficiary they name.
+DELIBERATION_2019_117 = Decision("2019-117", date(2019, 4, 29), "délibération 2019-117 du 29 avril 2019")
+_DELIBERATION_ARTICLES = (240, 315)
+
+_VOTE_BODIES = {"CP": "Commission permanente", "CD": "Conseil départemental"}
+
+
+def decision_of(source: str) -> Decision | None:
+    """The attribution decision a financing's ``source`` cites: the délibération 2019-117 when it cites one
+    of its articles, else the last vote it names (``CP du 03/12/2018``); ``None`` when it cites neither."""
+    low, high = _DELIBERATION_ARTICLES
+    if any(start <= high and end >= low for start, end in parse_source_lines(source)):
+        return DELIBERATION_2019_117
+    votes = source_votes(source)
+    if not votes:
+        return None
+    body, day = votes[-1]
+    return Decision(f"{body} du {day:%d/%m/%Y}", day, f"{_VOTE_BODIES[body]} du {day:%d/%m/%Y}")
 
 
 def _one_of(allowed) -> callable:

@@ -1,4 +1,5 @@
-"""The staff workspace's storage: financings, key figures, history and accounts in SQLite or PostgreSQL.
+"""The staff workspace's storage: financings, key figures, history, accounts and the financings' follow-up
+(progress events, indicator values) in SQLite or PostgreSQL.
 
 Everything the ``Saisie`` page needs is importable from here; every function takes an Engine
 (:func:`get_engine`) and returns plain values; refusals are :class:`StoreError` subclasses with a
@@ -26,6 +27,7 @@ from .errors import (
     DatabaseFault,
     DatabaseReplaced,
     NotFound,
+    ProgressConflict,
     SessionExpired,
     StoreError,
     Throttled,
@@ -49,6 +51,16 @@ from .financings import (
     restore_version,
     withdraw_financing,
 )
+from .tracking import (
+    FollowUp,
+    FollowUpChange,
+    all_follow_ups,
+    cancel_entry,
+    follow_up_state,
+    get_follow_up,
+    record_event,
+    record_measure,
+)
 from .transfer import ImportRefused, ensure_database, export_csv, import_csv, load_project_data_db, remember_database
 
 __all__ = [
@@ -61,15 +73,20 @@ __all__ = [
     "DatabaseFault",
     "DatabaseReplaced",
     "FinancingRecord",
+    "FollowUp",
+    "FollowUpChange",
     "ImportRefused",
     "NotFound",
+    "ProgressConflict",
     "Rules",
     "SessionExpired",
     "StoreError",
     "Throttled",
     "ValidationError",
     "add_financing",
+    "all_follow_ups",
     "authenticate",
+    "cancel_entry",
     "check_financing",
     "check_session",
     "close_session",
@@ -82,6 +99,8 @@ __all__ = [
     "ensure_database",
     "export_csv",
     "financing_history",
+    "follow_up_state",
+    "get_follow_up",
     "get_engine",
     "get_financing",
     "import_csv",
@@ -94,6 +113,8 @@ __all__ = [
     "migrate",
     "next_financing_id",
     "open_session",
+    "record_event",
+    "record_measure",
     "reinstate_financing",
     "remember_database",
     "restore_version",

@@ -13,6 +13,7 @@ __all__ = [
     "NotFound",
     "ValidationError",
     "Conflict",
+    "ProgressConflict",
     "AuthError",
     "Throttled",
     "SessionExpired",
@@ -52,17 +53,38 @@ class Conflict(StoreError):
     ``changes`` the history entries the editor has not seen, so the page can show the other's change.
     """
 
+    #: The French sentence's parts: what changed, what was not saved, what to do.
+    WORDING = (
+        "Le financement {id} a été modifié",
+        "vos modifications n'ont pas été enregistrées",
+        "Comparez avec la version actuelle puis enregistrez à nouveau.",
+    )
+
     def __init__(self, current, expected_version: int, changes: list):
         self.current = current
         self.expected_version = expected_version
         self.changes = list(changes)
         last = self.changes[-1] if self.changes else None
         who = f" par {last.author} le {last.at:%d/%m/%Y à %H:%M} UTC" if last else ""
+        subject, lost, advice = self.WORDING
         super().__init__(
-            f"Le financement {current.id} a été modifié{who} depuis que vous l'avez ouvert "
-            f"(version {expected_version} → {current.version}) : vos modifications n'ont pas été enregistrées. "
-            "Comparez avec la version actuelle puis enregistrez à nouveau."
+            f"{subject.format(id=current.id)}{who} depuis que vous l'avez ouvert "
+            f"(version {expected_version} → {current.version}) : {lost}. {advice}"
         )
+
+
+class ProgressConflict(Conflict):
+    """Someone recorded in the follow-up of a financing since the editor saw it; nothing was recorded.
+
+    ``current`` is the follow-up as it is now (a :class:`~geodash.db.tracking.FollowUp`) and ``changes`` the
+    entries the editor has not seen (who, when, what).
+    """
+
+    WORDING = (
+        "Le suivi du financement {id} a été complété",
+        "votre saisie n'a pas été enregistrée",
+        "Relisez le suivi actuel puis enregistrez à nouveau.",
+    )
 
 
 class AuthError(StoreError):

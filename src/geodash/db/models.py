@@ -1,4 +1,5 @@
-"""Tables of the staff workspace: financings, key figures, their history, accounts, sign-in attempts, sessions.
+"""Tables of the staff workspace: financings, key figures, their history, accounts, sign-in attempts, sessions,
+and the follow-up of each financing (progress events, indicator values).
 
 Data columns keep the names and the text of the published CSV files (``data/projects``), which stay the
 reference import and export format: a value is stored as the text the file holds, so an export is
@@ -7,10 +8,10 @@ byte-identical to what was imported and no amount is ever rounded.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from ..projects import CHIFFRE_COLUMNS, FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
 
@@ -23,6 +24,9 @@ __all__ = [
     "LoginAttempt",
     "Session",
     "DataState",
+    "ProgressTrack",
+    "ProgressEvent",
+    "IndicatorValue",
     "FINANCING_FIELDS",
     "KEY_FIGURE_FIELDS",
     "ROLES",
@@ -181,6 +185,68 @@ class DataState(Base):
 
     pk: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     data_version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+
+class ProgressTrack(Base):
+    """The follow-up of one financing: its version (optimistic locking of every progress event and indicator
+    value, which each make the next version), who wrote last and when. No row: nothing recorded yet."""
+
+    __tablename__ = "progress_tracks"
+
+    financing_id: Mapped[str] = mapped_column(sa.String(64), sa.ForeignKey("financings.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_by: Mapped[str] = mapped_column(sa.String(128), nullable=False)
+
+
+class _FollowUpEntry:
+    """Columns of every appended entry of a follow-up: the financing, the follow-up version it made, its date,
+    ``cancels`` (the entry of the same table it withdraws, a mistake: both kept) and ``motif``, who recorded it
+    and when, and the follow-up ``before`` and ``after`` it (French text, field by field)."""
+
+    pk: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    motif: Mapped[str] = mapped_column(sa.Text, nullable=False, default="", server_default="")
+    author: Mapped[str] = mapped_column(sa.String(128), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    before: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    after: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+
+    @declared_attr
+    def financing_id(cls) -> Mapped[str]:
+        return mapped_column(sa.String(64), sa.ForeignKey("financings.id"), nullable=False, index=True)
+
+    @declared_attr
+    def cancels(cls) -> Mapped[int | None]:
+        return mapped_column(sa.Integer, sa.ForeignKey(f"{cls.__tablename__}.pk"), nullable=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (sa.UniqueConstraint("financing_id", "version", name=f"uq_{cls.__tablename__}_financing_version"),)
+
+
+class ProgressEvent(_FollowUpEntry, Base):
+    """One step of a financing, appended, never changed: ``etat`` (:data:`geodash.progress.ETATS`) on ``date``,
+    the vote's ``instance`` (« CP du 03/12/2018 »), ``montant_eur`` (the vote, or one payment; canonical text as
+    in ``financements.csv``), ``motif`` (abandon, postponement; a cancellation's reason)."""
+
+    __tablename__ = "progress_events"
+
+    etat: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    instance: Mapped[str] = _text_column()
+    montant_eur: Mapped[str] = _text_column()
+
+
+class IndicatorValue(_FollowUpEntry, Base):
+    """One value of one indicator of a financing's project sheet (``indicateurs.csv`` ``libelle``), measured on
+    ``date``; ``motif`` is a cancellation's reason."""
+
+    __tablename__ = "indicator_values"
+
+    indicateur: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    valeur: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    unite: Mapped[str] = _text_column()
 
 
 assert [c for c in FINANCING_FIELDS if c not in Financing.__table__.c] == [], "Financing misses a CSV column"

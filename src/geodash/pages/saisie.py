@@ -1,5 +1,6 @@
 """The staff page ``Saisie`` (``/saisie``, not in the public navigation): sign in, then add, edit,
-withdraw and restore financings, with their history and the journal of changes.
+withdraw and restore financings, with their history and the journal of changes, and record their follow-up
+(« Suivi »: votes, payments, delivery, abandon or postponement, indicator values), one decision at a time.
 
 Every write goes through :mod:`geodash.db` (the rules of ``geodash validate``, one history entry per
 change, optimistic locking): this page only turns widgets into those calls. Buttons act in callbacks,
@@ -18,19 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
-from .. import db, style
+from .. import db, progress, style
 from ..formatting import format_eur, parse_number
 from ..projects import FIELD_LIMITS, FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
 from ..selection import Base, ProjectSource, ready_engine
 from . import INTERRUPTED, footer, markdown_text, page_style, text_table
 from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
 
-__all__ = ["render", "open_form", "form_values", "my_changes"]
+__all__ = ["render", "open_form", "form_values", "my_changes", "follow_up"]
 
 NEW = ""  # the "new financing" entry of the financing chooser
 #: The form shows the columns of ``financements.csv`` (the id is given by the database), then the optional ones.
@@ -223,29 +224,33 @@ def _save(engine, rules, fid: str, epci: str) -> None:
     _edit(engine, rules, fid, changes, _opened()[fid]["version"], f"Financement {fid} enregistré")
 
 
-def _attempt(engine, fid: str, write):
+def _attempt(engine, fid: str, write, *, refused=None, conflicted=None, version: int | None = None):
     """``write(author)`` for the signed-in editor, the one way the buttons of ``fid`` reach the database.
 
     Returns what ``write`` returned, or ``None`` when nothing was written: signed out; refused (the fields
     in error marked); someone saved first (their change shown next to the editor's input, or, without
     input, the current version opened); or the database failing (said in French, the details logged).
     Whatever happened, the editor's input stays in the form, bound to the version it came from.
+    ``refused(fid, exc)`` and ``conflicted(fid, exc)`` mark another form of ``fid`` than the financing's (its
+    follow-up), whose input is bound to ``version``.
     """
     _keep(fid)
     try:
         author = signed_in_login(engine)
         return None if author is None else write(author)
     except db.ValidationError as exc:
-        _refused(fid, exc)
+        (refused or _refused)(fid, exc)
     except db.Conflict as exc:
-        if my_changes(fid):  # unsaved input: shown next to the other's change
+        if conflicted is not None:
+            conflicted(fid, exc)
+        elif my_changes(fid):  # unsaved input: shown next to the other's change
             _conflicts()[fid] = exc
         else:  # nothing of the editor's to keep: show the current version, to act on it knowingly
             open_form(fid, exc.current.values, exc.current.version)
         _say("warning", str(exc))
     except db.DATABASE_FAULTS as exc:
         logging.getLogger("geodash").error("base de données, enregistrement de %s : %s", fid, exc)
-        version = _opened()[fid]["version"]
+        version = _opened()[fid]["version"] if version is None else version
         bound = f", toujours rattachée à la version {version}" if version else ""
         _say(
             "error",
@@ -402,6 +407,7 @@ def workspace(engine, base: Base, rules) -> None:
         open_form(fid, record.values, record.version)
     financing_form(engine, base, rules, fid, record)
     history(engine, rules, fid, record)
+    follow_up(engine, fid, record)
 
 
 def _field_note(column: str, errors: dict, warnings: dict, empty: bool = False) -> None:
@@ -622,3 +628,311 @@ def journal_view(engine, base: Base) -> None:
         hide_index=True,
         width="stretch",
     )
+
+
+# --- Follow-up (« Suivi ») ------------------------------------------------------------------------------
+
+#: The fields each step asks for (the others are not sent: a payment has no instance).
+STEP_FIELDS = {
+    "vote": ("etat", "date", "instance", "montant"),
+    "verse": ("etat", "date", "montant"),
+    "realise": ("etat", "date"),
+    "abandonne": ("etat", "date", "motif"),
+    "reporte": ("etat", "date", "motif"),
+}
+STEP_LABELS = {
+    "etat": "Étape à enregistrer",
+    "date": "Date (JJ/MM/AAAA)",
+    "instance": "Instance du vote",
+    "montant": "Montant (€)",
+    "motif": "Motif",
+    "indicateur": "Indicateur de la fiche projet",
+    "valeur": "Valeur mesurée",
+    "unite": "Unité",
+}
+STEP_HELP = {
+    "date": "Le jour du vote, du versement, de la livraison ou de la décision ; pas après aujourd'hui.",
+    "instance": "« CP du JJ/MM/AAAA » (Commission permanente) ou « CD du JJ/MM/AAAA » (Conseil départemental), "
+    "du même jour que la date.",
+    "montant": "Le montant voté, ou celui de ce versement (les versements s'additionnent), en euros.",
+    "motif": "Pourquoi le financement est abandonné ou reporté.",
+}
+#: What each form of the follow-up sends: a step, an indicator value.
+FOLLOW_FORMS = {"etape": "suivi", "mesure": "mesure"}
+
+
+def _fkey(form: str, fid: str, name: str) -> str:
+    return f"{FOLLOW_FORMS[form]}:{fid}:{name}"
+
+
+def _follow_state(name: str) -> dict:
+    return st.session_state.setdefault(f"saisie_suivi_{name}", {})
+
+
+def _follow_values(form: str, fid: str) -> dict[str, str]:
+    """The input of a follow-up form: its widgets' values, else the input kept (a run that did not draw them)."""
+    kept = _follow_state("input").setdefault(f"{form}:{fid}", {})
+    for name in progress.MEASURE_FIELDS if form == "mesure" else progress.EVENT_FIELDS:
+        key = _fkey(form, fid, name)
+        if key in st.session_state:
+            kept[name] = st.session_state[key]
+    if form == "mesure":
+        return {name: str(kept.get(name) or "") for name in progress.MEASURE_FIELDS}
+    fields = STEP_FIELDS.get(kept.get("etat"), ("etat",))
+    return {name: str(kept.get(name) or "") if name in fields else "" for name in progress.EVENT_FIELDS}
+
+
+def _typed(form: str, fid: str) -> bool:
+    values = _follow_values(form, fid)
+    return any(v for k, v in values.items() if k not in ("etat", "indicateur"))
+
+
+def _follow_restore(form: str, fid: str) -> None:
+    """The kept input set back in the widgets Streamlit forgot (a run that did not draw the form)."""
+    for name, value in _follow_state("input").get(f"{form}:{fid}", {}).items():
+        key = _fkey(form, fid, name)
+        if key not in st.session_state and value is not None:
+            st.session_state[key] = value
+
+
+def _refusal(form: str, fid: str, values: dict) -> dict:
+    """The reasons the database gave for refusing this very input (none once it changed)."""
+    refused, errors = _follow_state("refused").get(f"{form}:{fid}", (None, {}))
+    return errors if refused == values else {}
+
+
+def _follow_clear(form: str, fid: str) -> None:
+    _follow_state("input").pop(f"{form}:{fid}", None)
+    _follow_state("refused").pop(f"{form}:{fid}", None)
+    for name in progress.MEASURE_FIELDS if form == "mesure" else progress.EVENT_FIELDS:
+        if name not in ("etat", "indicateur"):
+            st.session_state[_fkey(form, fid, name)] = ""
+
+
+def _follow_write(engine, fid: str, form: str, write, done):
+    """``write(author, expected)`` over the follow-up version the editor saw (see :func:`_attempt`); the
+    follow-up written, or ``None``."""
+    expected = _follow_state("opened").get(fid, 0)
+
+    def refused(fid: str, exc: db.ValidationError) -> None:
+        if form in FOLLOW_FORMS:  # marked under the fields as long as the input is the one refused
+            _follow_state("refused")[f"{form}:{fid}"] = (_follow_values(form, fid), exc.errors)
+        _say("error", str(exc))
+
+    def conflicted(fid: str, exc: db.Conflict) -> None:
+        _follow_state("conflicts")[fid] = (form, exc)
+
+    found = _attempt(
+        engine,
+        fid,
+        lambda author: write(author, expected),
+        refused=refused,
+        conflicted=conflicted,
+        version=expected,
+    )
+    if found is not None:
+        _follow_state("opened")[fid] = found.version
+        _follow_state("conflicts").pop(fid, None)
+        _say("success", f"Suivi de {fid} : {done(found)} (version {found.version} du suivi).")
+    return found
+
+
+def _record(engine, fid: str, form: str) -> None:
+    values = _follow_values(form, fid)
+    if form == "mesure":
+
+        def write(author, expected):
+            return db.record_measure(engine, fid, values, expected_version=expected, author=author)
+    else:
+
+        def write(author, expected):
+            return db.record_event(engine, fid, values, expected_version=expected, author=author)
+
+    if _follow_write(engine, fid, form, write, lambda found: f"{found.changes[-1].label} enregistré") is not None:
+        _follow_clear(form, fid)
+
+
+def _cancel(engine, fid: str) -> None:
+    chosen = st.session_state.get(f"suivi_cancel_choice_{fid}")
+    if not chosen:
+        return
+    kind, pk = chosen.split(":")
+    reason = st.session_state.get(f"suivi_cancel_reason_{fid}", "")
+
+    def write(author, expected):
+        return db.cancel_entry(engine, fid, kind, int(pk), expected_version=expected, author=author, motif=reason)
+
+    _follow_write(engine, fid, "annulation", write, lambda found: f"{found.changes[-1].label} enregistrée")
+
+
+def _apply_follow(engine, fid: str) -> None:
+    """After a conflict: the editor's input recorded over the current follow-up (checked again with it)."""
+    form, exc = _follow_state("conflicts").pop(fid)
+    _follow_state("opened")[fid] = exc.current.version
+    if form == "annulation":
+        _cancel(engine, fid)
+    else:
+        _record(engine, fid, form)
+
+
+def _drop_follow(fid: str) -> None:
+    form, exc = _follow_state("conflicts").pop(fid)
+    _follow_state("opened")[fid] = exc.current.version
+    if form in FOLLOW_FORMS:
+        _follow_clear(form, fid)
+    _say("info", f"Suivi de {fid} rechargé (version {exc.current.version}) ; votre saisie a été abandonnée.")
+
+
+def _entries_table(changes) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Version": str(c.version),
+                "Enregistrement": c.label + (" (annulé)" if c.cancelled else ""),
+                "Par": c.author,
+                "Le": _at(c.at),
+                "Avant": " ; ".join(f"{k} : {old or '–'}" for k, (old, _new) in c.changed.items()),
+                "Après": " ; ".join(f"{k} : {new or '–'}" for k, (_old, new) in c.changed.items()),
+            }
+            for c in reversed(changes)
+        ],
+        columns=["Version", "Enregistrement", "Par", "Le", "Avant", "Après"],
+    )
+
+
+def follow_up(engine, fid: str, record: db.FinancingRecord) -> None:
+    """« Suivi » of the opened financing: its state, every entry (who, when, before and after), a form to
+    record one step and, when its project sheet has indicators, one to record their values."""
+    today = date.today()
+    found = db.get_follow_up(engine, fid)
+    planned = progress.planned()
+    state = db.follow_up_state(record.values, found, planned=planned)
+    opened = _follow_state("opened")
+    conflict = _follow_state("conflicts").get(fid)
+    if conflict is None and not (_typed("etape", fid) or _typed("mesure", fid)):
+        opened[fid] = found.version  # nothing typed yet: the editor starts from what is shown
+    st.subheader("Suivi")
+    st.markdown(markdown_text(f"État : {progress.state_text(state, today)}."))
+    st.caption(
+        f"Suivi : version {found.version}. « En retard » seulement quand une date prévue par la fiche projet "
+        "est passée et que l'étape n'est pas enregistrée ; sans rien d'enregistré : pas d'information de suivi."
+    )
+    if found.changes:
+        text_table(_entries_table(found.changes))
+    if conflict is not None:
+        follow_conflict(engine, fid, conflict)
+    if record.withdrawn:
+        st.info("Financement retiré : le rétablir pour enregistrer son suivi.")
+        return
+    step_form(engine, fid, state, today)
+    indicators = planned.indicators.get(fid, ())
+    if indicators:
+        measure_form(engine, fid, indicators, found, today)
+    live = [c for c in found.changes if c.cancels is None and not c.cancelled]
+    if live:
+        cancel_form(engine, fid, live)
+
+
+def follow_conflict(engine, fid: str, conflict) -> None:
+    """What the other recorded since the editor opened the follow-up; record the input over it, or drop it."""
+    _form, exc = conflict
+    st.warning(
+        markdown_text(
+            "Conflit : le suivi a été complété depuis que vous l'avez ouvert. Rien n'a été enregistré ; "
+            "votre saisie est conservée dans le formulaire."
+        ),
+        icon=":material/sync_problem:",
+    )
+    text_table(_entries_table(exc.changes))
+    a, b, _ = st.columns([2, 2, 2])
+    a.button(
+        "Ajouter ma saisie au suivi actuel",
+        type="primary",
+        on_click=_apply_follow,
+        args=(engine, fid),
+        key=f"suivi_apply_{fid}",
+    )
+    b.button("Abandonner ma saisie", on_click=_drop_follow, args=(fid,), key=f"suivi_reload_{fid}")
+
+
+def step_form(engine, fid: str, state: progress.Progress, today: date) -> None:
+    """One step of the financing, checked as it is typed (:func:`geodash.progress.check_event`)."""
+    _follow_restore("etape", fid)
+    k = lambda name: _fkey("etape", fid, name)  # noqa: E731
+    st.markdown("**Enregistrer une étape**")
+    etat = st.selectbox(
+        STEP_LABELS["etat"],
+        list(progress.RECORDABLE),
+        format_func=progress.ETAT_LABELS.get,
+        key=k("etat"),
+        index=None,
+        placeholder="Choisir : voté, versé, réalisé, abandonné, reporté",
+    )
+    values = _follow_values("etape", fid)
+    typed = _typed("etape", fid)
+    errors, warnings = progress.check_event(values, state, today=today) if etat else ({}, {})
+    errors = {**_refusal("etape", fid, values), **errors}
+    if etat is None:
+        return
+    columns = st.columns(len(STEP_FIELDS[etat]) - 1)
+    for column, name in zip(columns, STEP_FIELDS[etat][1:]):
+        with column:
+            if name == "motif":
+                st.text_area(STEP_LABELS[name], key=k(name), max_chars=progress.MOTIF_MAX, help=STEP_HELP[name])
+            else:
+                st.text_input(STEP_LABELS[name], key=k(name), help=STEP_HELP[name])
+            _field_note(name, errors, warnings, empty=not values.get(name))
+    if "etat" in errors:
+        _field_note("etat", errors, warnings)
+    st.button(
+        "Ajouter l'étape au suivi",
+        type="primary",
+        disabled=bool(errors) or not typed,
+        on_click=_record,
+        args=(engine, fid, "etape"),
+        key=f"suivi_save_{fid}",
+        help="Corriger d'abord les erreurs signalées." if errors else None,
+    )
+
+
+def measure_form(engine, fid: str, indicators, found, today: date) -> None:
+    """A value of one indicator of the project sheet, measured at a date."""
+    _follow_restore("mesure", fid)
+    k = lambda name: _fkey("mesure", fid, name)  # noqa: E731
+    with st.expander(f"Indicateurs de la fiche projet ({len(found.measures)} valeur(s) enregistrée(s))"):
+        if found.measures:
+            text_table(
+                pd.DataFrame(
+                    [
+                        {"Indicateur": m.indicateur, "Valeur": progress.measure_text(m).split(" = ", 1)[1]}
+                        for m in sorted(found.measures, key=lambda m: (m.indicateur, m.date))
+                    ]
+                )
+            )
+        targets = {i.libelle: f"{i.libelle} (cible : {i.cible})" if i.cible else i.libelle for i in indicators}
+        st.selectbox(STEP_LABELS["indicateur"], list(targets), format_func=targets.get, key=k("indicateur"))
+        values = _follow_values("mesure", fid)
+        errors, warnings = progress.check_measure(values, indicators, today=today)
+        errors = {**_refusal("mesure", fid, values), **errors}
+        c1, c2, c3 = st.columns(3)
+        for column, name in zip((c1, c2, c3), ("valeur", "unite", "date")):
+            with column:
+                st.text_input(STEP_LABELS[name], key=k(name))
+                if name != "unite":
+                    _field_note(name, errors, warnings, empty=not values.get(name))
+        st.button(
+            "Ajouter la valeur",
+            disabled=bool(errors) or not _typed("mesure", fid),
+            on_click=_record,
+            args=(engine, fid, "mesure"),
+            key=f"mesure_save_{fid}",
+        )
+
+
+def cancel_form(engine, fid: str, live) -> None:
+    """Withdraw an entry recorded by mistake (kept in the history, marked cancelled)."""
+    with st.expander("Annuler un enregistrement fait par erreur"):
+        labels = {f"{c.kind}:{c.pk}": f"Version {c.version} — {c.label}" for c in reversed(live)}
+        st.selectbox("Enregistrement", list(labels), format_func=labels.get, key=f"suivi_cancel_choice_{fid}")
+        st.text_input("Raison de l'annulation", key=f"suivi_cancel_reason_{fid}", max_chars=progress.MOTIF_MAX)
+        st.button("Annuler cet enregistrement", on_click=_cancel, args=(engine, fid), key=f"suivi_cancel_{fid}")
