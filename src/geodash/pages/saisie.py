@@ -818,7 +818,7 @@ def follow_up(engine, fid: str, record: db.FinancingRecord) -> None:
         "est passée et que l'étape n'est pas enregistrée ; sans rien d'enregistré : pas d'information de suivi."
     )
     if found.changes:
-        text_table(_entries_table(found.changes))
+        text_table(_entries_table(found.changes), label=f"Suivi de {fid}")
     if conflict is not None:
         follow_conflict(engine, fid, conflict)
     if record.withdrawn:
@@ -843,7 +843,7 @@ def follow_conflict(engine, fid: str, conflict) -> None:
         ),
         icon=":material/sync_problem:",
     )
-    text_table(_entries_table(exc.changes))
+    text_table(_entries_table(exc.changes), label=f"Suivi de {fid} enregistré entre-temps")
     a, b, _ = st.columns([2, 2, 2])
     a.button(
         "Ajouter ma saisie au suivi actuel",
@@ -907,7 +907,8 @@ def measure_form(engine, fid: str, indicators, found, today: date) -> None:
                         {"Indicateur": m.indicateur, "Valeur": progress.measure_text(m).split(" = ", 1)[1]}
                         for m in sorted(found.measures, key=lambda m: (m.indicateur, m.date))
                     ]
-                )
+                ),
+                label=f"Indicateurs mesurés de {fid}",
             )
         targets = {i.libelle: f"{i.libelle} (cible : {i.cible})" if i.cible else i.libelle for i in indicators}
         st.selectbox(STEP_LABELS["indicateur"], list(targets), format_func=targets.get, key=k("indicateur"))
