@@ -51,8 +51,8 @@ def _sent(epci: str | None, mode: str, monkeypatch) -> dict[str, int]:
 
     def measured(web, **kwargs):
         sent = {k: v for k, v in kwargs.items() if not callable(v)}  # the callbacks stay on the server
-        sizes["args_json"] = len(json.dumps({"view": web.data, **sent}, default=vars).encode("utf-8"))
-        sizes["view_script"] = len(json.dumps(web.data).encode("utf-8"))  # what the component draws
+        sizes["args_json"] = len(json.dumps({"view": web.text, **sent}, default=vars).encode("utf-8"))
+        sizes["view_script"] = len(web.text.encode("utf-8"))  # what the component draws
         return show(web, **kwargs)
 
     monkeypatch.setattr(mapview, "show", measured)

@@ -211,13 +211,13 @@ def choropleth(base: Base, indicator: bilan.Indicator) -> legend.Choropleth:
     )
 
 
-def web_map(base: Base, choice: Choice, position: Position = UNLINKED) -> webmap.WebMap:
-    """The map of a view: territories, projects, the context layers shown, the indicator."""
-    key = ("map", choice, position)
-    return base.memo(key, lambda: _web_map(base, choice, selected(base, choice.filters), position))
+def web_map(base: Base, choice: Choice) -> webmap.WebMap:
+    """The map of a view: territories, projects, the context layers shown, the indicator (where it
+    opens is given when it is drawn: :class:`Position`)."""
+    return base.memo(("map", choice), lambda: _web_map(base, choice, selected(base, choice.filters)))
 
 
-def _web_map(base: Base, choice: Choice, chosen: Selection, position: Position) -> webmap.WebMap:
+def _web_map(base: Base, choice: Choice, chosen: Selection) -> webmap.WebMap:
     terr, epci, mode = base.terr, choice.filters.epci, choice.mode
     context = None
     if choice.shown:
@@ -236,9 +236,6 @@ def _web_map(base: Base, choice: Choice, chosen: Selection, position: Position) 
         epci=epci,
         mode=mode,
         credit=base.map_credit,
-        center=position.center,
-        zoom=position.zoom,
-        restore_view=position.restore,
         choropleth=choropleth(base, choice.indicator) if choice.indicator is not None else None,
         context=context,
     )

@@ -49,10 +49,7 @@ class MapOptions:
     mode: str = "normal"  # "normal" | "projecteur"
     credit: str = ""  # "Sources : …" line
     realisation: str = "Réalisation : geodash, Département du Pas-de-Calais"
-    center: tuple[float, float] | None = None
-    zoom: int | None = None
     label_min_zoom: int = 10  # labels hidden below this zoom (declutter)
-    restore_view: bool = True  # reuse the tab's last position of this view, if any
     #: The indicator mapped on the département view (:func:`geodash.legend.bilan_choropleth`), or a
     #: plain Series of € per inhabitant by EPCI SIREN.
     choropleth: legend.Choropleth | pd.Series | None = None
@@ -172,13 +169,21 @@ def _project_features(
 class WebMap:
     """One view of the web map: what the page's map component draws, and the legend it shows.
 
-    ``data`` holds only JSON values (GeoJSON layers with their styles, the overlay's legend, markers
-    and labels, the context layers); every text in it is escaped HTML (:func:`geodash.text.html_text`).
-    ``data["key"]`` names the view (a digest of the rest): the component draws a view once.
+    ``text`` is the view as JSON (GeoJSON layers with their styles, the overlay's legend, markers and
+    labels, the context layers), written once: kept for every session and sent as it is, it weighs a
+    tenth of the same data as Python objects. Every text in it is escaped HTML
+    (:func:`geodash.text.html_text`). ``key`` names the view (a digest of ``text``): the component
+    draws a view once. Where the map opens (a link's position) is given when it is drawn.
     """
 
-    data: dict
+    text: str
+    key: str
     legend: legend.Legend
+
+    @property
+    def data(self) -> dict:
+        """The view as Python values (tests and tools; the page sends :attr:`text`)."""
+        return json.loads(self.text)
 
 
 def _layer(frame: gpd.GeoDataFrame, name: str, style_of, tooltip=None, highlight: dict | None = None, **extra) -> dict:
@@ -356,7 +361,6 @@ def build_map(
     )
     # Keep the territory clear of the legend (bottom-right over the map; the projector's column):
     # the script fits the map with the legend's measured size.
-    fit = None if (opt.center and opt.zoom) else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
     overlay = {
         "css": css,
         "legend": legend_block,
@@ -366,12 +370,9 @@ def build_map(
         "label_min_zoom": opt.label_min_zoom if opt.epci is None else min(opt.label_min_zoom, 8),
         "area_labels": area_labels,
         "view_key": f"{opt.epci or 'departement'}:{opt.mode}",
-        "restore": opt.restore_view,
-        "fit": fit,
+        "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],  # fitted unless a position is given
         "label_gap": label_gap,
         "label_far": label_far,
-        "center": list(opt.center) if fit is None else None,
-        "zoom": opt.zoom if fit is None else None,
         "projector": opt.mode == "projecteur",
         "credit": "<br>".join(esc(line) for line in (credit, opt.realisation) if line),
     }
@@ -382,5 +383,5 @@ def build_map(
         "context": context.data if context is not None else None,
         "overlay": overlay,
     }
-    data["key"] = hashlib.blake2b(json.dumps(data, sort_keys=True).encode("utf-8"), digest_size=12).hexdigest()
-    return WebMap(data, model)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return WebMap(text, hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest(), model)

@@ -210,7 +210,8 @@ def draw_map(base: Base, view: View, choice: Choice) -> None:
             next=labels[options[(i + 1) % len(options)]],
         )
     mapview.show(
-        vm.web_map(base, choice, position),
+        vm.web_map(base, choice),
+        position=position,
         key=f"map-{mode}",
         label=f"Carte : {vm.title(base, choice)}",
         height=None if choice.projector else 580,

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 import streamlit as st
 
+from ..viewmodel import UNLINKED, Position
 from ..webmap import WebMap
 from . import STATIC_DIR
 
@@ -51,13 +52,17 @@ def show(
     key: str,
     label: str,
     height: int | None,
+    position: Position = UNLINKED,
     bar: Bar | None = None,
     on_click: Callable[[str], None] | None = None,
     on_step: Callable[[int], None] | None = None,
     on_exit: Callable[[], None] | None = None,
 ) -> None:
-    """Draw ``web`` in the page's map named ``key``; ``height`` in pixels, or ``None`` to fill the
-    screen (the projector, with its ``bar``). ``label`` names the map for screen readers.
+    """Draw ``web`` in the page's map named ``key``, where ``position`` says (fitted to its territory
+    unless a link gives a centre and zoom); ``height`` in pixels, or ``None`` to fill the screen (the
+    projector, with its ``bar``). ``label`` names the map for screen readers. The view goes as the JSON
+    text it is kept as (:class:`geodash.webmap.WebMap`), with its key: the component reads it only
+    when the key is new.
 
     The visitor's acts come back before the page's next run, as Streamlit callbacks: ``on_click`` with
     the SIREN of an EPCI clicked on the département's map, ``on_step`` with -1 or 1 (« Précédent »,
@@ -80,7 +85,9 @@ def show(
             on_exit()
 
     data = {
-        "view": web.data,
+        "key": web.key,
+        "view": web.text,
+        "position": {"center": position.center, "zoom": position.zoom, "restore": position.restore},
         "leaflet": leaflet_url(),
         "height": height,
         "label": label,

@@ -131,7 +131,7 @@ function bar(state, spec) {
 
 function draw(root, state) {
   const data = state.latest;
-  if (!data || data.view.key === state.key) {
+  if (!data || data.key === state.key) {
     return; // a view is drawn once: a run that hands the same view again costs nothing
   }
   if (!state.map) {
@@ -158,7 +158,7 @@ function draw(root, state) {
     state.observer = new ResizeObserver(() => state.map.invalidateSize());
     state.observer.observe(box);
   }
-  const map = state.map, view = data.view;
+  const map = state.map, view = JSON.parse(data.view), at = data.position;
   state.height = data.height;
   bar(state, data.projector);
   map.getContainer().setAttribute('role', 'region'); // a named region: screen readers announce its label
@@ -187,8 +187,14 @@ function draw(root, state) {
   if (view.context) {
     context(map, view.context);
   }
-  overlay(map, view.outline === null ? null : layers[view.outline], view.overlay);
-  state.key = view.key;
+  // Where the view opens: a link's centre and zoom, else fitted to its territory.
+  const linked = !!(at.center && at.zoom);
+  const cfg = Object.assign({}, view.overlay, {
+    center: linked ? at.center : null, zoom: linked ? at.zoom : null, restore: at.restore,
+    fit: linked ? null : view.overlay.bounds,
+  });
+  overlay(map, view.outline === null ? null : layers[view.outline], cfg);
+  state.key = data.key;
 }
 
 export default function (component) {
