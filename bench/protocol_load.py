@@ -46,7 +46,7 @@ class RunReply:
     selectboxes: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # label -> (id, options)
     texts: list[str] = field(default_factory=list)  # heading and markdown bodies, in order
     exceptions: list[str] = field(default_factory=list)
-    components: int = 0  # component instances (the map)
+    components: int = 0  # component instances (the map: a ``st.components.v2`` component, ``bidi_component``)
     messages: int = 0
     bytes: int = 0
     new_session: bool = False
@@ -74,7 +74,7 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
             reply.texts.append(re.sub(r"\\(.)", r"\1", getattr(element, ek).body))
         elif ek == "exception":
             reply.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
-        elif ek == "component_instance":
+        elif ek in ("component_instance", "bidi_component"):
             reply.components += 1
     elif kind == "script_finished":
         status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
@@ -320,10 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     server = None
     if args.url is None:
-        from browser import Server
-        from common import APP, BENCH_DIR
+        from common import APP, TRIVIAL, Server
 
-        server = Server(APP if args.app == "geodash" else BENCH_DIR / "trivial_app.py")
+        server = Server(APP if args.app == "geodash" else TRIVIAL)
         server.wait_healthy()
         url, pid = server.url, server.proc.pid
     else:
