@@ -249,8 +249,8 @@ def switch(n: int = 21, seed: int = 23) -> dict:
                 g.choose(short[siren])
                 consistent = g.wait(GEODASH_CONSISTENT, {"title": long[siren], "legend": long[siren]})
                 start = g.enter()
-                drawn = g.drawn(start, long[siren])
                 g.page.wait_for_timeout(400)  # the map settles (its 50 ms timer), Streamlit's GC after the run
+                drawn = g.drawn(start, long[siren])
                 out["geodash"].append(
                     {
                         "to": siren,
@@ -324,6 +324,7 @@ def first_visit(runs: int = 5) -> dict:
                     row = {"healthy": healthy - server.started, "page_asked": asked - server.started}
                     if name == "geodash":
                         consistent = tab.wait(GEODASH_CONSISTENT, {"title": dept_title, "legend": dept_legend}, 120)
+                        tab.page.wait_for_timeout(300)
                         drawn = tab.drawn(server.started, dept_legend)
                         row |= {
                             "drawn": drawn["t"] - server.started,
@@ -346,7 +347,9 @@ def first_visit(runs: int = 5) -> dict:
         browser.close()
     keys = ("healthy", "page_asked", "first_message", "map_delta", "drawn", "paint", "consistent", "server_cpu_s")
     out["summary"] = {name: {k: stats([r.get(k) for r in out[name]]) for k in keys} for name in pages}
-    out["summary"]["ratio"] = out["summary"]["geodash"]["drawn"]["median"] / out["summary"]["trivial"]["drawn"]["median"]
+    out["summary"]["ratio"] = (
+        out["summary"]["geodash"]["drawn"]["median"] / out["summary"]["trivial"]["drawn"]["median"]
+    )
     out["summary"]["ratio_consistent"] = (
         out["summary"]["geodash"]["consistent"]["median"] / out["summary"]["trivial"]["consistent"]["median"]
     )

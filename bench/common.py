@@ -220,6 +220,16 @@ def machine() -> dict:
     }
 
 
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy since boot (all cores, /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _uptime() -> float:
+    return float(Path("/proc/uptime").read_text().split()[0])
+
+
 def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
@@ -234,14 +244,16 @@ class OtherCPU:
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._tick = os.sysconf("SC_CLK_TCK")
 
-    def _snapshot(self) -> dict[int, tuple[int, float]]:
+    def _snapshot(self) -> dict[int, tuple[int, float, float]]:
+        """pid -> (parent pid, CPU seconds, start time in seconds since boot)."""
         snap = {}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                snap[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / self._tick)
+                cpu = (int(fields[11]) + int(fields[12])) / self._tick
+                snap[int(entry.name)] = (int(fields[1]), cpu, int(fields[19]) / self._tick)
             except (OSError, IndexError, ValueError):
                 continue
         return snap
@@ -257,18 +269,24 @@ class OtherCPU:
         return False
 
     def _loop(self):
-        before = self._snapshot()
+        before, since = self._snapshot(), _uptime()
         while not self._stop.wait(self.every):
-            now = self._snapshot()
-            for pid, (_, cpu) in now.items():
-                if not self._mine(pid, now):  # a process born since the last sample: all its CPU is new
-                    self.others += max(0.0, cpu - before[pid][1]) if pid in before else cpu
-            before = now
+            now, at = self._snapshot(), _uptime()
+            for pid, (_, cpu, started) in now.items():
+                if self._mine(pid, now):
+                    continue
+                if pid in before and before[pid][2] == started:
+                    self.others += max(0.0, cpu - before[pid][1])
+                elif started >= since - 0.05:  # born since the last sample: all its CPU is new
+                    self.others += cpu
+            before, since = now, at
 
     def __enter__(self):
+        self._busy0 = machine_busy()
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+        self.machine = machine_busy() - self._busy0  # every process, the bench's included
