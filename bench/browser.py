@@ -32,8 +32,14 @@ TRIVIAL_OPTIONS = ["Tout le département"] + [f"Territoire {i:02d}" for i in ran
 
 INIT = """(() => {
   if (window.__gd) return;
-  const gd = window.__gd = {enter: 0, ready: [], ws: [], longtasks: []};
+  const gd = window.__gd = {enter: 0, ready: [], drawStart: [], ws: [], longtasks: []};
   window.addEventListener('keydown', (e) => { if (e.key === 'Enter') gd.enter = Date.now(); }, true);
+  // A view's drawing begins by undoing the previous one (static/mapview.js: reset), readiness marks first.
+  const remove = Element.prototype.removeAttribute;
+  Element.prototype.removeAttribute = function (name) {
+    if (name === 'data-gd-ready') gd.drawStart.push(Date.now());
+    return remove.call(this, name);
+  };
   const set = Element.prototype.setAttribute;
   Element.prototype.setAttribute = function (name, value) {
     const out = set.call(this, name, value);
@@ -167,10 +173,19 @@ class Tab:
 
     def drawn(self, after: float, legend: str) -> dict | None:
         """The first map drawn after epoch ``after`` with ``legend`` as its title: times in epoch seconds."""
-        entries = self.page.evaluate("(t) => window.__gd.ready.filter((e) => e.t >= t)", after * 1000)
+        entries, starts = self.page.evaluate(
+            "(t) => [window.__gd.ready.filter((e) => e.t >= t), window.__gd.drawStart.filter((s) => s >= t)]",
+            after * 1000,
+        )
         for e in entries:
             if e["title"] == legend:
-                return {"t": e["t"] / 1000, "paint": e["paint"] / 1000 if e["paint"] else None, "markers": e["markers"]}
+                began = [s for s in starts if s <= e["t"]]
+                return {
+                    "t": e["t"] / 1000,
+                    "paint": e["paint"] / 1000 if e["paint"] else None,
+                    "markers": e["markers"],
+                    "draw_start": began[-1] / 1000 if began else None,
+                }
         return None
 
     def messages(self, after: float) -> list[dict]:
@@ -256,6 +271,7 @@ def switch(n: int = 21, seed: int = 23) -> dict:
                         "to": siren,
                         "map": drawn["t"] - start if drawn else None,
                         "paint": drawn["paint"] - start if drawn and drawn["paint"] else None,
+                        "draw_start": drawn["draw_start"] - start if drawn and drawn["draw_start"] else None,
                         "consistent": consistent - start,
                         "markers": drawn["markers"] if drawn else None,
                         "long_tasks_s": g.long_tasks(start, consistent),
@@ -273,6 +289,14 @@ def switch(n: int = 21, seed: int = 23) -> dict:
             out["geodash_server_cpu_per_switch_s"] = (geo.cpu() - cpu0) / n
             out["external_requests"] = g.external + t.external
             browser.close()
+        # The same switches by a session without a browser (Streamlit's protocol): the server's share.
+        import protocol_load as pl
+        from server import reruns_alone
+
+        out["alone"] = {
+            "geodash": reruns_alone(geo, [short[s] for s in order], pl.geodash_expect()),
+            "trivial": reruns_alone(triv, trivial_order, pl.trivial_expect),
+        }
         out["geodash_rss_mb"] = geo.rss().get("VmRSS")
     finally:
         geo.stop()
@@ -285,9 +309,25 @@ def switch(n: int = 21, seed: int = 23) -> dict:
         "map": stats([s["map"] for s in gs]),
         "stages": {
             k: stats([s[k] for s in gs])
-            for k in ("first_message", "map_delta", "map", "paint", "script_finished", "consistent", "long_tasks_s")
+            for k in (
+                "first_message",
+                "map_delta",
+                "draw_start",
+                "map",
+                "paint",
+                "script_finished",
+                "consistent",
+                "long_tasks_s",
+            )
         },
         "trivial_stages": {k: stats([s[k] for s in ts]) for k in ("first_message", "script_finished", "consistent")},
+        "alone": {
+            name: {
+                k: stats([row[k] for row in out["alone"][name]])
+                for k in ("first_message", "map_delta", "script_finished", "server_cpu_s")
+            }
+            for name in ("geodash", "trivial")
+        },
         "ws_bytes": stats([s["ws_bytes"] for s in gs]),
         "map_delta_bytes": stats([s["map_delta_bytes"] for s in gs if s["map_delta_bytes"]]),
     }

@@ -50,6 +50,9 @@ class RunReply:
     messages: int = 0
     bytes: int = 0
     new_session: bool = False
+    #: Each message as received: (time.perf_counter(), kind, bytes); kind is the message type, or
+    #: ``element:<type>`` for a new element (``element:bidi_component``: geodash's map).
+    timeline: list[tuple[float, str, int]] = field(default_factory=list)
 
 
 def parse_reply(raw: bytes, reply: RunReply) -> bool:
@@ -62,6 +65,7 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
     reply.messages += 1
     reply.bytes += len(raw)
     kind = msg.WhichOneof("type")
+    reply.timeline.append((time.perf_counter(), _kind(msg, kind), len(raw)))
     if kind == "new_session":
         reply.new_session = True
     elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
@@ -83,6 +87,12 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
         reply.status = status
         return True
     return False
+
+
+def _kind(msg, kind: str | None) -> str:
+    if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+        return "element:" + (msg.delta.new_element.WhichOneof("type") or "?")
+    return kind or "?"
 
 
 def rerun_message(query_string: str = "", widgets: dict[str, str] | None = None) -> bytes:

@@ -229,6 +229,7 @@ def switch_section(sw: dict) -> list[str]:
     names = [
         ("first_message", "first WebSocket message of the run received (`session_status_changed`)"),
         ("map_delta", "map's component delta received (server: the run up to the map, serialised, sent)"),
+        ("draw_start", "the map's script starts drawing the view (removes the previous `data-gd-ready`)"),
         ("map", "**map drawn**: `data-gd-ready` set, legend titled with the new EPCI"),
         ("paint", "map painted (two animation frames after `data-gd-ready`)"),
         ("script_finished", "`script_finished` received (the rest of the page, Streamlit's GC after the run)"),
@@ -246,15 +247,39 @@ def switch_section(sw: dict) -> list[str]:
         table(rows, ["milestone", "geodash median", "geodash p90", "trivial median"]),
         "",
     ]
+    alone = su.get("alone")
+    if alone:
+        ga, ta = alone["geodash"], alone["trivial"]
+        L += [
+            "The same switches by a session without a browser (`protocol_load.Session`, Streamlit's protocol, on the "
+            "same servers after the browser's; seconds after the `BackMsg` was sent):",
+            "",
+            table(
+                [
+                    ["first message received", sec(_med(ga["first_message"])), sec(_med(ta["first_message"]))],
+                    ["map's component delta received", sec(_med(ga["map_delta"])), ""],
+                    ["`script_finished` received", sec(_med(ga["script_finished"])), sec(_med(ta["script_finished"]))],
+                    [
+                        "server CPU per rerun (from /proc)",
+                        sec(_med(ga["server_cpu_s"])),
+                        sec(_med(ta["server_cpu_s"])),
+                    ],
+                ],
+                ["server alone", "geodash median", "trivial median"],
+            ),
+            "",
+        ]
+        bad = [p for row in sw["alone"]["geodash"] + sw["alone"]["trivial"] for p in row["problems"]]
+        if bad:
+            L += ["Problems in those replies: " + "; ".join(bad[:5]), ""]
     g = sw["geodash"]
-    split = (
-        _med(st["map_delta"]),
-        (_med(st["map"]) or 0) - (_med(st["map_delta"]) or 0),
-        (_med(st["consistent"]) or 0) - (_med(st["map"]) or 0),
-    )
+    chain = [_med(st[k]) or 0 for k in ("first_message", "map_delta", "draw_start", "map", "consistent")]
+    steps = [b - a for a, b in zip([0.0] + chain, chain)]
     L.append(
-        f"Read as a chain (medians): {sec(split[0])} until the map's delta arrives, {sec(split[1])} more until it is "
-        f"drawn, {sec(split[2])} more until the page is consistent. The map's delta: median "
+        f"Read as a chain (medians): {sec(steps[0])} from Enter to the run's first message, {sec(steps[1])} more "
+        f"until the map's delta arrives, {sec(steps[2])} more until the map's script starts drawing (Streamlit's "
+        f"frontend: decoding, rendering, the component's update), {sec(steps[3])} drawing it (Leaflet), "
+        f"{sec(steps[4])} more until the page is consistent. The map's delta: median "
         f"{kb(_med(su['map_delta_bytes']))} (max {kb(su['map_delta_bytes']['max'])}); all the run's WebSocket "
         f"messages: median {kb(_med(su['ws_bytes']))}. Server CPU per switch (from /proc): "
         f"{sw.get('geodash_server_cpu_per_switch_s', 0) * 1000:.0f} ms. Main-thread tasks over 50 ms in the "

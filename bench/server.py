@@ -114,4 +114,38 @@ def capacity(levels=(10, 50, 100), duration: float = 15.0, max_switches: int = 3
     return out
 
 
-__all__ = ["memory", "capacity"]
+def reruns_alone(server: Server, options: list[str], expect) -> list[dict]:
+    """One protocol session (no browser) choosing ``options`` in turn on a running server, after three
+    untimed switches: seconds from the ``BackMsg`` sent to the first message, the map's component delta
+    (geodash) and ``script_finished``; the server's CPU seconds per rerun."""
+
+    async def session():
+        s = pl.Session(server.url)
+        await s.open("Intercommunalité")
+        for option in s.widget[1][1:4]:
+            await s.choose(option)
+        rows = []
+        for option in options:
+            cpu = server.cpu()
+            t0 = time.perf_counter()
+            _, reply = await s.choose(option)
+            maps = [m for m in reply.timeline if m[1] == "element:bidi_component"]
+            finished = [m for m in reply.timeline if m[1] == "script_finished"]
+            rows.append(
+                {
+                    "to": option,
+                    "first_message": reply.timeline[0][0] - t0,
+                    "map_delta": max(maps, key=lambda m: m[2])[0] - t0 if maps else None,
+                    "script_finished": finished[-1][0] - t0 if finished else None,
+                    "bytes": reply.bytes,
+                    "server_cpu_s": server.cpu() - cpu,
+                    "problems": pl.problems(reply, expect(option)),
+                }
+            )
+        await s.close()
+        return rows
+
+    return asyncio.run(session())
+
+
+__all__ = ["memory", "capacity", "reruns_alone"]
