@@ -34,6 +34,10 @@ def mb(n) -> str:
     return "–" if n is None else f"{n:.0f} MB"
 
 
+def num(n) -> str:
+    return f"{n:,}".replace(",", "\u202f")  # a narrow no-break space between thousands, as the app writes them
+
+
 def x(v) -> str:
     return "–" if v is None else f"{v:.2f}×"
 
@@ -183,9 +187,9 @@ def verdicts(r: dict) -> list[str]:
             n = nat["load"]
             rows.append(
                 [
-                    f"national scale (France, {n['communes']:,} communes, {n['epci']:,} EPCI, "
-                    f"{nat['projects']:,} financements): RSS with the national and the largest EPCI's views "
-                    "prepared".replace(",", " "),
+                    f"national scale (France, {num(n['communes'])} communes, {num(n['epci'])} EPCI, "
+                    f"{num(nat['projects'])} financements): RSS with the national and the largest EPCI's views "
+                    "prepared",
                     f"{mb(n['rss_views_mb'])} (once loaded {mb(n['rss_loaded_mb'])}, peak {mb(n['hwm_mb'])})",
                     "",
                     "≤ 400 MB",
@@ -372,13 +376,13 @@ def memory_section(mem: dict) -> list[str]:
             "### National scale",
             "",
             f"`bench/national.py`: {nat['wheel']} read ({sec(b['read_wheel_s'])}) and all of France built into a "
-            f"GeoPackage ({b['communes']:,} communes, {b['epci']:,} EPCI, {b['gpkg_bytes'] / 1e6:.0f} MB; "
+            f"GeoPackage ({num(b['communes'])} communes, {num(b['epci'])} EPCI, {b['gpkg_bytes'] / 1e6:.0f} MB; "
             f"{sec(b['build_s'])}; {b['communes_without_epci_left_out']} communes in no EPCI left out), then a fresh "
             "process imports what the server imports (Streamlit, the map page), loads it "
-            f"({sec(n['load_territories_s'])}), spreads {nat['projects']:,} financements (the Pas-de-Calais's real "
+            f"({sec(n['load_territories_s'])}), spreads {num(nat['projects'])} financements (the Pas-de-Calais's real "
             f"rows drawn again) over the communes and places them ({sec(n['place_projects_s'])}), gives memory back "
             "as the server's start-up does, and prepares two views as the server's warm-up does "
-            "(`viewmodel.prepare`)".replace(",", " ")
+            "(`viewmodel.prepare`)"
             + (
                 f". `load_territories` refused the file as built (« {nat['load_check_refused']} »): its "
                 "Pas-de-Calais tolerances were widened."
@@ -394,8 +398,8 @@ def memory_section(mem: dict) -> list[str]:
                         name
                         if name == "national"
                         else f"largest EPCI: {n['largest_epci']['nom']} ({n['largest_epci']['communes']} communes)",
-                        v["projects"],
-                        v["markers"],
+                        num(v["projects"]),
+                        num(v["markers"]),
                         f"{v['map_json_bytes'] / 1e6:.2f} MB",
                         sec(v["prepare_s"]),
                     ]
