@@ -226,6 +226,23 @@ def _milestones(messages: list[dict], start: float) -> dict:
     }
 
 
+PAGE_LOAD = """() => {
+  const n = performance.getEntriesByType('navigation')[0];
+  const l = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/leaflet/leaflet.js'));
+  const o = performance.timeOrigin;
+  return {dcl: o + n.domContentLoadedEventEnd, leaflet_asked: l ? o + l.startTime : null,
+          leaflet_loaded: l ? o + l.responseEnd : null, draw_start: window.__gd.drawStart[0] || null};
+}"""
+
+
+def _page_load(tab: Tab, start: float) -> dict:
+    """Milestones of a first page load (seconds after ``start``): Streamlit's page scripts loaded
+    (DOMContentLoaded), Leaflet asked for and received (the map's script loads it on its first view),
+    the map's first drawing started."""
+    got = tab.page.evaluate(PAGE_LOAD)
+    return {k: (v / 1000 - start if v else None) for k, v in got.items()}
+
+
 def switch(n: int = 21, seed: int = 23) -> dict:
     """geodash and the trivial page, one tab each, taking turns: ``n`` switches each (EPCI to EPCI)."""
     import random
@@ -375,6 +392,7 @@ def first_visit(runs: int = 5) -> dict:
                         consistent = tab.wait(TRIVIAL_CONSISTENT, TRIVIAL_OPTIONS[0], 120)
                         row |= {"drawn": consistent - server.started, "consistent": consistent - server.started}
                     tab.page.wait_for_timeout(300)
+                    row |= _page_load(tab, server.started)
                     ws = _milestones(tab.messages(server.started), server.started)
                     row |= {k: ws[k] for k in ("first_message", "map_delta", "script_finished", "ws_bytes")}
                     row["rss_mb"] = server.rss().get("VmRSS")
@@ -385,7 +403,20 @@ def first_visit(runs: int = 5) -> dict:
                     server.stop()
             log("first visit", i + 1, {k: round(v[-1]["drawn"], 2) for k, v in out.items()})
         browser.close()
-    keys = ("healthy", "page_asked", "first_message", "map_delta", "drawn", "paint", "consistent", "server_cpu_s")
+    keys = (
+        "healthy",
+        "page_asked",
+        "dcl",
+        "first_message",
+        "map_delta",
+        "leaflet_asked",
+        "leaflet_loaded",
+        "draw_start",
+        "drawn",
+        "paint",
+        "consistent",
+        "server_cpu_s",
+    )
     out["summary"] = {name: {k: stats([r.get(k) for r in out[name]]) for k in keys} for name in pages}
     out["summary"]["ratio"] = (
         out["summary"]["geodash"]["drawn"]["median"] / out["summary"]["trivial"]["drawn"]["median"]

@@ -331,14 +331,22 @@ def first_visit_section(fv: dict) -> list[str]:
     f = fv["summary"]
     names = [
         ("healthy", "server answers its health check"),
+        ("dcl", "Streamlit's page scripts loaded (`DOMContentLoaded`)"),
         ("first_message", "first WebSocket message received"),
         ("map_delta", "map's component delta received"),
+        ("leaflet_asked", "Leaflet asked for (by the map's script, on its first view)"),
+        ("leaflet_loaded", "Leaflet received"),
+        ("draw_start", "the map's script starts drawing"),
         ("drawn", "**drawn**: the map (`data-gd-ready`, département legend) / the trivial page's text"),
         ("paint", "map painted"),
         ("consistent", "page consistent (title, map, no run in progress)"),
         ("server_cpu_s", "server CPU seconds used by then (start-up included)"),
     ]
-    rows = [[label, sec(_med(f["geodash"][k])), sec(_med(f["trivial"][k]))] for k, label in names]
+    rows = [
+        [label, sec(_med(f["geodash"].get(k))), sec(_med(f["trivial"].get(k)))]
+        for k, label in names
+        if k in f["geodash"]
+    ]
     return [
         "## First visit",
         "",
