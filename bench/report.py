@@ -92,7 +92,18 @@ def header(r: dict) -> list[str]:
     )
     L.append("")
     if r.get("waited_for_idle_s", 0) > 1:
-        L += [f"The bench first waited {r['waited_for_idle_s']:.0f} s for other processes to calm down.", ""]
+        L += [
+            f"The bench waited {r['waited_for_idle_s']:.0f} s in all for other processes to calm down before the "
+            "sections"
+            + (
+                " (" + ", ".join(f"{k} {v:.0f} s" for k, v in r["waited_s"].items()) + "; it waits at most "
+                "`--wait-idle` seconds, then measures anyway)"
+                if r.get("waited_s")
+                else ""
+            )
+            + ".",
+            "",
+        ]
     oc = r.get("other_cpu_s", {})
     if oc:
         busy = [k for k, v in oc.items() if v > 0.05 * d.get(k, 1) * (m["nproc"] or 1)]
