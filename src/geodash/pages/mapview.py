@@ -16,9 +16,9 @@ import streamlit as st
 
 from ..viewmodel import UNLINKED, Position
 from ..webmap import WebMap
-from . import STATIC_DIR
+from . import STATIC_DIR, leaflet_url
 
-__all__ = ["Bar", "show", "leaflet_url"]
+__all__ = ["Bar", "show"]
 
 _JS = (
     "const overlay = "
@@ -37,13 +37,6 @@ class Bar:
     title: str
     prev: str
     next: str
-
-
-def leaflet_url() -> str:
-    """Where the page finds Leaflet (copied by :func:`geodash.assets.install_static_assets`): Streamlit's
-    static files (``/app/static/``) under the server's base path (``server.baseUrlPath``)."""
-    base = st.get_option("server.baseUrlPath").strip("/")
-    return f"/{base}/app/static/leaflet/" if base else "/app/static/leaflet/"
 
 
 def show(
