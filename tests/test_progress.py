@@ -248,7 +248,7 @@ def test_indicator_values():
     assert set(errors) == {"indicateur", "valeur"}
     assert "n'a pas d'indicateur" in progress.check_measure(good, (), today=TODAY)[0]["indicateur"]
     assert progress.measure_text(progress.measure_of(good)) == "mesure : Nombre de haies implantées = 12 au 01/02/2021"
-    assert Indicator("Implantation des 53 haies", "resultat", "53 haies", "haies") in indicators
+    assert Indicator("Implantation des 53 haies", "resultat", "53 haies", "haies", 53.0) in indicators
 
 
 # --- summaries ------------------------------------------------------------------------------------------------

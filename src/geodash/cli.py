@@ -121,11 +121,11 @@ def _write_csv(frame) -> None:
 
 
 def _avancement(args: argparse.Namespace) -> int:
-    from . import progress
+    from . import avancement, progress
     from .dashboard import neutralise_formula
     from .db import all_follow_ups
     from .projects import countable
-    from .selection import ProjectSource, ready_engine
+    from .selection import ProjectSource, ready_engine, today
     from .territories import load_territories
 
     source = ProjectSource.in_force()
@@ -138,14 +138,9 @@ def _avancement(args: argparse.Namespace) -> int:
         return 2
     for problem in data.errors:  # the financings set aside are not counted: say which
         print(problem, file=sys.stderr)
-    planned = progress.planned()
-    states = [
-        progress.current_state(
-            row, follow[row["id"]].events if row["id"] in follow else (), due=planned.due.get(row["id"], ())
-        )
-        for row in countable(data.financements).to_dict("records")
-    ]
-    frame = progress.summary_table(states, terr.epci)
+    rows = countable(data.financements)
+    followed = avancement.follow(rows, follow, progress.planned(), today())
+    frame = progress.summary_table(followed.states.values(), terr.epci)
     _write_csv(frame.apply(lambda column: column.map(neutralise_formula)))
     return 0
 

@@ -17,6 +17,7 @@ __all__ = [
     "format_eur_short",
     "format_per_inhabitant",
     "format_value",
+    "format_percent",
     "PRECISION_WORDS",
     "MINIMUM_NOTE",
     "precision_word",
@@ -40,6 +41,13 @@ def format_eur(value: float | None) -> str:
         return "montant non précisé"
     decimals = 0 if float(value).is_integer() else 2
     return f"{format_number(value, decimals)}{NBSP}€"
+
+
+def format_percent(share: float | None) -> str:
+    """A share as French percent: ``0.234`` → ``"23 %"``; ``"–"`` when there is no share to give."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    return f"{format_number(round(share * 100))}{NBSP}%"
 
 
 def format_eur_short(value: float | None) -> str:

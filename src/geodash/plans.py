@@ -51,6 +51,7 @@ __all__ = [
     "load_plans",
     "financement_ids",
     "period_of",
+    "plain_text",
     "milestones",
 ]
 
@@ -186,8 +187,13 @@ def period_of(text: str) -> Period | None:
     return _period(_normalise(text))
 
 
+def plain_text(text: object) -> str:
+    """A sheet's text for reading: the conversion's superscripts as plain letters (« 1^{er} » → « 1er »)."""
+    return _MARKUP.sub(r"\1", str(text or ""))
+
+
 def _normalise(text: object) -> str:
-    folded = fold(_MARKUP.sub(r"\1", str(text or "")))
+    folded = fold(plain_text(text))
     return folded.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-").strip(" .;,")
 
 

@@ -58,6 +58,7 @@ __all__ = [
     "Measure",
     "Due",
     "Indicator",
+    "Milestone",
     "Planned",
     "Progress",
     "Sum",
@@ -65,6 +66,7 @@ __all__ = [
     "Candidate",
     "Proposal",
     "parse_day",
+    "day_text",
     "planned",
     "document_vote",
     "current_state",
@@ -185,20 +187,37 @@ class Due:
 
 @dataclass(frozen=True)
 class Indicator:
-    """An expected result or indicator of a project sheet (``indicateurs.csv``)."""
+    """An expected result or indicator of a project sheet (``indicateurs.csv``); ``valeur_cible`` the target
+    as a number when the sheet writes one (« 53 haies » → 53)."""
 
     libelle: str
     type: str
     cible: str
     unite: str
+    valeur_cible: float | None = None
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A planned milestone of a project sheet (``jalons.csv``) with the period its text denotes
+    (``debut``/``fin`` ``None`` when the text gives none, « ? »)."""
+
+    jalon: str
+    libelle: str
+    texte: str
+    debut: date | None
+    fin: date | None
+    precision: str
+    source: str
 
 
 @dataclass(frozen=True)
 class Planned:
-    """The project sheets' deadlines and indicators, by financing id."""
+    """The project sheets' deadlines, indicators and milestones, by financing id."""
 
     due: dict[str, tuple[Due, ...]]
     indicators: dict[str, tuple[Indicator, ...]]
+    milestones: dict[str, tuple[Milestone, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -258,7 +277,7 @@ def _amount(value) -> float | None:
         return None
 
 
-def _day(d: date | None) -> str:
+def day_text(d: date | None) -> str:
     return f"{d:%d/%m/%Y}" if d else "date non précisée"
 
 
@@ -282,17 +301,26 @@ def parse_day(text: str) -> date:
 
 def _planned(jalons: pd.DataFrame, indicateurs: pd.DataFrame) -> Planned:
     due: dict[str, list[Due]] = {}
+    steps: dict[str, list[Milestone]] = {}
     for row in jalons.to_dict("records"):
         step = MILESTONE_STEPS.get(row["jalon"])
-        period = period_of(row["texte"]) if step else None
-        if period is not None:
-            due.setdefault(row["financement_id"], []).append(Due(step, period[1], row["texte"], row["jalon"]))
+        period = period_of(row["texte"])
+        first, last, precision = period if period is not None else (None, None, "")
+        steps.setdefault(row["financement_id"], []).append(
+            Milestone(row["jalon"], row["libelle"], row["texte"], first, last, precision, str(row["source"]))
+        )
+        if step and period is not None:
+            due.setdefault(row["financement_id"], []).append(Due(step, last, row["texte"], row["jalon"]))
     indicators: dict[str, list[Indicator]] = {}
     for row in indicateurs.to_dict("records"):
         indicators.setdefault(row["financement_id"], []).append(
-            Indicator(row["libelle"], row["type"], row["cible"], row["unite"])
+            Indicator(row["libelle"], row["type"], row["cible"], row["unite"], _amount(row.get("valeur_cible")))
         )
-    return Planned({k: tuple(v) for k, v in due.items()}, {k: tuple(v) for k, v in indicators.items()})
+    return Planned(
+        {k: tuple(v) for k, v in due.items()},
+        {k: tuple(v) for k, v in indicators.items()},
+        {k: tuple(v) for k, v in steps.items()},
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -404,7 +432,7 @@ def _eur(value: float | None, complete: bool = True) -> str:
 def state_text(progress: Progress, today: date) -> str:
     """The state in one French sentence: « voté le 29/04/2019 (CD du 29/04/2019) : 100 000 € ; versé : … »."""
     p = progress
-    head = p.label + (f" le {_day(p.since)}" if p.since else "")
+    head = p.label + (f" le {day_text(p.since)}" if p.since else "")
     parts = []
     if p.voted:
         vote = (f"({p.instance}) " if p.instance else "") + f": {_eur(p.vote, p.vote_complete)}"
@@ -430,23 +458,23 @@ def event_text(event: Event) -> str:
     """« vote CP du 03/12/2019 : 50 550 € », « versement de 10 000 € le 02/03/2020 », « abandon le … : motif »."""
     e = event
     if e.etat == "vote":
-        return f"vote {e.instance or 'le ' + _day(e.date)} : {_eur(e.montant)}"
+        return f"vote {e.instance or 'le ' + day_text(e.date)} : {_eur(e.montant)}"
     if e.etat == "verse":
-        return f"versement de {_eur(e.montant)} le {_day(e.date)}"
+        return f"versement de {_eur(e.montant)} le {day_text(e.date)}"
     if e.etat == "realise":
-        return f"réalisation le {_day(e.date)}"
+        return f"réalisation le {day_text(e.date)}"
     words = {"abandonne": "abandon", "reporte": "report", "annonce": "annonce"}
-    return f"{words[e.etat]} le {_day(e.date)}" + (f" : {e.motif}" if e.motif else "")
+    return f"{words[e.etat]} le {day_text(e.date)}" + (f" : {e.motif}" if e.motif else "")
 
 
 def snapshot(progress: Progress, measures: Iterable[Measure] = ()) -> dict[str, str]:
     """The follow-up as French text, field by field (JSON for the history: before and after each change)."""
     p = progress
     out = {
-        "etat": p.label + (f" le {_day(p.since)}" if p.since else ""),
+        "etat": p.label + (f" le {day_text(p.since)}" if p.since else ""),
         "vote": (_eur(p.vote, p.vote_complete) + (f" ({p.instance})" if p.instance else "")) if p.voted else "",
         "verse": format_eur(p.paid) if p.paid is not None else "",
-        "realise": _day(p.realise) if p.realise else "",
+        "realise": day_text(p.realise) if p.realise else "",
         "motif": p.motif,
     }
     latest: dict[str, Measure] = {}
@@ -459,7 +487,7 @@ def snapshot(progress: Progress, measures: Iterable[Measure] = ()) -> dict[str, 
 
 def _measure_value(m: Measure) -> str:
     number = format_number(m.valeur, 0 if float(m.valeur).is_integer() else 2)
-    return f"{number} {m.unite}".strip() + f" au {_day(m.date)}"
+    return f"{number} {m.unite}".strip() + f" au {day_text(m.date)}"
 
 
 def measure_text(m: Measure) -> str:
@@ -563,11 +591,11 @@ def check_event(values: Mapping, state: Progress, *, today: date) -> tuple[dict[
         return errors, warnings
     # the order of the steps
     if state.etat == "abandonne":
-        errors["etat"] = f"financement abandonné le {_day(state.since)} : annuler d'abord l'abandon (suivi)"
+        errors["etat"] = f"financement abandonné le {day_text(state.since)} : annuler d'abord l'abandon (suivi)"
     elif etat == "realise" and not state.voted:
         errors["etat"] = "réalisé : le vote du Département doit être enregistré d'abord"
     elif etat == "realise" and state.realise:
-        errors["etat"] = f"déjà réalisé le {_day(state.realise)}"
+        errors["etat"] = f"déjà réalisé le {day_text(state.realise)}"
     if etat == "verse" and amount is not None:
         paid = (state.paid or 0.0) + amount
         if state.vote is not None and state.vote_complete:

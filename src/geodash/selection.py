@@ -14,13 +14,14 @@ import os
 import threading
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
 
-from . import layers, projects, settings, sources, territories
+from . import avancement, layers, progress, projects, settings, sources, territories
 from .formatting import format_eur
 from .style import NATURES, PERIODS, THEMES
 
@@ -120,6 +121,9 @@ class Base:
     credit: str
     context: layers.LoadedLayers = field(default_factory=layers.LoadedLayers)
     road_lengths: pd.DataFrame | None = None
+    #: Where each financing stands (:mod:`geodash.avancement`); ``None`` when the financings are CSV files
+    #: read as they are (nothing is followed there).
+    followed: avancement.Followed | None = None
     #: What has been derived from these data (see :meth:`memo`); it goes when the data change.
     derived: Kept = field(default_factory=lambda: Kept(Base.MEMO_SIZE), compare=False, repr=False)
 
@@ -223,16 +227,31 @@ def load_base(
     """
     terr = territories.load_territories(Path(territories_file) if territories_file else None)
     source = ProjectSource.chosen(projects_dir)
-    data, placed, unplaced = _projects(terr, source)
+    data, placed, unplaced, followed = _projects(terr, source, today())
     context = layers.load_layers(layers_config) if with_context else layers.LoadedLayers()
-    return Base(terr, data, placed, unplaced, sources.map_credit(), context, _lengths(terr, context, with_road_lengths))
+    lengths = _lengths(terr, context, with_road_lengths)
+    return Base(terr, data, placed, unplaced, sources.map_credit(), context, lengths, followed)
 
 
-def _projects(terr: territories.Territories, source: ProjectSource):
+def today() -> date:
+    """The server's local date: the day « en retard » is judged on."""
+    return datetime.now(timezone.utc).astimezone().date()
+
+
+def _projects(terr: territories.Territories, source: ProjectSource, day: date):
+    """The financings placed on their communes, each with its follow-up state (:func:`avancement.state_columns`)."""
     data = source.load(terr)
+    followed = None
+    if source.folder is None:
+        from .db import all_follow_ups
+
+        follow_ups = all_follow_ups(ready_engine(source.database_url))
+        followed = avancement.follow(data.financements, follow_ups, progress.planned(), day)
     placed, unplaced = projects.place_projects(data.financements, terr.communes)
+    placed = avancement.state_columns(placed, followed)
+    unplaced = avancement.state_columns(unplaced, followed)
     _log.info("données chargées : %d financements", len(data.financements))
-    return data, placed, unplaced
+    return data, placed, unplaced, followed
 
 
 def _lengths(terr, context: layers.LoadedLayers, wanted: bool) -> pd.DataFrame | None:
@@ -261,18 +280,23 @@ def _kept_context(territories_file: str, layers_config: str | None):
 
 
 @kept(2)
-def _kept_projects(territories_file: str, database_url: str | None, folder: str | None, version):
-    return _projects(_kept_territories(territories_file), ProjectSource(database_url, folder))
+def _kept_projects(territories_file: str, database_url: str | None, folder: str | None, version, day: date):
+    return _projects(_kept_territories(territories_file), ProjectSource(database_url, folder), day)
 
 
 @kept(2)  # the data in force and the previous version (sessions still running may hold it anyway)
 def _kept_base(
-    territories_file: str, layers_config: str | None, database_url: str | None, folder: str | None, version
+    territories_file: str,
+    layers_config: str | None,
+    database_url: str | None,
+    folder: str | None,
+    version,
+    day: date,
 ) -> Base:
     terr = _kept_territories(territories_file)
     context, lengths = _kept_context(territories_file, layers_config)
-    data, placed, unplaced = _kept_projects(territories_file, database_url, folder, version)
-    return Base(terr, data, placed, unplaced, sources.map_credit(), context, lengths)
+    data, placed, unplaced, followed = _kept_projects(territories_file, database_url, folder, version, day)
+    return Base(terr, data, placed, unplaced, sources.map_credit(), context, lengths, followed)
 
 
 def cached_base() -> Base:
@@ -293,6 +317,7 @@ def cached_base() -> Base:
         source.database_url,
         source.folder,
         source.version(),
+        today(),  # « en retard » changes with the day, not only with the data
     )
 
 
