@@ -19,7 +19,7 @@ APP_DIR = Path(__file__).parent
 def main() -> None:
     """The page script: the shared base, then the page the URL names."""
     from geodash.assets import install_static_assets
-    from geodash.pages import accessibilite, carte, comparaison, database_guard, open_base, saisie, sources
+    from geodash.pages import accessibilite, avancement, carte, comparaison, database_guard, open_base, saisie, sources
     from geodash.startup import visit
 
     projector = st.query_params.get("mode") == "projecteur"
@@ -48,6 +48,12 @@ def main() -> None:
                     title="Comparaison des territoires",
                     icon=":material/bar_chart:",
                     url_path="comparaison",
+                ),
+                st.Page(
+                    lambda: avancement.render(base),
+                    title="Avancement des contrats",
+                    icon=":material/timeline:",
+                    url_path="avancement",
                 ),
                 st.Page(
                     lambda: sources.render(base),

@@ -155,7 +155,7 @@ def contract_progress(
     titles = dict(zip(ids, rows["intitule"].astype(str)))
     last = max([progress.DOCUMENT_DATE, *(s.last_event for s in states if s.last_event)])
     return ContractProgress(
-        title=f"Avancement du contrat : {name}",
+        title=f"Avancement du contrat : {name}" if epci_siren else f"Avancement des contrats : {name}",
         epci_siren=epci_siren,
         today=followed.today,
         date_donnees=last,
@@ -216,7 +216,13 @@ def state_table(states: Iterable[Progress], today: date) -> pd.DataFrame:
         )
     columns = ["État", "Financements", "dont sans information de suivi", f"dont {LATE}"]
     columns += ["Montant annoncé", "Montant voté", "Montant versé"]
-    return pd.DataFrame(rows, columns=columns)
+    return _french_counts(pd.DataFrame(rows, columns=columns))
+
+
+def _french_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts written in French (« 1 007 »): the tables are text, the same on the page and on paper."""
+    counts = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].map(format_number) for c in counts})
 
 
 def theme_table(states: Iterable[Progress]) -> pd.DataFrame:
@@ -231,7 +237,7 @@ def theme_table(states: Iterable[Progress]) -> pd.DataFrame:
                 {"Thématique": theme, **{ETAT_LABELS[e]: sum(s.etat == e for s in group) for e in present}}
                 | {"Ensemble": len(group)}
             )
-    return pd.DataFrame(rows, columns=["Thématique", *(ETAT_LABELS[e] for e in present), "Ensemble"])
+    return _french_counts(pd.DataFrame(rows, columns=["Thématique", *(ETAT_LABELS[e] for e in present), "Ensemble"]))
 
 
 def _period_text(m: progress.Milestone) -> str:
@@ -337,8 +343,9 @@ def changes_since(ids: Iterable[str], followed: Followed, titles: Mapping[str, s
     for fid in ids:
         for change in followed.changes.get(fid, ()):
             at: datetime = change.at
-            if at is not None and at.date() >= since:
-                rows.append({"Enregistré le": day_text(at.date()), "Projet": titles.get(fid, fid),
+            day = at.astimezone().date() if at is not None else None  # the day it was recorded, here
+            if day is not None and day >= since:
+                rows.append({"Enregistré le": day_text(day), "Projet": titles.get(fid, fid),
                              "Changement": change.label, "_at": at})  # fmt: skip
     frame = pd.DataFrame(rows, columns=["Enregistré le", "Projet", "Changement", "_at"])
     return frame.sort_values("_at", kind="stable").drop(columns="_at").reset_index(drop=True)
@@ -383,7 +390,7 @@ def comparison_table(financements: pd.DataFrame, followed: Followed, epci: pd.Da
                 else format_percent(amount.sum()),
             }
         )
-    return pd.DataFrame(rows)
+    return _french_counts(pd.DataFrame(rows))
 
 
 def share_of(part: int, whole: int) -> str:

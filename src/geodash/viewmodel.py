@@ -11,11 +11,13 @@ choice and parts into Streamlit calls.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
-from . import bilan, comparison, dashboard, layers, legend, style, weblayers, webmap
+from . import avancement, bilan, comparison, dashboard, layers, legend, settings, style, weblayers, webmap
 from .selection import Base, Filters, Selection, select
 from .text import markdown_text
 from .views import View, parse_view
@@ -308,6 +310,62 @@ def projects_table(base: Base, chosen: Selection) -> pd.DataFrame:
         return dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
 
     return base.memo(("projects", chosen.filters), table)
+
+
+# --- « Avancement du contrat » -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgressChoice:
+    """What the progress page shows: a territory (``None``: the département), the changes since ``since``
+    (``None``: none asked), in projector mode or not."""
+
+    epci: str | None
+    since: date | None
+    projector: bool
+
+
+def progress_choice(base: Base, params: dict) -> ProgressChoice:
+    """The progress page's choice from a link's query: an unknown EPCI is the département, a ``depuis`` that
+    is not a past ISO date is ignored (the page always opens)."""
+    epci = str(params.get("epci") or "").strip() or None
+    since = None
+    with contextlib.suppress(ValueError):  # not a date: ignored
+        since = date.fromisoformat(str(params.get("depuis") or "").strip())
+    if since is not None and (base.followed is None or since > base.followed.today or since.year < 2000):
+        since = None
+    return ProgressChoice(epci if epci in base.terr.sirens else None, since, params.get("mode") == "projecteur")
+
+
+def progress_params(choice: ProgressChoice) -> dict[str, str]:
+    """The link of a progress view (the inverse of :func:`progress_choice`)."""
+    params = {"epci": choice.epci, "depuis": choice.since.isoformat() if choice.since else None}
+    params["mode"] = "projecteur" if choice.projector else None
+    return {k: v for k, v in params.items() if v}
+
+
+def contract_progress(base: Base, epci: str | None, since: date | None) -> avancement.ContractProgress | None:
+    """The territory's « Avancement du contrat » (``None`` when nothing is followed: CSV files read as they
+    are), computed once per data version."""
+    if base.followed is None:
+        return None
+    name = option_labels(base)[epci] if epci else settings.DEPARTEMENT_NOM
+    return base.memo(
+        ("progress", epci, since),
+        lambda: avancement.contract_progress(
+            base.data.financements, base.followed, epci_siren=epci, name=name, since=since
+        ),
+    )
+
+
+def progress_comparison(base: Base) -> pd.DataFrame | None:
+    """The EPCI side by side on shares of their own contract (:func:`avancement.comparison_table`)."""
+    if base.followed is None:
+        return None
+    return base.memo(
+        ("progress-comparison",),
+        lambda: avancement.comparison_table(base.data.financements, base.followed, base.terr.epci),
+    )
 
 
 def prepare(base: Base, params: dict) -> Choice:

@@ -263,6 +263,12 @@ def in_brief(base: Base, chosen: Selection) -> None:
     if chosen.filters.epci is None:
         return
     st.markdown(vm.brief(base, chosen))  # one paragraph: the map stays on a laptop's first screen
+    cp = vm.contract_progress(base, chosen.filters.epci, None)
+    if cp is not None:
+        st.markdown(
+            f"**Avancement du contrat** — {markdown_text(cp.headline)} "
+            f"[Détail et point d'étape](avancement?epci={chosen.filters.epci})"
+        )
 
 
 def key_figures(base: Base, chosen: Selection) -> None:

@@ -47,6 +47,7 @@ def render(base: Base) -> None:
     with st.expander("Classement détaillé : population et lignes du document source"):
         text_table(vm.ranking(base, indicator)[0], label=f"Classement détaillé : {indicator.label}")
     downloads(base)
+    progress_section(base)
     with st.expander("Projets cités dans les contrats (un décompte, pas un montant comparable)"):
         st.caption(
             "Les contrats citent des projets à titre d'exemple : leur nombre ne mesure pas l'action du "
@@ -88,3 +89,17 @@ def downloads(base: Base) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )
+
+
+def progress_section(base: Base) -> None:
+    """The EPCI side by side on the follow-up of their own contract (:func:`geodash.avancement.comparison_table`)."""
+    table = vm.progress_comparison(base)
+    if table is None:  # CSV files read as they are: nothing is followed
+        return
+    st.subheader("Avancement des contrats par intercommunalité")
+    st.caption(
+        "Parts de chaque contrat, dans l'ordre de la liste (pas de classement) ; la part des montants n'est donnée "
+        "que si tous les montants du contrat sont connus (« – » sinon). Un financement sans information de suivi "
+        "n'est jamais compté en retard. Détail, territoire par territoire : [Avancement des contrats](avancement)."
+    )
+    text_table(table, label="Avancement des contrats par intercommunalité")
