@@ -73,3 +73,12 @@ def signed_in_staff(engine, epci: str, financing_id: str):
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def progress_page():
+    """The progress page as ``app.py`` runs it (a function for ``AppTest.from_function``: self-contained)."""
+    from geodash.pages import avancement, database_guard, open_base
+
+    base = open_base()
+    with database_guard():
+        avancement.render(base)
