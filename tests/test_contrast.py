@@ -13,6 +13,8 @@ from geodash import style
 from geodash import viewmodel as vm
 
 MINIMUM = 3.0
+#: Text against its background (WCAG 1.4.3, normal text): a badge's glyph is small.
+TEXT_MINIMUM = 4.5
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +71,25 @@ def test_the_formulas_are_wcag_s():
 def test_theme_colours_stand_out_from_every_ground_of_a_marker(theme, ground):
     ratio = contrast(style.THEMES[theme].color, MARKER_GROUNDS[ground])
     assert ratio >= MINIMUM, (theme, ground, round(ratio, 2))
+
+
+@pytest.mark.parametrize("badge", list(style.BADGES))
+@pytest.mark.parametrize("ground", list(MARKER_GROUNDS))
+def test_follow_up_badges_stand_out_from_every_ground_of_a_marker(badge, ground):
+    ratio = contrast(style.BADGES[badge].color, MARKER_GROUNDS[ground])
+    assert ratio >= MINIMUM, (badge, ground, round(ratio, 2))
+
+
+@pytest.mark.parametrize("badge", list(style.BADGES))
+def test_a_badge_s_glyph_reads_on_its_disc(badge):
+    """The glyph is white (both media draw it so), at least 4.5:1 on the badge's colour."""
+    ratio = contrast(style.OUTLINES["white"], style.BADGES[badge].color)
+    assert ratio >= TEXT_MINIMUM, (badge, round(ratio, 2))
+
+
+def test_badges_are_told_apart_by_their_glyph_not_their_colour_alone():
+    glyphs = [b.glyph for b in style.BADGES.values()]
+    assert len(set(glyphs)) == len(glyphs)
 
 
 @pytest.mark.parametrize("index", range(len(style.CHOROPLETH)))

@@ -129,6 +129,165 @@ def test_boundaries_are_a_print_only_group():
     assert [e.key for e in legend.build_legend(title="T").groups[0].entries] == ["epci"]
 
 
+# --- The follow-up badges -------------------------------------------------------------------------------
+
+
+def _followed(rows: list[tuple[str, str, bool]]) -> pd.DataFrame:
+    """Projects with their follow-up columns, as selection gives them: (periode, etat, en_retard)."""
+    return pd.DataFrame(
+        {
+            "id": [f"F-{i}" for i in range(len(rows))],
+            "theme": ["Culture"] * len(rows),
+            "periode": [r[0] for r in rows],
+            "etat": [r[1] for r in rows],
+            "en_retard": [r[2] for r in rows],
+            "suivi": ["pas d'information de suivi"] * len(rows),
+            "intitule": [f"Projet {i}" for i in range(len(rows))],
+            "nature": ["investissement"] * len(rows),
+            "montant_departement_eur": [1000.0] * len(rows),
+        },
+        index=range(10, 10 + len(rows)),
+    )
+
+
+@pytest.mark.parametrize(
+    "etat, periode, late, badge",
+    [
+        # What the contract says for the period: no badge.
+        ("vote", "2015-2018", False, None),
+        ("annonce", "à venir", False, None),
+        # Anything else: the state.
+        ("vote", "à venir", False, "vote"),
+        ("verse", "2015-2018", False, "verse"),
+        ("verse", "à venir", False, "verse"),
+        ("realise", "2015-2018", False, "realise"),
+        ("abandonne", "à venir", False, "abandonne"),
+        ("reporte", "2015-2018", False, "reporte"),
+        # Late wins over the state, even one the contract says.
+        ("vote", "2015-2018", True, "retard"),
+        ("annonce", "à venir", True, "retard"),
+        ("verse", "à venir", np.True_, "retard"),
+        # Unknown or missing: no badge.
+        (None, "à venir", False, None),
+        (np.nan, "2015-2018", None, None),
+        ("inconnu", "à venir", False, None),
+        ("vote", "à venir", np.nan, "vote"),
+    ],
+)
+def test_state_badge_rule(etat, periode, late, badge):
+    assert legend.state_badge(etat, periode, late) == badge
+
+
+def test_every_state_but_the_announcement_has_a_badge_and_late_one_too():
+    from geodash import progress
+
+    assert list(style.BADGES) == [e for e in progress.ETATS if e != "annonce"] + ["retard"]
+    assert set(legend.CONTRACT_STATES) == set(style.PERIODS)
+    glyphs = [b.glyph for b in style.BADGES.values()]
+    assert len(set(glyphs)) == len(glyphs) and all(len(g) == 1 for g in glyphs)
+    assert len({b.color for b in style.BADGES.values()}) == len(style.BADGES)
+    assert [b.word for b in style.BADGES.values()] == [
+        *(progress.ETAT_LABELS[e] for e in progress.ETATS if e != "annonce"),
+        progress.LATE,
+    ]
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(
+    rows=hst.lists(
+        hst.tuples(
+            hst.sampled_from(list(style.PERIODS)),
+            hst.sampled_from([*style.BADGES, "annonce", None]),
+            hst.sampled_from([True, False, None]),
+        ),
+        max_size=12,
+    )
+)
+def test_state_badges_of_a_frame_are_state_badge_row_by_row(rows):
+    frame = _followed(rows)
+    got = legend.state_badges(frame)
+    assert got.index.equals(frame.index) and got.dtype == object
+    assert got.tolist() == [legend.state_badge(e, p, late) for p, e, late in rows]
+
+
+def test_state_badges_without_follow_up_columns_are_none():
+    frame = _followed([("à venir", "verse", True), ("2015-2018", "realise", False)])
+    bare = frame.drop(columns=["etat", "en_retard", "suivi"])
+    assert legend.state_badges(bare).tolist() == [None, None]
+    assert legend.state_badges(frame.drop(columns="en_retard")).tolist() == ["verse", "realise"]
+    assert legend.state_badges(frame.drop(columns="etat")).tolist() == ["retard", None]
+    assert legend.state_badges(None).empty and legend.state_badges(frame.iloc[:0]).empty
+
+
+def test_state_group_counts_badges_in_a_fixed_order_then_the_note():
+    placed = _followed(
+        [
+            ("2015-2018", "vote", True),
+            ("à venir", "reporte", False),
+            ("à venir", "vote", False),
+            ("2015-2018", "vote", False),  # as the contract says
+            ("à venir", "annonce", False),  # idem
+            ("à venir", "reporte", False),
+        ]
+    )
+    unplaced = _followed([("2015-2018", "realise", False)])
+    groups = legend.project_groups(placed, unplaced)
+    assert [g.key for g in groups] == ["projets", "themes", "suivi"]
+    state = groups[-1]
+    assert state.title == style.GROUP_TITLES["suivi"] == "Suivi depuis le contrat" and state.media == legend.MEDIA
+    assert [(e.kind, e.key, e.count) for e in state.entries] == [
+        ("state", "vote", 1),
+        ("state", "realise", 1),
+        ("state", "reporte", 2),
+        ("state", "retard", 1),
+        ("note", "contrat", None),
+    ]
+    assert state.entries[0].text == "Voté (1)" and state.entries[-1].text == legend.NO_BADGE_NOTE
+    assert state.entries[-1].text == "Sans pastille : état prévu par le contrat de 2019"
+
+
+def test_no_state_group_without_badge_or_without_follow_up():
+    as_said = _followed([("2015-2018", "vote", False), ("à venir", "annonce", False)])
+    assert [g.key for g in legend.project_groups(as_said, None)] == ["projets", "themes"]
+    bare = _followed([("à venir", "verse", True)]).drop(columns=["etat", "en_retard", "suivi"])
+    assert [g.key for g in legend.project_groups(bare, bare)] == ["projets", "themes"]
+    assert legend.state_group(None) is None
+    assert legend.build_legend(title="T", placed=bare, unplaced=None, epci_siren=ARRAS).groups[2].key == "limites"
+
+
+def test_epci_wide_box_keeps_each_item_s_badge():
+    unplaced = _followed([("à venir", "verse", False), ("2015-2018", "vote", False)])
+    box = legend.epci_wide_box(unplaced)
+    assert box.badges == ("verse", None) and box.badge(0) == "verse" and box.badge(1) is None
+    bare = legend.epci_wide_box(unplaced.drop(columns=["etat", "en_retard"]))
+    assert bare.badges == () and bare.badge(0) is None
+    assert legend.epci_wide_box(_followed([("2015-2018", "vote", False)])).badges == ()
+
+
+def test_marker_svg_with_a_badge_names_the_state():
+    plain = style.marker_svg("Culture", "à venir", 22, number=3)
+    badged = style.marker_svg("Culture", "à venir", 22, number=3, badge="verse")
+    # Same box, same shape: the map places the marker and its label as before.
+    assert 'width="22" height="22" viewBox="0 0 24 24"' in plain and 'width="22" height="22"' in badged
+    assert badged.startswith(plain.split("aria-label")[0].replace(" role=", ' overflow="visible" role='))
+    assert 'aria-label="Culture, Financements à venir"' in plain and "overflow" not in plain
+    assert 'aria-label="Culture, Financements à venir, versé"' in badged
+    assert f'fill="{style.BADGES["verse"].color}"' in badged and ">€</text>" in badged
+    assert style.marker_svg("Sport", "2015-2018", 22, badge="retard").count("<circle") == 1
+    with pytest.raises(KeyError):
+        style.marker_svg("Sport", "2015-2018", 22, badge="<b>")
+    legend_badge = style.badge_svg("realise", 14)
+    assert 'width="14"' in legend_badge and 'aria-hidden="true"' in legend_badge and ">✓</text>" in legend_badge
+
+
+def test_marker_svg_escapes_its_aria_label(monkeypatch):
+    monkeypatch.setitem(style.BADGES, "x", style.BadgeStyle('<b>"x"</b>', '<i a="1">{x}</i>', "<", "#2B5C8A"))
+    svg = style.marker_svg("Culture", "2015-2018", 22, badge="x")
+    assert "<b>" not in svg and "<i" not in svg and "{x}" not in svg
+    assert 'aria-label="Culture, Financements 2015-2018, &lt;i a=&quot;1&quot;&gt;&#123;x&#125;&lt;/i&gt;"' in svg
+    assert ">&lt;</text>" in svg
+
+
 # --- Legend parity: the same selection on both media --------------------------------------------------
 
 

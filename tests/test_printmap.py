@@ -10,8 +10,10 @@ from datetime import date
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.testing.compare import compare_images
+from matplotlib.text import Text
 from PIL import Image
 
+from geodash import style
 from geodash.atlas import SheetRequest, figure_bytes, render_view
 from geodash.printmap import label_boxes
 from geodash.selection import Filters, load_base
@@ -107,3 +109,68 @@ def test_side_column_texts_stay_apart_and_keep_names_on_a_crowded_sheet(sheet, s
     assert "Le Département sur le territoire, 2015-2018" in text
     if "(voir le tableau)" not in text:  # everything listed: names not cut to a stub
         assert not any(len(r.split("…")[0].strip("• ")) < 12 for r in text.splitlines() if "…" in r)
+
+
+# --- The follow-up since the contract -------------------------------------------------------------------
+
+STATES = ["vote", "verse", "realise", "abandonne", "reporte", "retard"]
+
+
+def _with_follow_up(base, epci: str):
+    """``base`` whose projects carry the follow-up columns selection adds: the contract's state, but for
+    six of ``epci``'s placed projects (one per badge)."""
+    placed, unplaced = base.placed.copy(), base.unplaced.copy()
+    for frame in (placed, unplaced):
+        frame["etat"] = frame["periode"].map({"2015-2018": "vote", "à venir": "annonce"})
+        frame["en_retard"] = False
+        frame["suivi"] = "pas d'information de suivi"
+    mine = placed.index[(placed["epci_siren"] == epci) & (placed["periode"] == "à venir")]
+    for idx, badge in zip(mine, STATES):
+        placed.loc[idx, ["etat", "en_retard"]] = ["vote", True] if badge == "retard" else [badge, False]
+    return replace(base, placed=placed, unplaced=unplaced)
+
+
+def _legend_texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+
+
+def test_markers_carry_their_badge_and_the_legend_its_group(base):
+    fig = render_view(_with_follow_up(base, ARRAS), SheetRequest(Filters(epci=ARRAS), day=date(2024, 5, 1)))
+    try:
+        ax = fig.axes[0]
+        discs = [line for line in ax.lines if (line.get_gid() or "").startswith("badge-")]
+        assert sorted(line.get_gid() for line in discs) == sorted(f"badge-{b}" for b in STATES)
+        markers = [line for line in ax.lines if line.get_gid() is None and line.get_marker() != "o"]
+        assert min(line.get_zorder() for line in discs) > max(line.get_zorder() for line in markers)
+        glyphs = [t for t in ax.texts if t.get_gid() == "badge-glyph"]
+        assert sorted(t.get_text() for t in glyphs) == sorted(style.BADGES[b].glyph for b in STATES)
+        assert all(not t.get_parse_math() for t in glyphs)
+        # No label covers a badge.
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        badge_boxes = [d.get_window_extent(renderer) for d in discs]
+        for label in label_boxes(fig):
+            assert not any(label.overlaps(b) for b in badge_boxes)
+        texts = _legend_texts(fig)
+        start = texts.index("Suivi depuis le contrat")
+        assert texts[start + 1 : start + 8] == [
+            "Voté (1)",
+            "Versé, en partie ou en totalité (1)",
+            "Réalisé (1)",
+            "Abandonné (1)",
+            "Reporté (1)",
+            "En retard sur le calendrier prévu (1)",
+            "Sans pastille : état prévu par le contrat de 2019",
+        ]
+        # The legend's badges draw their glyph too.
+        leg = fig.axes[-1].get_legend()
+        drawn = [c.get_text() for c in leg.findobj(Text) if c.get_text() in {b.glyph for b in style.BADGES.values()}]
+        assert sorted(drawn) == sorted(style.BADGES[b].glyph for b in STATES)
+    finally:
+        plt.close(fig)
+
+
+def test_a_sheet_without_follow_up_has_no_badge(sheet):
+    fig = sheet(ARRAS)
+    assert not [line for ax in fig.axes for line in ax.lines if (line.get_gid() or "").startswith("badge-")]
+    assert "Suivi depuis le contrat" not in _legend_texts(fig)

@@ -115,3 +115,81 @@ def test_projector_mode_uses_large_type(terr, data):
 def test_legend_escapes_title():
     html = legend_html(Legend("<i>t</i>", ()), mode="normal", credit="Sources : <b>x</b>", realisation="r")
     assert "<b>x</b>" not in html and "&lt;i&gt;t&lt;/i&gt;" in html
+
+
+# --- The follow-up since the contract -------------------------------------------------------------------
+
+
+def _followed(terr, data, states: dict[int, tuple[str, bool, str]]):
+    """Lumbres' projects with the follow-up columns selection adds: the contract's state everywhere, but
+    ``states`` (position in the placed frame → etat, en_retard, suivi)."""
+    placed, unplaced = place_projects(data.financements[data.financements["epci_siren"] == LUMBRES], terr.communes)
+    for frame in (placed, unplaced):
+        frame["etat"] = frame["periode"].map({"2015-2018": "vote", "à venir": "annonce"})
+        frame["en_retard"] = False
+        frame["suivi"] = "pas d'information de suivi"
+    for pos, (etat, late, suivi) in states.items():
+        placed.loc[placed.index[pos], ["etat", "en_retard", "suivi"]] = [etat, late, suivi]
+    return placed, unplaced
+
+
+def test_markers_carry_their_follow_up_badge_and_the_legend_its_group(terr, data):
+    placed, unplaced = _followed(
+        terr, data, {0: ("realise", False, "réalisé le 02/03/2021"), 1: ("vote", True, "voté ; en retard")}
+    )
+    m = build_map(terr, placed, unplaced, MapOptions(epci=LUMBRES))
+    feats = _features(m)
+    badged = [f for f in feats if "overflow" in f["h"]]
+    assert len(badged) == 2
+    words = sorted(re.search(r'aria-label="[^"]*, (réalisé|en retard)"', f["h"]).group(1) for f in badged)
+    assert words == ["en retard", "réalisé"]
+    assert any(f'fill="{style.BADGES["retard"].color}"' in f["h"] for f in badged)
+    group = m.legend.groups[2]
+    assert group.key == "suivi" and [e.text for e in group.entries][:2] == [
+        "Réalisé (1)",
+        "En retard sur le calendrier prévu (1)",
+    ]
+    block = _legend(m)
+    assert "<h5>Suivi depuis le contrat</h5>" in block and "Sans pastille : état prévu par le contrat de 2019" in block
+    assert block.count('aria-hidden="true"><circle') == 2  # one badge per state entry
+    # Each popup says where its financing stands.
+    assert all("<dt>Suivi</dt>" in f["p"] for f in feats)
+    assert sum("<dd>réalisé le 02/03/2021</dd>" in f["p"] for f in feats) == 1
+
+
+def test_without_follow_up_columns_the_map_is_as_before(terr, data):
+    placed, unplaced = _followed(terr, data, {0: ("realise", True, "x")})
+    bare = [f.drop(columns=["etat", "en_retard", "suivi"]) for f in (placed, unplaced)]
+    m = build_map(terr, *bare, MapOptions(epci=LUMBRES))
+    plain = build_map(
+        terr,
+        *place_projects(data.financements[data.financements["epci_siren"] == LUMBRES], terr.communes),
+        MapOptions(epci=LUMBRES),
+    )
+    assert m.text == plain.text
+    assert not any("overflow" in f["h"] or "<dt>Suivi</dt>" in f["p"] for f in _features(m))
+    assert "Suivi depuis le contrat" not in _legend(m)
+
+
+def test_epci_wide_items_carry_their_badge_in_the_side_box(terr, data):
+    placed, unplaced = _followed(terr, data, {})
+    with_amount = unplaced.index[unplaced["montant_departement_eur"].notna()]
+    assert len(with_amount)
+    unplaced.loc[with_amount[0], "etat"] = "abandonne"
+    block = _legend(build_map(terr, placed, unplaced, MapOptions(epci=LUMBRES)))
+    side = block.split('<ul class="gd-side">')[1]
+    assert side.count('overflow="visible"') == 1 and ", abandonné" in side
+    assert "Abandonné (1)" in block
+
+
+def test_hostile_follow_up_text_is_escaped(terr, data):
+    evil = "<script>alert(1)</script>{x} {{y}} ${z}"
+    placed, unplaced = _followed(terr, data, {0: ("verse", False, evil)})
+    m = build_map(terr, placed, unplaced, MapOptions(epci=LUMBRES))
+    popup = next(f["p"] for f in _features(m) if "alert" in f["p"])
+    assert "<script>" not in popup and "{x}" not in popup and "{{y}}" not in popup
+    assert (
+        "<dd>&lt;script&gt;alert(1)&lt;/script&gt;&#123;x&#125; &#123;&#123;y&#125;&#125; $&#123;z&#125;</dd>" in popup
+    )
+    assert html.unescape(popup.split("<dt>Suivi</dt><dd>")[1].split("</dd>")[0]) == evil
+    assert "<script>" not in m.text

@@ -2,9 +2,9 @@
 
 The web map (:mod:`geodash.webmap`, :mod:`geodash.weblayers`) and the print sheet
 (:mod:`geodash.printmap`) take from here the legend groups and their counts, the box of the
-EPCI-wide items, the marker numbers, the label texts (name and amount apart), the choropleth classes
-and colours, the road drawing order and the titles; they only draw what this module returns, so the
-two media cannot drift apart. Colours, shapes and widths stay in :mod:`geodash.style`. Nothing here
+EPCI-wide items, the marker numbers, the follow-up badges of the markers, the label texts (name and
+amount apart), the choropleth classes and colours, the road drawing order and the titles; they only
+draw what this module returns, so the two media cannot drift apart. Colours, shapes and widths stay in :mod:`geodash.style`. Nothing here
 draws or reads a file.
 """
 
@@ -30,7 +30,11 @@ __all__ = [
     "EpciWideBox",
     "Legend",
     "ContextCounts",
+    "CONTRACT_STATES",
+    "NO_BADGE_NOTE",
     "number_projects",
+    "state_badge",
+    "state_badges",
     "label_parts",
     "project_label",
     "Choropleth",
@@ -47,6 +51,7 @@ __all__ = [
     "context_region",
     "count_context",
     "project_groups",
+    "state_group",
     "context_groups",
     "boundary_group",
     "epci_wide_box",
@@ -68,7 +73,9 @@ DEPARTEMENT_TITLE = f"{settings.DEPARTEMENT_NOM} : les 20 intercommunalités"
 class LegendEntry:
     """One legend line: what is drawn (``kind``, ``key`` of its style) and its French label."""
 
-    kind: str  # "period" | "theme" | "choropleth" | "road" | "road_work" | "site" | "area" | "water" | "boundary"
+    # "period" | "theme" | "state" | "note" | "choropleth" | "road" | "road_work" | "site" | "area" | "water"
+    # | "boundary"
+    kind: str
     key: str
     label: str
     count: int | None = None
@@ -98,6 +105,11 @@ class EpciWideBox:
     items: tuple[tuple[str, str, str, str], ...]  # (theme, periode, name, amount text)
     n_engagements: int
     title: str = style.GROUP_TITLES["epci_wide"]
+    badges: tuple[str | None, ...] = ()  # the follow-up badge of each item (state_badge), when known
+
+    def badge(self, i: int) -> str | None:
+        """The badge of the ``i``-th item, ``None`` when it has none."""
+        return self.badges[i] if i < len(self.badges) else None
 
     def engagements_text(self, *, scope: bool = False) -> str:
         """``"et 2 engagements sans montant"`` (``scope``: "… à l'échelle de l'intercommunalité")."""
@@ -174,6 +186,61 @@ def project_label(row: pd.Series) -> str:
     return name + (f" – {amount}" if amount else "")
 
 
+#: What the 2019 contract says of a financing, by period: a 2015-2018 financing was voted, a financing
+#: « à venir » announced (:func:`geodash.progress.document_vote`). A marker shows a badge only when its
+#: follow-up says something else.
+CONTRACT_STATES = {"2015-2018": "vote", "à venir": "annonce"}
+#: The note under the follow-up entries of the legend.
+NO_BADGE_NOTE = "Sans pastille : état prévu par le contrat de 2019"
+
+
+def _is_true(value) -> bool:
+    """``value`` is a true boolean (``True``, ``numpy.True_``, 1): a missing value is not."""
+    return isinstance(value, (bool, np.bool_, int, np.integer)) and bool(value)
+
+
+def state_badge(etat: str | None, periode: str | None, late: bool | None = False) -> str | None:
+    """The follow-up badge of a financing (a key of :data:`geodash.style.BADGES`), or ``None``.
+
+    « retard » when the financing is late (:func:`geodash.progress.late`); none when its state is what the
+    contract says for its period (:data:`CONTRACT_STATES`) or is unknown; otherwise its state (``etat``,
+    one of :data:`geodash.progress.ETATS`): ``"vote"`` for a financing « à venir » that was voted,
+    ``"verse"``, ``"realise"``, ``"abandonne"``, ``"reporte"``.
+
+    Examples
+    --------
+    >>> state_badge("vote", "2015-2018", False) is None
+    True
+    >>> state_badge("vote", "à venir", False)
+    'vote'
+    >>> state_badge("vote", "à venir", True)
+    'retard'
+    """
+    if _is_true(late):
+        return "retard"
+    if not isinstance(etat, str) or etat not in style.BADGES or etat == CONTRACT_STATES.get(periode):
+        return None
+    return etat
+
+
+def state_badges(frame: pd.DataFrame | None) -> pd.Series:
+    """:func:`state_badge` of each row of ``frame`` (columns ``etat``, ``periode``, ``en_retard``), as a
+    Series indexed like it: ``None`` where a row has no badge, everywhere when the frame has neither
+    ``etat`` nor ``en_retard`` (a frame without follow-up is drawn as before)."""
+    if frame is None:
+        return pd.Series(dtype=object)
+    out = np.full(len(frame), None, dtype=object)  # None, not NaN: a missing badge is no badge
+    if "etat" in frame:
+        etat = frame["etat"].to_numpy(dtype=object)
+        periode = frame["periode"] if "periode" in frame else pd.Series(None, index=frame.index, dtype=object)
+        expected = periode.map(CONTRACT_STATES).to_numpy(dtype=object)
+        shown = frame["etat"].isin(list(style.BADGES)).to_numpy() & (etat != expected)
+        out[shown] = etat[shown]
+    if "en_retard" in frame:
+        out[frame["en_retard"].map(_is_true).to_numpy(dtype=bool)] = "retard"
+    return pd.Series(out, index=frame.index, dtype=object)
+
+
 def _items(placed: pd.DataFrame | None, unplaced: pd.DataFrame | None) -> pd.DataFrame:
     frames = [f.drop(columns="geometry", errors="ignore") for f in (placed, unplaced) if f is not None and not f.empty]
     return pd.concat(frames) if frames else pd.DataFrame(columns=["theme", "periode"])
@@ -194,10 +261,25 @@ def project_groups(placed: pd.DataFrame | None, unplaced: pd.DataFrame | None) -
         for t, ts in style.THEMES.items()
         if (items["theme"] == t).any()
     )
-    return [
+    groups = [
         LegendGroup("projets", style.GROUP_TITLES["projets"], periods),
         LegendGroup("themes", style.GROUP_TITLES["themes"], themes),
     ]
+    state = state_group(items)
+    return groups + ([state] if state is not None else [])
+
+
+def state_group(items: pd.DataFrame | None) -> LegendGroup | None:
+    """The follow-up group: the projects counted by badge (:func:`state_badges`) in the order of
+    :data:`geodash.style.BADGES`, then the note that a marker without badge is as the contract says;
+    ``None`` when no project has a badge (or the frame no follow-up)."""
+    badges = state_badges(items)
+    counts = badges.value_counts()
+    if counts.empty:
+        return None
+    entries = [LegendEntry("state", k, b.label, int(counts[k])) for k, b in style.BADGES.items() if k in counts]
+    entries.append(LegendEntry("note", "contrat", NO_BADGE_NOTE))
+    return LegendGroup("suivi", style.GROUP_TITLES["suivi"], tuple(entries))
 
 
 def epci_wide_box(unplaced: pd.DataFrame | None) -> EpciWideBox | None:
@@ -206,7 +288,8 @@ def epci_wide_box(unplaced: pd.DataFrame | None) -> EpciWideBox | None:
         return None
     with_amount = unplaced[unplaced["montant_departement_eur"].notna()]
     items = tuple((row["theme"], row["periode"], *label_parts(row)) for _, row in with_amount.iterrows())
-    return EpciWideBox(items, len(unplaced) - len(with_amount))
+    badges = tuple(state_badges(with_amount))
+    return EpciWideBox(items, len(unplaced) - len(with_amount), badges=badges if any(badges) else ())
 
 
 # --- Choropleth ----------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The print map: one matplotlib sheet per EPCI (or the département) from layers + the Légende.
 
-A sheet carries a title, the map with communes named where legible, numbered project markers whose
-labels are placed without overlaps (right, left, above or below the marker, else further away with a
-leader line, else listed in the margin), the EPCI-wide items, the legend of what is drawn, a scale
+A sheet carries a title, the map with communes named where legible, numbered project markers (with
+the badge of their follow-up when it differs from what the contract says) whose labels are placed
+without overlaps (right, left, above or below the marker, else further away with a leader line, else
+listed in the margin), the EPCI-wide items, the legend of what is drawn, a scale
 bar, a north arrow, a locator inset, the sources and the "Réalisation" line. Colours, shapes and
 texts come from :mod:`geodash.style`, as on the web map. Nothing here reads a file.
 """
@@ -20,9 +21,11 @@ import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from matplotlib import patheffects  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.legend_handler import HandlerLine2D  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from matplotlib.transforms import Bbox, offset_copy  # noqa: E402
 
 from . import legend, settings, style  # noqa: E402
 from .bilan import DEFAULT_INDICATOR, DOCUMENT, NO_CONTRACT  # noqa: E402
@@ -72,6 +75,72 @@ def _theme_marker(theme: str, periode: str, size: float) -> dict:
         markeredgewidth=1.4 if not filled else 0.6,
         linestyle="none",
     )
+
+
+#: Where a follow-up badge sits: its centre this far (× the marker size) right of and above the
+#: marker's centre, on its top-right corner.
+BADGE_OFFSET = 0.42
+#: The near places of the label of a marker with a badge: right of it and above it, half the badge's
+#: width further, so that its own badge does not take them (a badge is an obstacle for every label).
+BADGED_NEAR = [
+    (dx + (PR["badge"] / 2 if dx > 0 else 0), dy + (PR["badge"] / 2 if dy > 0 else 0), ha, va)
+    for dx, dy, ha, va in NEAR
+]
+
+
+def _badge_kwargs(badge: str, size: float) -> tuple[dict, dict]:
+    """The disc (``ax.plot`` keywords) and the glyph's text properties (its string is
+    ``style.BADGES[badge].glyph``) of the badge ``badge``, of diameter ``size`` points. The glyph is a
+    constant of the style, never data, and is not read as a formula (``parse_math``)."""
+    st = style.BADGES[badge]
+    disc = dict(
+        marker="o",
+        markersize=size,
+        markerfacecolor=st.color,
+        markeredgecolor=INK["white"],
+        markeredgewidth=0.5,
+        linestyle="none",
+    )
+    glyph = dict(
+        ha="center",
+        va="center_baseline",
+        fontsize=size * PR["badge_glyph"] / PR["badge"],
+        weight="bold",
+        color=INK["white"],
+        parse_math=False,
+    )
+    return disc, glyph
+
+
+def _draw_badge(ax, x: float, y: float, badge: str, msize: float) -> Bbox:
+    """Draw the badge ``badge`` at the top-right corner of the marker of size ``msize`` at ``(x, y)``
+    (data), above the marker and the labels; return its display box (an obstacle for the labels)."""
+    shift = msize * BADGE_OFFSET
+    at = offset_copy(ax.transData, fig=ax.figure, x=shift, y=shift, units="points")
+    disc, glyph = _badge_kwargs(badge, PR["badge"])
+    ax.plot(x, y, transform=at, zorder=6.5, gid=f"badge-{badge}", **disc)
+    ax.text(x, y, style.BADGES[badge].glyph, transform=at, zorder=6.6, gid="badge-glyph", **glyph)
+    cx, cy = at.transform((x, y))
+    r = (PR["badge"] / 2 + 0.5) / 72 * ax.figure.dpi
+    return Bbox([[cx - r, cy - r], [cx + r, cy + r]])
+
+
+class _BadgeHandle(Line2D):
+    """A legend handle of a follow-up badge: its disc, and the glyph :class:`_BadgeHandler` adds."""
+
+    def __init__(self, badge: str, label: str):
+        disc, self.glyph = _badge_kwargs(badge, PR["legend_badge"])
+        self.glyph["text"] = style.BADGES[badge].glyph
+        super().__init__([], [], label=label, **disc)
+
+
+class _BadgeHandler(HandlerLine2D):
+    """Draws a :class:`_BadgeHandle`: the disc as any marker, then its glyph at its centre."""
+
+    def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans):
+        artists = super().create_artists(legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans)
+        glyph = Text(-xdescent + width / 2, (height - ydescent) / 2, transform=trans, **orig_handle.glyph)
+        return [*artists, glyph]
 
 
 def label_boxes(fig: Figure) -> list[Bbox]:
@@ -192,6 +261,7 @@ def _draw_sheet(terr: Territories, placed, unplaced, options: SheetOptions) -> F
     if placed is not None:
         pts = placed.to_crs(settings.CRS_METRIC)
         numbers = number_projects(pts)
+        badges = legend.state_badges(pts)
         msize = PR["marker"]
         for idx, row in pts.iterrows():
             ax.plot(row.geometry.x, row.geometry.y, zorder=5, **_theme_marker(row["theme"], row["periode"], msize))
@@ -209,9 +279,11 @@ def _draw_sheet(terr: Territories, placed, unplaced, options: SheetOptions) -> F
             )
         fig.canvas.draw()
         half = msize / 72 * fig.dpi / 2
-        for _, row in pts.iterrows():
+        for idx, row in pts.iterrows():
             px, py = ax.transData.transform((row.geometry.x, row.geometry.y))
             obstacles.append(Bbox([[px - half, py - half], [px + half, py + half]]))
+            if badges[idx] is not None:  # above the labels, which keep clear of it
+                obstacles.append(_draw_badge(ax, row.geometry.x, row.geometry.y, badges[idx], msize))
         placer = Placer(fig, ax, obstacles)
         # Biggest amounts get the best places.
         order = pts.assign(_a=pts["montant_departement_eur"].fillna(-1)).sort_values("_a", ascending=False)
@@ -224,7 +296,7 @@ def _draw_sheet(terr: Territories, placed, unplaced, options: SheetOptions) -> F
                 row.geometry.y,
                 text,
                 fontsize=fonts["label"],
-                offsets_pt=NEAR + FAR,
+                offsets_pt=(BADGED_NEAR if badges[idx] is not None else NEAR) + FAR,
                 bbox=dict(boxstyle="round,pad=0.15", fc=INK["white"], ec="none", alpha=0.85),
             )
             if artist is None:
@@ -394,6 +466,13 @@ def _handle(entry: legend.LegendEntry):
         return Line2D([], [], **marker, label=label)
     if entry.kind == "theme":
         return Line2D([], [], **_theme_marker(entry.key, "2015-2018", PR["legend_marker"]), label=label)
+    if entry.kind == "state":
+        return _BadgeHandle(entry.key, label)
+    if entry.kind == "note":  # a marker without badge, as the period entries draw it
+        swatch = style.PERIOD_SWATCH["color"]
+        marker = _theme_marker(style.PERIOD_SWATCH["theme"], "2015-2018", PR["legend_marker"])
+        marker.update(markerfacecolor=swatch, markeredgecolor=swatch)
+        return Line2D([], [], **marker, label=label)
     if entry.kind == "choropleth":
         return Patch(facecolor=entry.color, edgecolor=INK["swatch"], label=label)
     if entry.kind in ("road", "road_work"):
@@ -484,6 +563,7 @@ def _legend_column(col, model: legend.Legend, listed, opt: SheetOptions, head: l
         borderaxespad=0,
         handlelength=1.6,
         labelspacing=0.35,
+        handler_map={_BadgeHandle: _BadgeHandler()},
     )
     for text, h in zip(leg.get_texts(), handles):
         if isinstance(h, Patch) and not h.get_visible():
@@ -493,8 +573,10 @@ def _legend_column(col, model: legend.Legend, listed, opt: SheetOptions, head: l
     box = model.epci_wide
     if box is not None:
         lines.append(f"{box.title} :")
-        for _, _, name, amount in box.items:
-            lines.append(wrap("• " + name + (f" – {amount}" if amount else ""), 52))
+        for i, (_, _, name, amount) in enumerate(box.items):
+            badge = box.badge(i)
+            state = f" ({style.BADGES[badge].word})" if badge else ""
+            lines.append(wrap("• " + name + (f" – {amount}" if amount else "") + state, 52))
         if box.n_engagements:
             lines.append(f"• {box.engagements_text()}")
     if listed:

@@ -4,12 +4,16 @@ The web map (:mod:`geodash.webmap`) and the print map (:mod:`geodash.printmap`) 
 nothing else for their look, so a change here changes both. Group titles and entry labels follow the
 2018 contract maps (seed, e.g. lines 1147-1244); colours are ours (the text of the maps lost them) and
 were picked from the Okabe-Ito palette so that themes stay distinct for colour-blind readers. Every
-theme also has its own shape, so colour is never the only cue.
+theme also has its own shape, so colour is never the only cue. The follow-up of a financing since the
+contract (:data:`BADGES`) is a small round badge at a marker's top-right corner, told by its glyph as
+much as by its colour.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .text import html_text
 
 __all__ = [
     "THEMES",
@@ -29,6 +33,8 @@ __all__ = [
     "LineStyle",
     "FillStyle",
     "SiteStyle",
+    "BadgeStyle",
+    "BADGES",
     "CHOROPLETH_NO_VALUE",
     "RD_CATEGORIES",
     "LAYER_KINDS",
@@ -39,6 +45,7 @@ __all__ = [
     "PRINT",
     "WEB",
     "marker_svg",
+    "badge_svg",
 ]
 
 
@@ -81,6 +88,14 @@ class SiteStyle:
     letter: str  # a letter in a white disc: readable in black and white too
 
 
+@dataclass(frozen=True)
+class BadgeStyle:
+    label: str  # legend text
+    word: str  # the state in a sentence (« versé »)
+    glyph: str  # drawn in the badge: one character of DejaVu Sans, never data
+    color: str  # fill of the badge; the glyph is white
+
+
 # --- Couches de contexte ----------------------------------------------------------------------
 #: How the context layers are named (toggles, messages), by kind. Here rather than in the layers
 #: package so that views.py can read the kinds without importing the geodata stack.
@@ -112,6 +127,20 @@ NATURES: dict[str, str] = {
     "investissement": "Investissement",
     "fonctionnement": "Fonctionnement",
     "engagement": "Engagement (sans montant)",
+}
+
+# --- Suivi depuis le contrat ---------------------------------------------------------------
+#: The badge of a financing whose follow-up differs from what the 2019 contract says for its period
+#: (:func:`geodash.legend.state_badge`), in legend order: the steps, the two stops, then « en retard ».
+#: Each colour keeps 3:1 against every ground of a marker and 4.5:1 under its white glyph
+#: (tests/test_contrast.py); the glyph tells the states apart without colour.
+BADGES: dict[str, BadgeStyle] = {
+    "vote": BadgeStyle("Voté", "voté", "V", "#2B5C8A"),
+    "verse": BadgeStyle("Versé, en partie ou en totalité", "versé", "€", "#00695C"),
+    "realise": BadgeStyle("Réalisé", "réalisé", "✓", "#2E7D32"),
+    "abandonne": BadgeStyle("Abandonné", "abandonné", "✕", "#5E5E5E"),
+    "reporte": BadgeStyle("Reporté", "reporté", "»", "#8A5A00"),
+    "retard": BadgeStyle("En retard sur le calendrier prévu", "en retard", "!", "#B3261E"),
 }
 
 # --- Routes départementales / Autre réseau routier principal -------------------------------
@@ -199,6 +228,9 @@ PRINT = {
     "legend_commune_lw": 0.6,
     "water_width": 0.8,
     "marker": 9.5,
+    "badge": 5.8,  # diameter of a follow-up badge (points), its centre at the marker's top-right corner
+    "badge_glyph": 4.3,
+    "legend_badge": 8.5,
     "legend_marker": 7,
     "number": 4.6,  # marker number font size
     "star_scale": 1.45,  # a star looks smaller than the other shapes
@@ -223,6 +255,7 @@ GROUP_TITLES = {
     "sources": "Sources - Réalisation",
     "choropleth": "Financements du Département par habitant",
     "epci_wide": "Pour l'ensemble de l'intercommunalité",
+    "suivi": "Suivi depuis le contrat",
 }
 
 #: Font sizes in CSS pixels (web) for the two display modes; print sizes are in points.
@@ -247,10 +280,35 @@ _SHAPES = {
 PERIOD_SWATCH = {"theme": "Culture", "color": "#333333"}
 
 
-def marker_svg(theme: str, periode: str, size: int, number: int | None = None, color: str | None = None) -> str:
+#: The badge in the marker's 24 × 24 box: centred on its top-right corner, a little outside it.
+_BADGE = {"cx": 20.5, "cy": 3.5, "r": 5.6, "ring": 1.3, "font": 8.6}
+
+
+def _badge_mark(badge: str, cx: float, cy: float, r: float, ring: float, font: float) -> str:
+    """The badge ``badge`` (a key of :data:`BADGES`) as SVG elements: a disc ringed with white, its glyph."""
+    st = BADGES[badge]
+    return (
+        f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="{st.color}" stroke="{OUTLINES["white"]}" stroke-width="{ring}"/>'
+        f'<text x="{cx}" y="{cy + font * 0.36:.2f}" text-anchor="middle" font-size="{font}" font-weight="700" '
+        f'fill="{OUTLINES["white"]}" font-family="{html_text(FONTS["family"])}">{html_text(st.glyph)}</text>'
+    )
+
+
+def marker_svg(
+    theme: str,
+    periode: str,
+    size: int,
+    number: int | None = None,
+    color: str | None = None,
+    badge: str | None = None,
+) -> str:
     """Inline SVG marker: the theme's shape and colour, filled (2015-2018) or outlined (à venir).
 
     ``number`` (an integer, never data text) is written inside the marker to key it to the list.
+    ``badge`` (a key of :data:`BADGES`, from :func:`geodash.legend.state_badge`) adds the follow-up badge
+    at the top-right corner. The marker keeps its ``size`` × ``size`` box, so that the map places it and
+    its label as before: the badge overhangs the corner a little (``overflow="visible"``), as a
+    notification badge does. The ``aria-label`` names the theme, the period and the state.
     """
     style = THEMES[theme]
     color = color or style.color
@@ -264,9 +322,22 @@ def marker_svg(theme: str, periode: str, size: int, number: int | None = None, c
             f'font-size="{9 if number < 100 else 7}" font-weight="700" fill="{text_color}" '
             f'font-family="Arial, sans-serif">{int(number)}</text>'
         )
+    name = f"{style.label}, {PERIODS[periode].label}"
+    mark, overflow = "", ""
+    if badge is not None:
+        name += f", {BADGES[badge].word}"
+        mark, overflow = _badge_mark(badge, **_BADGE), ' overflow="visible"'
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24"{overflow} '
+        f'role="img" aria-label="{html_text(name)}">'
+        f'<g fill="{fill}" stroke="{color}" stroke-width="{1.6 if filled else 3}" '
+        f'stroke-linejoin="round">{_SHAPES[style.shape]}</g>{label}{mark}</svg>'
+    )
+
+
+def badge_svg(badge: str, size: int) -> str:
+    """The follow-up badge ``badge`` alone, ``size`` pixels wide, for a legend line (its text names it)."""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 24 24" '
-        f'role="img" aria-label="{style.label}, {PERIODS[periode].label}">'
-        f'<g fill="{fill}" stroke="{color}" stroke-width="{1.6 if filled else 3}" '
-        f'stroke-linejoin="round">{_SHAPES[style.shape]}</g>{label}</svg>'
+        f'aria-hidden="true">{_badge_mark(badge, 12, 12, 10.5, 1.5, 15)}</svg>'
     )

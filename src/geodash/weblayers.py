@@ -250,6 +250,11 @@ def legend_symbol(entry: legend.LegendEntry, marker: int = 14) -> str:
         return style.marker_svg(swatch["theme"], entry.key, marker, color=swatch["color"])
     if entry.kind == "theme":
         return style.marker_svg(entry.key, "2015-2018", marker)
+    if entry.kind == "state":
+        return style.badge_svg(entry.key, marker)
+    if entry.kind == "note":  # a marker without badge, as the period entries draw it
+        swatch = style.PERIOD_SWATCH
+        return style.marker_svg(swatch["theme"], "2015-2018", marker, color=swatch["color"])
     if entry.kind == "choropleth":
         return f'<span class="gd-swatch" style="background:{entry.color}"></span>'
     if entry.kind == "road":

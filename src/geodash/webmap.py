@@ -61,6 +61,11 @@ def _dl(items: list[tuple[str, str]]) -> str:
     return "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items if v)
 
 
+def _text(value) -> str:
+    """A text cell, ``""`` when missing (a frame without the column, NaN)."""
+    return value if isinstance(value, str) else ""
+
+
 def project_popup_html(row: pd.Series, commune_names: dict[str, str]) -> str:
     """Detail of a project for its popup; every data value escaped."""
     places = ", ".join(commune_names.get(c, c) for c in str(row.get("commune_insee", "")).split("|") if c)
@@ -76,6 +81,7 @@ def project_popup_html(row: pd.Series, commune_names: dict[str, str]) -> str:
         ("Coût total", "" if pd.isna(total) else format_eur(total)),
         ("Route", row.get("route", "")),
         ("Calendrier", row.get("calendrier", "")),
+        ("Suivi", _text(row.get("suivi"))),  # the follow-up since the contract (selection's ``suivi``)
         ("Description", row.get("description", "")),
         ("Remarque", row.get("remarque", "")),
         ("Source", f"Recueil des actes administratifs, mai 2019, lignes {row.get('source', '')}"),
@@ -112,8 +118,9 @@ def legend_html(
         # The side box lists the EPCI-wide financings with an amount; engagements without one are
         # counted (they are all in the table below the map).
         side = [
-            f"{style.marker_svg(theme, periode, 14)} {esc(name + (f' – {amount}' if amount else ''))}"
-            for theme, periode, name, amount in box.items
+            style.marker_svg(theme, periode, 14, badge=box.badge(i))
+            + f" {esc(name + (f' – {amount}' if amount else ''))}"
+            for i, (theme, periode, name, amount) in enumerate(box.items)
         ]
         if box.n_engagements:
             side.append(f"<i>{esc(box.engagements_text(scope=True))}</i>")
@@ -142,13 +149,14 @@ def _project_features(
     if placed.empty:
         return []
     rank = placed["montant_departement_eur"].fillna(0).rank(ascending=False, method="first")
+    badges = legend.state_badges(placed)
     feats = []
     for idx, row in placed.iterrows():
         num = int(numbers[idx])
         name, amount = legend.label_parts(row)
         label = name + (f" – {amount}" if amount else "")
         label_html = esc(name) + (f'<br><span class="gd-amount">{esc(amount)}</span>' if amount else "")
-        svg = style.marker_svg(row["theme"], row["periode"], size, number=num)
+        svg = style.marker_svg(row["theme"], row["periode"], size, number=num, badge=badges[idx])
         feats.append(
             {
                 "x": round(row.geometry.x, 5),
