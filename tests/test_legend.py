@@ -178,6 +178,17 @@ def test_state_badge_rule(etat, periode, late, badge):
     assert legend.state_badge(etat, periode, late) == badge
 
 
+def test_a_state_nobody_recorded_has_no_badge():
+    """The 21 subsidies the délibération 2019-117 voted with the contracts are « voté » by the 2019 document:
+    no badge under « Suivi depuis le contrat » until staff record something."""
+    assert legend.state_badge("vote", "à venir", False, recorded=False) is None
+    assert legend.state_badge("vote", "à venir", False, recorded=True) == "vote"
+    frame = _followed([("à venir", "vote", False), ("à venir", "vote", False), ("à venir", "verse", True)])
+    frame["suivi_enregistre"] = [False, True, True]
+    assert legend.state_badges(frame).tolist() == [None, "vote", "retard"]
+    assert [g.key for g in legend.project_groups(frame.iloc[:1], None)] == ["projets", "themes"]
+
+
 def test_every_state_but_the_announcement_has_a_badge_and_late_one_too():
     from geodash import progress
 

@@ -97,14 +97,15 @@ def follow(financements: pd.DataFrame, follow_ups: Mapping[str, object], planned
 
 
 def state_columns(frame: pd.DataFrame, followed: Followed | None) -> pd.DataFrame:
-    """``frame`` (placed or EPCI-wide financings) with ``etat``, ``en_retard`` and ``suivi`` (the state in
-    French) for the map's markers and popups; ``frame`` unchanged when nothing is followed (CSV preview)."""
+    """``frame`` (placed or EPCI-wide financings) with ``etat``, ``en_retard``, ``suivi_enregistre`` (a step
+    was recorded since the contract) and ``suivi`` (the state in French) for the map's markers and popups; ``frame`` unchanged when nothing is followed (CSV preview)."""
     if followed is None or "id" not in frame:
         return frame
     states = [followed.states.get(str(fid)) for fid in frame["id"]]
     return frame.assign(
         etat=[s.etat if s else "annonce" for s in states],
         en_retard=[bool(s and progress.late(s, followed.today)) for s in states],
+        suivi_enregistre=[bool(s and s.recorded) for s in states],
         suivi=[progress.state_text(s, followed.today) if s else NO_INFORMATION for s in states],
     )
 

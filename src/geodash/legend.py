@@ -199,11 +199,15 @@ def _is_true(value) -> bool:
     return isinstance(value, (bool, np.bool_, int, np.integer)) and bool(value)
 
 
-def state_badge(etat: str | None, periode: str | None, late: bool | None = False) -> str | None:
+def state_badge(
+    etat: str | None, periode: str | None, late: bool | None = False, recorded: bool | None = True
+) -> str | None:
     """The follow-up badge of a financing (a key of :data:`geodash.style.BADGES`), or ``None``.
 
-    « retard » when the financing is late (:func:`geodash.progress.late`); none when its state is what the
-    contract says for its period (:data:`CONTRACT_STATES`) or is unknown; otherwise its state (``etat``,
+    « retard » when the financing is late (:func:`geodash.progress.late`); none when nothing was recorded
+    since the contract (``recorded`` false: the state is the 2019 document's, the 21 subsidies the
+    délibération 2019-117 voted with the contracts included), when its state is what the contract says
+    for its period (:data:`CONTRACT_STATES`) or is unknown; otherwise its state (``etat``,
     one of :data:`geodash.progress.ETATS`): ``"vote"`` for a financing « à venir » that was voted,
     ``"verse"``, ``"realise"``, ``"abandonne"``, ``"reporte"``.
 
@@ -215,16 +219,21 @@ def state_badge(etat: str | None, periode: str | None, late: bool | None = False
     'vote'
     >>> state_badge("vote", "à venir", True)
     'retard'
+    >>> state_badge("vote", "à venir", False, recorded=False) is None
+    True
     """
     if _is_true(late):
         return "retard"
+    if recorded is not None and not _is_true(recorded):
+        return None
     if not isinstance(etat, str) or etat not in style.BADGES or etat == CONTRACT_STATES.get(periode):
         return None
     return etat
 
 
 def state_badges(frame: pd.DataFrame | None) -> pd.Series:
-    """:func:`state_badge` of each row of ``frame`` (columns ``etat``, ``periode``, ``en_retard``), as a
+    """:func:`state_badge` of each row of ``frame`` (columns ``etat``, ``periode``, ``en_retard``,
+    ``suivi_enregistre``), as a
     Series indexed like it: ``None`` where a row has no badge, everywhere when the frame has neither
     ``etat`` nor ``en_retard`` (a frame without follow-up is drawn as before)."""
     if frame is None:
@@ -235,6 +244,8 @@ def state_badges(frame: pd.DataFrame | None) -> pd.Series:
         periode = frame["periode"] if "periode" in frame else pd.Series(None, index=frame.index, dtype=object)
         expected = periode.map(CONTRACT_STATES).to_numpy(dtype=object)
         shown = frame["etat"].isin(list(style.BADGES)).to_numpy() & (etat != expected)
+        if "suivi_enregistre" in frame:
+            shown &= frame["suivi_enregistre"].map(_is_true).to_numpy(dtype=bool)
         out[shown] = etat[shown]
     if "en_retard" in frame:
         out[frame["en_retard"].map(_is_true).to_numpy(dtype=bool)] = "retard"

@@ -381,6 +381,7 @@ def prepare(base: Base, params: dict) -> Choice:
         ranking(base, choice.indicator)
     if choice.filters.epci is not None:
         brief(base, chosen)
+        contract_progress(base, choice.filters.epci, None)  # the brief's line on the contract's progress
         key_figures(base, chosen)
     projects_table(base, chosen)
     return choice
