@@ -18,7 +18,7 @@ from geodash import db
 from geodash.db.engine import make_engine
 
 from .conftest import start_server
-from .test_saisie import EDITORS, IDLE, PASSWORD, choose, open_financing, sign_in, signed_in, type_in
+from .test_saisie import EDITORS, IDLE, PASSWORD, choose, open_financing, sign_in, signed_in
 
 pytestmark = pytest.mark.browser
 T2C = "246200380"  # Terre des 2 Caps
@@ -38,13 +38,24 @@ def suivi(tmp_path_factory, artifacts):
     engine.dispose()
 
 
-def _record(p, etat: str, **fields: str) -> None:
-    """One step through the staff page's « Suivi » form, confirmed by the page."""
+def _type_step(p, label: str, text: str) -> None:
+    """Type in the step form's field ``label`` (the first of that name: the indicators' form below has a
+    « Date » too) and commit, as a user would; wait for the run that checked it."""
+    field = p.page.get_by_label(label, exact=True).first
+    field.fill(text)
+    field.press("Enter")
+    p.page.wait_for_function(
+        f'([l, v]) => document.querySelector(`input[aria-label="${{l}}"]`).value === v && {IDLE}', arg=[label, text]
+    )
+
+
+def _record(p, etat: str, said: str, **fields: str) -> None:
+    """One step through the staff page's « Suivi » form, confirmed by the page (« ``said`` enregistré »)."""
     choose(p, "Étape à enregistrer", etat)
     for label, value in fields.items():
-        type_in(p, label, value)
+        _type_step(p, label, value)
     p.page.get_by_role("button", name="Ajouter l'étape au suivi").click()
-    p.page.get_by_text(re.compile(r"enregistré")).first.wait_for()
+    p.page.get_by_text(re.compile(re.escape(said).replace("\\ ", r"\s") + " enregistré")).first.wait_for()
     p.page.wait_for_function(IDLE)
 
 
@@ -70,6 +81,8 @@ def test_a_vote_a_payment_and_a_delivery_change_every_view(suivi, make_page, art
     public.wait_map(title="Terre des 2 Caps")
     legend = public.map_frame().locator(".gd-legend")
     assert "Réalisé" not in legend.inner_text()
+    marker = public.map_frame().locator(f'[title*="{TITLE}"] svg').first
+    assert "réalisé" not in marker.get_attribute("aria-label")
 
     watcher = make_page()
     _progress(watcher, f"{suivi.url}/avancement?epci={T2C}&depuis={since}")
@@ -84,19 +97,24 @@ def test_a_vote_a_payment_and_a_delivery_change_every_view(suivi, make_page, art
     sign_in(p, suivi.url, EDITORS[0])
     signed_in(p, EDITORS[0])
     open_financing(p, "Communauté de communes de la Terre des 2 Caps", FID)
-    _record(p, "voté", **{"Date (JJ/MM/AAAA)": "29/04/2019", "Instance du vote": "CD du 29/04/2019",
+    _record(p, "voté", "vote CD du 29/04/2019 : 100 000 €", **{"Date (JJ/MM/AAAA)": "29/04/2019", "Instance du vote": "CD du 29/04/2019",
                           "Montant (€)": "100 000"})  # fmt: skip
-    _record(p, "versé", **{"Date (JJ/MM/AAAA)": "15/06/2020", "Montant (€)": "40 000"})
-    _record(p, "réalisé", **{"Date (JJ/MM/AAAA)": "30/09/2021"})
+    _record(
+        p,
+        "versé",
+        "versement de 40 000 € le 15/06/2020",
+        **{"Date (JJ/MM/AAAA)": "15/06/2020", "Montant (€)": "40 000"},
+    )
+    _record(p, "réalisé", "réalisation le 30/09/2021", **{"Date (JJ/MM/AAAA)": "30/09/2021"})
     follow = db.get_follow_up(suivi.engine, FID)
     assert [e.etat for e in follow.events] == ["vote", "verse", "realise"]
 
     # The map: the marker carries the state, the legend counts it.
     public.page.reload()
     public.wait_map(title="Terre des 2 Caps")
-    assert "Réalisé" in public.map_frame().locator(".gd-legend").inner_text()
-    marker = public.map_frame().locator(f'[aria-label*="{TITLE}"]').first
-    marker.wait_for(state="attached")
+    assert "Réalisé (1)" in public.map_frame().locator(".gd-legend").inner_text()
+    marker = public.map_frame().locator(f'[title*="{TITLE}"] svg').first
+    assert marker.get_attribute("aria-label").endswith(", réalisé")
 
     # The EPCI's progress view and its « point d'étape » on the projector.
     _progress(watcher, f"{suivi.url}/avancement?epci={T2C}&depuis={since}")
