@@ -29,6 +29,8 @@ __all__ = [
     "file_stem",
     "sheet_stem",
     "french_date",
+    "realisation_text",
+    "drawn_context",
     "DEPARTEMENT_CODE",
 ]
 
@@ -55,6 +57,11 @@ def french_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def realisation_text(day: date) -> str:
+    """The « Réalisation » line of every printed page: who made it, on ``day``."""
+    return f"Réalisation : Département du Pas-de-Calais, {french_date(day)} (geodash)"
+
+
 @dataclass
 class SheetRequest:
     """One sheet to write: the view's filters (``filters.epci`` ``None`` for the département)."""
@@ -64,6 +71,7 @@ class SheetRequest:
     orientation: str = "paysage"
     day: date = field(default_factory=date.today)
     indicateur: str | None = None  # bilan indicator of the département sheet (None: the default)
+    subject: str | None = None  # what the subtitle says the sheet shows (None: the Département's financings)
 
     @property
     def epci(self) -> str | None:
@@ -117,10 +125,12 @@ def render_view(base: Base, request: SheetRequest, context=None):
         period_text=flt.period_text(),
         filters_text=flt.describe(),
         credit=credit_line(base.credit, context),
-        realisation=f"Réalisation : Département du Pas-de-Calais, {french_date(request.day)} (geodash)",
+        realisation=realisation_text(request.day),
         context=context if request.epci is not None else None,
         road_categories=list(flt.routes) if flt.routes is not None else None,
     )
+    if request.subject is not None:
+        options = replace(options, subject=request.subject)
     options = with_bilan(options, base.data.chiffres, terr, request.indicateur)
     if request.epci is None:
         return render_sheet(terr, None, None, options)
@@ -172,7 +182,7 @@ def _load(projects_dir: str | None = None) -> Base:
     return load_base(projects_dir=projects_dir, with_road_lengths=False)
 
 
-def _drawn_context(base: Base):
+def drawn_context(base: Base):
     """The layers a sheet draws: those of the configuration, ``None`` without one."""
     return base.context if base.context.config_path is not None else None
 
@@ -187,7 +197,7 @@ def _render_to_files(
 ) -> list[str]:
     """Write one sheet; ``base``: the data (default: this worker process's)."""
     base = base if base is not None else _BASE
-    fig = render_view(base, request, _drawn_context(base))
+    fig = render_view(base, request, drawn_context(base))
     try:
         stem = Path(out_dir) / sheet_stem(base.terr, request.epci, pattern)
         paths = []

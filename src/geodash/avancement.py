@@ -34,6 +34,10 @@ __all__ = [
     "Followed",
     "ContractProgress",
     "NO_CHANGE",
+    "AT_LEAST_NOTE",
+    "LATE_RULE",
+    "MILESTONE_RULE",
+    "MILESTONE_LABELS",
     "follow",
     "state_columns",
     "contract_progress",
@@ -45,11 +49,30 @@ __all__ = [
     "changes_since",
     "comparison_table",
     "headline",
+    "late_note",
 ]
 
 #: Said when the history holds nothing since the date asked.
 NO_CHANGE = "aucun changement enregistré depuis cette date"
 _NOT_FOLLOWED = "non suivi"  # a milestone the follow-up has no step for (start, intermediate step)
+#: What « au moins » means in a sum of amounts of the follow-up.
+AT_LEAST_NOTE = (
+    "« au moins » : la somme des montants connus, quand certains ne le sont pas ; "
+    "un montant inconnu n'est jamais compté 0"
+)
+#: When a financing is « en retard », and when it never is.
+LATE_RULE = (
+    f"« {LATE} » : une échéance de la fiche projet est passée sans que l'étape qu'elle demande soit enregistrée "
+    "(la fin de l'opération demande « réalisé ») ; un financement sans information de suivi n'est jamais compté "
+    "en retard, ni un financement abandonné ou reporté (décision enregistrée, avec son motif)"
+)
+#: A milestone's name when its project sheet gives none (``jalons.csv`` ``libelle`` empty), by ``jalon``.
+MILESTONE_LABELS = {"debut": "Début de l'opération", "etape": "Étape intermédiaire", "fin": "Fin de l'opération"}
+#: How the milestones of the project sheets are compared with the follow-up (:func:`timeline`).
+MILESTONE_RULE = (
+    "le suivi enregistre les votes, les versements et les réalisations : la fin d'une opération est comparée "
+    f"à sa réalisation ; un début ou une étape intermédiaire est « {_NOT_FOLLOWED} », jamais {LATE}"
+)
 
 
 @dataclass(frozen=True)
@@ -129,6 +152,7 @@ class ContractProgress:
     late: pd.DataFrame
     changes: pd.DataFrame | None
     since: date | None = None
+    late_note: str = ""
 
 
 def _territory(financements: pd.DataFrame, epci_siren: str | None) -> pd.DataFrame:
@@ -168,6 +192,7 @@ def contract_progress(
         late=late_table(states, followed.today, titles),
         changes=None if since is None else changes_since(ids, followed, titles, since),
         since=since,
+        late_note=late_note(states, followed.today),
     )
 
 
@@ -185,6 +210,30 @@ def headline(states: Iterable[Progress], today: date) -> str:
         f"{format_number(len(states) - followed)} sans information de suivi",
     ]
     return ", ".join(parts) + "."
+
+
+def late_note(states: Iterable[Progress], today: date) -> str:
+    """What the late items say, and do not: « Aucun financement en retard. Seuls les financements dont la fiche
+    projet donne une échéance peuvent être en retard : 2 ici. 28 financements sans information de suivi :
+    jamais comptés en retard. »"""
+    states = list(states)
+    late = sum(progress.late(s, today) for s in states)
+    dated = sum(bool(s.due) for s in states)
+    unknown = sum(not s.recorded for s in states)
+    parts = [f"{_count(late, 'financement')} {LATE}." if late else "Aucun financement en retard."]
+    if dated:
+        parts.append(
+            f"Seuls les financements dont la fiche projet donne une échéance peuvent être en retard : "
+            f"{format_number(dated)} ici."
+        )
+    else:
+        parts.append("Aucune fiche projet de ces financements ne donne d'échéance : aucun ne peut être en retard.")
+    if unknown:
+        parts.append(
+            f"{_count(unknown, 'financement')} sans information de suivi : "
+            f"jamais compté{'s' * (unknown > 1)} en retard."
+        )
+    return " ".join(parts)
 
 
 def _count(n: int, word: str) -> str:
@@ -279,7 +328,7 @@ def timeline(states: Iterable[Progress], followed: Followed, titles: Mapping[str
             rows.append(
                 {
                     "Projet": titles.get(s.financing_id, s.financing_id),
-                    "Jalon": m.libelle or m.jalon,
+                    "Jalon": m.libelle or MILESTONE_LABELS.get(m.jalon, m.jalon),
                     "Prévu (fiche projet)": plain_text(m.texte),
                     "Période prévue": _period_text(m),
                     "Réel": actual,

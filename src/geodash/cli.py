@@ -1,7 +1,7 @@
-"""Command line: ``geodash build-geo | validate | bilan | plans | avancement | atlas | opendata | layers | db |
-users | suivi``.
+"""Command line: ``geodash build-geo | validate | bilan | plans | avancement | etape | atlas | opendata | layers |
+db | users | suivi``.
 
-``bilan``, ``avancement``, ``atlas`` and ``opendata`` read the data the pages show (the database, see
+``bilan``, ``avancement``, ``etape``, ``atlas`` and ``opendata`` read the data the pages show (the database, see
 :meth:`geodash.selection.ProjectSource.in_force`), or the CSV files of ``--dossier``; ``validate`` checks
 CSV files (the shipped ones, or ``--dossier``'s), before they are imported.
 """
@@ -142,6 +142,39 @@ def _avancement(args: argparse.Namespace) -> int:
     followed = avancement.follow(rows, follow, progress.planned(), today())
     frame = progress.summary_table(followed.states.values(), terr.epci)
     _write_csv(frame.apply(lambda column: column.map(neutralise_formula)))
+    return 0
+
+
+def _etape(args: argparse.Namespace) -> int:
+    from . import etape
+    from .progress import parse_day
+    from .selection import load_base, today
+
+    since = None
+    if args.depuis is not None:
+        try:
+            since = parse_day(args.depuis)
+        except ValueError as exc:
+            print(f"erreur : --depuis : {exc}", file=sys.stderr)
+            return 2
+        if since > today():
+            print(f"erreur : --depuis : le {since:%d/%m/%Y} est dans le futur", file=sys.stderr)
+            return 2
+    if args.sortie.exists() and not args.sortie.is_dir():
+        print(f"erreur : {args.sortie} n'est pas un dossier", file=sys.stderr)
+        return 2
+    try:
+        base = load_base(args.territories, with_road_lengths=False)
+    except _read_errors() as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    if args.epci not in base.terr.sirens:
+        print(f"erreur : EPCI « {args.epci} » inconnu (geodash avancement les liste)", file=sys.stderr)
+        return 2
+    for problem in base.data.errors:  # the financings set aside are not counted: say which
+        print(problem, file=sys.stderr)
+    path = etape.write_etape(base, args.epci, args.sortie, since)
+    print(f"Écrit : {path}")
     return 0
 
 
@@ -470,6 +503,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv"], default="csv", help="format de sortie (csv)")
     p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
     p.set_defaults(func=_avancement)
+    p = sub.add_parser(
+        "etape",
+        help="point d'étape d'un EPCI pour son assemblée (PDF A4 paysage : carte, avancement, retards, jalons, "
+        "indicateurs, changements depuis une date)",
+    )
+    p.add_argument("--epci", required=True, metavar="SIREN", help="SIREN de l'EPCI")
+    p.add_argument(
+        "--depuis",
+        default=None,
+        metavar="AAAA-MM-JJ",
+        help="changements enregistrés depuis ce jour (AAAA-MM-JJ ou JJ/MM/AAAA ; défaut : tout l'historique du suivi)",
+    )
+    p.add_argument("--sortie", type=Path, required=True, metavar="DOSSIER", help="dossier où écrire le PDF")
+    p.add_argument("--territories", type=Path, default=None, help="GeoPackage des territoires")
+    p.set_defaults(func=_etape)
 
     from .style import NATURES, PERIODS, ROAD_CLASSES, THEMES
 
@@ -576,7 +624,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command not in ("db", "users", "suivi", "avancement"):
+    if args.command not in ("db", "users", "suivi", "avancement", "etape"):
         return args.func(args)
     import logging
 

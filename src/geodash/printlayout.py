@@ -20,6 +20,7 @@ from .territories import Territories
 __all__ = [
     "PAPERS",
     "MM",
+    "TEXT_RC",
     "SheetOptions",
     "SheetLayout",
     "CORNERS",
@@ -36,6 +37,8 @@ INK = style.OUTLINES
 #: Paper sizes in millimetres (portrait width, height).
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 MM = 1 / 25.4
+#: Every printed text is drawn as written: a "$" never starts a formula (mathtext), nothing goes through TeX.
+TEXT_RC = {"font.family": style.FONTS["mpl_family"], "text.parse_math": False, "text.usetex": False}
 
 
 @dataclass

@@ -35,6 +35,7 @@ from .printlabels import FAR, NEAR, Placer, name_communes, text_columns, wrap  #
 from .printlayout import (  # noqa: E402
     MM,
     PAPERS,
+    TEXT_RC,
     SheetLayout,
     SheetOptions,
     draw_locator,
@@ -184,7 +185,7 @@ def render_sheet(
     # Names and remarks are text: a "$" never starts a formula (mathtext), nothing goes through TeX, and
     # control characters (which no font draws) are left out.
     texts = {f.name: visible_text(getattr(options, f.name)) for f in fields(options) if f.type == "str"}
-    with plt.rc_context({"font.family": style.FONTS["mpl_family"], "text.parse_math": False, "text.usetex": False}):
+    with plt.rc_context(TEXT_RC):
         return _draw_sheet(terr, _printable(placed), _printable(unplaced), replace(options, **texts))
 
 

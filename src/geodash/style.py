@@ -239,6 +239,9 @@ PRINT = {
     "locator_fill": "#EEEEEA",
     "locator_edge": "#888888",
     "locator_focus": "#D55E00",
+    "table_header": "#E3E3E3",  # text pages (geodash.printpages): header row, every other row, rules
+    "table_stripe": "#F4F4F4",
+    "table_rule": "#BBBBBB",
 }
 
 #: Web sizes (CSS pixels) that are not fonts.

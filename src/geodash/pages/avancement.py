@@ -121,12 +121,8 @@ def contents(base: Base, choice: vm.ProgressChoice, cp) -> None:
     st.subheader("Par thématique")
     text_table(cp.themes, label="Financements par thématique et état")
     st.subheader("En retard sur le calendrier prévu")
-    if cp.late.empty:
-        st.markdown(
-            "Aucun financement en retard : aucune date de fin prévue par une fiche projet n'est passée sans que "
-            "la réalisation soit enregistrée (un financement sans information de suivi n'est jamais compté en retard)."
-        )
-    else:
+    st.markdown(markdown_text(cp.late_note))
+    if not cp.late.empty:
         text_table(cp.late, label="Financements en retard")
     if choice.since is not None:
         st.subheader(f"Changements enregistrés depuis le {progress.day_text(choice.since)}")
