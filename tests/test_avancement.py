@@ -211,3 +211,15 @@ def test_a_milestone_the_sheet_does_not_name_is_named_in_french(data):
     own = found.timeline[found.timeline["Projet"].str.startswith("Odyssée-Euralens 2019")]
     assert own["Jalon"].tolist() == ["Début de l'opération", "Fin de l'opération"]
     assert set(found.timeline["Jalon"]).isdisjoint(avancement.MILESTONE_LABELS)  # never a raw code
+
+
+def test_a_step_recorded_on_a_repeated_subsidy_is_the_subsidys(data):
+    """CALL-091 (Lens-Liévin) repeats CABBALR-033 (Béthune-Bruay): one subsidy, one follow-up, whichever row
+    the step was recorded on; the comparisons count it once, on its first row."""
+    paid = Event("verse", date(2020, 2, 3), "", 5_000.0, version=1)
+    followed = avancement.follow(data.financements, {"CALL-091": FollowUp((paid,))}, progress.planned(), TODAY)
+    assert followed.states["CABBALR-033"].etat == "verse" and followed.states["CABBALR-033"].recorded
+    assert followed.states["CALL-091"].etat == "verse" and followed.states["CAHC-066"].etat == "verse"
+    assert followed.states["CC7V-004"].etat == followed.states["CA2BM-006"].etat
+    cp = avancement.contract_progress(data.financements, followed, epci_siren="200072460", name="Béthune-Bruay")
+    assert cp.states.set_index("État").loc["Versé", "Financements"] == "1"

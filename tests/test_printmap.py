@@ -123,10 +123,12 @@ def _with_follow_up(base, epci: str):
     for frame in (placed, unplaced):
         frame["etat"] = frame["periode"].map({"2015-2018": "vote", "à venir": "annonce"})
         frame["en_retard"] = False
+        frame["suivi_enregistre"] = False
         frame["suivi"] = "pas d'information de suivi"
     mine = placed.index[(placed["epci_siren"] == epci) & (placed["periode"] == "à venir")]
     for idx, badge in zip(mine, STATES):
         placed.loc[idx, ["etat", "en_retard"]] = ["vote", True] if badge == "retard" else [badge, False]
+        placed.loc[idx, "suivi_enregistre"] = True
     return replace(base, placed=placed, unplaced=unplaced)
 
 

@@ -105,23 +105,37 @@ def follow(financements: pd.DataFrame, follow_ups: Mapping[str, object], planned
         The project sheets' plans (:func:`geodash.progress.planned`).
     today
         The date « en retard » is judged on.
+
+    A subsidy present in several contracts (``doublon_de``: the id of its first row) is one financing:
+    what was recorded on any of its rows is its follow-up, and every row shows it (the comparisons count
+    the first row only, :func:`geodash.projects.countable`).
     """
+    rows = financements.to_dict("records")
+    ids = {str(row["id"]) for row in rows}
+
+    def first(row) -> str:
+        other = str(row.get("doublon_de") or "").strip()
+        return other if other in ids else str(row["id"])
+
+    group: dict[str, list[str]] = {}
+    for row in rows:
+        group.setdefault(first(row), []).append(str(row["id"]))
     states, measures, changes = {}, {}, {}
-    for row in financements.to_dict("records"):
-        fid = str(row["id"])
-        found = follow_ups.get(fid)
-        states[fid] = progress.current_state(
-            row, found.events if found is not None else (), due=planned.due.get(fid, ())
-        )
-        if found is not None:
-            measures[fid] = tuple(found.measures)
-            changes[fid] = tuple(found.changes)
+    for row in rows:
+        fid, key = str(row["id"]), first(row)
+        found = [follow_ups[i] for i in group[key] if i in follow_ups]
+        events = [e for f in found for e in f.events]
+        states[fid] = progress.current_state(row, events, due=planned.due.get(fid) or planned.due.get(key, ()))
+        if found:
+            measures[fid] = tuple(m for f in found for m in f.measures)
+            changes[fid] = tuple(sorted((c for f in found for c in f.changes), key=lambda c: c.at))
     return Followed(states, planned, today, measures, changes)
 
 
 def state_columns(frame: pd.DataFrame, followed: Followed | None) -> pd.DataFrame:
     """``frame`` (placed or EPCI-wide financings) with ``etat``, ``en_retard``, ``suivi_enregistre`` (a step
-    was recorded since the contract) and ``suivi`` (the state in French) for the map's markers and popups; ``frame`` unchanged when nothing is followed (CSV preview)."""
+    was recorded since the contract) and ``suivi`` (the state in French) for the map's markers and popups;
+    ``frame`` unchanged when nothing is followed (CSV preview)."""
     if followed is None or "id" not in frame:
         return frame
     states = [followed.states.get(str(fid)) for fid in frame["id"]]
