@@ -30,6 +30,9 @@ PAGES = {
     "epci": (f"/?epci={ARRAS}", "Arras"),
     "comparaison": ("/comparaison", None),
     "sources": ("/sources", None),
+    "avancement": (f"/avancement?epci={ARRAS}&depuis=2024-01-01", None),
+    "avancement-departement": ("/avancement", None),
+    "avancement-projecteur": (f"/avancement?epci={ARRAS}&mode=projecteur", None),
     "saisie": ("/saisie", None),
     "accessibilite": ("/accessibilite", None),
 }

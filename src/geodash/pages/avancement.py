@@ -44,7 +44,7 @@ def render(base: Base) -> None:
             contents(base, choice, cp)
     else:
         contents(base, choice, cp)
-        footer()
+    footer()
 
 
 def sidebar(base: Base, opened: vm.ProgressChoice) -> vm.ProgressChoice:
