@@ -13,6 +13,8 @@ import pytest
 from geodash import avancement, progress
 from geodash.progress import Event, Measure
 
+from .test_progress import ANNOUNCED, CUA_037
+
 TODAY = date(2024, 6, 1)
 LUMBRES = "246201016"  # Pays de Lumbres: sheets LUM-018 (fin « Mars 2020 ») and LUM-013 (fin « 2nd semestre 2020 »)
 
@@ -159,16 +161,7 @@ def test_departement_title(data, followed):
 
 # --- the late items' note -----------------------------------------------------------------------------------
 
-#: CUA-037: voted by the délibération 2019-117; its sheet plans the end of the operation in « 06/2020 ».
-CUA_037 = {
-    "id": "CUA-037",
-    "epci_siren": "200033579",
-    "theme": "Aménagement",
-    "periode": "à venir",
-    "montant_departement_eur": "100000",
-    "source": "10104-10106;10121;310",
-}
-ANNOUNCED = {"id": "X-1", "epci_siren": "200033579", "theme": "Culture", "periode": "à venir", "source": "1000"}
+# CUA-037 (voted by the délibération 2019-117, end planned « 06/2020 ») and an announced financing: test_progress's.
 DUE = progress.planned().due["CUA-037"]
 PAYMENT = Event("verse", date(2020, 9, 1), "", 10_000.0, version=1)
 

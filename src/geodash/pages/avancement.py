@@ -14,6 +14,7 @@ import streamlit as st
 
 from .. import progress
 from .. import viewmodel as vm
+from ..avancement import ContractProgress
 from ..selection import Base
 from . import footer, markdown_text, page_style, text_table
 
@@ -104,7 +105,7 @@ def projector_bar(base: Base, choice: vm.ProgressChoice) -> None:
     c3.button("✕ Quitter le mode projecteur", on_click=_leave, args=(choice,), width="stretch")
 
 
-def contents(base: Base, choice: vm.ProgressChoice, cp) -> None:
+def contents(base: Base, choice: vm.ProgressChoice, cp: ContractProgress) -> None:
     """Headline, states, late items, milestones, indicators, changes since; the EPCI side by side for the
     département."""
     st.title(markdown_text(cp.title))
