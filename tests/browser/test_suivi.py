@@ -17,6 +17,7 @@ import pytest
 from geodash import db
 from geodash.db.engine import make_engine
 
+from ..conftest import ARTIFACTS
 from .conftest import start_server
 from .test_saisie import EDITORS, IDLE, PASSWORD, choose, open_financing, sign_in, signed_in
 
@@ -40,13 +41,24 @@ def suivi(tmp_path_factory, artifacts):
 
 def _type_step(p, label: str, text: str) -> None:
     """Type in the step form's field ``label`` (the first of that name: the indicators' form below has a
-    « Date » too) and commit, as a user would; wait for the run that checked it."""
-    field = p.page.get_by_label(label, exact=True).first
-    field.fill(text)
-    field.press("Enter")
-    p.page.wait_for_function(
-        f'([l, v]) => document.querySelector(`input[aria-label="${{l}}"]`).value === v && {IDLE}', arg=[label, text]
-    )
+    « Date » too) and commit, as a user would; wait for the run that checked it. A field the page draws
+    again while it is typed in (a run ending) loses what was typed: then it is typed again, as a user
+    would do on seeing the field empty."""
+    for attempt in range(3):
+        field = p.page.get_by_label(label, exact=True).first
+        field.fill(text)
+        field.press("Enter")
+        try:
+            p.page.wait_for_function(
+                f'([l, v]) => document.querySelector(`input[aria-label="${{l}}"]`).value === v && {IDLE}',
+                arg=[label, text],
+                timeout=15_000,
+            )
+            return
+        except Exception:
+            if attempt == 2:
+                p.page.screenshot(path=str(ARTIFACTS / "suivi_type_step.png"), full_page=True)
+                raise
 
 
 def _record(p, etat: str, said: str, **fields: str) -> None:
