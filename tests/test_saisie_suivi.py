@@ -127,3 +127,15 @@ def test_an_entry_recorded_by_mistake_is_cancelled_and_kept(staff):
     )
     assert follow.changes[-1].author == "marie.dupont"
     assert any(t.startswith("État : annoncé") for t in _texts(at.markdown))
+
+
+def test_a_repeated_subsidy_says_its_follow_up_is_shared(engine, monkeypatch):
+    """CALL-091 (Lens-Liévin) repeats CABBALR-033: the public pages join both lines' follow-up, the page says so."""
+    monkeypatch.setenv("GEODASH_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    at = signed_in_staff(engine, "246200364", "CALL-091")
+    assert any("répète CABBALR-033" in t for t in _texts(at.info))
+    at.session_state["saisie_epci"] = ARRAS
+    at.session_state["saisie_chosen"] = {ARRAS: FID}
+    at.run()
+    assert any(t.startswith("État : annoncé") for t in _texts(at.markdown))  # CUA-010 is open now
+    assert not any("répète" in t for t in _texts(at.info))

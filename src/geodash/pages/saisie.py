@@ -813,6 +813,14 @@ def follow_up(engine, fid: str, record: db.FinancingRecord) -> None:
         opened[fid] = found.version  # nothing typed yet: the editor starts from what is shown
     st.subheader("Suivi")
     st.markdown(markdown_text(f"État : {progress.state_text(state, today)}."))
+    first = str(record.values.get("doublon_de") or "").strip()
+    if first:  # one subsidy, several contracts: its follow-up is one (geodash.avancement.follow)
+        st.info(
+            markdown_text(
+                f"Ce financement répète {first} (la même subvention dans un autre contrat) : les pages publiques "
+                f"réunissent le suivi des deux lignes. Enregistrer de préférence le suivi sur {first}."
+            )
+        )
     st.caption(
         f"Suivi : version {found.version}. « En retard » seulement quand une date prévue par la fiche projet "
         "est passée et que l'étape n'est pas enregistrée ; sans rien d'enregistré : pas d'information de suivi."
