@@ -79,6 +79,10 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:  # imported by ``streamlit run app.py``: the server's application
+    from geodash.memory import limit_malloc_arenas
     from geodash.startup import lifespan
+
+    # Before the server starts its threads (the visitors' runs among them): glibc settles its limit early.
+    limit_malloc_arenas()
 
     app = st.App(__file__, lifespan=lifespan)

@@ -5,7 +5,8 @@ viewed through the page's own decisions (``geodash.viewmodel``), in a process of
    ``geodash build-geo`` does for the Pas-de-Calais (``sources.build_territories`` +
    ``territories.web_layers``).
 2. A fresh process imports what the server imports (Streamlit and the map page), loads the
-   territories (``territories.load_territories``, its Pas-de-Calais checks widened), gives them
+   territories as the server keeps them (``territories.load_territories`` without the communes'
+   full-resolution shapes, its Pas-de-Calais checks widened), gives them
    100 000 synthetic financements (the real rows of the Pas-de-Calais drawn again and spread evenly
    over the country's communes; fixed seed), placed as the app places them, gives memory back as the
    server's start-up does, then prepares the national view and the largest EPCI's view
@@ -88,7 +89,7 @@ territories.EXPECTED_BOUNDS_L93 = (-inf, -inf, inf, inf)
 if relax:
     territories.WEB_AREA_TOLERANCE = territories.AREA_TOLERANCE = inf
 t0 = time.perf_counter()
-terr = territories.load_territories(gpkg)
+terr = territories.load_territories(gpkg, commune_geometry=False)  # as the server keeps them (geodash.selection)
 out["load_territories_s"] = time.perf_counter() - t0
 mark("territories loaded")
 rng = np.random.default_rng(62)
@@ -99,7 +100,7 @@ fin["id"] = [f"S{i:06d}" for i in range(n)]
 fin["epci_siren"] = com["epci_siren"].to_numpy()[pick]
 fin["commune_insee"] = com["insee"].to_numpy()[pick]
 t0 = time.perf_counter()
-placed, unplaced = projects.place_projects(fin, terr.communes)
+placed, unplaced = projects.place_projects(fin, terr.with_commune_geometry().communes)
 out["place_projects_s"] = time.perf_counter() - t0
 base = Base(terr, dataclasses.replace(chiffres_data, financements=fin), placed, unplaced, credit)
 del real, fin, placed, unplaced

@@ -397,9 +397,10 @@ def memory_section(mem: dict) -> list[str]:
             f"`bench/national.py`: {nat['wheel']} read ({sec(b['read_wheel_s'])}) and all of France built into a "
             f"GeoPackage ({num(b['communes'])} communes, {num(b['epci'])} EPCI, {b['gpkg_bytes'] / 1e6:.0f} MB; "
             f"{sec(b['build_s'])}; {b['communes_without_epci_left_out']} communes in no EPCI left out), then a fresh "
-            "process imports what the server imports (Streamlit, the map page), loads it "
-            f"({sec(n['load_territories_s'])}), spreads {num(nat['projects'])} financements (the Pas-de-Calais's real "
-            f"rows drawn again) over the communes and places them ({sec(n['place_projects_s'])}), gives memory back "
+            "process imports what the server imports (Streamlit, the map page), loads it as the server keeps it "
+            f"(the communes without their full-resolution shapes; {sec(n['load_territories_s'])}), spreads {num(nat['projects'])} financements (the Pas-de-Calais's real "
+            f"rows drawn again) over the communes and places them (on those shapes, read again; "
+            f"{sec(n['place_projects_s'])}), gives memory back "
             "as the server's start-up does, and prepares two views as the server's warm-up does "
             "(`viewmodel.prepare`)"
             + (

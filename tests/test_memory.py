@@ -60,3 +60,43 @@ def test_memory_freed_in_arrows_pool_goes_back_to_the_system():
     loaded, freed, after = int(loaded), int(freed), int(after)
     assert freed > loaded - 100, out  # the pool keeps what was freed
     assert after < freed - 150, out  # released
+
+
+ARENAS_SCRIPT = """
+import ctypes, ctypes.util, sys, threading
+from geodash.memory import limit_malloc_arenas
+
+limited = limit_malloc_arenas(2) if sys.argv[1] == "limited" else None
+together = threading.Barrier(7)
+
+def visitor():  # a visitor's run: its own thread, allocating while the others live
+    kept = [bytearray(100_000) for _ in range(5)]  # above Python's small objects: glibc's, in this thread's arena
+    together.wait()
+    together.wait()
+
+threads = [threading.Thread(target=visitor) for _ in range(6)]
+for t in threads:
+    t.start()
+together.wait()
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+libc.fopen.restype = ctypes.c_void_p
+report = libc.fopen(sys.argv[2].encode(), b"w")
+libc.malloc_info(0, ctypes.c_void_p(report))  # glibc's report: one <heap> element per arena
+libc.fclose(ctypes.c_void_p(report))
+together.wait()
+for t in threads:
+    t.join()
+print(limited, open(sys.argv[2]).read().count("<heap nr="))
+"""
+
+
+def test_the_threads_of_visitors_share_few_allocation_arenas(tmp_path):
+    """Six threads allocating at once: glibc gives each an arena of its own, unless they are capped."""
+    out = {}
+    for case in ("default", "limited"):
+        run = [sys.executable, "-c", ARENAS_SCRIPT, case, str(tmp_path / f"{case}.xml")]
+        out[case] = subprocess.run(run, capture_output=True, text=True, check=True).stdout.split()
+    if out["limited"][0] != "True":
+        pytest.skip("this C library cannot be asked to limit its arenas (not glibc)")
+    assert int(out["default"][1]) > 2, out  # the main thread's arena and one per thread
+    assert int(out["limited"][1]) <= 2, out

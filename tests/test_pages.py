@@ -36,3 +36,36 @@ def test_text_table_index_becomes_row_headers_and_missing_values_are_empty():
     assert '<tr><th scope="row">Total</th><td></td><td></td></tr>' in out
     assert "nan" not in out and "None" not in out and "&lt;NA&gt;" not in out
     assert "Thématique" not in text_table_html(frame, label="Montants")  # without ``index``, no index column
+
+
+def test_one_page_table_is_rendered_at_a_time(monkeypatch):
+    """Visitors' runs showing a project table at once take turns: the styler and its rendering (short-lived
+    objects, cell by cell) of one run only are alive at a time, so that memory does not grow with them."""
+    import threading
+    import time
+
+    import streamlit as st
+
+    from geodash import dashboard, pages
+
+    busy, most = [0], [0]
+    lock = threading.Lock()
+
+    def rendering(*args, **kwargs):
+        with lock:
+            busy[0] += 1
+            most[0] = max(most[0], busy[0])
+        time.sleep(0.05)
+        with lock:
+            busy[0] -= 1
+
+    built = []
+    monkeypatch.setattr(st, "dataframe", rendering)
+    monkeypatch.setattr(dashboard, "french_table", lambda table: built.append(busy[0]) or table.style)
+    table = pd.DataFrame({"Projet": ["a", "b"], "Montant du Département (€)": [1.0, None]})
+    runs = [threading.Thread(target=pages.french_dataframe, args=(table,)) for _ in range(4)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert most[0] == 1 and built == [0, 0, 0, 0]  # each styler built when no other rendering is in progress

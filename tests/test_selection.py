@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 from geodash import atlas
@@ -129,6 +130,26 @@ def test_cached_base_follows_the_database_and_keeps_the_territories(monkeypatch,
     cached_base.clear()
 
 
+def test_the_pages_keep_no_commune_shapes_yet_place_and_print_as_a_full_load(monkeypatch, tmp_path):
+    """The server's data keep the communes' attributes only (all France: 100 MB less); the projects are
+    placed, and a sheet printed, on their full-resolution shapes read again: as from a full load."""
+    from geodash.selection import cached_base
+
+    monkeypatch.setenv("GEODASH_DATABASE_URL", f"sqlite:///{tmp_path / 'shapes.sqlite'}")
+    monkeypatch.delenv("GEODASH_PROJECTS_DIR", raising=False)
+    kept, full = cached_base(), load_base(with_context=False)
+    assert "geometry" not in kept.terr.communes and "geometry" in full.terr.communes
+    pd.testing.assert_frame_equal(kept.placed, full.placed)
+    pd.testing.assert_frame_equal(kept.unplaced, full.unplaced)
+    sheets = []
+    for loaded in (kept, full):
+        fig = atlas.render_view(loaded, atlas.SheetRequest(Filters(epci=LUMBRES), day=date(2019, 5, 1)))
+        sheets.append(atlas.figure_bytes(fig, "png"))
+        plt.close(fig)
+    assert sheets[0] == sheets[1]
+    cached_base.clear()
+
+
 def test_memo_computes_a_key_once_even_when_asked_at_once(base):
     import threading
     import time
@@ -159,6 +180,22 @@ def test_memo_keeps_at_most_its_size_dropping_the_oldest(base):
     assert len(base.derived) == base.MEMO_SIZE
     assert ("size", 0) not in base.derived and ("size", base.MEMO_SIZE + 4) in base.derived
     assert base.memo(("size", 0), lambda: "again") == "again"  # computed again when asked again
+
+
+def test_memo_keeps_the_key_it_stored_and_the_last_used_values(base):
+    """A value found stays under the key it was stored with, not the equal key of the run that asked (a
+    session's objects, which would then outlive it); asking makes it the last to go."""
+    base.derived.clear()
+    stored = ("view", "200033579")
+    base.memo(stored, lambda: "computed")
+    asked = ("view", "".join(["2000", "33579"]))  # equal, made by another run
+    assert asked is not stored and base.memo(asked, lambda: "again") == "computed"
+    assert next(k for k in base.derived if k == asked) is stored
+    for i in range(base.MEMO_SIZE - 1):
+        base.memo(("size", i), lambda i=i: i)
+    base.memo(asked, lambda: "again")  # the oldest, used again: now the last to go
+    base.memo(("size", "one more"), lambda: 0)
+    assert stored in base.derived and ("size", 0) not in base.derived
 
 
 def test_a_failed_computation_keeps_nothing_and_is_tried_again(base):

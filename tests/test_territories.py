@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 
+import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
+
+from geodash import settings
+from geodash.territories import TerritoryError, load_territories
 
 # Number of communes each contract states (line of the source document); None where it states none.
 CONTRACT_COUNTS = {
@@ -110,3 +116,28 @@ def test_web_epci_is_union_of_web_communes(terr):
 def test_web_coordinates_are_rounded(terr):
     coords = shapely.get_coordinates(terr.communes_web.geometry.to_numpy())
     assert abs(coords * 1e5 - (coords * 1e5).round()).max() < 1e-6
+
+
+def test_a_server_keeps_the_communes_attributes_and_reads_their_shapes_again(terr, tmp_path):
+    """``commune_geometry=False`` (what the server keeps): the communes' attributes only; their
+    full-resolution shapes read again on demand are the ones a full load gives."""
+    light = load_territories(commune_geometry=False)
+    assert not isinstance(light.communes, gpd.GeoDataFrame) and "geometry" not in light.communes
+    pd.testing.assert_frame_equal(light.communes, pd.DataFrame(terr.communes.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(light.epci, terr.epci)
+    pd.testing.assert_frame_equal(light.communes_web, terr.communes_web)
+    assert terr.with_commune_geometry() is terr  # kept: nothing read
+    full = light.with_commune_geometry()
+    assert full.communes.crs == terr.communes.crs
+    assert full.communes.geom_equals_exact(terr.communes.geometry, tolerance=0).all()
+    pd.testing.assert_frame_equal(full.communes, terr.communes)
+    assert full.epci is light.epci and not isinstance(light.communes, gpd.GeoDataFrame)  # nothing else read
+
+    # The file replaced by another territory since: refused, not drawn with the wrong communes.
+    path = tmp_path / "territoires.gpkg"
+    shutil.copyfile(settings.territories_path(), path)
+    moved = load_territories(path, commune_geometry=False)
+    other = terr.communes.iloc[::-1]
+    other.to_file(path, layer="communes", driver="GPKG")
+    with pytest.raises(TerritoryError, match="remplacé"):
+        moved.with_commune_geometry()

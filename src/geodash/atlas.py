@@ -113,7 +113,7 @@ def render_view(base: Base, request: SheetRequest, context=None):
     """
     from .printmap import SheetOptions, render_sheet, with_bilan
 
-    terr = base.terr
+    terr = base.terr.with_commune_geometry()  # the sheet draws them at full resolution; a server keeps none
     if request.epci is not None and request.epci not in terr.sirens:
         raise KeyError(f"EPCI « {request.epci} » inconnu")
     flt = request.filters

@@ -198,7 +198,7 @@ def place_names(codes: object, commune_names: dict[str, str]) -> str:
 
 def project_table(financements: pd.DataFrame, numbers: pd.Series, commune_names: dict[str, str]) -> pd.DataFrame:
     """Table of projects with French column names (amounts stay numeric so the table sorts)."""
-    data = financements.copy()
+    data = financements[[c for c in financements.columns if c in TABLE_COLUMNS or c == "commune_insee"]].copy()
     data["numero"] = numbers.reindex(data.index)
     data["communes"] = data["commune_insee"].map(lambda codes: place_names(codes, commune_names))
     data["nature"] = data["nature"].map(NATURES).fillna(data["nature"])

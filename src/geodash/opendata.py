@@ -357,7 +357,8 @@ LAYER_TITLES = {
 def communes_layer(terr) -> gpd.GeoDataFrame:
     """The communes, full resolution, Lambert-93."""
     columns = list(COLUMN_NOTES["communes"])
-    return terr.communes[[*columns, "geometry"]].to_crs(settings.CRS_METRIC).reset_index(drop=True)
+    communes = terr.with_commune_geometry().communes  # a server keeps their attributes only
+    return communes[[*columns, "geometry"]].to_crs(settings.CRS_METRIC).reset_index(drop=True)
 
 
 def _bilan_columns(table: pd.DataFrame, chiffres: pd.DataFrame) -> dict[str, str]:

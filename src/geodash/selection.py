@@ -12,6 +12,7 @@ import logging
 import math
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -43,13 +44,16 @@ __all__ = [
 ]
 
 
-class Kept(dict):
+class Kept(OrderedDict):
     """Values computed once per key and kept, the ``size`` most recently used (the least recently used
     go first); thread-safe.
 
     A key is computed once: a thread asking while another computes it waits for that result. Plain
     Python, so that what the server loaded for every visitor is out of any client's reach (a
     Streamlit cache is emptied by a client's ``clear_cache`` message).
+
+    A value found keeps the key it was stored with: the asker's equal key (made by a visitor's run)
+    is not kept in its place, so that nothing a run made outlives it here (see :mod:`geodash.memory`).
     """
 
     def __init__(self, size: int):
@@ -62,9 +66,8 @@ class Kept(dict):
         """The value kept under ``key`` (now the most recently used), else ``compute()``, kept."""
         with self._lock:
             if key in self:
-                value = self.pop(key)
-                self[key] = value  # to the end: the last to go
-                return value
+                self.move_to_end(key)  # the last to go; the stored key stays
+                return self[key]
             computing = self._computing.setdefault(key, threading.Lock())
         with computing:
             if key in self:
@@ -247,7 +250,7 @@ def _projects(terr: territories.Territories, source: ProjectSource, day: date):
 
         follow_ups = all_follow_ups(ready_engine(source.database_url))
         followed = avancement.follow(data.financements, follow_ups, progress.planned(), day)
-    placed, unplaced = projects.place_projects(data.financements, terr.communes)
+    placed, unplaced = projects.place_projects(data.financements, terr.with_commune_geometry().communes)
     placed = avancement.state_columns(placed, followed)
     unplaced = avancement.state_columns(unplaced, followed)
     _log.info("données chargées : %d financements", len(data.financements))
@@ -270,7 +273,9 @@ def _lengths(terr, context: layers.LoadedLayers, wanted: bool) -> pd.DataFrame |
 
 @kept(4)
 def _kept_territories(territories_file: str) -> territories.Territories:
-    return territories.load_territories(Path(territories_file))
+    # Without the communes' full-resolution shapes: the pages draw the web layers; the print, the open
+    # data and the placing of projects read them again (Territories.with_commune_geometry).
+    return territories.load_territories(Path(territories_file), commune_geometry=False)
 
 
 @kept(4)

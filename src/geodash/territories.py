@@ -7,7 +7,7 @@ and each EPCI is the union of its simplified communes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -40,6 +40,10 @@ class Territories:
     ``repaired`` counts, per layer, the invalid geometries (self-intersections, spikes) that were
     repaired while loading; ``warnings`` says the same in French, one line per layer, for the page's
     « Données » panel. Both are empty for a sound file.
+
+    ``communes`` may hold the communes' attributes only (a plain DataFrame: ``load_territories(...,
+    commune_geometry=False)``, what a server keeps); :meth:`with_commune_geometry` reads their
+    full-resolution shapes again from ``source``, the file loaded, for what draws or places on them.
     """
 
     communes: gpd.GeoDataFrame
@@ -48,6 +52,28 @@ class Territories:
     epci_web: gpd.GeoDataFrame
     repaired: dict[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    source: Path | None = None
+
+    def with_commune_geometry(self) -> Territories:
+        """These territories with the communes' full-resolution shapes: ``self`` when they are kept, else
+        read again from :attr:`source` (and not kept). Raises :class:`TerritoryError` when the file
+        no longer holds the communes loaded."""
+        if isinstance(self.communes, gpd.GeoDataFrame):
+            return self
+        if self.source is None:
+            raise TerritoryError("communes chargées sans leurs limites, et sans le fichier d'où les relire")
+        path = self.source
+        _check_file(path)
+        try:
+            frame, _ = _read_layer(path, "communes", set(gpkg.list_layers(path)))
+        except gpkg.GeoPackageError as exc:
+            raise TerritoryError(f"{path} : GeoPackage illisible ({exc})") from exc
+        finally:
+            release_free_memory()
+        communes = _metric_communes(frame)
+        if not communes["insee"].equals(self.communes["insee"]):
+            raise TerritoryError(f"{path} : fichier remplacé depuis son chargement (communes différentes)")
+        return replace(self, communes=communes)
 
     @cached_property
     def epci_context(self) -> gpd.GeoDataFrame:
@@ -315,17 +341,21 @@ def _check_areas(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
         )
 
 
-def load_territories(path: Path | None = None) -> Territories:
+def load_territories(path: Path | None = None, *, commune_geometry: bool = True) -> Territories:
     """Read the four layers of ``territoires.gpkg``; raise :class:`TerritoryError` with the file name.
 
     Every way the file can be wrong (missing, empty, not a GeoPackage, truncated, corrupt, a layer
     or a column missing, no or wrong coordinate system, layers that disagree) is a
     :class:`TerritoryError` whose French message starts with the file's path. Invalid geometries
     are repaired and counted in :attr:`Territories.repaired` / :attr:`Territories.warnings`.
+
+    ``commune_geometry=False`` keeps the communes' attributes only, checked as the rest: the pages draw
+    the web layers, and the full-resolution communes are the largest layer (all France: 100 MB),
+    read again when a sheet is printed or projects placed (:meth:`Territories.with_commune_geometry`).
     """
     path = Path(path or settings.territories_path())
     try:
-        return _read_territories(path)
+        return _read_territories(path, commune_geometry)
     finally:
         # Reading parsed every vertex through WKB buffers, reprojections and checks, freed by now: a
         # server keeps the territories, not that peak (France: about 90 MB). What a refused file
@@ -333,7 +363,14 @@ def load_territories(path: Path | None = None) -> Territories:
         release_free_memory()
 
 
-def _read_territories(path: Path) -> Territories:
+def _metric_communes(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The full-resolution communes as kept: Lambert-93, ``hors_departement`` a boolean."""
+    communes = frame.to_crs(settings.CRS_METRIC)
+    communes["hors_departement"] = communes["hors_departement"].astype(bool)
+    return communes
+
+
+def _read_territories(path: Path, commune_geometry: bool = True) -> Territories:
     _check_file(path)
     try:
         present = set(gpkg.list_layers(path))
@@ -349,8 +386,9 @@ def _read_territories(path: Path) -> Territories:
             if codes:
                 repaired[name] = codes
         _check_together(path, layers)
-        communes = layers["communes"].to_crs(settings.CRS_METRIC)
-        communes["hors_departement"] = communes["hors_departement"].astype(bool)
+        communes = _metric_communes(layers["communes"])
+        if not commune_geometry:
+            communes = pd.DataFrame(communes.drop(columns="geometry"))
         epci = layers["epci"].to_crs(settings.CRS_METRIC)
         epci_web = (
             layers["epci_web"].to_crs(settings.CRS_WEB).merge(epci.drop(columns="geometry"), on="siren", how="left")
@@ -369,6 +407,7 @@ def _read_territories(path: Path) -> Territories:
                 f"({', '.join(codes[:5])}{' …' if len(codes) > 5 else ''})"
                 for name, codes in repaired.items()
             ),
+            source=path,
         )
     except TerritoryError:
         raise

@@ -9,11 +9,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import threading
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from .. import dashboard, db, territories
 from ..selection import Base, cached_base
@@ -156,10 +156,24 @@ def public_lines(items) -> str:
     return "\n".join(public_message(item) for item in items)
 
 
-def french_dataframe(shown: Styler) -> None:
-    """A page table in French whatever the browser's locale, sortable on its numbers (``shown``: a
-    table of :func:`geodash.dashboard.french_table`); a missing amount reads "montant non précisé"."""
-    st.dataframe(shown, hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)
+#: One page table rendered at a time, whatever the number of visitors' runs in progress (see :func:`french_dataframe`).
+_TABLE_RENDERING = threading.Lock()
+
+
+def french_dataframe(table: pd.DataFrame) -> None:
+    """``table`` in French whatever the browser's locale, sortable on its numbers
+    (:func:`geodash.dashboard.french_table`); a missing amount reads "montant non précisé".
+
+    The styler and ``st.dataframe``'s rendering of it are short-lived Python objects, cell by cell (9 MB
+    for the département's 1 010 projects): ten visitors' runs showing it at once took 90 MB of Python's
+    blocks of small objects, which a few objects of those runs that live on then held for the server's
+    life (:mod:`geodash.memory`). One table at a time bounds that to one table's; the runs share one
+    processor core for this work anyway (the interpreter's lock).
+    """
+    with _TABLE_RENDERING:
+        shown = dashboard.french_table(table)
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)
+        del shown  # before the next run takes its turn
 
 
 def text_table_html(frame: pd.DataFrame, *, label: str, index: bool = False, anchor: str | None = None) -> str:

@@ -315,7 +315,7 @@ def project_table(base: Base, chosen: Selection) -> None:
     table = vm.projects_table(base, chosen)
     # Numbers stay numbers (the table sorts on them), written in French by the server; « montant non
     # précisé » where the source gives none (the files keep numbers).
-    french_dataframe(dashboard.french_table(table))
+    french_dataframe(table)
     stem = dashboard.projects_file_stem(epci)
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable), not on every rerun.
