@@ -9,6 +9,8 @@ import matplotlib
 import pytest
 import shapely
 
+from geodash import style
+
 matplotlib.use("Agg")
 
 pytestmark = pytest.mark.browser
@@ -147,3 +149,26 @@ def test_screen_shows_at_least_the_print_labels(server, make_page, epci, mode):
     labels = p.map_frame().evaluate(MEASURE)["labels"]
     assert len(labels) >= on_paper > 0, (len(labels), on_paper)
     assert not [t for t in labels if t.strip().endswith("engagement")]  # name and amount only
+
+
+def test_leaving_the_projector_keeps_the_map_whole(server, make_page):
+    """The mode is a new map of the page: the map left behind is taken down without touching the new one's
+    legend, controls or style sheet, whichever of the two the page handles first (tried a few times)."""
+    p = make_page(1366, 768)
+    p.page.goto(f"{server}/?epci={LENS}")
+    p.wait_map(title=TITLES[LENS])
+    p.wait_settled()
+    for _ in range(3):
+        p.page.get_by_text("Mode projecteur").click()
+        p.page.wait_for_function("() => !!document.querySelector('.gd-projector[data-gd-settled]')", timeout=30_000)
+        p.page.locator(".gd-exit").click()
+        p.page.wait_for_function(
+            "() => !document.querySelector('.gd-projector') && !!document.querySelector('.leaflet-container[data-gd-settled]')",
+            timeout=30_000,
+        )
+        p.page.wait_for_timeout(300)
+        assert (
+            p.page.locator("#gd-legend .gd-legend-title").text_content() == "Communauté d'agglomération de Lens-Liévin"
+        )
+        size = p.page.evaluate("() => getComputedStyle(document.querySelector('.gd-marker .gd-label')).fontSize")
+        assert size == f"{style.FONTS['normal']['label']}px"  # the laptop's style sheet, not the projector's nor none

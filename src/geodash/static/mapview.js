@@ -28,10 +28,11 @@ function leaflet(base) {
 }
 
 // Undo the previous view: the overlay's own cleanup (controls, listeners, timers, DOM), every
-// layer, the readiness marks.
+// layer, the readiness marks. The steps are the map's own: when the display mode changes, the page's
+// other map (the new one) may have drawn its view before this one is taken down.
 function reset(map) {
-  const steps = window.gdCleanup || [];
-  window.gdCleanup = [];
+  const steps = map.gdCleanup || [];
+  map.gdCleanup = [];
   steps.forEach((f) => {
     try { f(); } catch (e) { console.error(e); }
   });

@@ -6,8 +6,8 @@
   var box = map.getContainer();
   var projector = cfg.projector;
   // The page keeps one map and draws each view in it (static/mapview.js): everything this script
-  // adds outside the map's layers is undone by window.gdCleanup before the next view.
-  var cleanup = window.gdCleanup = window.gdCleanup || [];
+  // adds outside the map's layers is undone by the steps kept on the map (map.gdCleanup) before the next view.
+  var cleanup = map.gdCleanup = map.gdCleanup || [];
   function on(target, events, fn) {
     target.on(events, fn);
     cleanup.push(function() { target.off(events, fn); });
