@@ -100,6 +100,7 @@ def test_projector_mode_has_its_buttons_and_steps(store):
         ({"epci": LUMBRES, "depuis": "2999-01-01"}, LUMBRES, None),
         ({"epci": LUMBRES, "depuis": "2024-02-30"}, LUMBRES, None),
         ({"epci": LUMBRES, "depuis": "2024-02-03"}, LUMBRES, date(2024, 2, 3)),
+        ({"epci": LUMBRES, "depuis": "2000-01-01"}, LUMBRES, date(2019, 4, 29)),  # before the contracts: their day
     ],
 )
 def test_a_bad_link_opens_the_page_anyway(store, params, epci, since):
@@ -107,3 +108,20 @@ def test_a_bad_link_opens_the_page_anyway(store, params, epci, since):
     assert (choice.epci, choice.since, choice.projector) == (epci, since, False)
     at = _run(**params)
     assert markdown_shown(at.title[0].value).startswith("Avancement")
+
+
+def test_a_hostile_title_and_reason_are_shown_as_written(store):
+    """Text staff typed reaches the page's tables and sentences as text: no Markdown, no HTML, no formula."""
+    hostile = "$x^2$ <b>{y}</b> *z* {{ w }}"
+    record = db.get_financing(store, "LUM-005")
+    db.edit_financing(store, "LUM-005", {"intitule": hostile}, expected_version=record.version, author="t")
+    db.record_event(store, "LUM-005", {"etat": "abandonne", "date": "02/02/2021", "motif": "<i>repris</i> $a$"},
+                    expected_version=0, author="t")  # fmt: skip
+    at = _run(epci=LUMBRES, depuis="2000-01-01")
+    changes = _tables(at)["Enregistré le"]
+    assert [row[1] for row in changes[1:]] == [hostile]
+    assert "<i>repris</i> $a$" in changes[1][2]
+    states = _tables(at)["État"]
+    assert any(row[0] == "Abandonné" for row in states[1:])
+    html = "".join(e.proto.body for e in at.get("html"))
+    assert "<b>{y}</b>" not in html and "&lt;b&gt;{y}&lt;/b&gt;" in html.replace("&#123;", "{").replace("&#125;", "}")

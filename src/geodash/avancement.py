@@ -34,6 +34,7 @@ __all__ = [
     "Followed",
     "ContractProgress",
     "NO_CHANGE",
+    "HISTORY_START",
     "AT_LEAST_NOTE",
     "LATE_RULE",
     "MILESTONE_RULE",
@@ -52,6 +53,8 @@ __all__ = [
     "late_note",
 ]
 
+#: The first day of the follow-up: the contracts' (délibération 2019-117, 29 April 2019).
+HISTORY_START = progress.DOCUMENT_DATE
 #: Said when the history holds nothing since the date asked.
 NO_CHANGE = "aucun changement enregistré depuis cette date"
 _NOT_FOLLOWED = "non suivi"  # a milestone the follow-up has no step for (start, intermediate step)

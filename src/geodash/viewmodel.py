@@ -327,13 +327,15 @@ class ProgressChoice:
 
 def progress_choice(base: Base, params: dict) -> ProgressChoice:
     """The progress page's choice from a link's query: an unknown EPCI is the département, a ``depuis`` that
-    is not a past ISO date is ignored (the page always opens)."""
+    is not a past ISO date is ignored, one before the contracts is their date (the page always opens)."""
     epci = str(params.get("epci") or "").strip() or None
     since = None
     with contextlib.suppress(ValueError):  # not a date: ignored
         since = date.fromisoformat(str(params.get("depuis") or "").strip())
-    if since is not None and (base.followed is None or since > base.followed.today or since.year < 2000):
-        since = None
+    if since is not None and (base.followed is None or since > base.followed.today):
+        since = None  # nothing is recorded in the future, nor without a database
+    elif since is not None:
+        since = max(since, avancement.HISTORY_START)  # the follow-up starts with the contracts
     return ProgressChoice(epci if epci in base.terr.sirens else None, since, params.get("mode") == "projecteur")
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from .. import progress
 from .. import viewmodel as vm
-from ..avancement import ContractProgress
+from ..avancement import HISTORY_START, ContractProgress
 from ..selection import Base
 from . import footer, markdown_text, page_style, text_table
 
@@ -63,7 +63,7 @@ def sidebar(base: Base, opened: vm.ProgressChoice) -> vm.ProgressChoice:
         since = st.date_input(
             "Changements enregistrés depuis le",
             value=opened.since,
-            min_value=progress.DOCUMENT_DATE,
+            min_value=HISTORY_START,
             max_value=base.followed.today if base.followed else date.today(),
             format="DD/MM/YYYY",
             help="Le point d'étape liste ce que le suivi a enregistré depuis cette date (vide : rien).",
