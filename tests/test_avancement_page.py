@@ -91,6 +91,8 @@ def test_projector_mode_has_its_buttons_and_steps(store):
     assert "Pays de Lumbres" not in markdown_shown(at.title[0].value)
     at.button[2].click().run()
     assert "mode" not in at.query_params
+    at.toggle(key="avancement-projecteur").set_value(True).run()  # the sidebar's switch: the projector again
+    assert at.query_params["mode"] == "projecteur" and not at.sidebar.selectbox
 
 
 @pytest.mark.parametrize(

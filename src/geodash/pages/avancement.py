@@ -30,6 +30,8 @@ def render(base: Base) -> None:
     opened = vm.progress_choice(base, st.query_params.to_dict())
     choice = opened if opened.projector else sidebar(base, opened)
     st.query_params.from_dict(vm.progress_params(choice))
+    if choice.projector != opened.projector:  # the app lays the page out from the link's mode: run it again
+        st.rerun()
     cp = vm.contract_progress(base, choice.epci, choice.since)
     if cp is None:
         st.title("Avancement des contrats")
