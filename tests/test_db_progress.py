@@ -249,3 +249,16 @@ def test_avancement_writes_one_line_per_epci_and_state(engine, monkeypatch, caps
     assert line[("200033579", "vote")]["montant_annonce"].startswith("au moins ")
     assert line[("200033579", "annonce")]["date_donnees"] == "2019-04-29"
     assert all(r["montant_annonce"] != "0" for r in rows if r["nombre"] != "0")
+
+
+def test_avancement_counts_a_step_recorded_on_a_repeated_subsidy_once(engine, monkeypatch, capsys):
+    """CALL-091 (Lens-Liévin) repeats CABBALR-033 (Béthune-Bruay): a payment recorded on the repeated line is the
+    subsidy's, counted once, on its first line's EPCI."""
+    monkeypatch.setenv("GEODASH_DATABASE_URL", _url(engine))
+    db.record_event(engine, "CALL-091", {"etat": "verse", "date": "03/03/2021", "montant": "5 000"},
+                    expected_version=0, author="marie.dupont")  # fmt: skip
+    assert main(["avancement", "--format", "csv"]) == 0
+    line = {(r["epci_siren"], r["etat"]): r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert line[("200072460", "verse")]["nombre"] == "1"
+    assert line[("200072460", "verse")]["montant_verse"] == "5000"
+    assert line[("246200364", "verse")]["nombre"] == "0"

@@ -138,9 +138,9 @@ def _avancement(args: argparse.Namespace) -> int:
         return 2
     for problem in data.errors:  # the financings set aside are not counted: say which
         print(problem, file=sys.stderr)
-    rows = countable(data.financements)
-    followed = avancement.follow(rows, follow, progress.planned(), today())
-    frame = progress.summary_table(followed.states.values(), terr.epci)
+    # Every row is followed (a step recorded on a repeated subsidy is its first row's), the first rows counted.
+    followed = avancement.follow(data.financements, follow, progress.planned(), today())
+    frame = progress.summary_table([followed.states[str(i)] for i in countable(data.financements)["id"]], terr.epci)
     _write_csv(frame.apply(lambda column: column.map(neutralise_formula)))
     return 0
 
