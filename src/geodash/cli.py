@@ -125,7 +125,7 @@ def _avancement(args: argparse.Namespace) -> int:
     from .dashboard import neutralise_formula
     from .db import all_follow_ups
     from .projects import countable
-    from .selection import ProjectSource, ready_engine, today
+    from .selection import ProjectSource, ready_engine
     from .territories import load_territories
 
     source = ProjectSource.in_force()
@@ -139,7 +139,7 @@ def _avancement(args: argparse.Namespace) -> int:
     for problem in data.errors:  # the financings set aside are not counted: say which
         print(problem, file=sys.stderr)
     # Every row is followed (a step recorded on a repeated subsidy is its first row's), the first rows counted.
-    followed = avancement.follow(data.financements, follow, progress.planned(), today())
+    followed = avancement.follow(data.financements, follow, progress.planned(), progress.today())
     frame = progress.summary_table([followed.states[str(i)] for i in countable(data.financements)["id"]], terr.epci)
     _write_csv(frame.apply(lambda column: column.map(neutralise_formula)))
     return 0
@@ -147,8 +147,8 @@ def _avancement(args: argparse.Namespace) -> int:
 
 def _etape(args: argparse.Namespace) -> int:
     from . import etape
-    from .progress import parse_day
-    from .selection import load_base, today
+    from .progress import parse_day, today
+    from .selection import load_base
 
     since = None
     if args.depuis is not None:

@@ -19,7 +19,7 @@ from .avancement import ContractProgress
 from .formatting import format_number
 from .printpages import Band, Heading, Paragraph, Table, flow_pages
 from .progress import LATE, day_text
-from .selection import Base, Filters, today
+from .selection import Base, Filters
 
 __all__ = ["FILE_PATTERN", "SUBJECT", "Etape", "etape_progress", "etape_blocks", "etape_pages", "write_etape"]
 
@@ -54,7 +54,7 @@ def etape_progress(base: Base, epci_siren: str, since: date | None = None) -> Et
         raise KeyError(f"EPCI « {epci_siren} » inconnu")
     financements = base.data.financements
     # CSV files read as they are follow nothing: every financing is as the document says
-    followed = base.followed or avancement.follow(financements, {}, progress.planned(), today())
+    followed = base.followed or avancement.follow(financements, {}, progress.planned(), progress.today())
     name = terr.epci_name(epci_siren)
     found = avancement.contract_progress(
         financements, followed, epci_siren=epci_siren, name=name, since=date.min if since is None else since

@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -67,6 +67,7 @@ __all__ = [
     "Proposal",
     "parse_day",
     "day_text",
+    "today",
     "planned",
     "document_vote",
     "current_state",
@@ -275,6 +276,11 @@ def _amount(value) -> float | None:
         return parse_number(text)
     except ValueError:
         return None
+
+
+def today() -> date:
+    """The server's local date: the day steps are checked against and « en retard » is judged on."""
+    return datetime.now(timezone.utc).astimezone().date()
 
 
 def day_text(d: date | None) -> str:

@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -230,15 +230,10 @@ def load_base(
     """
     terr = territories.load_territories(Path(territories_file) if territories_file else None)
     source = ProjectSource.chosen(projects_dir)
-    data, placed, unplaced, followed = _projects(terr, source, today())
+    data, placed, unplaced, followed = _projects(terr, source, progress.today())
     context = layers.load_layers(layers_config) if with_context else layers.LoadedLayers()
     lengths = _lengths(terr, context, with_road_lengths)
     return Base(terr, data, placed, unplaced, sources.map_credit(), context, lengths, followed)
-
-
-def today() -> date:
-    """The server's local date: the day « en retard » is judged on."""
-    return datetime.now(timezone.utc).astimezone().date()
 
 
 def _projects(terr: territories.Territories, source: ProjectSource, day: date):
@@ -322,7 +317,7 @@ def cached_base() -> Base:
         source.database_url,
         source.folder,
         source.version(),
-        today(),  # « en retard » changes with the day, not only with the data
+        progress.today(),  # « en retard » changes with the day, not only with the data
     )
 
 

@@ -190,7 +190,7 @@ def follow_up_state(
 
 
 def _today(today: date | None) -> date:
-    return today or datetime.now(timezone.utc).astimezone().date()
+    return today or progress.today()
 
 
 def _append(

@@ -8,8 +8,6 @@ The view is a link: ``?epci=SIREN&depuis=AAAA-MM-JJ&mode=projecteur``.
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from .. import progress
@@ -66,7 +64,7 @@ def sidebar(base: Base, opened: vm.ProgressChoice) -> vm.ProgressChoice:
             "Changements enregistrés depuis le",
             value=opened.since,
             min_value=HISTORY_START,
-            max_value=base.followed.today if base.followed else date.today(),
+            max_value=base.followed.today if base.followed else progress.today(),
             format="DD/MM/YYYY",
             help="Le point d'étape liste ce que le suivi a enregistré depuis cette date (vide : rien).",
             key="avancement-depuis",
