@@ -16,12 +16,25 @@ import streamlit as st
 APP_DIR = Path(__file__).parent
 
 
+def page_style() -> None:
+    """Every page's first elements: its CSS, and a small component of ours (``static/page_boot.js``) that
+    says the document is French (RGAA 8.3: Streamlit's page declares English) and asks for the map's code
+    (its script, Leaflet) at once.
+
+    Sent before the pages' modules are imported and the data read (the server's start-up may still be at
+    it on a first visit), so that the browser asks for them before the sixty files of Streamlit's own
+    code that the page's elements need, not behind them (0.3-0.5 s sooner, measured).
+    """
+    from geodash.assets import STATIC_DIR, install_static_assets, preloads
+
+    install_static_assets(APP_DIR / "static")  # Leaflet, served by the app: written once (a look at a file after)
+    st.html(STATIC_DIR / "page.css")
+    boot = st.components.v2.component("geodash_page", js=(STATIC_DIR / "page_boot.js").read_text(encoding="utf-8"))
+    boot(data={"preload": preloads(st.get_option("server.baseUrlPath"))}, key="gd-page")
+
+
 def main() -> None:
     """The page script: the shared base, then the page the URL names."""
-    from geodash.assets import install_static_assets
-    from geodash.pages import accessibilite, avancement, carte, comparaison, database_guard, open_base, saisie, sources
-    from geodash.startup import visit
-
     projector = st.query_params.get("mode") == "projecteur"
     st.set_page_config(
         page_title="geodash — Contrats territoriaux du Pas-de-Calais",
@@ -31,7 +44,10 @@ def main() -> None:
         # shows the map, its buttons and its keys only (the sidebar stays one tap away).
         initial_sidebar_state="collapsed" if projector else "auto",
     )
-    install_static_assets(APP_DIR / "static")  # Leaflet, served by the app: written once (a look at a file after)
+    page_style()
+    from geodash.pages import accessibilite, avancement, carte, comparaison, database_guard, open_base, saisie, sources
+    from geodash.startup import visit
+
     # A visitor's run: the start-up's preparation of views waits for it (geodash.startup.visit).
     with visit():
         # Territories, layers, and the projects as stored now (see geodash.selection); on a failure, a French

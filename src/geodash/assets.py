@@ -1,24 +1,54 @@
-"""Serve Leaflet from the app itself so the map works without internet.
+"""Serve the map's code from the app itself, so that the map works without internet and its code is not
+sent again with every view.
 
-geodash needs only Leaflet (markers are inline SVG), which the ``xstatic-leaflet`` package ships. It
-is copied into the app's ``static/`` folder, served by Streamlit's static file serving at
-``/app/static/``, where the page's map component (:mod:`geodash.pages.mapview`) loads it.
+geodash needs only Leaflet (markers are inline SVG), which the ``xstatic-leaflet`` package ships, and its
+own map script (``static/mapview.js`` with ``static/webmap_overlay.js``). Both are written into the app's
+``static/`` folder, served by Streamlit's static file serving at ``/app/static/``: the page's map
+component (:mod:`geodash.pages.mapview`) imports the script once per page, which loads Leaflet. The
+script's file name carries a digest of its text, so that a browser never keeps an old one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+from functools import cache
 from pathlib import Path
 
-__all__ = ["install_static_assets"]
+__all__ = ["STATIC_DIR", "install_static_assets", "leaflet_url", "map_module_url", "preloads"]
+
+#: The pages' tracked CSS and scripts (Leaflet, copied, is served from the app's own ``static/`` folder).
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 _FILES = ("leaflet.js", "leaflet.css", "images")
 
 
+@cache
+def _map_module() -> tuple[str, str]:
+    """The map's script as one ES module (the overlay's function, then ``mapview.js``), and its file name
+    under the static folder (with a digest of the text)."""
+    text = (
+        "const overlay = "
+        + (STATIC_DIR / "webmap_overlay.js").read_text(encoding="utf-8").strip()
+        + ";\n"
+        + (STATIC_DIR / "mapview.js").read_text(encoding="utf-8")
+    )
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+    return text, f"geodash/mapview-{digest}.js"
+
+
 def install_static_assets(static_dir: Path) -> Path:
-    """Copy Leaflet into ``static_dir/leaflet`` once (idempotent); return the folder."""
+    """Copy Leaflet into ``static_dir/leaflet`` and write the map's script beside it, once each
+    (idempotent: a look at two files afterwards); return Leaflet's folder."""
     import xstatic.pkg.leaflet as xleaflet
 
+    text, name = _map_module()
+    module = Path(static_dir) / name
+    if not module.exists():
+        module.parent.mkdir(parents=True, exist_ok=True)
+        partial = module.with_suffix(".part")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(module)  # whole or absent: a page never imports half of it
     target = Path(static_dir) / "leaflet"
     if (target / "leaflet.js").exists():
         return target
@@ -30,3 +60,31 @@ def install_static_assets(static_dir: Path) -> Path:
         else:
             shutil.copy2(src / name, target / name)
     return target
+
+
+def _served(base_url_path: str, path: str) -> str:
+    """The address of ``path`` in Streamlit's static files (``/app/static/``) under the server's base path
+    (its option ``server.baseUrlPath``)."""
+    base = base_url_path.strip("/")
+    return f"/{base}/app/static/{path}" if base else f"/app/static/{path}"
+
+
+def leaflet_url(base_url_path: str = "") -> str:
+    """Where a page finds the copied Leaflet (a folder: ``leaflet.js``, ``leaflet.css``)."""
+    return _served(base_url_path, "leaflet/")
+
+
+def map_module_url(base_url_path: str = "") -> str:
+    """Where a page finds the map's script (an ES module)."""
+    return _served(base_url_path, _map_module()[1])
+
+
+def preloads(base_url_path: str = "") -> list[tuple[str, str]]:
+    """What a page asks for before its map needs it: ``(address, kind)`` pairs, ``kind`` being a
+    ``<link rel=preload>``'s ``as`` or ``"module"`` (``rel=modulepreload``)."""
+    leaflet = leaflet_url(base_url_path)
+    return [
+        (map_module_url(base_url_path), "module"),
+        (leaflet + "leaflet.js", "script"),
+        (leaflet + "leaflet.css", "style"),
+    ]

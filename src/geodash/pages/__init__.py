@@ -7,15 +7,13 @@ small functions that turn widgets into library calls. Styles and scripts live in
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import threading
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from .. import dashboard, db, territories
+from .. import assets, dashboard, db, territories
 from ..selection import Base, cached_base
 from ..text import html_text, markdown_text, public_message
 
@@ -27,8 +25,8 @@ __all__ = [
     "footer",
     "french_dataframe",
     "open_base",
-    "page_style",
     "leaflet_url",
+    "map_module_url",
     "markdown_text",
     "public_lines",
     "text_alternative",
@@ -37,7 +35,7 @@ __all__ = [
 ]
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = assets.STATIC_DIR
 
 
 _LOG = logging.getLogger("geodash")
@@ -91,34 +89,15 @@ def database_guard():
         _database_unavailable(exc)
 
 
-#: Streamlit's page declares ``<html lang="en">``: every page says it is French, so that a screen reader
-#: reads it with a French voice (RGAA 8.3). A script the page runs, through ``st.html``'s public option.
 def leaflet_url() -> str:
-    """Where the page finds Leaflet (copied by :func:`geodash.assets.install_static_assets`): Streamlit's
-    static files (``/app/static/``) under the server's base path (``server.baseUrlPath``)."""
-    base = st.get_option("server.baseUrlPath").strip("/")
-    return f"/{base}/app/static/leaflet/" if base else "/app/static/leaflet/"
+    """Where the page finds Leaflet: :func:`geodash.assets.leaflet_url` under this server's base path."""
+    return assets.leaflet_url(st.get_option("server.baseUrlPath"))
 
 
-#: The document's language (French), and Leaflet asked for at once: the map's component loads it only
-#: once its own code has come, after Streamlit's (0.5 s later on a first visit, measured).
-PAGE_SCRIPT = """<script>
-document.documentElement.lang = 'fr';
-[['leaflet.js', 'script'], ['leaflet.css', 'style']].forEach(function(f) {
-  var href = BASE + f[0];
-  if (!document.head.querySelector('link[rel=preload][href="' + href + '"]')) {
-    var link = document.createElement('link');
-    link.rel = 'preload'; link.as = f[1]; link.href = href;
-    document.head.appendChild(link);
-  }
-});
-</script>"""
-
-
-def page_style() -> None:
-    """The pages' CSS, the document's language (French), Leaflet asked for: every page calls it first."""
-    st.html(STATIC_DIR / "page.css")
-    st.html(PAGE_SCRIPT.replace("BASE", json.dumps(leaflet_url())), unsafe_allow_javascript=True)
+def map_module_url() -> str:
+    """Where the page finds the map's script: :func:`geodash.assets.map_module_url` under this server's
+    base path."""
+    return assets.map_module_url(st.get_option("server.baseUrlPath"))
 
 
 def footer() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import footer, page_style
+from . import footer
 
 __all__ = ["CONFORMITY", "STATEMENT_DATE", "page", "render"]
 
@@ -130,7 +130,6 @@ def page() -> st.Page:
 
 def render() -> None:
     """The statement; it reads no data."""
-    page_style()
     st.title("Déclaration d'accessibilité")
     st.markdown(STATEMENT)
     footer()

@@ -14,7 +14,7 @@ from .. import progress
 from .. import viewmodel as vm
 from ..avancement import HISTORY_START, ContractProgress
 from ..selection import Base
-from . import footer, markdown_text, page_style, text_table
+from . import footer, markdown_text, text_table
 
 __all__ = ["render"]
 
@@ -24,7 +24,6 @@ PROJECTOR_KEY = "gd-etape"
 
 def render(base: Base) -> None:
     """The progress page of the territory the link or the list names."""
-    page_style()
     opened = vm.progress_choice(base, st.query_params.to_dict())
     choice = opened if opened.projector else sidebar(base, opened)
     st.query_params.from_dict(vm.progress_params(choice))

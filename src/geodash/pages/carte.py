@@ -17,7 +17,7 @@ from .. import viewmodel as vm
 from ..selection import Base, Selection
 from ..viewmodel import Choice, Position, Widgets
 from ..views import View, view_params
-from . import footer, french_dataframe, indicators, mapview, markdown_text, page_style, text_alternative, text_table
+from . import footer, french_dataframe, indicators, mapview, markdown_text, text_alternative, text_table
 
 __all__ = ["render"]
 
@@ -25,7 +25,6 @@ __all__ = ["render"]
 def render(base: Base) -> None:
     """The whole map page."""
     view = vm.view_of(base, st.query_params.to_dict())
-    page_style()
     choice = sidebar(base, view)
     keep_view_in_url(base, view, choice)
     chosen = vm.selected(base, choice.filters)

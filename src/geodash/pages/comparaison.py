@@ -13,7 +13,7 @@ from .. import bilan, comparison, dashboard, webmap
 from .. import viewmodel as vm
 from ..selection import Base
 from ..views import parse_view
-from . import data_errors, footer, indicators, mapview, page_style, text_alternative, text_table
+from . import data_errors, footer, indicators, mapview, text_alternative, text_table
 
 __all__ = ["render"]
 
@@ -22,7 +22,6 @@ def render(base: Base) -> None:
     """Indicator choice, map and ranking, bilan downloads, count of named projects."""
     chiffres, terr = base.data.chiffres, base.terr
     view = parse_view(st.query_params.to_dict(), terr.sirens, comparison.indicator_ids(chiffres))
-    page_style()
     with st.sidebar:
         st.header("Comparaison")
         indicator = indicators.choose_indicator(base, view.indicateur)

@@ -3,7 +3,9 @@
 The component is declared once per server and mounted by the pages with a key that names the kind
 of map: Streamlit keeps one instance for the page's life and hands it each run's view
 (:class:`geodash.webmap.WebMap`), which ``static/mapview.js`` draws in place of the previous one, once.
-No iframe, no map script compiled or sent per view: only the view's data. In projector mode the map
+No iframe, no map script compiled or sent per view: only the view's data (the component's own code,
+``static/mapview_loader.js``, imports the script once from the app's static files, see
+:mod:`geodash.assets`). In projector mode the map
 fills the screen under its own bar (the territory's name, « Précédent » / « Suivant », the arrow keys).
 """
 
@@ -16,18 +18,13 @@ import streamlit as st
 
 from ..viewmodel import UNLINKED, Position
 from ..webmap import WebMap
-from . import STATIC_DIR, leaflet_url
+from . import STATIC_DIR, leaflet_url, map_module_url
 
 __all__ = ["Bar", "show"]
 
-_JS = (
-    "const overlay = "
-    + (STATIC_DIR / "webmap_overlay.js").read_text(encoding="utf-8").strip()
-    + ";\n"
-    + (STATIC_DIR / "mapview.js").read_text(encoding="utf-8")
-)
+_LOADER = (STATIC_DIR / "mapview_loader.js").read_text(encoding="utf-8")
 _CSS = (STATIC_DIR / "mapview.css").read_text(encoding="utf-8")
-_COMPONENT = st.components.v2.component("geodash_map", js=_JS, css=_CSS, isolate_styles=False)
+_COMPONENT = st.components.v2.component("geodash_map", js=_LOADER, css=_CSS, isolate_styles=False)
 
 
 @dataclass(frozen=True)
@@ -81,6 +78,7 @@ def show(
         "key": web.key,
         "view": web.text,
         "position": {"center": position.center, "zoom": position.zoom, "restore": position.restore},
+        "module": map_module_url(),
         "leaflet": leaflet_url(),
         "height": height,
         "label": label,

@@ -28,7 +28,7 @@ from .. import db, progress, style
 from ..formatting import format_eur, parse_number
 from ..projects import FIELD_LIMITS, FINANCEMENT_COLUMNS, FINANCEMENT_OPTIONAL
 from ..selection import Base, ProjectSource, ready_engine
-from . import INTERRUPTED, footer, markdown_text, page_style, text_table
+from . import INTERRUPTED, footer, markdown_text, text_table
 from .signin import ROLE_LABELS, sign_in, sign_out, signed_in, signed_in_login
 
 __all__ = ["render", "open_form", "form_values", "my_changes", "follow_up"]
@@ -69,7 +69,6 @@ HELP = {
 
 def render(base: Base) -> None:
     """The whole staff page."""
-    page_style()
     st.title("Saisie des financements")
     workspace_or_sign_in(base)
     footer()

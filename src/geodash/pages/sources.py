@@ -10,14 +10,13 @@ import streamlit as st
 
 from .. import opendata, sources
 from ..selection import Base
-from . import data_errors, footer, page_style, public_lines
+from . import data_errors, footer, public_lines
 
 __all__ = ["render"]
 
 
 def render(base: Base) -> None:
     """Data quality first (what a data editor looks for), then the sources document."""
-    page_style()
     st.title("Sources et qualité des données")
     st.subheader("Qualité des données")
     data_errors(base, expanded=True)
