@@ -46,7 +46,9 @@ class RunReply:
     selectboxes: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # label -> (id, options)
     texts: list[str] = field(default_factory=list)  # heading and markdown bodies, in order
     exceptions: list[str] = field(default_factory=list)
-    components: int = 0  # component instances (the map: a ``st.components.v2`` component, ``bidi_component``)
+    #: Names of the component instances (``st.components.v2``: the page's ``geodash_page``, the map's
+    #: ``geodash_map``; a v1 instance counts as its component's name).
+    components: list[str] = field(default_factory=list)
     messages: int = 0
     bytes: int = 0
     new_session: bool = False
@@ -79,7 +81,7 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
         elif ek == "exception":
             reply.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
         elif ek in ("component_instance", "bidi_component"):  # components v1 and v2 (the map)
-            reply.components += 1
+            reply.components.append(getattr(element, ek).component_name)
     elif kind == "script_finished":
         status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
         if status == "FINISHED_EARLY_FOR_RERUN":

@@ -41,7 +41,8 @@ def test_session_reads_the_selectbox_and_switches(server):
     assert widget_id.endswith("-epci")
     assert options[0] == "Tout le département" and len(options) == 1 + len(terr.sirens)
     assert any("Pas-de-Calais" in t for t in first.texts) and not any(title in t for t in first.texts)
-    assert first.components == 1  # the map
+    # The page's own first element (language, the map's code asked for), then the map.
+    assert [name.rpartition(".")[2] for name in first.components] == ["geodash_page", "geodash_map"]
     assert pl.problems(switched, title) == []
     assert pl.problems(switched, other) == [f"« {other} » not in the page's headings/markdown"]
 

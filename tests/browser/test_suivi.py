@@ -19,6 +19,7 @@ from geodash.db.engine import make_engine
 
 from ..conftest import ARTIFACTS
 from .conftest import start_server
+from .test_accessibility import FOOTER
 from .test_saisie import EDITORS, IDLE, PASSWORD, choose, open_financing, sign_in, signed_in
 
 pytestmark = pytest.mark.browser
@@ -80,8 +81,11 @@ def _row(p, table: str, first: str) -> list[str]:
 
 
 def _progress(p, url: str) -> None:
+    """Open the progress page ``url`` and wait until it is drawn whole: its heading, its last element (the
+    footer's link), no run in progress."""
     p.page.goto(url)
     p.page.get_by_role("heading", name=re.compile("^Avancement")).first.wait_for()
+    p.page.get_by_role("link", name=FOOTER).wait_for()
     p.page.wait_for_function(IDLE)
 
 

@@ -1,0 +1,49 @@
+"""The map's code served by the app (geodash.assets): Leaflet and the map's script written once into the
+app's static folder, under addresses that follow the server's base path."""
+
+from __future__ import annotations
+
+import hashlib
+
+from geodash import assets
+
+
+def test_the_map_script_and_leaflet_are_written_once(tmp_path):
+    folder = assets.install_static_assets(tmp_path)
+    assert (folder / "leaflet.js").stat().st_size > 100_000 and (folder / "leaflet.css").exists()
+    (module,) = (tmp_path / "geodash").glob("mapview-*.js")
+    text = module.read_text(encoding="utf-8")
+    # One ES module: the overlay's function, then the component's script with its default export.
+    assert text.startswith("const overlay = ") and "(function(map, outline, cfg)" in text
+    assert "export default function" in text
+    written = module.stat().st_mtime_ns
+    assets.install_static_assets(tmp_path)
+    assert module.stat().st_mtime_ns == written  # not written again
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_the_script_name_changes_with_its_text(tmp_path):
+    # A browser never keeps an old script: its name carries a digest of what it holds.
+    assets.install_static_assets(tmp_path)
+    (module,) = (tmp_path / "geodash").glob("mapview-*.js")
+    digest = hashlib.blake2b(module.read_bytes(), digest_size=8).hexdigest()
+    assert module.name == f"mapview-{digest}.js" and assets.map_module_url().endswith("/" + module.name)
+
+
+def test_addresses_follow_the_base_path():
+    assert assets.leaflet_url("") == "/app/static/leaflet/"
+    assert assets.leaflet_url("/geodash/") == "/geodash/app/static/leaflet/"
+    assert assets.map_module_url("geodash").startswith("/geodash/app/static/geodash/mapview-")
+    kinds = {kind: href for href, kind in assets.preloads("x")}
+    assert kinds == {
+        "module": assets.map_module_url("x"),
+        "script": "/x/app/static/leaflet/leaflet.js",
+        "style": "/x/app/static/leaflet/leaflet.css",
+    }
+
+
+def test_the_map_component_sends_its_loader_not_its_script():
+    # Every run sends the component's own code with its data: only the small loader goes, not the script.
+    loader = (assets.STATIC_DIR / "mapview_loader.js").read_text(encoding="utf-8")
+    assert len(loader) < 2_000 and "import(" in loader and "gdCleanup" not in loader
+    assert "mapview_loader.js" in (assets.STATIC_DIR.parent / "pages" / "mapview.py").read_text(encoding="utf-8")
