@@ -232,3 +232,20 @@ def test_the_domain_modules_do_not_import_streamlit():
     code = "import sys, geodash.atlas, geodash.selection, geodash.viewmodel, geodash.webmap, geodash.cli; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr[-2000:]
+
+
+def test_amount_filter_positions_are_orders_of_magnitude_and_keep_a_links_bounds(base):
+    from geodash import viewmodel as vm
+    from geodash.formatting import format_eur
+
+    top = vm.amount_top(base)
+    steps = vm.amount_steps(base)
+    assert steps[0] == 0 and steps[-1] == top and steps == sorted(set(steps))
+    assert steps[1:4] == [1_000, 2_000, 5_000] and 1_000_000 in steps and len(steps) < 30
+    # A link's bounds (an older link's 37 000 €) are positions too, so that it opens as it was written;
+    # a bound beyond the data is not.
+    assert 37_000 in vm.amount_steps(base, 37_000, top * 2) and top * 2 not in vm.amount_steps(base, top * 2)
+    # Every position reads in French.
+    assert format_eur(1_000_000.0) == "1\u00a0000\u00a0000\u00a0€"
+    opened = vm.opened(base, vm.view_of(base, {"min": "37000"}))
+    assert opened.amounts[0] == 37_000 and set(opened.amounts) <= set(vm.amount_steps(base, *opened.amounts))

@@ -32,6 +32,7 @@ __all__ = [
     "view_of",
     "opened",
     "choice_of",
+    "amount_steps",
     "amount_top",
     "epci_options",
     "option_labels",
@@ -110,6 +111,25 @@ def view_of(base: Base, params: dict) -> View:
 def amount_top(base: Base) -> float:
     """The top of the amount filter: the largest amount of the data (1 € when there is none)."""
     return float(max(1.0, base.data.financements["montant_departement_eur"].max(skipna=True) or 1.0))
+
+
+def amount_steps(base: Base, *values: float) -> list[float]:
+    """The positions of the amount filter: 0 €, then 1, 2 and 5 times each power of ten from 1 000 €, up
+    to the largest amount of the data (:func:`amount_top`), and ``values`` (a link's bounds) where they
+    fall in that range.
+
+    The contracts' amounts run from a few thousand euros to millions: a filter by orders of magnitude
+    reaches every range in a few steps on a phone, where 14 000 steps of 1 000 € did not, and each
+    position is written in French (« 1 000 000 € »).
+    """
+    top = amount_top(base)
+    steps = {0.0, top}
+    power = 1_000.0
+    while power < top:
+        steps.update(power * m for m in (1, 2, 5) if power * m < top)
+        power *= 10
+    steps.update(float(v) for v in values if 0 <= v <= top)
+    return sorted(steps)
 
 
 def epci_options(base: Base) -> list[str | None]:

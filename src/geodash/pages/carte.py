@@ -14,6 +14,7 @@ import streamlit as st
 
 from .. import atlas, bilan, dashboard, layers, style
 from .. import viewmodel as vm
+from ..formatting import format_eur
 from ..selection import Base, Selection
 from ..viewmodel import Choice, Position, Widgets
 from ..views import View, view_params
@@ -71,8 +72,11 @@ def sidebar(base: Base, view: View) -> Choice:
         natures = st.multiselect(
             "Nature", list(style.NATURES), default=d.natures, format_func=lambda n: style.NATURES[n]
         )
-        amounts = st.slider(
-            "Montant du Département (€)", 0.0, vm.amount_top(base), d.amounts, step=1000.0, format="%.0f"
+        amounts = st.select_slider(
+            "Montant du Département (€)",
+            options=vm.amount_steps(base, *d.amounts),
+            value=d.amounts,
+            format_func=format_eur,  # « 1 000 000 € », whatever the browser's language
         )
         text = st.text_input("Rechercher un projet ou une commune", value=d.text)
         shown, road_keys = _layer_widgets(base, d)
