@@ -237,7 +237,7 @@ PAGE_LOAD = """() => {
 
 def _page_load(tab: Tab, start: float) -> dict:
     """Milestones of a first page load (seconds after ``start``): Streamlit's page scripts loaded
-    (DOMContentLoaded), Leaflet asked for and received (the map's script loads it on its first view),
+    (DOMContentLoaded), Leaflet asked for (by the page's first element) and received,
     the map's first drawing started."""
     got = tab.page.evaluate(PAGE_LOAD)
     return {k: (v / 1000 - start if v else None) for k, v in got.items()}

@@ -345,7 +345,7 @@ def first_visit_section(fv: dict) -> list[str]:
         ("dcl", "Streamlit's page scripts loaded (`DOMContentLoaded`)"),
         ("first_message", "first WebSocket message received"),
         ("map_delta", "map's component delta received"),
-        ("leaflet_asked", "Leaflet asked for (by the map's script, on its first view)"),
+        ("leaflet_asked", "Leaflet asked for (by the page's first element, `static/page_boot.js`)"),
         ("leaflet_loaded", "Leaflet received"),
         ("draw_start", "the map's script starts drawing"),
         ("drawn", "**drawn**: the map (`data-gd-ready`, département legend) / the trivial page's text"),
