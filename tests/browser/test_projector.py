@@ -69,6 +69,11 @@ def test_projector_layout(server, make_page, artifacts, epci, size):
     territory = shapely.union_all([shapely.Polygon(ring) for ring in m["outline"] if len(ring) >= 3])
     assert not territory.is_empty and territory.area > 0.1 * frame_area  # the map is fitted, not tiny
     assert not territory.intersects(shapely.box(*lg))
+    # The legend is read whole from the back of the room: nothing of it scrolled out of its box.
+    scroll, client = p.map_frame().evaluate(
+        "() => { const l = document.getElementById('gd-legend'); return [l.scrollHeight, l.clientHeight]; }"
+    )
+    assert scroll <= client + 1, (scroll, client)
     # No button cut, in the page and in the map.
     page_buttons = p.page.evaluate(
         "() => [...document.querySelectorAll('button')].filter(b => b.offsetParent)"
