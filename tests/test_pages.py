@@ -39,14 +39,15 @@ def test_text_table_index_becomes_row_headers_and_missing_values_are_empty():
 
 
 def test_one_page_table_is_rendered_at_a_time(monkeypatch):
-    """Visitors' runs showing a project table at once take turns: the styler and its rendering (short-lived
-    objects, cell by cell) of one run only are alive at a time, so that memory does not grow with them."""
+    """Visitors' runs showing a project table at once take turns: every session shares the view's styler
+    (pandas keeps its rendering state in it), and the rendering's short-lived objects, cell by cell, of one
+    run only are alive at a time, so that memory does not grow with them."""
     import threading
     import time
 
     import streamlit as st
 
-    from geodash import dashboard, pages
+    from geodash import pages
 
     busy, most = [0], [0]
     lock = threading.Lock()
@@ -59,13 +60,11 @@ def test_one_page_table_is_rendered_at_a_time(monkeypatch):
         with lock:
             busy[0] -= 1
 
-    built = []
     monkeypatch.setattr(st, "dataframe", rendering)
-    monkeypatch.setattr(dashboard, "french_table", lambda table: built.append(busy[0]) or table.style)
-    table = pd.DataFrame({"Projet": ["a", "b"], "Montant du Département (€)": [1.0, None]})
-    runs = [threading.Thread(target=pages.french_dataframe, args=(table,)) for _ in range(4)]
+    shown = pd.DataFrame({"Projet": ["a", "b"], "Montant du Département (€)": [1.0, None]}).style
+    runs = [threading.Thread(target=pages.french_dataframe, args=(shown,)) for _ in range(4)]
     for run in runs:
         run.start()
     for run in runs:
         run.join()
-    assert most[0] == 1 and built == [0, 0, 0, 0]  # each styler built when no other rendering is in progress
+    assert most[0] == 1

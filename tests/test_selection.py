@@ -249,3 +249,16 @@ def test_amount_filter_positions_are_orders_of_magnitude_and_keep_a_links_bounds
     assert format_eur(1_000_000.0) == "1\u00a0000\u00a0000\u00a0€"
     opened = vm.opened(base, vm.view_of(base, {"min": "37000"}))
     assert opened.amounts[0] == 37_000 and set(opened.amounts) <= set(vm.amount_steps(base, *opened.amounts))
+
+
+def test_the_project_table_as_shown_is_kept_with_the_view(base):
+    from geodash import viewmodel as vm
+
+    chosen = vm.selected(base, Filters(epci=base.terr.sirens[0]))
+    shown = vm.projects_shown(base, chosen)
+    assert vm.projects_shown(base, chosen) is shown  # built once per view, not on every run
+    assert shown.data.shape == vm.projects_table(base, chosen).shape
+    amounts = shown.data["Montant du Département (€)"].dropna()
+    # Rendered (as the page renders it) in French, numbers kept as numbers.
+    text = shown.to_html()
+    assert any(f"{int(v):,}".replace(",", "\u00a0") in text for v in amounts if v >= 1000)

@@ -146,9 +146,10 @@ def french_table(frame: pd.DataFrame) -> Styler:
     by :meth:`pandas.io.formats.style.Styler.format`; a missing amount reads "montant non précisé", an
     empty text cell is empty (not "None"), a marker number is text ("" for the EPCI-wide items).
 
-    Built in a few milliseconds; ``st.dataframe`` renders it on each run (``bench/table.py``: about
-    0.06 s for the département's 1 010 projects, 0.015 s for the largest EPCI's 105). Build one per run: a styler is not
-    shared between sessions' threads (pandas keeps its rendering state in the instance).
+    Built in 6 ms for an EPCI, 60 ms for the département's 1 010 projects: the page keeps it with the view
+    (:func:`geodash.viewmodel.projects_shown`); ``st.dataframe`` renders it on each run (``bench/table.py``:
+    about 0.06 s for the département, 0.015 s for the largest EPCI's 105 projects), one table at a time
+    (pandas keeps a styler's rendering state in the instance).
     """
     frame = frame.copy()
     for column in frame.columns:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from . import avancement, bilan, comparison, dashboard, layers, legend, settings, style, weblayers, webmap
 from .selection import Base, Filters, Selection, select
@@ -46,6 +47,7 @@ __all__ = [
     "ranking",
     "brief",
     "key_figures",
+    "projects_shown",
     "projects_table",
     "prepare",
 ]
@@ -330,6 +332,16 @@ def projects_table(base: Base, chosen: Selection) -> pd.DataFrame:
         return dashboard.project_table(chosen.rows, legend.number_projects(chosen.placed), commune_names)
 
     return base.memo(("projects", chosen.filters), table)
+
+
+def projects_shown(base: Base, chosen: Selection) -> Styler:
+    """:func:`projects_table` as the page shows it (:func:`geodash.dashboard.french_table`), kept with the
+    view: building it took 6 ms for an EPCI, 60 ms for the département's 1 010 projects, on every run.
+
+    One styler serves every session: pandas keeps its rendering state in the instance, so the page renders
+    it one table at a time (:func:`geodash.pages.french_dataframe`), and nothing else may render it.
+    """
+    return base.memo(("projects-shown", chosen.filters), lambda: dashboard.french_table(projects_table(base, chosen)))
 
 
 # --- « Avancement du contrat » -------------------------------------------------------------------------------

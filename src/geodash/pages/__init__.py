@@ -12,6 +12,7 @@ import threading
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from .. import assets, dashboard, db, territories
 from ..selection import Base, cached_base
@@ -139,20 +140,20 @@ def public_lines(items) -> str:
 _TABLE_RENDERING = threading.Lock()
 
 
-def french_dataframe(table: pd.DataFrame) -> None:
-    """``table`` in French whatever the browser's locale, sortable on its numbers
-    (:func:`geodash.dashboard.french_table`); a missing amount reads "montant non précisé".
+def french_dataframe(shown: Styler) -> None:
+    """A table in French whatever the browser's locale, sortable on its numbers
+    (:func:`geodash.dashboard.french_table`, kept with the view: :func:`geodash.viewmodel.projects_shown`);
+    a missing amount reads "montant non précisé".
 
-    The styler and ``st.dataframe``'s rendering of it are short-lived Python objects, cell by cell (9 MB
-    for the département's 1 010 projects): ten visitors' runs showing it at once took 90 MB of Python's
-    blocks of small objects, which a few objects of those runs that live on then held for the server's
-    life (:mod:`geodash.memory`). One table at a time bounds that to one table's; the runs share one
-    processor core for this work anyway (the interpreter's lock).
+    One table rendered at a time: pandas keeps a styler's rendering state in the instance, which every
+    session shares; and ``st.dataframe``'s rendering of it makes short-lived Python objects, cell by cell
+    (9 MB for the département's 1 010 projects): ten visitors' runs showing it at once took 90 MB of
+    Python's blocks of small objects, which a few objects of those runs that live on then held for the
+    server's life (:mod:`geodash.memory`). The runs share one processor core for this work anyway (the
+    interpreter's lock).
     """
     with _TABLE_RENDERING:
-        shown = dashboard.french_table(table)
         st.dataframe(shown, hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)
-        del shown  # before the next run takes its turn
 
 
 def text_table_html(frame: pd.DataFrame, *, label: str, index: bool = False, anchor: str | None = None) -> str:

@@ -318,7 +318,7 @@ def project_table(base: Base, chosen: Selection) -> None:
     table = vm.projects_table(base, chosen)
     # Numbers stay numbers (the table sorts on them), written in French by the server; « montant non
     # précisé » where the source gives none (the files keep numbers).
-    french_dataframe(table)
+    french_dataframe(vm.projects_shown(base, chosen))
     stem = dashboard.projects_file_stem(epci)
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable), not on every rerun.
