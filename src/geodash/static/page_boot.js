@@ -6,7 +6,7 @@
 export default function (component) {
   document.documentElement.lang = 'fr';
   component.data.preload.forEach(([href, kind]) => {
-    if (!document.head.querySelector('link[href="' + href + '"]')) {
+    if (![...document.head.querySelectorAll('link')].some((l) => l.getAttribute('href') === href)) {
       const link = document.createElement('link');
       if (kind === 'module') {
         link.rel = 'modulepreload';
