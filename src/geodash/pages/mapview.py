@@ -5,8 +5,8 @@ of map: Streamlit keeps one instance for the page's life and hands it each run's
 (:class:`geodash.webmap.WebMap`), which ``static/mapview.js`` draws in place of the previous one, once.
 No iframe, no map script compiled or sent per view: only the view's data (the component's own code,
 ``static/mapview_loader.js``, imports the script once from the app's static files, see
-:mod:`geodash.assets`). In projector mode the map
-fills the screen under its own bar (the territory's name, « Précédent » / « Suivant », the arrow keys).
+:mod:`geodash.assets`). In projector mode the map fills the screen under its own bar (the territory's
+name, « Précédent » / « Suivant », the arrow keys).
 """
 
 from __future__ import annotations
