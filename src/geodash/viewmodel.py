@@ -417,5 +417,9 @@ def prepare(base: Base, params: dict) -> Choice:
         brief(base, chosen)
         contract_progress(base, choice.filters.epci, None)  # the brief's line on the contract's progress
         key_figures(base, chosen)
-    projects_table(base, chosen)
+    table = projects_table(base, chosen)
+    # The table as shown (a styler, a formatter per cell): not for a table larger than pandas renders
+    # (``styler.render.max_elements``), which no page can show as such.
+    if table.size <= pd.get_option("styler.render.max_elements"):
+        projects_shown(base, chosen)
     return choice
