@@ -90,3 +90,25 @@ def test_the_comparison_map_fits_at_every_size(server, make_page, terr, size):
     p.page.goto(f"{server}/comparaison")
     p.wait_map(title="20 intercommunalités")
     _check(p, terr, None, f"/comparaison at {size}")
+
+
+#: The map's labels drawn (not set aside) that overlap its zoom buttons or its scale: [label, control].
+LABELS_UNDER_CONTROLS = """() => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const controls = [window.gdMap.zoomControl.getContainer(), ...document.querySelectorAll('.gd-map .leaflet-control-scale')]
+    .map(box);
+  const hit = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+  return [...document.querySelectorAll('.gd-label:not(.gd-off)')]
+    .filter((l) => getComputedStyle(l).visibility !== 'hidden' && l.getBoundingClientRect().width > 0)
+    .flatMap((l) => controls.filter((c) => hit(box(l), c)).map((c) => [l.textContent, c]));
+}"""
+
+
+@pytest.mark.parametrize("size", [SIZES["laptop"], SIZES["tablet"]], ids=["laptop", "tablet"])
+@pytest.mark.parametrize("epci", [ARRAS, LENS], ids=["arras", "lens"])
+def test_no_label_is_drawn_under_the_zoom_buttons_or_the_scale(server, make_page, terr, epci, size):
+    p = make_page(*size)
+    p.page.goto(f"{server}/?epci={epci}")
+    p.wait_map(title=terr.epci_name(epci))
+    p.wait_settled()
+    assert p.map_frame().evaluate(LABELS_UNDER_CONTROLS) == []

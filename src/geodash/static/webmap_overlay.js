@@ -80,7 +80,8 @@
     document.addEventListener('keydown', onKey);
     cleanup.push(function() { document.removeEventListener('keydown', onKey); });
   }
-  control(L.control.scale({imperial: false, position: 'bottomleft'}));
+  var scale = L.control.scale({imperial: false, position: 'bottomleft'});
+  control(scale);
   // Names of the EPCI (département view): one list, drawn as plain text markers (already escaped).
   // They join the decluttering after the project labels (data-rank), largest first.
   var areaLabels = cfg.area_labels.map(function(a, i) {
@@ -252,7 +253,8 @@
     box.classList.toggle('gd-hide-labels', map.getZoom() < cfg.label_min_zoom);
     var width = box.clientWidth, height = box.clientHeight, origin = box.getBoundingClientRect();
     var shown = [], items = [];
-    // Obstacles: every marker and group disc, the legend, the key and the projector's column.
+    // Obstacles: every marker and group disc, the legend, the key, the projector's column, the zoom buttons
+    // and the scale (a label under them would be cut).
     layer.eachLayer(function(m) {
       var p = map.latLngToContainerPoint(m.getLatLng()), el = m.getElement();
       var label = el && el.querySelector('.gd-label');
@@ -270,7 +272,7 @@
         items.push({el: el, x: p.x, y: p.y, rank: +el.dataset.rank, marker: false});
       }
     });
-    [legendDiv, keyDiv, column].forEach(function(el) {
+    [legendDiv, keyDiv, column, map.zoomControl && map.zoomControl.getContainer(), scale.getContainer()].forEach(function(el) {
       if (!el) { return; }
       var r = el.getBoundingClientRect();
       if (r.width > 0) { shown.push([r.left - origin.left, r.top - origin.top, r.right - origin.left, r.bottom - origin.top]); }
