@@ -3,9 +3,13 @@
 Each session opens ``ws://127.0.0.1:PORT/_stcore/stream`` (subprotocol ``streamlit``), as the
 browser does, and sends ``BackMsg.rerun_script`` messages; the server answers with
 ``ForwardMsg`` messages (``new_session``, ``delta``…, ``script_finished``) in protobuf, the
-classes shipped in the ``streamlit`` package. The selectbox's widget id and options are read from
-the first run's deltas; a switch is a rerun with that widget's ``string_value`` set to another
-option (what the frontend sends when a person picks it). A rerun's latency is from sending the
+classes shipped in the ``streamlit`` package. The territory list is read from the first run's
+deltas: a selectbox (the trivial page), whose switch is a rerun with the widget's ``string_value``
+set to another option, or geodash's own chooser (a ``st.components.v2`` component named
+``geodash_territory``, its options in its JSON data), whose switch is a rerun carrying the
+component's trigger ``chosen``, as its script sends it (``setTriggerValue``): the frontend sends a
+component's triggers as one widget state, its id the component's id with Streamlit's suffix for
+triggers, its value a JSON list of ``{"event", "value"}``. A rerun's latency is from sending the
 ``BackMsg`` to receiving ``script_finished``.
 
 Every switch is checked: the run must finish successfully, carry no exception element, and (when
@@ -43,7 +47,9 @@ class RunReply:
     """What one script run sent back, read from its ForwardMsg messages."""
 
     status: str | None = None  # name of ForwardMsg.ScriptFinishedStatus once finished
-    selectboxes: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # label -> (id, options)
+    #: label -> the territory list: (kind "selectbox" or "trigger", the widget state's id, the options' names,
+    #: the values sent for them).
+    lists: dict[str, tuple[str, str, list[str], list[str]]] = field(default_factory=dict)
     texts: list[str] = field(default_factory=list)  # heading and markdown bodies, in order
     exceptions: list[str] = field(default_factory=list)
     #: Names of the component instances (``st.components.v2``: the page's ``geodash_page``, the map's
@@ -52,6 +58,9 @@ class RunReply:
     messages: int = 0
     bytes: int = 0
     new_session: bool = False
+    #: The page the run showed (``navigation``'s ``page_script_hash``): later reruns name it, as the browser
+    #: does (a rerun naming no page is a change of page, which forgets the page's widgets' states).
+    page_hash: str = ""
     #: Each message as received: (time.perf_counter(), kind, bytes); kind is the message type, or
     #: ``element:<type>`` for a new element (``element:bidi_component``: geodash's map).
     timeline: list[tuple[float, str, int]] = field(default_factory=list)
@@ -70,11 +79,14 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
     reply.timeline.append((time.perf_counter(), _kind(msg, kind), len(raw)))
     if kind == "new_session":
         reply.new_session = True
+    elif kind == "navigation":
+        reply.page_hash = msg.navigation.page_script_hash
     elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
         element = msg.delta.new_element
         ek = element.WhichOneof("type")
         if ek == "selectbox":
-            reply.selectboxes[element.selectbox.label] = (element.selectbox.id, list(element.selectbox.options))
+            options = list(element.selectbox.options)
+            reply.lists[element.selectbox.label] = ("selectbox", element.selectbox.id, options, options)
         elif ek in ("heading", "markdown"):
             # As read: the pages escape every punctuation mark of the text they write as Markdown.
             reply.texts.append(re.sub(r"\\(.)", r"\1", getattr(element, ek).body))
@@ -82,6 +94,15 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
             reply.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
         elif ek in ("component_instance", "bidi_component"):  # components v1 and v2 (the map)
             reply.components.append(getattr(element, ek).component_name)
+            if ek == "bidi_component" and element.bidi_component.component_name.endswith("geodash_territory"):
+                data = json.loads(element.bidi_component.json)
+                values, names = zip(*data["options"])
+                reply.lists[data["label"]] = (
+                    "trigger",
+                    _TRIGGERS.format(element.bidi_component.id),
+                    list(names),
+                    list(values),
+                )
     elif kind == "script_finished":
         status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
         if status == "FINISHED_EARLY_FOR_RERUN":
@@ -97,18 +118,32 @@ def _kind(msg, kind: str | None) -> str:
     return kind or "?"
 
 
-def rerun_message(query_string: str = "", widgets: dict[str, str] | None = None) -> bytes:
-    """``BackMsg.rerun_script`` as the frontend sends it: the URL's query string and the widget
-    states (here only string values, as a selectbox sends its formatted option)."""
+#: The widget state's id of a v2 component's triggers (Streamlit's frontend sends them under it).
+_TRIGGERS = "$$STREAMLIT_INTERNAL_KEY_{}__events"
+
+
+def rerun_message(
+    query_string: str = "",
+    widgets: dict[str, str] | None = None,
+    triggers: dict[str, tuple[str, str]] | None = None,
+    page_hash: str = "",
+) -> bytes:
+    """``BackMsg.rerun_script`` as the frontend sends it: the URL's query string, the page shown
+    (``page_hash``; none on a first run) and the widget states: string values (as a selectbox sends
+    its formatted option), and components' triggers (``id -> (event, value)``)."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
     msg = BackMsg()
     msg.rerun_script.query_string = query_string
-    msg.rerun_script.page_script_hash = ""
+    msg.rerun_script.page_script_hash = page_hash
     for wid, value in (widgets or {}).items():
         state = msg.rerun_script.widget_states.widgets.add()
         state.id = wid
         state.string_value = value
+    for wid, (event, value) in (triggers or {}).items():
+        state = msg.rerun_script.widget_states.widgets.add()
+        state.id = wid
+        state.json_trigger_value = json.dumps([{"event": event, "value": value}])
     return msg.SerializeToString()
 
 
@@ -126,7 +161,9 @@ class Session:
         self.url = "ws" + url.rstrip("/").removeprefix("http").removeprefix("ws") + "/_stcore/stream"
         self.timeout = timeout
         self.ws = None
-        self.widget: tuple[str, list[str]] | None = None
+        self.widget: tuple[str, list[str]] | None = None  # the territory list's id and options
+        self.list: tuple[str, str, list[str], list[str]] | None = None
+        self.page_hash = ""
 
     async def open(self, label: str, query_string: str = "") -> tuple[float, RunReply]:
         import websockets
@@ -135,9 +172,11 @@ class Session:
             self.url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout, ping_interval=None
         )
         seconds, reply = await self.run(rerun_message(query_string))
-        if label not in reply.selectboxes:
-            raise RuntimeError(f"no selectbox « {label} » in the first run (got {list(reply.selectboxes)})")
-        self.widget = reply.selectboxes[label]
+        if label not in reply.lists:
+            raise RuntimeError(f"no list « {label} » in the first run (got {list(reply.lists)})")
+        self.list = reply.lists[label]
+        self.widget = (self.list[1], self.list[2])
+        self.page_hash = reply.page_hash
         return seconds, reply
 
     async def run(self, message: bytes) -> tuple[float, RunReply]:
@@ -155,7 +194,12 @@ class Session:
         return time.perf_counter() - t0, reply
 
     async def choose(self, option: str) -> tuple[float, RunReply]:
-        return await self.run(rerun_message("", {self.widget[0]: option}))
+        """Choose the option named ``option`` in the territory list, as the page's frontend sends it."""
+        kind, wid, names, values = self.list
+        value = values[names.index(option)]
+        if kind == "selectbox":
+            return await self.run(rerun_message("", {wid: value}, page_hash=self.page_hash))
+        return await self.run(rerun_message("", triggers={wid: ("chosen", value)}, page_hash=self.page_hash))
 
     async def close(self):
         if self.ws is not None:

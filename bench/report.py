@@ -508,7 +508,7 @@ METHOD = """## Method
 - Chromium (Debian's, through `chromium_launch.py`), the servers and the bench share the machine's cores, as a
   laptop demo would; loopback networking (no latency, no bandwidth limit).
 - Figures are medians unless said; p90 is the nearest-rank 90th percentile; bytes are decimal (1 KB = 1000 bytes).
-- `python3 bench/table.py` (not a section) times the project table alone: `french_table` and `st.dataframe`.
+- `python3 bench/table.py` (not a section) times the project table alone: `french_grid` (built once per view) and its size.
 """
 
 

@@ -1,19 +1,15 @@
-"""Time of the project table on the page: building what ``st.dataframe`` receives
-(``dashboard.french_table``) and ``st.dataframe`` itself (pandas' rendering of the styler, Arrow),
-for the EPCI with the most projects and the whole département.
+"""Time of the project table on the page: building what the table component receives
+(``dashboard.french_grid``: the French text and the numbers it sorts on, as JSON), once per view,
+for the EPCI with the most projects and the whole département; and its size.
 
-Run outside a Streamlit server (``st.dataframe`` in bare mode marshals the element as a page run
-would): ``python3 bench/table.py``. Medians of ``--repeats`` calls, data loaded from the CSV files.
+``python3 bench/table.py``. Medians of ``--repeats`` calls, data loaded from the CSV files.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import statistics
 import time
-
-import streamlit as st
 
 from geodash import dashboard, legend
 from geodash.projects import load_project_data, place_projects
@@ -30,17 +26,12 @@ def median_ms(call, repeats: int) -> float:
     return 1000 * statistics.median(times)
 
 
-def show(shown) -> None:
-    """``st.dataframe`` as the map page calls it (``geodash.pages.french_dataframe``)."""
-    st.dataframe(shown, hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)
-
-
 def time_table(label: str, table, repeats: int) -> str:
-    build = median_ms(lambda: dashboard.french_table(table), repeats)
-    run = median_ms(lambda: show(dashboard.french_table(table)), repeats)
+    build = median_ms(lambda: dashboard.french_grid(table), repeats)
+    size = len(dashboard.french_grid(table).text.encode("utf-8"))
     return (
-        f"{label}: {table.shape[0]} rows x {table.shape[1]} columns; french_table {build:.1f} ms; "
-        f"french_table + st.dataframe (one page run) {run:.1f} ms"
+        f"{label}: {table.shape[0]} rows x {table.shape[1]} columns; french_grid {build:.1f} ms; "
+        f"{size / 1000:.0f} kB of JSON"
     )
 
 
@@ -48,7 +39,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    logging.disable(logging.WARNING)  # st.dataframe outside a server warns on every call
     terr = load_territories()
     data = load_project_data(terr.communes, set(terr.sirens))
     financements = data.financements

@@ -49,6 +49,33 @@ def map_data(at) -> dict:
     return json.loads(component.proto.json)
 
 
+def project_grid(at):
+    """The map page's project table in an AppTest run (what its table component received), as a DataFrame
+    of the text a visitor reads."""
+    import json
+
+    import pandas as pd
+
+    (component,) = [c for c in at.get("bidi_component") if c.proto.component_name == "geodash_grid"]
+    grid = json.loads(json.loads(component.proto.json)["grid"])
+    return pd.DataFrame(grid["rows"], columns=[c["name"] for c in grid["columns"]])
+
+
+def territory_list(at) -> dict:
+    """What the sidebar's territory chooser received in an AppTest run: its label, its options
+    (``[siren or "", name]``) and the territory chosen (``""``: the département)."""
+    import json
+
+    (component,) = [c for c in at.get("bidi_component") if c.proto.component_name == "geodash_territory"]
+    return json.loads(component.proto.json)
+
+
+def choose_territory(at, siren: str | None) -> None:
+    """Choose ``siren`` (``None``: the département) as the chooser's callback does, then run the page."""
+    at.session_state["epci"] = siren
+    at.run()
+
+
 def staff_page():
     """The staff page as ``app.py`` runs it (a function for ``AppTest.from_function``: self-contained)."""
     from geodash.pages import database_guard, open_base, saisie

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from geodash import bilan, comparison, settings
 from geodash.formatting import NBSP
 
-from .pagedata import map_data, markdown_shown, text_tables
+from .pagedata import choose_territory, map_data, markdown_shown, project_grid, territory_list, text_tables
 
 APP = str(settings.REPO_DIR / "app.py")
 ARRAS = "200033579"
@@ -26,26 +26,27 @@ def _run(**params) -> AppTest:
 
 def test_app_lists_20_epci_and_opens_on_departement():
     at = _run()
-    box = at.sidebar.selectbox[0]
-    assert len(box.options) == 21  # "Tout le département" + 20 EPCI
-    assert box.value is None
+    box = territory_list(at)
+    assert box["label"] == "Intercommunalité"
+    assert len(box["options"]) == 21  # "Tout le département" + 20 EPCI
+    assert box["value"] == "" and box["options"][0] == ["", "Tout le département"]
     assert "Pas-de-Calais" in markdown_shown(at.title[0].value)
 
 
 def test_query_param_selects_epci_and_filters():
     at = _run(epci=ARRAS, theme="Culture")
-    assert at.sidebar.selectbox[0].value == ARRAS
+    assert territory_list(at)["value"] == ARRAS
     assert markdown_shown(at.title[0].value) == "Communauté urbaine d'Arras"
     assert at.sidebar.multiselect[0].value == ["Culture"]
-    table = at.dataframe[-1].value
+    table = project_grid(at)
     assert len(table) > 0 and set(table["Thématique"]) == {"Culture"}
 
 
 def test_filters_change_table_and_url():
     at = _run(epci=ARRAS)
-    n_all = len(at.dataframe[-1].value)
+    n_all = len(project_grid(at))
     at.sidebar.multiselect[0].set_value(["Sport"]).run()
-    table = at.dataframe[-1].value
+    table = project_grid(at)
     assert 0 < len(table) < n_all and set(table["Thématique"]) == {"Sport"}
     assert at.query_params["theme"] == "Sport"
     assert at.query_params["epci"] == ARRAS
@@ -53,7 +54,7 @@ def test_filters_change_table_and_url():
 
 def test_choosing_an_epci_updates_the_url():
     at = _run()
-    at.sidebar.selectbox[0].set_value(ARRAS).run()
+    choose_territory(at, ARRAS)
     assert at.query_params["epci"] == ARRAS
     assert markdown_shown(at.title[0].value) == "Communauté urbaine d'Arras"
 
@@ -63,9 +64,15 @@ def test_projector_mode_from_url_has_its_bar_with_the_neighbours():
     neighbours, the département before the first EPCI); the page has no other title."""
     at = _run(epci=ARRAS, mode="projecteur")
     bar = map_data(at)["projector"]
-    options = list(at.sidebar.selectbox[0].options)
-    i = options.index("Arras")
-    assert bar == {"title": "Communauté urbaine d'Arras", "prev": options[i - 1], "next": options[i + 1]}
+    options = territory_list(at)["options"]
+    i = [name for _, name in options].index("Arras")
+    assert bar == {
+        "title": "Communauté urbaine d'Arras",
+        "prev": options[i - 1][1],
+        "next": options[i + 1][1],
+        "prev_to": options[i - 1][0],
+        "next_to": options[i + 1][0],
+    }
     assert not at.title
     assert map_data(_run(epci=ARRAS))["projector"] is None
 
@@ -110,7 +117,7 @@ def test_road_filter_and_lengths_with_layers(monkeypatch, tmp_path):
     # Road works on roads outside the chosen categories are filtered out of the table.
     # Road works follow the road filter: RD 939 and RD 950 are of category 1 in the test table,
     # RD 260 has no category ("non renseignée") and is filtered out.
-    routes = set(at.dataframe[-1].value["Route"]) - {""}
+    routes = set(project_grid(at)["Route"]) - {""}
     assert routes == {"RD 939", "RD 5|RD 950"}
     # The layers' provenance joins the Sources line.
     assert any("routes : TravelMapping (OpenStreetMap, ODbL)" in c.value for c in at.caption)
@@ -259,10 +266,10 @@ def test_epci_key_figures_are_html_tables_and_the_contract_figures_are_written_w
 
 def test_indicator_survives_a_visit_to_an_epci():
     at = _run(indicateur="investissement_routes_par_habitant")
-    at.sidebar.selectbox[0].set_value(ARRAS).run()
+    choose_territory(at, ARRAS)
     assert at.query_params["indicateur"] == "investissement_routes_par_habitant"  # kept for the way back
     assert not [b for b in at.sidebar.selectbox if b.label == "Indicateur comparé"]  # no choice on an EPCI's view
-    at.sidebar.selectbox[0].set_value(None).run()
+    choose_territory(at, None)
     box = next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé")
     assert box.value == "investissement_routes_par_habitant"
     assert any("Classement : Routes : investissement par habitant" in markdown_shown(m.value) for m in at.markdown)

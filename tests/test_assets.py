@@ -4,11 +4,13 @@ app's static folder, under addresses that follow the server's base path."""
 from __future__ import annotations
 
 import hashlib
+import os
 
 from geodash import assets
 
 
-def test_the_map_script_and_leaflet_are_written_once(tmp_path):
+def test_the_map_script_and_leaflet_are_written_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(assets, "_installed", {})  # this test's folder is not the app's for later tests
     folder = assets.install_static_assets(tmp_path)
     assert (folder / "leaflet.js").stat().st_size > 100_000 and (folder / "leaflet.css").exists()
     (module,) = (tmp_path / "geodash").glob("mapview-*.js")
@@ -22,7 +24,8 @@ def test_the_map_script_and_leaflet_are_written_once(tmp_path):
     assert not list(tmp_path.rglob("*.part"))
 
 
-def test_the_script_name_changes_with_its_text(tmp_path):
+def test_the_script_name_changes_with_its_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(assets, "_installed", {})
     # A browser never keeps an old script: its name carries a digest of what it holds.
     assets.install_static_assets(tmp_path)
     (module,) = (tmp_path / "geodash").glob("mapview-*.js")
@@ -47,3 +50,22 @@ def test_the_map_component_sends_its_loader_not_its_script():
     loader = (assets.STATIC_DIR / "mapview_loader.js").read_text(encoding="utf-8")
     assert len(loader) < 2_000 and "import(" in loader and "gdCleanup" not in loader
     assert "mapview_loader.js" in (assets.STATIC_DIR.parent / "pages" / "mapview.py").read_text(encoding="utf-8")
+
+
+def test_views_are_published_once_and_the_oldest_go(tmp_path, monkeypatch):
+    # The map fetches a territory's view ahead from the static files: written once, named by its key, the
+    # VIEWS_KEPT most recent kept. Nothing is published before the app's static folder is written.
+    monkeypatch.setattr(assets, "_installed", {})
+    monkeypatch.setattr(assets, "VIEWS_KEPT", 3)
+    assert assets.view_url("", "k0", "{}") is None
+    assets.install_static_assets(tmp_path)
+    assert assets.view_url("geodash", "k1", '{"a": 1}') == "/geodash/app/static/geodash/views/k1.json"
+    published = tmp_path / "geodash" / "views" / "k1.json"
+    assert published.read_text(encoding="utf-8") == '{"a": 1}'
+    os.utime(published, (1, 1))
+    assets.view_url("", "k1", '{"a": 1}')
+    assert published.stat().st_mtime == 1  # not written again
+    for i in range(2, 6):
+        assets.view_url("", f"k{i}", "{}")
+        os.utime(tmp_path / "geodash" / "views" / f"k{i}.json", (i, i))
+    assert sorted(p.name for p in (tmp_path / "geodash" / "views").iterdir()) == ["k3.json", "k4.json", "k5.json"]

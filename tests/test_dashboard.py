@@ -71,31 +71,30 @@ def test_page_tables_are_french_and_sort_on_numbers(data, terr):
     table = dashboard.project_table(
         data.financements[data.financements["epci_siren"] == ARRAS], pd.Series(dtype=float), {}
     )
-    shown = dashboard.french_table(table)
-    html = shown.to_html()
-    assert "montant non précisé" in html and "None" not in html and "nan" not in html
-    # Only the amount columns keep missing values (the grid draws its placeholder there).
-    missing = shown.data.columns[shown.data.isna().any()]
-    assert set(missing) <= {"Montant du Département (€)", "Coût total (€)"}, missing
+    grid = dashboard.french_grid(table)
+    cells = [c for row in grid.data["rows"] for c in row]
+    assert "montant non précisé" in cells and "None" not in cells and "nan" not in cells
+    assert all(isinstance(c, str) for c in cells)
     amounts = table["Montant du Département (€)"].dropna()
     big = amounts[amounts >= 1000].iloc[0]
-    assert format_number(big) in html  # "1 443 000": no-break spaces, whatever the locale
-    assert f"{big:,.0f}" not in html
-    assert pd.api.types.is_numeric_dtype(shown.data["Montant du Département (€)"])  # sorts as numbers
+    assert format_number(big) in cells  # "1 443 000": no-break spaces, whatever the locale
+    assert f"{big:,.0f}" not in cells
+    # The numeric columns carry their numbers to sort on; the text columns none.
+    columns = grid.data["columns"]
+    numeric = {c["name"] for c in columns if c["numeric"]}
+    assert numeric == {"N°", "Montant du Département (€)", "Coût total (€)"}
+    assert set(grid.data["keys"]) == {str(i) for i, c in enumerate(columns) if c["numeric"]}
     by_epci = dashboard.financing_by_epci(data.financements, terr.epci)
     per_epci = by_epci.rename(columns={"par_habitant": "€ par habitant", "population": "Population"})
-    epci = dashboard.french_table(per_epci[["nom_court", "Population", "€ par habitant"]])
-    per = epci.data["€ par habitant"].dropna().iloc[0]
-    assert format_number(per, 2) in epci.to_html() and "," in format_number(per, 2)
+    epci = dashboard.french_grid(per_epci[["nom_court", "Population", "€ par habitant"]])
+    per = per_epci["€ par habitant"].dropna().iloc[0]
+    assert format_number(per, 2) in epci.frame()["€ par habitant"].to_list() and "," in format_number(per, 2)
 
 
-def test_st_dataframe_receives_french_text_over_numbers(tmp_path):
-    """What ``st.dataframe`` sends the browser for a :func:`french_table`: the numbers (the grid sorts
-    on them) and, for each amount cell, its French text, « montant non précisé » when missing; other
-    cells as they are. Read from the page's element under AppTest, as the browser receives it."""
-    import pyarrow as pa
-    from streamlit.testing.v1 import AppTest
-
+def test_the_grid_sends_french_text_and_the_numbers_it_sorts_on():
+    """What the table component receives: each cell's French text (« montant non précisé » when an amount
+    is missing, "" for an empty text or marker number) and, for each numeric column, the numbers it
+    sorts on (``None`` where missing). Its key follows its text."""
     table = pd.DataFrame(
         {
             "N°": [2.0, np.nan, 1.0],
@@ -104,24 +103,17 @@ def test_st_dataframe_receives_french_text_over_numbers(tmp_path):
             "Coût total (€)": [np.nan, 52_357.2, 3_000_000.0],
         }
     )
-    pd.to_pickle(table, tmp_path / "table.pkl")
-
-    def script(path):
-        import pandas as pd
-        import streamlit as st
-
-        from geodash import dashboard
-
-        st.dataframe(dashboard.french_table(pd.read_pickle(path)), placeholder=dashboard.MISSING_AMOUNT)
-
-    at = AppTest.from_function(script, args=(str(tmp_path / "table.pkl"),), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    [grid] = at.dataframe
-    values = grid.value
-    assert pd.api.types.is_float_dtype(values["Montant du Département (€)"])  # sorts as numbers
-    assert values["Montant du Département (€)"].iloc[0] == 1_443_000.0
-    shown = pa.ipc.open_stream(grid.proto.arrow_data.styler.display_values).read_all().to_pandas()
-    assert list(shown["Montant du Département (€)"]) == [f"1{NBSP}443{NBSP}000", "montant non précisé", "721,88"]
-    assert list(shown["Coût total (€)"]) == ["montant non précisé", f"52{NBSP}357,20", f"3{NBSP}000{NBSP}000"]
-    assert list(shown["N°"]) == ["2", "", "1"] and list(shown["Projet"]) == ["Salle", "", "Collège"]
+    grid = dashboard.french_grid(table)
+    assert grid.data["rows"] == [
+        ["2", "Salle", f"1{NBSP}443{NBSP}000", "montant non précisé"],
+        ["", "", "montant non précisé", f"52{NBSP}357,20"],
+        ["1", "Collège", "721,88", f"3{NBSP}000{NBSP}000"],
+    ]
+    assert grid.data["keys"] == {
+        "0": [2, None, 1],
+        "2": [1_443_000.0, None, 721.88],
+        "3": [None, 52_357.2, 3_000_000.0],
+    }
+    assert grid.rows == 3
+    assert dashboard.french_grid(table).key == grid.key
+    assert dashboard.french_grid(table.iloc[:2]).key != grid.key

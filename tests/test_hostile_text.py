@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from matplotlib.text import Text
 
 from geodash import dashboard, projects
-from geodash.pages import text_table_html
+from geodash.pages import STATIC_DIR, text_table_html
 from geodash.printmap import SheetOptions, render_sheet
 from geodash.text import html_text, markdown_text, visible_text
 from geodash.webmap import MapOptions, build_map
@@ -187,6 +187,21 @@ def test_the_page_tables_show_hostile_text_literally(head, cell):
     cells = re.findall(r"<t[hd](?: [^>]*)?>(.*?)</t[hd]>", out, re.S)
     assert [html.unescape(c) for c in cells] == [shown(head), shown(cell)]
     assert "<script" not in out and "{{" not in out
+
+
+@FAST
+@given(HOSTILE, HOSTILE)
+def test_the_project_grid_keeps_hostile_text_as_plain_text(head, cell):
+    grid = dashboard.french_grid(pd.DataFrame({head: [cell], "Montant du Département (€)": [None]}))
+    assert grid.data["columns"][0]["name"] == shown(head)
+    assert grid.data["rows"] == [[shown(cell), "montant non précisé"]]
+
+
+def test_the_table_component_sets_text_never_html():
+    # static/datagrid.js writes every text of the grid as text: no HTML parser ever reads it.
+    script = (STATIC_DIR / "datagrid.js").read_text(encoding="utf-8")
+    assert "textContent" in script
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", script)
 
 
 @FAST

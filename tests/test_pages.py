@@ -36,35 +36,3 @@ def test_text_table_index_becomes_row_headers_and_missing_values_are_empty():
     assert '<tr><th scope="row">Total</th><td></td><td></td></tr>' in out
     assert "nan" not in out and "None" not in out and "&lt;NA&gt;" not in out
     assert "Thématique" not in text_table_html(frame, label="Montants")  # without ``index``, no index column
-
-
-def test_one_page_table_is_rendered_at_a_time(monkeypatch):
-    """Visitors' runs showing a project table at once take turns: every session shares the view's styler
-    (pandas keeps its rendering state in it), and the rendering's short-lived objects, cell by cell, of one
-    run only are alive at a time, so that memory does not grow with them."""
-    import threading
-    import time
-
-    import streamlit as st
-
-    from geodash import pages
-
-    busy, most = [0], [0]
-    lock = threading.Lock()
-
-    def rendering(*args, **kwargs):
-        with lock:
-            busy[0] += 1
-            most[0] = max(most[0], busy[0])
-        time.sleep(0.05)
-        with lock:
-            busy[0] -= 1
-
-    monkeypatch.setattr(st, "dataframe", rendering)
-    shown = pd.DataFrame({"Projet": ["a", "b"], "Montant du Département (€)": [1.0, None]}).style
-    runs = [threading.Thread(target=pages.french_dataframe, args=(shown,)) for _ in range(4)]
-    for run in runs:
-        run.start()
-    for run in runs:
-        run.join()
-    assert most[0] == 1

@@ -255,10 +255,34 @@ def test_the_project_table_as_shown_is_kept_with_the_view(base):
     from geodash import viewmodel as vm
 
     chosen = vm.selected(base, Filters(epci=base.terr.sirens[0]))
-    shown = vm.projects_shown(base, chosen)
-    assert vm.projects_shown(base, chosen) is shown  # built once per view, not on every run
-    assert shown.data.shape == vm.projects_table(base, chosen).shape
-    amounts = shown.data["Montant du Département (€)"].dropna()
-    # Rendered (as the page renders it) in French, numbers kept as numbers.
-    text = shown.to_html()
-    assert any(f"{int(v):,}".replace(",", "\u00a0") in text for v in amounts if v >= 1000)
+    grid = vm.projects_grid(base, chosen)
+    assert vm.projects_grid(base, chosen) is grid  # built once per view, not on every run
+    table = vm.projects_table(base, chosen)
+    shown = grid.frame()
+    assert shown.shape == table.shape and list(shown.columns) == list(table.columns)
+    amounts = table["Montant du Département (€)"].dropna()
+    # Written (as the page shows it) in French; the numbers kept to sort on.
+    assert any(
+        f"{int(v):,}".replace(",", "\u00a0") in set(shown["Montant du Département (€)"]) for v in amounts if v >= 1000
+    )
+    column = str(list(table.columns).index("Montant du Département (€)"))
+    assert grid.data["keys"][column] == [None if pd.isna(v) else float(v) for v in table["Montant du Département (€)"]]
+
+
+def test_the_maps_that_go_ahead_are_the_kept_views_of_the_same_filters(base):
+    from geodash import viewmodel as vm
+
+    arras, lens, lumbres = "200033579", "246200364", "246201016"
+    unique = {"theme": "Culture", "q": "vues en avance"}  # filters no other test computes views for
+    choice = vm.choice_of(base, vm.opened(base, vm.view_of(base, {"epci": arras, **unique})))
+    nearby = vm.neighbour(choice, lens)
+    assert nearby.filters == replace(choice.filters, epci=lens) and nearby.shown == choice.shown
+    assert nearby.indicator is None and nearby.mode == choice.mode
+    before = vm.maps_ahead(base, choice)
+    assert lens not in before  # nothing is computed for it
+    web = vm.web_map(base, nearby)  # a visitor's run (or the start-up) computed Lens's view
+    ahead = vm.maps_ahead(base, choice)
+    assert ahead[lens] is web and arras not in ahead and lumbres not in ahead
+    # The département's view goes ahead to the territories with its own filters, without its indicator.
+    root = vm.choice_of(base, vm.opened(base, vm.view_of(base, unique)))
+    assert root.indicator is not None and vm.maps_ahead(base, root)[lens] is web

@@ -6,21 +6,34 @@ own map script (``static/mapview.js`` with ``static/webmap_overlay.js``). Both a
 ``static/`` folder, served by Streamlit's static file serving at ``/app/static/``: the page's map
 component (:mod:`geodash.pages.mapview`) imports the script once per page, which loads Leaflet. The
 script's file name carries a digest of its text, so that a browser never keeps an old one.
+
+The views that the page's map may draw before the page's next run (a territory chosen in the list) are
+published there too, one JSON file per view named by its key (:func:`view_url`): the map fetches the
+next territory's view at once, while the page runs again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 from functools import cache
 from pathlib import Path
 
-__all__ = ["STATIC_DIR", "install_static_assets", "leaflet_url", "map_module_url", "preloads"]
+__all__ = ["STATIC_DIR", "install_static_assets", "leaflet_url", "map_module_url", "preloads", "view_url"]
 
 #: The pages' tracked CSS and scripts (Leaflet, copied, is served from the app's own ``static/`` folder).
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 _FILES = ("leaflet.js", "leaflet.css", "images")
+
+#: The views published for the map (:func:`view_url`): their folder under the static files, and how many
+#: are kept there (the oldest go first; a view gone is fetched in vain and drawn by the page's run).
+VIEWS, VIEWS_KEPT = "geodash/views", 400
+
+#: The app's static folder, once :func:`install_static_assets` has written it (``None`` before: no view
+#: is published, as in a page run without the app, under ``AppTest``).
+_installed: dict[str, Path] = {}
 
 
 @cache
@@ -43,12 +56,8 @@ def install_static_assets(static_dir: Path) -> Path:
     import xstatic.pkg.leaflet as xleaflet
 
     text, name = _map_module()
-    module = Path(static_dir) / name
-    if not module.exists():
-        module.parent.mkdir(parents=True, exist_ok=True)
-        partial = module.with_suffix(".part")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(module)  # whole or absent: a page never imports half of it
+    _write_once(Path(static_dir) / name, text)  # whole or absent: a page never imports half of it
+    _installed["dir"] = Path(static_dir)
     target = Path(static_dir) / "leaflet"
     if (target / "leaflet.js").exists():
         return target
@@ -60,6 +69,42 @@ def install_static_assets(static_dir: Path) -> Path:
         else:
             shutil.copy2(src / name, target / name)
     return target
+
+
+def _write_once(path: Path, text: str) -> bool:
+    """Write ``text`` at ``path`` unless it is there, whole or not at all (a temporary file renamed):
+    a reader never gets half of it. ``True`` when written now."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{threading.get_ident()}.part")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+    return True
+
+
+def view_url(base_url_path: str, key: str, text: str) -> str | None:
+    """Where the page's map fetches the view ``key`` (its JSON ``text``: :class:`geodash.webmap.WebMap`),
+    written into the app's static files the first time it is asked for; ``None`` before
+    :func:`install_static_assets` (no static folder to serve it from). The folder keeps the
+    :data:`VIEWS_KEPT` most recent views."""
+    root = _installed.get("dir")
+    if root is None:
+        return None
+    folder = root / VIEWS
+    if _write_once(folder / f"{key}.json", text):
+        files = sorted(folder.glob("*.json"), key=_age)
+        for old in files[: max(0, len(files) - VIEWS_KEPT)]:
+            old.unlink(missing_ok=True)
+    return _served(base_url_path, f"{VIEWS}/{key}.json")
+
+
+def _age(path: Path) -> float:
+    """A file's modification time; 0 for a file gone meanwhile (another server's pruning)."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def _served(base_url_path: str, path: str) -> str:

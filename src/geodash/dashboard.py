@@ -6,11 +6,13 @@ and everything here is tested without a browser.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from .comparison import amount_sum_text
 from .formatting import NBSP, format_eur, format_number, precision_prefix, precision_word
@@ -20,7 +22,8 @@ from .text import visible_text
 
 __all__ = [
     "countable",
-    "french_table",
+    "Grid",
+    "french_grid",
     "MISSING_AMOUNT",
     "INDICATOR_LABELS",
     "financing_by_epci",
@@ -127,8 +130,7 @@ def _amount(value: float) -> str:
     return format_number(value, 0 if float(value).is_integer() else 2)
 
 
-#: What a page table shows in an empty amount cell (``st.dataframe``'s placeholder: the grid draws it
-#: for every missing number, so only amount columns are left with missing values).
+#: What a page table shows in an empty amount cell.
 MISSING_AMOUNT = "montant non précisé"
 
 #: How a numeric column of a page table is written (French, on the server).
@@ -140,33 +142,66 @@ TABLE_FORMATS: dict[str, Callable[[float], str]] = {
 }
 
 
-def french_table(frame: pd.DataFrame) -> Styler:
-    """``frame`` for ``st.dataframe`` (with ``placeholder=MISSING_AMOUNT``): numbers stay numbers (the
-    table sorts on them) and are shown in French whatever the browser's locale ("1 443 000", "721,88")
-    by :meth:`pandas.io.formats.style.Styler.format`; a missing amount reads "montant non précisé", an
-    empty text cell is empty (not "None"), a marker number is text ("" for the EPCI-wide items).
+@dataclass(frozen=True)
+class Grid:
+    """A sortable page table as the page's table component draws it (``static/datagrid.js``).
 
-    Built in 6 ms for an EPCI, 60 ms for the département's 1 010 projects: the page keeps it with the view
-    (:func:`geodash.viewmodel.projects_shown`); ``st.dataframe`` renders it on each run (``bench/table.py``:
-    about 0.06 s for the département, 0.015 s for the largest EPCI's 105 projects), one table at a time
-    (pandas keeps a styler's rendering state in the instance).
+    ``text`` is the table as JSON, written once per view and sent as it is: the column names, each
+    row's cells as French text (« 1 443 000 », « montant non précisé »), and for each numeric column
+    the numbers the table sorts on. ``key`` names the table (a digest of ``text``): the component
+    builds a table once, and a run that hands the same table again costs the browser nothing.
+    Every text is plain text without control characters (:func:`geodash.text.visible_text`), which the
+    component sets as text, never as HTML.
     """
-    frame = frame.copy()
-    for column in frame.columns:
-        if column == "N°":
-            frame[column] = frame[column].map(lambda v: "" if pd.isna(v) else str(int(v)))
-        elif column not in TABLE_FORMATS and not pd.api.types.is_numeric_dtype(frame[column]):
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
-    styler = frame.style
-    # Every column gets its formatter here, the others pandas' default: pandas would otherwise make
-    # one default formatter per cell while rendering, which doubles the rendering time.
-    others = [column for column in frame.columns if column not in TABLE_FORMATS]
-    if others:
-        styler = styler.format(None, subset=others)
-    for column, fmt in TABLE_FORMATS.items():
-        if column in frame.columns:
-            styler = styler.format(fmt, subset=[column], na_rep=MISSING_AMOUNT)
-    return styler
+
+    text: str
+    key: str
+    rows: int
+
+    @property
+    def data(self) -> dict:
+        """The table as Python values (tests and tools; the page sends :attr:`text`)."""
+        return json.loads(self.text)
+
+    def frame(self) -> pd.DataFrame:
+        """The text a visitor reads, as a DataFrame (tests and tools)."""
+        data = self.data
+        return pd.DataFrame(data["rows"], columns=[c["name"] for c in data["columns"]])
+
+
+def _cell_texts(values: pd.Series) -> tuple[list[str], list[float | None] | None]:
+    """One column's cells as shown, and the numbers it sorts on (``None``: a column of text)."""
+    name = values.name
+    if name == "N°":
+        numbers = [None if pd.isna(v) else int(v) for v in values]
+        return ["" if n is None else str(n) for n in numbers], numbers
+    if name in TABLE_FORMATS:
+        fmt = TABLE_FORMATS[name]
+        numbers = [None if pd.isna(v) else float(v) for v in values]
+        return [MISSING_AMOUNT if n is None else fmt(n) for n in numbers], numbers
+    return [
+        "" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)) else visible_text(str(v)) for v in values
+    ], None
+
+
+def french_grid(frame: pd.DataFrame) -> Grid:
+    """``frame`` as a :class:`Grid`: shown in French whatever the browser's locale ("1 443 000",
+    "721,88"), sorted on its numbers; a missing amount reads "montant non précisé", an empty text cell
+    is empty (not "None"), a marker number is text ("" for the EPCI-wide items).
+
+    The numbers are written by the server (:data:`TABLE_FORMATS`), so the browser's language changes
+    nothing; the table is a plain HTML table (real headers, read by screen readers), not a drawn grid.
+    """
+    columns, cells, keys = [], [], {}
+    for i, name in enumerate(frame.columns):
+        shown, numbers = _cell_texts(frame[name])
+        columns.append({"name": visible_text(str(name)), "numeric": numbers is not None})
+        cells.append(shown)
+        if numbers is not None:
+            keys[str(i)] = numbers
+    rows = [list(row) for row in zip(*cells)] if cells else []
+    text = json.dumps({"columns": columns, "rows": rows, "keys": keys}, ensure_ascii=False, separators=(",", ":"))
+    return Grid(text=text, key=hashlib.sha1(text.encode("utf-8")).hexdigest()[:16], rows=len(frame))
 
 
 def theme_period_table(financements: pd.DataFrame) -> pd.DataFrame:

@@ -15,8 +15,8 @@ every object in it is gone: what runs in progress make at once takes blocks, and
 theirs that lives on (a value kept under a key a run made, an entry of pandas' bookkeeping of a
 shared table, a session kept for its reconnection) holds its block for the server's life. So nothing
 a run makes is kept where it can be helped (:class:`geodash.selection.Kept` keeps the key it stored),
-and the largest burst of small objects, a page's project table, is made by one run at a time
-(:func:`geodash.pages.french_dataframe`). Streamlit runs each visitor's script in a thread of its own,
+and a page's largest parts, its map and its project table, are JSON text written once per view and sent
+as they are (:class:`geodash.webmap.WebMap`, :class:`geodash.dashboard.Grid`). Streamlit runs each visitor's script in a thread of its own,
 and glibc gives every thread that allocates while others live an arena of its own (up to 8 per
 processor core), each keeping some of what its threads freed: :func:`limit_malloc_arenas` caps their
 number for the server.

@@ -86,6 +86,11 @@ class Kept(OrderedDict):
                 self[key] = value
         return value
 
+    def peek(self, key: Hashable) -> T | None:
+        """The value kept under ``key``, or ``None``: nothing is computed, nothing waited for."""
+        with self._lock:
+            return self.get(key)
+
     def clear(self) -> None:
         with self._lock:
             super().clear()
@@ -141,6 +146,10 @@ class Base:
         server's start-up) computes it waits for that result.
         """
         return self.derived.get_or_compute(key, compute)
+
+    def kept(self, key: Hashable):
+        """What :meth:`memo` keeps under ``key``, or ``None`` when nothing is kept yet (nothing computed)."""
+        return self.derived.peek(key)
 
     @property
     def map_credit(self) -> str:

@@ -12,11 +12,10 @@ choice and parts into Streamlit calls.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from . import avancement, bilan, comparison, dashboard, layers, legend, settings, style, weblayers, webmap
 from .selection import Base, Filters, Selection, select
@@ -43,11 +42,13 @@ __all__ = [
     "selected",
     "title",
     "web_map",
+    "maps_ahead",
+    "neighbour",
     "choropleth",
     "ranking",
     "brief",
     "key_figures",
-    "projects_shown",
+    "projects_grid",
     "projects_table",
     "prepare",
 ]
@@ -241,6 +242,26 @@ def web_map(base: Base, choice: Choice) -> webmap.WebMap:
     return base.memo(("map", choice), lambda: _web_map(base, choice, selected(base, choice.filters)))
 
 
+def neighbour(choice: Choice, epci: str) -> Choice:
+    """The view the territory chooser opens for ``epci`` from ``choice``: the same filters, layers and
+    mode (the département's compared indicator does not go to a territory's view)."""
+    return replace(choice, filters=replace(choice.filters, epci=epci), indicator=None)
+
+
+def maps_ahead(base: Base, choice: Choice) -> dict[str, webmap.WebMap]:
+    """The territories' maps that the page's map may draw before the page's next run, when the territory
+    is changed from ``choice`` (the list, « Précédent » / « Suivant », a click on the département's map):
+    the views already computed for these data (by the start-up or any visitor), by SIREN. Nothing is
+    computed here: a view not kept yet is drawn by the next run, as any view."""
+    found = {}
+    for epci in base.terr.sirens:
+        if epci != choice.filters.epci:
+            web = base.kept(("map", neighbour(choice, epci)))
+            if web is not None:
+                found[epci] = web
+    return found
+
+
 def _web_map(base: Base, choice: Choice, chosen: Selection) -> webmap.WebMap:
     terr, epci, mode = base.terr, choice.filters.epci, choice.mode
     context = None
@@ -334,14 +355,10 @@ def projects_table(base: Base, chosen: Selection) -> pd.DataFrame:
     return base.memo(("projects", chosen.filters), table)
 
 
-def projects_shown(base: Base, chosen: Selection) -> Styler:
-    """:func:`projects_table` as the page shows it (:func:`geodash.dashboard.french_table`), kept with the
-    view: building it took 6 ms for an EPCI, 60 ms for the département's 1 010 projects, on every run.
-
-    One styler serves every session: pandas keeps its rendering state in the instance, so the page renders
-    it one table at a time (:func:`geodash.pages.french_dataframe`), and nothing else may render it.
-    """
-    return base.memo(("projects-shown", chosen.filters), lambda: dashboard.french_table(projects_table(base, chosen)))
+def projects_grid(base: Base, chosen: Selection) -> dashboard.Grid:
+    """:func:`projects_table` as the page shows it (:func:`geodash.dashboard.french_grid`), kept with the
+    view: every session's run hands the same JSON text to the table component."""
+    return base.memo(("projects-grid", chosen.filters), lambda: dashboard.french_grid(projects_table(base, chosen)))
 
 
 # --- « Avancement du contrat » -------------------------------------------------------------------------------
@@ -417,9 +434,5 @@ def prepare(base: Base, params: dict) -> Choice:
         brief(base, chosen)
         contract_progress(base, choice.filters.epci, None)  # the brief's line on the contract's progress
         key_figures(base, chosen)
-    table = projects_table(base, chosen)
-    # The table as shown (a styler, a formatter per cell): not for a table larger than pandas renders
-    # (``styler.render.max_elements``), which no page can show as such.
-    if table.size <= pd.get_option("styler.render.max_elements"):
-        projects_shown(base, chosen)
+    projects_grid(base, chosen)
     return choice

@@ -93,6 +93,22 @@ def test_axe_finds_no_violation(opened, artifacts, name, size):
     assert results["violations"] == [], _report(results["violations"])
 
 
+def test_axe_finds_no_violation_with_the_territory_list_open_and_the_table_sorted(opened, artifacts):
+    # The page's own widgets in their other states: the list open and filtered, a column sorted.
+    p = opened(*LAPTOP)
+    _ready(p, f"/?epci={ARRAS}", "Arras")
+    p.page.locator(".gd-grid th button").nth(1).click()
+    p.page.wait_for_function("() => !!document.querySelector('.gd-grid th[aria-sort]')")
+    field = p.page.get_by_role("combobox", name="Intercommunalité")
+    field.click()
+    field.fill("pays")
+    p.page.wait_for_function("() => document.querySelectorAll('[role=option]').length > 1")
+    results = axe_playwright.Axe().run(p.page, options=WCAG).response
+    if results["violations"]:
+        p.page.screenshot(path=str(artifacts / "axe-list-open.png"))
+    assert results["violations"] == [], _report(results["violations"])
+
+
 def test_every_page_is_french_and_links_to_the_statement(opened):
     p = opened(*LAPTOP)
     for path, title in PAGES.values():
@@ -151,7 +167,8 @@ FOCUS = """() => {
       || s.borderTopColor === 'rgb(11, 83, 148)';
   }
   return {tag: e.tagName, role: e.getAttribute('role'), cls: String(e.className && e.className.baseVal === undefined
-    ? e.className : ''), name: (e.getAttribute('aria-label') || e.getAttribute('title') || e.textContent || '')
+    ? e.className : ''), name: (e.getAttribute('aria-label') || (e.labels && e.labels.length ? e.labels[0].textContent : '')
+    || e.getAttribute('title') || e.textContent || '')
     .trim().slice(0, 80), onScreen, shown};
 }"""
 
@@ -219,12 +236,12 @@ def test_the_map_page_with_the_keyboard_alone(opened, tmp_path):
     _tab_to(p, lambda f: f["name"] == "tableau des projets", "retour au lien", back=True)
     p.page.keyboard.press("Enter")
     p.page.wait_for_function("() => location.hash === '#projets'")
-    # Streamlit's data grid (its toolbar's buttons come first: they show no focus ring of their own, see
-    # the report); the grid is what the focus must reach.
-    table = _tab_to(
-        p, lambda f: bool(p.page.evaluate(_IN_TABLE)) and f["cls"] != "" and f["tag"] != "BUTTON", "tableau des projets"
-    )
-    assert p.page.get_by_test_id("stDataFrame").first.is_visible(), table
+    # The table's box (it scrolls: the arrows move it), then each column's sort button, with a visible ring.
+    table = _tab_to(p, lambda f: bool(p.page.evaluate(_IN_TABLE)), "tableau des projets")
+    assert p.page.locator(".gd-grid").first.is_visible(), table
+    _tab_to(p, lambda f: f["tag"] == "BUTTON" and bool(p.page.evaluate(_IN_TABLE)), "tri d'une colonne")
+    p.page.keyboard.press("Enter")  # sorts on that column, and says so to screen readers
+    p.page.wait_for_function("() => !!document.querySelector('.gd-grid th[aria-sort=ascending]')")
 
     # 5. « Exporter la carte »: open the panel, prepare the sheet, download it.
     _tab_to(p, lambda f: "Exporter la carte" in f["name"], "Exporter la carte", back=True)
@@ -248,5 +265,5 @@ def test_the_map_page_with_the_keyboard_alone(opened, tmp_path):
 
 #: The focus is in the project table (Streamlit's data grid, after the « Projets » heading).
 _IN_TABLE = """() => { const grid = document.querySelector('#projets') && [...document.querySelectorAll(
-  '[data-testid="stDataFrame"]')].find(d => document.querySelector('#projets').compareDocumentPosition(d)
+  '.gd-grid')].find(d => document.querySelector('#projets').compareDocumentPosition(d)
   & Node.DOCUMENT_POSITION_FOLLOWING); return !!grid && grid.contains(document.activeElement); }"""

@@ -31,8 +31,8 @@ def test_choosing_an_epci_changes_the_map(server, make_page, artifacts):
     p = make_page()
     p.page.goto(server)
     p.wait_map()
-    p.page.get_by_test_id("stSelectbox").first.click()
-    p.page.get_by_role("option", name="Arras").click()
+    p.page.get_by_role("combobox", name="Intercommunalité").click()
+    p.page.get_by_role("option", name="Arras", exact=True).click()
     p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200033579'")
     n = p.wait_map(title="Communauté urbaine d'Arras")
     frame = p.map_frame()
@@ -127,6 +127,79 @@ def test_projector_arrow_keys_switch_epci(server, make_page):
     p.page.wait_for_function(f"() => new URL(location.href).searchParams.get('epci') === '{LUMBRES}'", timeout=15_000)
 
 
+def test_the_territory_list_filters_as_one_types_and_reads_as_a_combobox(server, make_page):
+    """The sidebar's « Intercommunalité » list: a labelled combobox; typing filters its options (accents and
+    case ignored), the arrows move, Escape closes it and puts back the territory shown."""
+    p = make_page()
+    p.page.goto(f"{server}/?epci={ARRAS}")
+    p.wait_map(title="Communauté urbaine d'Arras")
+    field = p.page.get_by_role("combobox", name="Intercommunalité")
+    assert field.input_value() == "Arras" and field.get_attribute("aria-expanded") == "false"
+    field.click()
+    assert field.get_attribute("aria-expanded") == "true"
+    assert p.page.get_by_role("option").count() == 21  # « Tout le département » and the 20 EPCI
+    field.fill("lievin")
+    p.page.wait_for_function("() => document.querySelectorAll('[role=option]').length === 1")
+    assert p.page.get_by_role("option").all_inner_texts() == ["Lens-Liévin"]
+    active = field.get_attribute("aria-activedescendant")
+    assert active and p.page.locator(f"#{active}").inner_text() == "Lens-Liévin"
+    field.press("Escape")
+    assert field.get_attribute("aria-expanded") == "false" and field.input_value() == "Arras"
+    assert "epci=200033579" in p.page.url  # nothing chosen
+
+
+def test_the_map_draws_the_territory_chosen_before_the_page_runs_again(server, make_page):
+    """A territory chosen in the list is drawn by the map from the view the server published, without
+    waiting for the page's run: with every message of the server held back, the map already shows it
+    while the title still names the previous one. Once the run's messages arrive, the page names it
+    everywhere and the map is not drawn a second time (the run hands the same view)."""
+    p = make_page()
+    held, holding = [], [False]
+
+    def relay(ws):
+        server_side = ws.connect_to_server()
+        ws.on_message(lambda m: server_side.send(m))
+        server_side.on_message(lambda m: held.append(m) if holding[0] else ws.send(m))
+        relay.page_side = ws
+
+    p.page.route_web_socket(re.compile(r".*/_stcore/stream.*"), relay)
+    # A view goes ahead once the server keeps it (its start-up prepares them when left alone; or a visit).
+    p.page.goto(f"{server}/?epci=246200364")
+    p.wait_map(title="Communauté d'agglomération de Lens-Liévin")
+    p.page.goto(f"{server}/?epci={ARRAS}")
+    p.wait_map(title="Communauté urbaine d'Arras")
+    p.wait_settled()
+    p.page.evaluate(
+        """() => { window.gdDraws = 0; const remove = Element.prototype.removeAttribute;
+          Element.prototype.removeAttribute = function (n) { if (n === 'data-gd-ready') window.gdDraws += 1;
+            return remove.call(this, n); }; }"""
+    )
+    holding[0] = True
+    with p.page.expect_request(re.compile(r"/app/static/geodash/views/[0-9a-f]+\.json$")):
+        field = p.page.get_by_role("combobox", name="Intercommunalité")
+        field.click()
+        field.fill("Lens-Liévin")
+        field.press("Enter")
+    lens = "Communauté d'agglomération de Lens-Liévin"
+    p.page.wait_for_function(
+        "t => { const l = document.querySelector('.leaflet-container[data-gd-ready] .gd-legend-title');"
+        " return !!l && l.textContent === t; }",
+        arg=lens,
+    )
+    assert p.page.locator("h1").first.inner_text() == "Communauté urbaine d'Arras"  # the page has not run yet
+    holding[0] = False
+    for message in held:
+        relay.page_side.send(message)
+    held.clear()
+    p.page.wait_for_function(
+        "t => document.querySelector('h1').textContent === t && new URL(location.href).searchParams.get('epci') === '246200364'",
+        arg=lens,
+    )
+    p.page.locator(".gd-grid caption", has_text=lens).wait_for(state="attached")
+    p.wait_settled()
+    assert p.page.evaluate("() => window.gdDraws") == 1  # drawn ahead, once
+
+
 def test_switching_epci_redraws_the_kept_map_and_the_whole_page_names_it(server, make_page, terr, data):
     """Going from an EPCI to another draws the new view in the same Leaflet map (one component kept
     across runs), nothing of the previous view is left in it (one legend, one scale, one overlay style
@@ -175,7 +248,7 @@ def test_switching_epci_redraws_the_kept_map_and_the_whole_page_names_it(server,
             """([title, figures, projects]) => {
               const h1 = document.querySelector('h1');
               const text = document.body.innerText.replace(/\\s+/g, ' ');
-              const tables = [...document.querySelectorAll('[data-testid=stDataFrame]')].map(g => g.textContent).join(' ');
+              const tables = [...document.querySelectorAll('.gd-grid')].map(g => g.textContent).join(' ');
               return h1 && h1.textContent === title && text.includes(figures.replace(/\\s+/g, ' '))
                 && projects.some(i => tables.includes(i));
             }""",

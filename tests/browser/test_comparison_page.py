@@ -55,7 +55,7 @@ def test_departement_view_shows_no_epci_at_0_eur(server, make_page):
     p.wait_map(title="20 intercommunalités")
     assert p.map_frame().locator(".gd-legend h5", has_text="Investissement du Département par habitant").count() == 1
     p.page.get_by_text("Classement : Investissement du Département par habitant").wait_for()
-    halves = p.page.locator(".gd-table")
+    halves = p.page.locator(".gd-table:not(.gd-grid)")  # the ranking's two halves, not the project table
     halves.nth(1).locator("tbody tr").nth(9).wait_for()  # both halves drawn (ranks 11 to 20 in the second)
     cells = halves.locator("td").all_inner_texts()
     assert len(cells) == 60  # 20 EPCI × (rank, name, value), in two halves

@@ -112,8 +112,7 @@ def _no_injection(p) -> None:
 
 
 def _table_cells(p) -> list[str]:
-    grid = p.page.get_by_test_id("stDataFrame").last
-    return grid.locator("td").all_inner_texts()
+    return p.page.locator(".gd-grid").last.locator("td").all_inner_texts()
 
 
 def test_hostile_text_is_shown_as_text(hostile_server, make_page, artifacts):
@@ -145,11 +144,10 @@ def test_hostile_text_is_shown_as_text(hostile_server, make_page, artifacts):
     _no_injection(p)
     p.page.screenshot(path=str(artifacts / "escaping.png"))
 
-    # The project table below the map (a canvas grid; its accessible cells carry the text).
-    p.page.get_by_test_id("stDataFrame").last.scroll_into_view_if_needed()
+    # The project table below the map.
+    p.page.locator(".gd-grid").last.scroll_into_view_if_needed()
     p.page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stDataFrame]')].some(g => "
-        "g.textContent.includes('Piscine <script>'))",
+        "() => [...document.querySelectorAll('.gd-grid')].some(g => g.textContent.includes('Piscine <script>'))",
         timeout=15_000,
     )
     cells = _table_cells(p)

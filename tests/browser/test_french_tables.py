@@ -1,8 +1,8 @@
 """The page tables read in French whatever the browser's locale: a browser in ``en-US`` sees
 "21 460 626" and "721,88", never "21,460,626", "721.88" or "None".
 
-The tables are canvas grids whose accessible cells carry the raw numbers; what is drawn is read by
-recording the canvas's ``fillText`` calls (an init script, before the page's own scripts run).
+Every page table is an HTML table whose cells carry the text as written by the server: they are read
+as text.
 """
 
 from __future__ import annotations
@@ -13,31 +13,14 @@ import pytest
 
 pytestmark = pytest.mark.browser
 ARRAS = "200033579"
-RECORD_TEXT = """
-(() => {
-  window.gdDrawn = [];
-  const fill = CanvasRenderingContext2D.prototype.fillText;
-  CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
-    window.gdDrawn.push(String(text));
-    return fill.call(this, text, ...rest);
-  };
-})();
-"""
 FRENCH_THOUSANDS = re.compile(r"^\d{1,3}(\u00a0\d{3})+(,\d+)?$")  # one separator: U+00A0 (format_number)
 ENGLISH = re.compile(r"\d,\d{3}\b|\d\.\d{2}$")
-
-
-def _drawn_after(p, text: str) -> list[str]:
-    """Texts drawn on the canvases once ``text`` has been drawn (the grid has rendered its cells)."""
-    p.page.wait_for_function(f"() => window.gdDrawn.some(t => t.includes({text!r}))", timeout=30_000)
-    return p.page.evaluate("() => window.gdDrawn")
 
 
 def _english_page(make_page):
     p = make_page(1366, 900)
     p.context.close()
     p.context = p.page.context.browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    p.context.add_init_script(RECORD_TEXT)
     p.page = p.context.new_page()
     assert p.page.evaluate("() => navigator.language") == "en-US"
     return p
@@ -63,18 +46,39 @@ def test_project_table_is_french_in_an_english_browser(server, make_page, data):
     p = _english_page(make_page)
     p.page.goto(f"{server}/?epci={ARRAS}")
     p.wait_map(title="Arras")
-    p.page.get_by_role("button", name="Télécharger (CSV)").scroll_into_view_if_needed()  # below the table
-    _drawn_after(p, "Nature")  # the project table's header
-    grid = p.page.get_by_test_id("stDataFrame").last
-    grid.hover()
-    p.page.mouse.wheel(1200, 0)  # the amount columns, right of the first ones
-    _drawn_after(p, "Coût total (€)")
-    p.page.wait_for_function("() => window.gdDrawn.some(t => /^\\d{1,3}(\\u00a0\\d{3})+$/.test(t))", timeout=30_000)
-    drawn = p.page.evaluate("() => window.gdDrawn")
-    amounts = [t for t in drawn if re.fullmatch(r"[\d\s.,]+", t) and len(t) > 3]
+    grid = p.page.locator(".gd-grid").last
+    grid.wait_for()
+    headers = grid.locator("th").all_inner_texts()
+    assert any("Coût total (€)" in h for h in headers), headers
+    cells = grid.locator("td").all_inner_texts()
+    amounts = [t for t in cells if re.fullmatch(r"[\d\s.,]+", t) and len(t) > 3]
     assert any(FRENCH_THOUSANDS.match(t) for t in amounts), amounts
     assert not [t for t in amounts if ENGLISH.search(t)], amounts
     assert not [t for t in amounts if re.search(r"\d[^\S\u00a0]\d", t)], amounts  # no other space between digits
-    assert "None" not in drawn and "nan" not in drawn
+    assert "None" not in cells and "nan" not in cells
     if data.financements.loc[data.financements["epci_siren"] == ARRAS, "cout_total_eur"].isna().any():
-        assert "montant non précisé" in drawn
+        assert "montant non précisé" in cells
+
+
+def test_project_table_sorts_on_numbers_with_missing_amounts_last(server, make_page, data):
+    p = make_page(1366, 900)
+    p.page.goto(f"{server}/?epci={ARRAS}")
+    p.wait_map(title="Arras")
+    grid = p.page.locator(".gd-grid").last
+    header = grid.get_by_role("button", name="Montant du Département (€)")
+    headers = [h.strip() for h in grid.locator("th").all_inner_texts()]
+    column = next(i for i, h in enumerate(headers) if h.startswith("Montant du Département"))
+    amounts = data.financements.loc[data.financements["epci_siren"] == ARRAS, "montant_departement_eur"]
+
+    def shown() -> list[str]:
+        return grid.locator(f"tbody tr td:nth-child({column + 1})").all_inner_texts()
+
+    for direction, ordered in (("ascending", sorted(amounts.dropna())), ("descending", sorted(amounts.dropna())[::-1])):
+        header.click()
+        p.page.wait_for_function(
+            "d => document.querySelector('.gd-grid th[aria-sort]')?.getAttribute('aria-sort') === d", arg=direction
+        )
+        texts = shown()
+        numbers = [float(t.replace("\u00a0", "").replace(",", ".")) for t in texts if t != "montant non précisé"]
+        assert numbers == ordered, (direction, texts)
+        assert texts[len(numbers) :] == ["montant non précisé"] * int(amounts.isna().sum())  # missing last

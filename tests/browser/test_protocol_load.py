@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 ARRAS = "200033579"
 
 
-def test_session_reads_the_selectbox_and_switches(server):
+def test_session_reads_the_territory_list_and_switches(server):
     terr = load_territories()
     short, title = terr.epci_name(ARRAS, short=True), terr.epci_name(ARRAS)
     other = terr.epci_name(next(s for s in terr.sirens if s != ARRAS))
@@ -32,17 +32,23 @@ def test_session_reads_the_selectbox_and_switches(server):
         _, first = await session.open("Intercommunalité")
         _, switched = await session.choose(short)
         await session.close()
-        return session.widget, first, switched
+        return session.list, first, switched
 
     # its own thread: the session's sync Playwright (other browser tests) keeps an event loop in this one
     with ThreadPoolExecutor(1) as pool:
-        (widget_id, options), first, switched = pool.submit(asyncio.run, scenario()).result()
+        (kind, widget_id, options, values), first, switched = pool.submit(asyncio.run, scenario()).result()
     assert first.new_session and first.status == "FINISHED_SUCCESSFULLY"
-    assert widget_id.endswith("-epci")
+    assert kind == "trigger" and widget_id.endswith("__events")  # geodash's own chooser: its trigger « chosen »
     assert options[0] == "Tout le département" and len(options) == 1 + len(terr.sirens)
+    assert values[0] == "" and values[options.index(short)] == ARRAS
     assert any("Pas-de-Calais" in t for t in first.texts) and not any(title in t for t in first.texts)
-    # The page's own first element (language, the map's code asked for), then the map.
-    assert [name.rpartition(".")[2] for name in first.components] == ["geodash_page", "geodash_map"]
+    # The page's own first element (language, the map's code asked for), the territory list, the map, the table.
+    assert [name.rpartition(".")[2] for name in first.components] == [
+        "geodash_page",
+        "geodash_territory",
+        "geodash_map",
+        "geodash_grid",
+    ]
     assert pl.problems(switched, title) == []
     assert pl.problems(switched, other) == [f"« {other} » not in the page's headings/markdown"]
 

@@ -206,7 +206,7 @@ def test_an_editor_adds_a_financing_that_the_public_map_shows(saisie, make_page,
     assert public.wait_map(title="Arras") == before + 1  # one marker more, on Dainville
     assert "q=associations" in public.page.url
     public.page.wait_for_function(
-        "t => [...document.querySelectorAll('[data-testid=stDataFrame]')].some(g => g.textContent.includes(t))",
+        "t => [...document.querySelectorAll('.gd-grid')].some(g => g.textContent.includes(t))",
         arg=title,
         timeout=15_000,
     )

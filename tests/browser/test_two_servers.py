@@ -70,7 +70,7 @@ def test_an_edit_through_one_server_is_seen_through_the_other(postgres_database,
         visitor = make_page()  # through nginx: websocket and all
         visitor.page.goto(f"{front}/?epci={ARRAS}&q=Casino")  # the table shows only the Casino's row
         visitor.wait_map(title="Arras")
-        visitor.page.get_by_test_id("stDataFrame").last.wait_for()
+        visitor.page.locator(".gd-grid").last.wait_for()
 
         editor = make_page()  # directly on the server nginx does not send this client to
         sign_in(editor, other, "marie.dupont")
@@ -84,7 +84,7 @@ def test_an_edit_through_one_server_is_seen_through_the_other(postgres_database,
         visitor.page.reload()
         visitor.wait_map(title="Arras")
         visitor.page.wait_for_function(
-            "t => [...document.querySelectorAll('[data-testid=stDataFrame]')].some(g => g.textContent.includes(t))",
+            "t => [...document.querySelectorAll('.gd-grid')].some(g => g.textContent.includes(t))",
             arg=title,
             timeout=15_000,
         )

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 
 import pandas as pd
 import streamlit as st
-from pandas.io.formats.style import Styler
 
-from .. import assets, dashboard, db, territories
+from .. import assets, db, territories
 from ..selection import Base, cached_base
 from ..text import html_text, markdown_text, public_message
 
@@ -24,7 +22,6 @@ __all__ = [
     "database_guard",
     "data_errors",
     "footer",
-    "french_dataframe",
     "open_base",
     "leaflet_url",
     "map_module_url",
@@ -33,6 +30,7 @@ __all__ = [
     "text_alternative",
     "text_table",
     "text_table_html",
+    "view_url",
 ]
 
 #: Tracked CSS and scripts of the pages (Leaflet, generated, is served from the app's ``static/``).
@@ -101,6 +99,12 @@ def map_module_url() -> str:
     return assets.map_module_url(st.get_option("server.baseUrlPath"))
 
 
+def view_url(key: str, text: str) -> str | None:
+    """Where the page's map fetches a view ahead: :func:`geodash.assets.view_url` under this server's base
+    path (``None`` when the app's static files are not written: no view goes ahead)."""
+    return assets.view_url(st.get_option("server.baseUrlPath"), key, text)
+
+
 def footer() -> None:
     """Every page's footer: the link to the accessibility statement, which names the conformity level
     reached (RGAA asks for it in the link)."""
@@ -134,26 +138,6 @@ def data_errors(base: Base, *, expanded: bool) -> None:
 def public_lines(items) -> str:
     """Problems one per line, as a visitor may read them: file names, never a server path."""
     return "\n".join(public_message(item) for item in items)
-
-
-#: One page table rendered at a time, whatever the number of visitors' runs in progress (see :func:`french_dataframe`).
-_TABLE_RENDERING = threading.Lock()
-
-
-def french_dataframe(shown: Styler) -> None:
-    """A table in French whatever the browser's locale, sortable on its numbers
-    (:func:`geodash.dashboard.french_table`, kept with the view: :func:`geodash.viewmodel.projects_shown`);
-    a missing amount reads "montant non précisé".
-
-    One table rendered at a time: pandas keeps a styler's rendering state in the instance, which every
-    session shares; and ``st.dataframe``'s rendering of it makes short-lived Python objects, cell by cell
-    (9 MB for the département's 1 010 projects): ten visitors' runs showing it at once took 90 MB of
-    Python's blocks of small objects, which a few objects of those runs that live on then held for the
-    server's life (:mod:`geodash.memory`). The runs share one processor core for this work anyway (the
-    interpreter's lock).
-    """
-    with _TABLE_RENDERING:
-        st.dataframe(shown, hide_index=True, width="stretch", placeholder=dashboard.MISSING_AMOUNT)
 
 
 def text_table_html(frame: pd.DataFrame, *, label: str, index: bool = False, anchor: str | None = None) -> str:

@@ -79,9 +79,10 @@ Ce qui est vérifié automatiquement, à chaque modification :
   projets donne les mêmes informations.
 - Les infobulles des territoires et des communes ne s'affichent qu'au survol de la souris ; leur contenu
   (nom, valeur de l'indicateur) est dans le classement et les tableaux.
-- Les listes, curseurs, interrupteurs, tableaux triables et menus viennent de Streamlit, la bibliothèque
-  sur laquelle geodash est construit : axe-core n'y relève pas d'erreur, mais ils n'ont pas été essayés
-  avec des lecteurs d'écran.
+- Les filtres (listes, curseur, interrupteur) et les menus viennent de Streamlit, la bibliothèque sur
+  laquelle geodash est construit ; la liste « Intercommunalité » (une liste déroulante modifiable selon le
+  modèle WAI-ARIA) et le tableau des projets (un tableau HTML dont chaque en-tête est un bouton de tri) sont
+  de geodash. axe-core n'y relève pas d'erreur, mais ils n'ont pas été essayés avec des lecteurs d'écran.
 - Les cartes à imprimer (PDF, PNG) ne sont pas des documents accessibles ; leurs données se téléchargent
   en tableaux CSV et Excel.
 - Aucun essai n'a encore été fait avec des lecteurs d'écran (NVDA, JAWS, VoiceOver), ni avec des

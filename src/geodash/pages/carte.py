@@ -18,7 +18,17 @@ from ..formatting import format_eur
 from ..selection import Base, Selection
 from ..viewmodel import Choice, Position, Widgets
 from ..views import View, view_params
-from . import footer, french_dataframe, indicators, mapview, markdown_text, text_alternative, text_table
+from . import (
+    datagrid,
+    footer,
+    indicators,
+    mapview,
+    markdown_text,
+    territory,
+    text_alternative,
+    text_table,
+    view_url,
+)
 
 __all__ = ["render"]
 
@@ -41,7 +51,7 @@ def render(base: Base) -> None:
             indicators.ranking(base, choice.indicator, compact=True)
         export(base, choice)
         key_figures(base, chosen)
-        project_table(base, chosen)
+        project_table(base, choice, chosen)
         footer()
 
 
@@ -54,14 +64,13 @@ def sidebar(base: Base, view: View) -> Choice:
     options = vm.epci_options(base)
     with st.sidebar:
         st.header("Territoire")
-        epci = st.selectbox(
-            "Intercommunalité",
-            options,
-            # The link's EPCI opens the session; afterwards the widget keeps its own state (set by
-            # the buttons and the map too, so no second default is given).
-            index=0 if "epci" in st.session_state else options.index(d.epci),
-            format_func=labels.__getitem__,
-            key="epci",
+        # The link's EPCI opens the session; afterwards the session keeps its own (set by the list, the
+        # projector's buttons and the map before the page's next run).
+        if "epci" not in st.session_state:
+            st.session_state["epci"] = d.epci
+        epci = st.session_state["epci"] if st.session_state["epci"] in options else None
+        territory.chooser(
+            "Intercommunalité", options, labels, epci, key="territory", on_choose=lambda e: _choose(e, options)
         )
         indicator = indicators.choose_indicator(base, view.indicateur).id if epci is None else None
         st.header("Filtres")
@@ -139,8 +148,9 @@ def _go(options: list[str | None], step: int) -> None:
     st.session_state["epci"] = options[(i + step) % len(options)]
 
 
-def _choose(siren: str, sirens: list[str]) -> None:
-    """An EPCI clicked on the département's map: the list opens it, before the page's next run."""
+def _choose(siren: str | None, sirens: list[str | None]) -> None:
+    """A territory chosen in the list or clicked on the département's map: the page opens it, before the
+    page's next run."""
     if siren in sirens:
         st.session_state["epci"] = siren
 
@@ -207,22 +217,45 @@ def draw_map(base: Base, view: View, choice: Choice) -> None:
     bar = None
     if choice.projector:
         i = options.index(epci)
+        before, after = options[(i - 1) % len(options)], options[(i + 1) % len(options)]
         bar = mapview.Bar(
             title=vm.title(base, choice),
-            prev=labels[options[(i - 1) % len(options)]],
-            next=labels[options[(i + 1) % len(options)]],
+            prev=labels[before],
+            next=labels[after],
+            prev_to=before or "",
+            next_to=after or "",
         )
     mapview.show(
         vm.web_map(base, choice),
         position=position,
         key=f"map-{mode}",
-        label=f"Carte : {vm.title(base, choice)}",
+        label=map_label(base, choice),
         height=None if choice.projector else 580,
         bar=bar,
+        ahead=maps_ahead(base, choice),
         on_click=lambda siren: _choose(siren, base.terr.sirens) if epci is None else None,
         on_step=lambda step: _go(options, step),
         on_exit=_leave_projector,
     )
+
+
+def map_label(base: Base, choice: Choice) -> str:
+    """The map's name for screen readers: « Carte : » and the territory."""
+    return f"Carte : {vm.title(base, choice)}"
+
+
+def maps_ahead(base: Base, choice: Choice) -> dict[str, mapview.Ahead]:
+    """The territories' views the map draws as soon as one is chosen, before the page's next run
+    (:func:`geodash.viewmodel.maps_ahead`, published as static files)."""
+    found = {}
+    for epci, web in vm.maps_ahead(base, choice).items():
+        url = view_url(web.key, web.text)
+        if url is not None:
+            nearby = vm.neighbour(choice, epci)
+            found[epci] = mapview.Ahead(
+                url=url, key=web.key, label=map_label(base, nearby), title=vm.title(base, nearby)
+            )
+    return found
 
 
 # --- Below the map ----------------------------------------------------------------------------------------
@@ -311,14 +344,19 @@ def key_figures(base: Base, chosen: Selection) -> None:
             text_table(kf.road_lengths, label="Longueur des routes par catégorie")
 
 
-def project_table(base: Base, chosen: Selection) -> None:
+def project_table(base: Base, choice: Choice, chosen: Selection) -> None:
     """The selected projects, numbered as on the map, with CSV and Excel downloads."""
     epci = chosen.filters.epci
     st.subheader("Projets", anchor=PROJECTS_ANCHOR)
     table = vm.projects_table(base, chosen)
-    # Numbers stay numbers (the table sorts on them), written in French by the server; « montant non
-    # précisé » where the source gives none (the files keep numbers).
-    french_dataframe(vm.projects_shown(base, chosen))
+    # Written in French by the server, sorted on the numbers; « montant non précisé » where the source
+    # gives none (the files keep numbers).
+    datagrid.show(
+        vm.projects_grid(base, chosen),
+        key="projects",
+        label=f"Tableau des projets : {vm.title(base, choice)}",
+        empty="Aucun projet ne correspond aux filtres.",
+    )
     stem = dashboard.projects_file_stem(epci)
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable), not on every rerun.

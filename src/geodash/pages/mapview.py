@@ -20,7 +20,7 @@ from ..viewmodel import UNLINKED, Position
 from ..webmap import WebMap
 from . import STATIC_DIR, leaflet_url, map_module_url
 
-__all__ = ["Bar", "show"]
+__all__ = ["Ahead", "Bar", "show"]
 
 _LOADER = (STATIC_DIR / "mapview_loader.js").read_text(encoding="utf-8")
 _CSS = (STATIC_DIR / "mapview.css").read_text(encoding="utf-8")
@@ -29,11 +29,25 @@ _COMPONENT = st.components.v2.component("geodash_map", js=_LOADER, css=_CSS, iso
 
 @dataclass(frozen=True)
 class Bar:
-    """The projector's bar: the territory shown, and the ones « Précédent » and « Suivant » go to."""
+    """The projector's bar: the territory shown, and the ones « Précédent » and « Suivant » go to (their
+    names, and their SIRENs: ``prev_to``, ``next_to``)."""
 
     title: str
     prev: str
     next: str
+    prev_to: str
+    next_to: str
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A territory's view the map may draw before the page's next run: where its JSON is served, its key,
+    the map's label and the title the page will show for it."""
+
+    url: str
+    key: str
+    label: str
+    title: str
 
 
 def show(
@@ -44,6 +58,7 @@ def show(
     height: int | None,
     position: Position = UNLINKED,
     bar: Bar | None = None,
+    ahead: dict[str, Ahead] | None = None,
     on_click: Callable[[str], None] | None = None,
     on_step: Callable[[int], None] | None = None,
     on_exit: Callable[[], None] | None = None,
@@ -52,7 +67,8 @@ def show(
     unless a link gives a centre and zoom); ``height`` in pixels, or ``None`` to fill the screen (the
     projector, with its ``bar``). ``label`` names the map for screen readers. The view goes as the JSON
     text it is kept as (:class:`geodash.webmap.WebMap`), with its key: the component reads it only
-    when the key is new.
+    when the key is new. ``ahead``: the territories' views (by SIREN) that the map draws as soon as
+    one is chosen, before the page's next run.
 
     The visitor's acts come back before the page's next run, as Streamlit callbacks: ``on_click`` with
     the SIREN of an EPCI clicked on the département's map, ``on_step`` with -1 or 1 (« Précédent »,
@@ -83,5 +99,6 @@ def show(
         "height": height,
         "label": label,
         "projector": asdict(bar) if bar is not None else None,
+        "ahead": {siren: asdict(view) for siren, view in (ahead or {}).items()},
     }
     _COMPONENT(data=data, key=key, on_clicked_change=clicked, on_step_change=stepped, on_exit_change=exited)

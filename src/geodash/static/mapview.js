@@ -2,6 +2,10 @@
 // page's runs; each run hands it the view to draw (geodash.webmap.WebMap.data), which it draws once.
 // In projector mode the map fills the screen under its own bar: the territory's name between the
 // « Précédent » / « Suivant » buttons, which the arrow keys (a presenter's remote) press too.
+// A territory chosen elsewhere on the page (the sidebar's list: static/territory.js, an event
+// 'gd-territory' on window), by the projector's buttons or by a click on the département's map is drawn
+// at once when its view is among the run's `ahead` views (published as static files, geodash.assets):
+// fetched and drawn while the page runs again; the run then hands the same view, which costs nothing.
 // The module is prefixed by the overlay's function (static/webmap_overlay.js) as `overlay`.
 // Leaflet is served by the app itself (static/leaflet, see geodash.assets): no CDN.
 
@@ -97,7 +101,7 @@ function bar(state, spec) {
       b.type = 'button';
       b.className = 'gd-step';
       b.textContent = text;
-      b.addEventListener('click', () => state.trigger('step', step));
+      b.addEventListener('click', () => state.step(step));
       return b;
     };
     const title = document.createElement('h1');
@@ -119,7 +123,7 @@ function bar(state, spec) {
       if (step) {
         e.preventDefault();
         e.stopPropagation(); // the territory changes; the map does not pan
-        state.trigger('step', step);
+        state.step(step);
       }
     };
     document.addEventListener('keydown', state.onKey, true);
@@ -130,9 +134,40 @@ function bar(state, spec) {
   next.setAttribute('aria-label', 'Suivant : ' + spec.next);
 }
 
+// Draw the view of territory `value` before the page's next run, if the run's data name it (its file, key,
+// label and title); else the next run draws it, as any view. Only the last territory asked for is drawn.
+function ahead(root, state, value) {
+  const target = state.latest && state.latest.ahead ? state.latest.ahead[value] : null;
+  const ticket = state.ticket = (state.ticket || 0) + 1;
+  state.pending = target ? target.key : null;
+  if (!target || target.key === state.key) {
+    return;
+  }
+  fetch(target.url).then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.status + ' ' + target.url))))
+    .then((text) => {
+      if (ticket !== state.ticket || target.key === state.key) {
+        return; // another territory asked for since, or the run came first
+      }
+      const bar = state.latest.projector ? Object.assign({}, state.latest.projector, {title: target.title}) : null;
+      state.latest = Object.assign({}, state.latest, {
+        key: target.key, view: text, label: target.label, projector: bar,
+        position: {center: null, zoom: null, restore: true},
+      });
+      draw(root, state);
+    })
+    .catch((e) => console.warn('geodash: the next view is drawn by the page instead', e));
+}
+
 function draw(root, state) {
   const data = state.latest;
-  if (!data || data.key === state.key) {
+  if (!data) {
+    return;
+  }
+  if (state.map) {
+    bar(state, data.projector); // the bar's title and buttons follow every run, even with the same view
+    state.map.getContainer().setAttribute('aria-label', data.label);
+  }
+  if (data.key === state.key) {
     return; // a view is drawn once: a run that hands the same view again costs nothing
   }
   if (!state.map) {
@@ -158,6 +193,8 @@ function draw(root, state) {
     // and the overlay fits the territory again (its 'resize' handler).
     state.observer = new ResizeObserver(() => state.map.invalidateSize());
     state.observer.observe(box);
+    state.onTerritory = (e) => ahead(root, state, e.detail);
+    window.addEventListener('gd-territory', state.onTerritory);
   }
   const map = state.map, view = JSON.parse(data.view), at = data.position;
   state.height = data.height;
@@ -179,7 +216,10 @@ function draw(root, state) {
           item.on('mouseout', () => layer.resetStyle(item));
         }
         if (f.properties.siren) {
-          item.on('click', () => state.trigger('clicked', f.properties.siren));
+          item.on('click', () => {
+            ahead(root, state, f.properties.siren);
+            state.trigger('clicked', f.properties.siren);
+          });
         }
       },
     }).addTo(map);
@@ -205,14 +245,26 @@ export default function (component) {
     state = {map: null, key: null};
     states.set(parentElement, state);
   }
+  if (data.key !== state.pending) {
+    state.ticket = (state.ticket || 0) + 1; // a view fetched ahead for another territory is not drawn now
+    state.pending = null;
+  }
   state.latest = data;
   state.trigger = setTriggerValue;
+  state.step = (step) => {
+    const spec = state.latest.projector;
+    if (spec) {
+      ahead(parentElement, state, step < 0 ? spec.prev_to : spec.next_to);
+    }
+    setTriggerValue('step', step);
+  };
   leaflet(data.leaflet).then(() => draw(parentElement, state)).catch((e) => console.error(e));
   return () => {
     if (state.map) {
       reset(state.map);
       bar(state, null);
       window.removeEventListener('resize', state.onResize);
+      window.removeEventListener('gd-territory', state.onTerritory);
       state.observer.disconnect();
       state.map.remove();
     }
