@@ -288,13 +288,16 @@ def switch_section(sw: dict) -> list[str]:
         if bad:
             L += ["Problems in those replies: " + "; ".join(bad[:5]), ""]
     g = sw["geodash"]
-    chain = [_med(st[k]) or 0 for k in ("first_message", "map_delta", "draw_start", "map", "consistent")]
-    steps = [b - a for a, b in zip([0.0] + chain, chain)]
+    med = {k: _med(st[k]) or 0 for k in ("first_message", "map_delta", "draw_start", "map", "script_finished")}
+    med["consistent"] = _med(st["consistent"]) or 0
     L.append(
-        f"Read as a chain (medians): {sec(steps[0])} from Enter to the run's first message, {sec(steps[1])} more "
-        f"until the map's delta arrives, {sec(steps[2])} more until the map's script starts drawing (Streamlit's "
-        f"frontend: decoding, rendering, the component's update), {sec(steps[3])} drawing it (Leaflet), "
-        f"{sec(steps[4])} more until the page is consistent. The map's delta: median "
+        f"Read as two chains (medians). The map: {sec(med['draw_start'])} from Enter until its script starts drawing "
+        f"the chosen territory (the list tells the map first: the view, published by the server as a static file, is "
+        f"fetched), {sec(med['map'] - med['draw_start'])} drawing it (Leaflet). The page: {sec(med['first_message'])} "
+        f"from Enter to the run's first message, {sec(med['map_delta'] - med['first_message'])} more until the map's "
+        f"delta arrives (the same view: not drawn again), {sec(med['script_finished'] - med['map_delta'])} more until "
+        f"`script_finished`, {sec(med['consistent'] - med['script_finished'])} more until the page is consistent "
+        f"(Streamlit's frontend rendering the run's elements). The map's delta: median "
         f"{kb(_med(su['map_delta_bytes']))} (max {kb(su['map_delta_bytes']['max'])}); all the run's WebSocket "
         f"messages: median {kb(_med(su['ws_bytes']))}. Server CPU per switch (from /proc): "
         f"{sw.get('geodash_server_cpu_per_switch_s', 0) * 1000:.0f} ms. Main-thread tasks over 50 ms in the "

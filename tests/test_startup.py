@@ -115,14 +115,16 @@ def test_warm_up_freezes_what_is_alive():
 
 
 @pytest.mark.parametrize(
-    "params", [{}, {"epci": "200033579"}, {"epci": "246200364"}], ids=["departement", "arras", "lens"]
+    "params",
+    [{}, {"epci": "200033579"}, {"epci": "246200364"}, {"epci": "246200364", "mode": "projecteur"}],
+    ids=["departement", "arras", "lens", "lens-projecteur"],
 )
 def test_prepared_views_are_the_ones_a_plain_link_opens(params):
     """What the start-up prepares is exactly what the page then looks up: opening a plain link to the
     département or an EPCI computes nothing more (every part of the page is found in Base.memo)."""
     base = selection.cached_base()
     base.derived.clear()
-    assert startup.prepare_views() == 1 + len(base.terr.sirens)
+    assert startup.prepare_views() == 2 * (1 + len(base.terr.sirens))  # and each in projector mode
     prepared = set(base.derived)
     assert {key[0] for key in prepared} >= {"selection", "map", "brief", "key_figures", "projects", "ranking"}
     assert "streamlit" not in {type(v).__module__.split(".")[0] for v in base.derived.values()}

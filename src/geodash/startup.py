@@ -60,8 +60,11 @@ LOADERS = ("geodash.selection:cached_base",)
 
 def prepare_views(root_done: Callable[[], None] = lambda: None) -> int:
     """Prepare the map page for the views a plain link opens: the département first (the root URL,
-    where most visits start), then each EPCI (:func:`geodash.viewmodel.prepare`); return how many.
-    ``root_done`` is called once the root URL's view is prepared.
+    where most visits start), then each EPCI, then each in projector mode (:func:`geodash.viewmodel.prepare`:
+    the map only); return how many. ``root_done`` is called once the root URL's view is prepared.
+
+    Kept, an EPCI's map goes ahead: a territory chosen in the list, or by « Précédent » / « Suivant » on
+    the projector, is drawn by the page's map before the page's next run (:func:`geodash.viewmodel.maps_ahead`).
 
     The page keeps what it computes with the data (``Base.memo``), so a visitor's first look at a
     territory costs no more than the next one.
@@ -74,6 +77,7 @@ def prepare_views(root_done: Callable[[], None] = lambda: None) -> int:
     with _visits_lock:  # the root URL's view is prepared now: the quiet time counts from here
         _last_visit = max(_last_visit, time.monotonic())
     views = [{}] + [{"epci": siren} for siren in base.terr.sirens]
+    views += [{**params, "mode": "projecteur"} for params in views]
     for i, params in enumerate(views):
         if i:  # the root URL's view at once; the others when the visitors leave the server alone
             _wait_quiet()

@@ -148,56 +148,94 @@ def test_the_territory_list_filters_as_one_types_and_reads_as_a_combobox(server,
     assert "epci=200033579" in p.page.url  # nothing chosen
 
 
+class HeldMessages:
+    """The page's WebSocket relayed to the server, the server's messages held back while :attr:`holding`
+    (then sent on by :meth:`release`, in order): what the page does before the server's run reaches it."""
+
+    def __init__(self, page):
+        self.held, self.holding, self.page_side = [], False, None
+        page.route_web_socket(re.compile(r".*/_stcore/stream.*"), self._relay)
+
+    def _relay(self, ws):
+        server_side = ws.connect_to_server()
+        ws.on_message(lambda m: server_side.send(m))
+        server_side.on_message(lambda m: self.held.append(m) if self.holding else ws.send(m))
+        self.page_side = ws
+
+    def release(self):
+        self.holding = False
+        for message in self.held:
+            self.page_side.send(message)
+        self.held.clear()
+
+
+def _count_draws(p):
+    p.page.evaluate(
+        """() => { window.gdDraws = 0; const remove = Element.prototype.removeAttribute;
+          Element.prototype.removeAttribute = function (n) { if (n === 'data-gd-ready') window.gdDraws += 1;
+            return remove.call(this, n); }; }"""
+    )
+
+
+LEGEND_IS = (
+    "t => { const l = document.querySelector('.leaflet-container[data-gd-ready] .gd-legend-title');"
+    " return !!l && l.textContent === t; }"
+)
+
+
 def test_the_map_draws_the_territory_chosen_before_the_page_runs_again(server, make_page):
     """A territory chosen in the list is drawn by the map from the view the server published, without
     waiting for the page's run: with every message of the server held back, the map already shows it
     while the title still names the previous one. Once the run's messages arrive, the page names it
     everywhere and the map is not drawn a second time (the run hands the same view)."""
     p = make_page()
-    held, holding = [], [False]
-
-    def relay(ws):
-        server_side = ws.connect_to_server()
-        ws.on_message(lambda m: server_side.send(m))
-        server_side.on_message(lambda m: held.append(m) if holding[0] else ws.send(m))
-        relay.page_side = ws
-
-    p.page.route_web_socket(re.compile(r".*/_stcore/stream.*"), relay)
+    messages = HeldMessages(p.page)
     # A view goes ahead once the server keeps it (its start-up prepares them when left alone; or a visit).
     p.page.goto(f"{server}/?epci=246200364")
     p.wait_map(title="Communauté d'agglomération de Lens-Liévin")
     p.page.goto(f"{server}/?epci={ARRAS}")
     p.wait_map(title="Communauté urbaine d'Arras")
     p.wait_settled()
-    p.page.evaluate(
-        """() => { window.gdDraws = 0; const remove = Element.prototype.removeAttribute;
-          Element.prototype.removeAttribute = function (n) { if (n === 'data-gd-ready') window.gdDraws += 1;
-            return remove.call(this, n); }; }"""
-    )
-    holding[0] = True
+    _count_draws(p)
+    messages.holding = True
     with p.page.expect_request(re.compile(r"/app/static/geodash/views/[0-9a-f]+\.json$")):
         field = p.page.get_by_role("combobox", name="Intercommunalité")
         field.click()
         field.fill("Lens-Liévin")
         field.press("Enter")
     lens = "Communauté d'agglomération de Lens-Liévin"
-    p.page.wait_for_function(
-        "t => { const l = document.querySelector('.leaflet-container[data-gd-ready] .gd-legend-title');"
-        " return !!l && l.textContent === t; }",
-        arg=lens,
-    )
+    p.page.wait_for_function(LEGEND_IS, arg=lens)
     assert p.page.locator("h1").first.inner_text() == "Communauté urbaine d'Arras"  # the page has not run yet
-    holding[0] = False
-    for message in held:
-        relay.page_side.send(message)
-    held.clear()
+    messages.release()
     p.page.wait_for_function(
-        "t => document.querySelector('h1').textContent === t && new URL(location.href).searchParams.get('epci') === '246200364'",
+        "t => document.querySelector('h1').textContent === t"
+        " && new URL(location.href).searchParams.get('epci') === '246200364'",
         arg=lens,
     )
     p.page.locator(".gd-grid caption", has_text=lens).wait_for(state="attached")
     p.wait_settled()
     assert p.page.evaluate("() => window.gdDraws") == 1  # drawn ahead, once
+
+
+def test_the_projector_steps_to_the_next_territory_before_the_page_runs_again(server, make_page):
+    """« Suivant » (the arrow key of a presenter's remote) draws the next territory's map and names it in
+    the bar before the page's run, from the projector views the start-up prepares (or a visit)."""
+    p = make_page(1280, 720)
+    messages = HeldMessages(p.page)
+    omer = "Communauté d'agglomération du Pays de Saint-Omer"
+    p.page.goto(f"{server}/?epci=200069037&mode=projecteur")
+    p.wait_map(title=omer)
+    p.page.goto(f"{server}/?epci={LUMBRES}&mode=projecteur")
+    p.wait_map(title="Communauté de communes du Pays de Lumbres")
+    p.page.locator(".gd-bar").wait_for()
+    p.wait_settled()
+    messages.holding = True
+    p.page.keyboard.press("ArrowRight")
+    p.page.wait_for_function(LEGEND_IS, arg=omer)
+    assert p.page.locator(".gd-bar-title").inner_text() == omer
+    assert "epci=246201016" in p.page.url  # the page has not run yet
+    messages.release()
+    p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200069037'")
 
 
 def test_switching_epci_redraws_the_kept_map_and_the_whole_page_names_it(server, make_page, terr, data):
