@@ -286,3 +286,16 @@ def test_the_maps_that_go_ahead_are_the_kept_views_of_the_same_filters(base):
     # The département's view goes ahead to the territories with its own filters, without its indicator.
     root = vm.choice_of(base, vm.opened(base, vm.view_of(base, unique)))
     assert root.indicator is not None and vm.maps_ahead(base, root)[lens] is web
+
+
+def test_a_project_table_too_large_for_a_page_is_not_built(base, monkeypatch):
+    from geodash import viewmodel as vm
+
+    chosen = vm.selected(base, Filters(text="e", themes=("Sport",)))  # no other test computes this view
+    rows = len(vm.projects_table(base, chosen))
+    assert rows > 1
+    monkeypatch.setattr(vm, "GRID_ROWS_MAX", rows - 1)
+    assert vm.projects_grid(base, chosen) is None
+    assert ("projects-grid", chosen.filters) not in set(base.derived)  # nothing kept for it either
+    monkeypatch.setattr(vm, "GRID_ROWS_MAX", rows)
+    assert vm.projects_grid(base, chosen).rows == rows

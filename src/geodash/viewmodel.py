@@ -355,10 +355,19 @@ def projects_table(base: Base, chosen: Selection) -> pd.DataFrame:
     return base.memo(("projects", chosen.filters), table)
 
 
-def projects_grid(base: Base, chosen: Selection) -> dashboard.Grid:
+#: Most rows a page's project table shows (five times the Pas-de-Calais' 1 010 financings): a larger table
+#: (a national deployment) is not sent to a browser, which could not show it; its files are downloaded.
+GRID_ROWS_MAX = 5_000
+
+
+def projects_grid(base: Base, chosen: Selection) -> dashboard.Grid | None:
     """:func:`projects_table` as the page shows it (:func:`geodash.dashboard.french_grid`), kept with the
-    view: every session's run hands the same JSON text to the table component."""
-    return base.memo(("projects-grid", chosen.filters), lambda: dashboard.french_grid(projects_table(base, chosen)))
+    view: every session's run hands the same JSON text to the table component. ``None`` above
+    :data:`GRID_ROWS_MAX` rows."""
+    table = projects_table(base, chosen)
+    if len(table) > GRID_ROWS_MAX:
+        return None
+    return base.memo(("projects-grid", chosen.filters), lambda: dashboard.french_grid(table))
 
 
 # --- « Avancement du contrat » -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import streamlit as st
 
 from .. import atlas, bilan, dashboard, layers, style
 from .. import viewmodel as vm
-from ..formatting import format_eur
+from ..formatting import format_eur, format_number
 from ..selection import Base, Selection
 from ..viewmodel import Choice, Position, Widgets
 from ..views import View, view_params
@@ -351,12 +351,19 @@ def project_table(base: Base, choice: Choice, chosen: Selection) -> None:
     table = vm.projects_table(base, chosen)
     # Written in French by the server, sorted on the numbers; « montant non précisé » where the source
     # gives none (the files keep numbers).
-    datagrid.show(
-        vm.projects_grid(base, chosen),
-        key="projects",
-        label=f"Tableau des projets : {vm.title(base, choice)}",
-        empty="Aucun projet ne correspond aux filtres.",
-    )
+    grid = vm.projects_grid(base, chosen)
+    if grid is None:
+        st.info(
+            f"{format_number(len(table))} projets : trop pour un tableau dans la page. Choisissez un territoire ou "
+            "des filtres, ou téléchargez-les tous (CSV, Excel) ci-dessous."
+        )
+    else:
+        datagrid.show(
+            grid,
+            key="projects",
+            label=f"Tableau des projets : {vm.title(base, choice)}",
+            empty="Aucun projet ne correspond aux filtres.",
+        )
     stem = dashboard.projects_file_stem(epci)
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when a button is clicked (a callable), not on every rerun.
