@@ -179,9 +179,7 @@ def _cell_texts(values: pd.Series) -> tuple[list[str], list[float | None] | None
         fmt = TABLE_FORMATS[name]
         numbers = [None if pd.isna(v) else float(v) for v in values]
         return [MISSING_AMOUNT if n is None else fmt(n) for n in numbers], numbers
-    return [
-        "" if v is None or (pd.api.types.is_scalar(v) and pd.isna(v)) else visible_text(str(v)) for v in values
-    ], None
+    return [visible_text(v) for v in values], None  # a missing value is empty
 
 
 def french_grid(frame: pd.DataFrame) -> Grid:
