@@ -21,23 +21,39 @@ def markdown_shown(source: str) -> str:
     return re.sub(r"\\(.)", r"\1", source).replace("  \n", "\n")
 
 
-def text_tables(at) -> list:
-    """The page's tables of text (:func:`geodash.pages.text_table`) in an AppTest run, as DataFrames of
-    the text a visitor reads (first row: the header)."""
+def html_shown(body: str) -> str:
+    """The text a visitor reads in HTML we wrote (:mod:`geodash.webtext`): tags dropped, entities read."""
     import html as html_module
 
+    return html_module.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+def page_title(at) -> str | None:
+    """The map page's title (its ``h1``, in the section above the map) in an AppTest run, as shown."""
+    found = [m.group(1) for h in at.get("html") for m in re.finditer(r"<h1>(.*?)</h1>", h.proto.body, re.S)]
+    return html_shown(found[0]) if found else None
+
+
+def page_text(at) -> str:
+    """Every text of the page's Markdown and HTML elements in an AppTest run, as shown, one per line."""
+    parts = [markdown_shown(m.value) for m in at.markdown]
+    parts += [html_shown(re.sub(r"</(p|h\d|th|td|summary)>", "\n", h.proto.body)) for h in at.get("html")]
+    return "\n".join(parts)
+
+
+def text_tables(at) -> list:
+    """The page's tables of text (:func:`geodash.webtext.table`) in an AppTest run, as DataFrames of
+    the text a visitor reads (first row: the header)."""
     import pandas as pd
 
     tables = []
     for element in at.get("html"):
-        body = element.proto.body
-        if 'class="gd-table"' not in body:
-            continue
-        rows = [
-            [html_module.unescape(cell) for cell in re.findall(r"<t[hd](?: [^>]*)?>(.*?)</t[hd]>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
-        ]
-        tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
+        for body in re.findall(r'<div class="gd-table".*?</table></div>', element.proto.body, re.S):
+            rows = [
+                [html_shown(cell) for cell in re.findall(r"<t[hd](?: [^>]*)?>(.*?)</t[hd]>", row, re.S)]
+                for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+            ]
+            tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
     return tables
 
 

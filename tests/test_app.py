@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -9,7 +11,17 @@ from streamlit.testing.v1 import AppTest
 from geodash import bilan, comparison, settings
 from geodash.formatting import NBSP
 
-from .pagedata import choose_territory, map_data, markdown_shown, project_grid, territory_list, text_tables
+from .pagedata import (
+    choose_territory,
+    html_shown,
+    map_data,
+    markdown_shown,
+    page_text,
+    page_title,
+    project_grid,
+    territory_list,
+    text_tables,
+)
 
 APP = str(settings.REPO_DIR / "app.py")
 ARRAS = "200033579"
@@ -30,13 +42,13 @@ def test_app_lists_20_epci_and_opens_on_departement():
     assert box["label"] == "Intercommunalité"
     assert len(box["options"]) == 21  # "Tout le département" + 20 EPCI
     assert box["value"] == "" and box["options"][0] == ["", "Tout le département"]
-    assert "Pas-de-Calais" in markdown_shown(at.title[0].value)
+    assert "Pas-de-Calais" in page_title(at)
 
 
 def test_query_param_selects_epci_and_filters():
     at = _run(epci=ARRAS, theme="Culture")
     assert territory_list(at)["value"] == ARRAS
-    assert markdown_shown(at.title[0].value) == "Communauté urbaine d'Arras"
+    assert page_title(at) == "Communauté urbaine d'Arras"
     assert at.sidebar.multiselect[0].value == ["Culture"]
     table = project_grid(at)
     assert len(table) > 0 and set(table["Thématique"]) == {"Culture"}
@@ -56,7 +68,7 @@ def test_choosing_an_epci_updates_the_url():
     at = _run()
     choose_territory(at, ARRAS)
     assert at.query_params["epci"] == ARRAS
-    assert markdown_shown(at.title[0].value) == "Communauté urbaine d'Arras"
+    assert page_title(at) == "Communauté urbaine d'Arras"
 
 
 def test_projector_mode_from_url_has_its_bar_with_the_neighbours():
@@ -73,7 +85,7 @@ def test_projector_mode_from_url_has_its_bar_with_the_neighbours():
         "prev_to": options[i - 1][0],
         "next_to": options[i + 1][0],
     }
-    assert not at.title
+    assert page_title(at) is None
     assert map_data(_run(epci=ARRAS))["projector"] is None
 
 
@@ -112,15 +124,15 @@ def test_road_filter_and_lengths_with_layers(monkeypatch, tmp_path):
     at = _run(epci=ARRAS, routes="1,autoroute")
     roads = [m for m in at.sidebar.multiselect if m.label == "Routes"][0]
     assert roads.value == ["1", "autoroute"]
-    [lengths] = [h.proto.body for h in at.get("html") if "Réseau" in h.proto.body]
-    assert "<td>Total des routes départementales</td>" in lengths
+    [lengths] = [t for t in text_tables(at) if "Total des routes départementales" in t.to_string()]
+    assert "Total des routes départementales" in set(lengths.iloc[:, 0])
     # Road works on roads outside the chosen categories are filtered out of the table.
     # Road works follow the road filter: RD 939 and RD 950 are of category 1 in the test table,
     # RD 260 has no category ("non renseignée") and is filtered out.
     routes = set(project_grid(at)["Route"]) - {""}
     assert routes == {"RD 939", "RD 5|RD 950"}
     # The layers' provenance joins the Sources line.
-    assert any("routes : TravelMapping (OpenStreetMap, ODbL)" in c.value for c in at.caption)
+    assert "routes : TravelMapping (OpenStreetMap, ODbL)" in page_text(at)
 
 
 def test_broken_layer_file_keeps_the_app_running(monkeypatch, tmp_path):
@@ -128,8 +140,8 @@ def test_broken_layer_file_keeps_the_app_running(monkeypatch, tmp_path):
     broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
     _with_layers(monkeypatch, tmp_path, roads=broken)
     at = _run(epci=ARRAS)
-    assert markdown_shown(at.title[0].value) == "Communauté urbaine d'Arras"
-    assert "couche du Département n'a pas pu être affichée" in " ".join(m.value for m in at.markdown)
+    assert page_title(at) == "Communauté urbaine d'Arras"
+    assert "couche du Département n'a pas pu être affichée" in page_text(at)
     messages = " ".join(c.value for c in _page("sources").code)  # the details, for the staff
     assert "routes.geojson" in messages and str(tmp_path) not in messages
 
@@ -194,9 +206,14 @@ def test_rows_set_aside_are_a_discreet_line_on_the_map_and_detailed_on_the_sourc
     monkeypatch.setenv("GEODASH_PROJECTS_DIR", str(_projects_with_a_bad_row(tmp_path)))
     at = _run()
     assert not [e for e in at.expander if "Données" in e.label] and not at.code  # no staff panel for visitors
-    note = " ".join(m.value for m in at.markdown)  # not a caption: its link keeps its contrast
-    assert "1 ligne du fichier des projets en cours de correction" in note and "(sources)" in note
-    assert "correction" not in " ".join(m.value for m in _run(mode="projecteur").markdown)
+    # Not a caption: its link keeps its contrast.
+    [note] = [
+        h.proto.body for h in at.get("html") if "1 ligne du fichier des projets en cours de correction" in h.proto.body
+    ]
+    assert (
+        '<a href="sources">qualité des données</a>' in note and 'class="gd-caption"' not in note.split("correction")[0]
+    )
+    assert "correction" not in page_text(_run(mode="projecteur"))
     sources = _page("sources")
     panel = [e for e in sources.expander if "mise(s) de côté" in e.label]
     assert panel and panel[0].label == "⚠️ Données : 1 erreur(s), 1 ligne(s) mise(s) de côté"
@@ -235,33 +252,27 @@ def test_departement_view_opens_on_investment_per_inhabitant_and_never_shows_0_e
 
 def test_epci_view_puts_the_bilan_before_the_named_projects():
     at = _run(epci=ARRAS)
-    brief = next(
-        markdown_shown(m.value)
-        for m in at.markdown
-        if markdown_shown(m.value).startswith("Le Département sur le territoire")
-    )
+    text = page_text(at)
+    brief = next(line for line in text.splitlines() if line.startswith("Le Département sur le territoire, 2015-2018 :"))
     assert brief.index("investis") < brief.index("Projets cités dans le contrat")
-    assert [s.value for s in at.subheader][:2] == [
-        "Le Département sur le territoire, 2015-2018",
-        "Projets cités dans le contrat",
-    ]
+    headings = [html_shown(h) for b in at.get("html") for h in re.findall(r"<h3[^>]*>(.*?)</h3>", b.proto.body)]
+    assert headings[:3] == ["Le Département sur le territoire, 2015-2018", "Projets cités dans le contrat", "Projets"]
     at = _run(epci="200069037")  # Pays de Saint-Omer: no contract in the document
     assert any(
-        markdown_shown(m.value).startswith("Pas de contrat dans le document pour ce territoire") for m in at.markdown
+        line.startswith("Pas de contrat dans le document pour ce territoire") for line in page_text(at).splitlines()
     )
 
 
-def test_epci_key_figures_are_html_tables_and_the_contract_figures_are_written_when_opened():
+def test_epci_key_figures_are_html_tables_and_the_contract_figures_are_folded():
     at = _run(epci="246200364")  # Lens-Liévin
-    tables = [h.proto.body for h in at.get("html") if 'class="gd-table"' in h.proto.body]
-    bilan_table, theme_period = tables[:2]
+    [section] = [h.proto.body for h in at.get("html") if 'id="chiffres-cles"' in h.proto.body]
+    bilan_table, theme_period = re.findall(r'<div class="gd-table".*?</table></div>', section, re.S)[:2]
     assert "<td>Routes</td><td>au moins 11,8 millions €</td>" in bilan_table.replace(NBSP, " ")
     assert '<th scope="row">Aménagement</th>' in theme_period and "montant non précisé" in theme_period
-    assert not any("Assistantes familiales" in t for t in tables)  # the closed panel is not written
-    at.session_state["figures-open"] = True
-    at.run()
-    figures = [h.proto.body for h in at.get("html") if "Assistantes familiales" in h.proto.body]
-    assert len(figures) == 1 and "402 personnes" in figures[0].replace(NBSP, " ")
+    # The contract's own figures: in a closed details element, which the browser opens without a run.
+    [details] = re.findall(r'<details class="gd-details">.*?</details>', section, re.S)
+    assert "<summary>Tous les chiffres clés du contrat (Livret I, partie 7)</summary>" in details
+    assert "Assistantes familiales" in details and "402 personnes" in details.replace(NBSP, " ")
 
 
 def test_indicator_survives_a_visit_to_an_epci():

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from matplotlib.text import Text
 
 from geodash import dashboard, projects
-from geodash.pages import STATIC_DIR, text_table_html
+from geodash.pages import STATIC_DIR
+from geodash import webtext
 from geodash.printmap import SheetOptions, render_sheet
 from geodash.text import html_text, markdown_text, visible_text
 from geodash.webmap import MapOptions, build_map
@@ -183,7 +184,7 @@ def test_the_print_sheet_shows_hostile_text_literally(terr, data, value):
 @FAST
 @given(HOSTILE, HOSTILE)
 def test_the_page_tables_show_hostile_text_literally(head, cell):
-    out = text_table_html(pd.DataFrame({head: [cell]}), label=head)
+    out = webtext.table(pd.DataFrame({head: [cell]}), label=head)
     cells = re.findall(r"<t[hd](?: [^>]*)?>(.*?)</t[hd]>", out, re.S)
     assert [html.unescape(c) for c in cells] == [shown(head), shown(cell)]
     assert "<script" not in out and "{{" not in out

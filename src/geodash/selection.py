@@ -135,8 +135,9 @@ class Base:
     #: What has been derived from these data (see :meth:`memo`); it goes when the data change.
     derived: Kept = field(default_factory=lambda: Kept(Base.MEMO_SIZE), compare=False, repr=False)
 
-    #: How many derived results :meth:`memo` keeps (the oldest go first).
-    MEMO_SIZE = 200
+    #: How many derived results :meth:`memo` keeps (the least recently used go first): the 42 views the start-up
+    #: prepares (:func:`geodash.startup.prepare_views`) hold about 270, and visitors' filtered views come on top.
+    MEMO_SIZE = 600
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, kept for these data under ``key`` (a page's map script for one view, say).

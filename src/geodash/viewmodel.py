@@ -17,9 +17,8 @@ from datetime import date
 
 import pandas as pd
 
-from . import avancement, bilan, comparison, dashboard, layers, legend, settings, style, weblayers, webmap
+from . import avancement, bilan, comparison, dashboard, layers, legend, settings, style, weblayers, webmap, webtext
 from .selection import Base, Filters, Selection, select
-from .text import markdown_text
 from .views import View, parse_view
 
 __all__ = [
@@ -47,13 +46,23 @@ __all__ = [
     "choropleth",
     "ranking",
     "brief",
+    "notice",
+    "map_head",
     "key_figures",
+    "figures_section",
+    "projects_notes",
+    "KEY_FIGURES_ANCHOR",
+    "PROJECTS_ANCHOR",
+    "RANKING_ANCHOR",
     "projects_grid",
     "projects_table",
     "prepare",
 ]
 
 TITLE_DEPARTEMENT = "Pas-de-Calais — contrats territoriaux de développement durable"
+
+#: Anchors of the sections that say in text what the map shows (the map's text alternative links to them).
+KEY_FIGURES_ANCHOR, PROJECTS_ANCHOR, RANKING_ANCHOR = "chiffres-cles", "projets", "classement"
 
 
 @dataclass(frozen=True)
@@ -300,7 +309,7 @@ def ranking(base: Base, indicator: bilan.Indicator) -> tuple[pd.DataFrame, str]:
 
 
 def brief(base: Base, chosen: Selection) -> str:
-    """The paragraph above an EPCI's map, as Markdown: its bilan, then the count of the projects its
+    """The paragraph above an EPCI's map (plain text): its bilan, then the count of the projects its
     contract names (so that nobody reads the sample as the total)."""
     terr, epci = base.terr, chosen.filters.epci
 
@@ -308,9 +317,47 @@ def brief(base: Base, chosen: Selection) -> str:
         has_contract = epci in set(base.data.chiffres["epci_siren"])
         bilan_line = comparison.epci_bilan_line(base.data.chiffres, terr.communes, epci, terr.epci_name(epci))
         named = comparison.named_projects_line(chosen.rows, has_contract=has_contract, detail=False)
-        return markdown_text(f"{bilan_line} {named}")
+        return f"{bilan_line} {named}"
 
     return base.memo(("brief", chosen.filters), text)
+
+
+def notice(base: Base) -> str | None:
+    """The discreet line of the map page when rows are set aside or a context layer is missing (the
+    Sources page has the details), else ``None``."""
+    parts = []
+    if base.data.rejected:
+        n, s = base.data.rejected, "s" if base.data.rejected > 1 else ""
+        parts.append(f"{n} ligne{s} du fichier des projets en cours de correction, non affichée{s}")
+    if base.context.errors:
+        parts.append("une couche du Département n'a pas pu être affichée")
+    return " ; ".join(parts) or None
+
+
+def map_head(base: Base, choice: Choice) -> str:
+    """What the map page writes above its map, as one HTML section (:func:`geodash.webtext.map_head`): the
+    title, the :func:`notice`, an EPCI's :func:`brief` and its contract's progress, and the links of the
+    map's text alternative; kept per view."""
+    epci = choice.filters.epci
+
+    def html() -> str:
+        if epci is None:
+            brief_text = progress = None
+            targets = [("classement des intercommunalités", RANKING_ANCHOR)]
+        else:
+            brief_text = brief(base, selected(base, choice.filters))
+            cp = contract_progress(base, epci, None)
+            progress = None if cp is None else (cp.headline, f"avancement?epci={epci}")
+            targets = [("chiffres clés", KEY_FIGURES_ANCHOR)]
+        return webtext.map_head(
+            title(base, choice),
+            notice=notice(base),
+            brief=brief_text,
+            progress=progress,
+            alternative=[*targets, ("tableau des projets", PROJECTS_ANCHOR)],
+        )
+
+    return base.memo(("map_head", choice.filters), html)
 
 
 @dataclass(frozen=True)
@@ -318,9 +365,9 @@ class KeyFigures:
     """The tables and lines under an EPCI's map."""
 
     bilan_table: pd.DataFrame  # empty when the contract states no figure by domain
-    bilan_line: str  # Markdown
+    bilan_line: str
     has_contract: bool
-    named_line: str  # Markdown
+    named_line: str
     theme_period: pd.DataFrame
     contract_figures: pd.DataFrame | None
     road_lengths: pd.DataFrame | None
@@ -336,13 +383,47 @@ def _key_figures(base: Base, chosen: Selection) -> KeyFigures:
     has_contract = epci in set(chiffres["epci_siren"])
     return KeyFigures(
         bilan_table=comparison.epci_bilan_table(chiffres, terr.communes, epci),
-        bilan_line=markdown_text(comparison.epci_bilan_line(chiffres, terr.communes, epci, terr.epci_name(epci))),
+        bilan_line=comparison.epci_bilan_line(chiffres, terr.communes, epci, terr.epci_name(epci)),
         has_contract=has_contract,
-        named_line=markdown_text(comparison.named_projects_line(chosen.rows, has_contract=has_contract)),
+        named_line=comparison.named_projects_line(chosen.rows, has_contract=has_contract),
         theme_period=dashboard.theme_period_table(chosen.rows),
         contract_figures=dashboard.key_figures(chiffres, epci) if has_contract else None,
         road_lengths=None if base.road_lengths is None else dashboard.road_length_table(base.road_lengths, epci),
     )
+
+
+def figures_section(base: Base, chosen: Selection) -> str:
+    """What the map page writes between its map and its project table, as one HTML section: an EPCI's
+    :func:`key_figures` (:func:`geodash.webtext.key_figures`), then the heading of the project table."""
+
+    def html() -> str:
+        epci = chosen.filters.epci
+        figures = (
+            None
+            if epci is None
+            else webtext.key_figures(key_figures(base, chosen), period=bilan.PERIOD, anchor=KEY_FIGURES_ANCHOR)
+        )
+        return webtext.section(figures, webtext.element("h3", "Projets", ident=PROJECTS_ANCHOR))
+
+    return base.memo(("figures_section", chosen.filters), html)
+
+
+def projects_notes(base: Base, chosen: Selection) -> str:
+    """The captions under the project table, as one HTML section: the projects of the whole EPCI (no
+    commune), then the sources of the map."""
+
+    def html() -> str:
+        lines = []
+        if chosen.filters.epci and not chosen.unplaced.empty:
+            lines.append(
+                f"{len(chosen.unplaced)} projet(s) concernent l'ensemble de l'intercommunalité (sans commune) : "
+                "ils figurent dans l'encadré de la légende et dans le tableau (lieu « Ensemble de "
+                "l'intercommunalité »)."
+            )
+        lines.append(base.map_credit)
+        return webtext.section(*(webtext.element("p", line, cls=webtext.CAPTION) for line in lines))
+
+    return base.memo(("projects_notes", chosen.filters), html)
 
 
 def projects_table(base: Base, chosen: Selection) -> pd.DataFrame:
@@ -439,9 +520,8 @@ def prepare(base: Base, params: dict) -> Choice:
         return choice
     if choice.indicator is not None:
         ranking(base, choice.indicator)
-    if choice.filters.epci is not None:
-        brief(base, chosen)
-        contract_progress(base, choice.filters.epci, None)  # the brief's line on the contract's progress
-        key_figures(base, chosen)
+    map_head(base, choice)  # with the EPCI's brief and the line on its contract's progress
+    figures_section(base, chosen)  # with the EPCI's key figures
     projects_grid(base, chosen)
+    projects_notes(base, chosen)
     return choice

@@ -9,12 +9,11 @@ from __future__ import annotations
 import contextlib
 import logging
 
-import pandas as pd
 import streamlit as st
 
-from .. import assets, db, territories
+from .. import assets, db, territories, webtext
 from ..selection import Base, cached_base
-from ..text import html_text, markdown_text, public_message
+from ..text import markdown_text, public_message
 
 __all__ = [
     "INTERRUPTED",
@@ -29,7 +28,6 @@ __all__ = [
     "public_lines",
     "text_alternative",
     "text_table",
-    "text_table_html",
     "view_url",
 ]
 
@@ -116,11 +114,8 @@ def footer() -> None:
 
 
 def text_alternative(targets: list[tuple[str, str]]) -> None:
-    """A line just before a map: links to the sections that say in text what it shows (``targets``: link
-    text and anchor). A keyboard visitor may follow them and skip the map."""
-    links = " et ".join(f"[{markdown_text(text)}](#{anchor})" for text, anchor in targets)
-    # Plain text, not a caption: a caption's links are drawn faded, below the contrast links need.
-    st.markdown(f"Alternative textuelle de la carte : {links}.")
+    """Show :func:`geodash.webtext.text_alternative`: the line before a map that links to its text."""
+    st.html(webtext.text_alternative(targets))
 
 
 def data_errors(base: Base, *, expanded: bool) -> None:
@@ -140,37 +135,6 @@ def public_lines(items) -> str:
     return "\n".join(public_message(item) for item in items)
 
 
-def text_table_html(frame: pd.DataFrame, *, label: str, index: bool = False, anchor: str | None = None) -> str:
-    """A table of text as plain HTML (class ``gd-table``, styled by ``page.css`` as ``st.table``): every
-    header and cell escaped, a missing value empty, the index as row headers when ``index``.
-
-    The table's box scrolls when the table is wider than the page (a phone): it is a region named
-    ``label`` that the keyboard reaches (Tab, then the arrows scroll it). ``anchor``: its ``id``, for links.
-
-    ``st.table`` renders each cell as markdown; on a territory's page its tables cost the browser more
-    than the map on every switch. The key figures are text already written in French, so plain HTML
-    shows them the same for a fraction of that.
-    """
-
-    def text(value) -> str:
-        return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else html_text(str(value))
-
-    names = ([frame.index.name] if index else []) + list(frame.columns)
-    head = "".join(f'<th scope="col">{text(name)}</th>' for name in names)
-    body = "".join(
-        "<tr>"
-        + (f'<th scope="row">{text(label)}</th>' if index else "")
-        + "".join(f"<td>{text(value)}</td>" for value in values)
-        + "</tr>"
-        for label, values in zip(frame.index, frame.itertuples(index=False, name=None))
-    )
-    ident = f' id="{html_text(anchor)}"' if anchor else ""
-    return (
-        f'<div class="gd-table"{ident} role="region" aria-label="{html_text(label)}" tabindex="0">'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-    )
-
-
 def text_table(frame, *, label: str, index: bool = False, anchor: str | None = None) -> None:
-    """Show :func:`text_table_html` of ``frame`` in the page (``label``: its name for screen readers)."""
-    st.html(text_table_html(frame, label=label, index=index, anchor=anchor))
+    """Show :func:`geodash.webtext.table` of ``frame`` in the page (``label``: its name for screen readers)."""
+    st.html(webtext.table(frame, label=label, index=index, anchor=anchor))

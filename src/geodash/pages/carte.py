@@ -12,54 +12,59 @@ from dataclasses import replace
 
 import streamlit as st
 
-from .. import atlas, bilan, dashboard, layers, style
+from .. import atlas, dashboard, layers, style, webtext
 from .. import viewmodel as vm
 from ..formatting import format_eur, format_number
 from ..selection import Base, Selection
 from ..viewmodel import Choice, Position, Widgets
 from ..views import View, view_params
-from . import (
-    datagrid,
-    footer,
-    indicators,
-    mapview,
-    markdown_text,
-    territory,
-    text_alternative,
-    text_table,
-    view_url,
-)
+from . import datagrid, footer, indicators, mapview, territory, view_url
 
 __all__ = ["render"]
 
 
 def render(base: Base) -> None:
-    """The whole map page."""
+    """The whole map page: the sidebar, then the view of the territory chosen (:func:`shown_view`)."""
     view = vm.view_of(base, st.query_params.to_dict())
-    choice = sidebar(base, view)
+    widgets = sidebar(base, view)
+    shown_view(base, view, widgets)
+    if not widgets.projector:
+        footer()
+
+
+@st.fragment
+def shown_view(base: Base, view: View, widgets: Widgets) -> None:
+    """The view of the territory chosen with the sidebar's filters (``widgets``): title, map, figures, table.
+
+    A fragment: a territory chosen in the list (which tells the map, see :func:`draw_map`), by the
+    projector's buttons or on the département's map runs this part of the page again, not the sidebar,
+    whose filters did not change; a change between the département and a territory (the sidebar shows the
+    département's indicator list) or of mode (the projector's ✕ sets the sidebar's toggle) runs the whole page. The browser then has a dozen elements
+    to draw again instead of thirty.
+    """
+    epci = chosen_epci(base)
+    if (epci is None) != (widgets.epci is None) or st.session_state.get("projector") != widgets.projector:
+        st.rerun(scope="app")  # the sidebar changes too (the indicator list, the mode's toggle)
+    choice = vm.choice_of(base, replace(widgets, epci=epci))
     keep_view_in_url(base, view, choice)
     chosen = vm.selected(base, choice.filters)
     if not choice.projector:  # the projector's title is on the map's own bar
-        st.title(markdown_text(vm.title(base, choice)))
-        problems(base)
-        in_brief(base, chosen)
-        map_alternative(choice)
+        st.html(vm.map_head(base, choice))
     draw_map(base, view, choice)
     if not choice.projector:
         map_keys(choice)
         if choice.indicator is not None:
             indicators.ranking(base, choice.indicator, compact=True)
         export(base, choice)
-        key_figures(base, chosen)
+        st.html(vm.figures_section(base, chosen))  # an EPCI's key figures, the project table's heading
         project_table(base, choice, chosen)
-        footer()
 
 
 # --- Sidebar ----------------------------------------------------------------------------------------
 
 
-def sidebar(base: Base, view: View) -> Choice:
-    """Territory and filter widgets, opened on ``view``."""
+def sidebar(base: Base, view: View) -> Widgets:
+    """Territory and filter widgets, opened on ``view``; their values."""
     d, labels = vm.opened(base, view), vm.option_labels(base)
     options = vm.epci_options(base)
     with st.sidebar:
@@ -68,7 +73,7 @@ def sidebar(base: Base, view: View) -> Choice:
         # projector's buttons and the map before the page's next run).
         if "epci" not in st.session_state:
             st.session_state["epci"] = d.epci
-        epci = st.session_state["epci"] if st.session_state["epci"] in options else None
+        epci = chosen_epci(base)
         territory.chooser(
             "Intercommunalité", options, labels, epci, key="territory", on_choose=lambda e: _choose(e, options)
         )
@@ -92,9 +97,14 @@ def sidebar(base: Base, view: View) -> Choice:
         if "projector" not in st.session_state:  # the link's mode opens the session; then the widget's own
             st.session_state["projector"] = d.projector
         projector = st.toggle("Mode projecteur", key="projector")
-    return vm.choice_of(
-        base, Widgets(epci, themes, periodes, natures, amounts, text, shown, road_keys, projector, indicator)
-    )
+    return Widgets(epci, themes, periodes, natures, amounts, text, shown, road_keys, projector, indicator)
+
+
+def chosen_epci(base: Base) -> str | None:
+    """The territory this session shows: set by the link, then by the list, the map and the projector's
+    buttons (``None``: the département)."""
+    epci = st.session_state.get("epci")
+    return epci if epci in vm.epci_options(base) else None
 
 
 def _layer_widgets(base: Base, d: Widgets) -> tuple[list[str], list[str] | None]:
@@ -159,52 +169,24 @@ def _leave_projector() -> None:
     st.session_state["projector"] = False
 
 
-def problems(base: Base) -> None:
-    """A discreet line when rows are set aside or a context layer is missing, with a link to the
-    Sources page where the staff read the details (not on the projector)."""
-    parts = []
-    if base.data.rejected:
-        n = base.data.rejected
-        parts.append(
-            f"{n} ligne{'s' if n > 1 else ''} du fichier des projets en cours de correction, non affichée{'s' if n > 1 else ''}"
-        )
-    if base.context.errors:
-        parts.append("une couche du Département n'a pas pu être affichée")
-    if parts:
-        # Not a caption: its link would be drawn faded, below the contrast links need.
-        st.markdown("ℹ️ " + " ; ".join(parts) + " — [qualité des données](sources)")
-
-
 # --- Map ------------------------------------------------------------------------------------------------
-
-#: Anchors of the sections that are the map's text alternative.
-KEY_FIGURES_ANCHOR, PROJECTS_ANCHOR = "chiffres-cles", "projets"
-
-
-def map_alternative(choice: Choice) -> None:
-    """Before the map: where its content is written as text, and its keys."""
-    if choice.filters.epci is None:
-        targets = [("classement des intercommunalités", indicators.RANKING_ANCHOR)]
-    else:
-        targets = [("chiffres clés", KEY_FIGURES_ANCHOR)]
-    text_alternative([*targets, ("tableau des projets", PROJECTS_ANCHOR)])
 
 
 def map_keys(choice: Choice) -> None:
     """Under the map: how it is used with the keyboard (the accessibility statement says more)."""
     moves = "les flèches déplacent la carte, + et - changent le zoom, L affiche ou masque la légende"
     if choice.filters.epci is None:
-        st.caption(
-            f"Au clavier : Tab atteint la carte, {moves} ; un territoire s'ouvre par la liste « Intercommunalité »."
-        )
+        keys = f"Au clavier : Tab atteint la carte, {moves} ; un territoire s'ouvre par la liste « Intercommunalité »."
     else:
-        st.caption(
+        keys = (
             f"Au clavier : Tab atteint la carte puis chacun de ses projets, Entrée ouvre la fiche d'un projet, {moves}."
         )
+    st.html(webtext.element("p", keys, cls=webtext.CAPTION))
 
 
 def draw_map(base: Base, view: View, choice: Choice) -> None:
-    """The map; a click on an EPCI of the département's map opens it."""
+    """The map; a click on an EPCI of the département's map opens it. A territory chosen in the sidebar's
+    list reaches the page through the map (which draws it first): only :func:`shown_view` runs again."""
     epci, mode = choice.filters.epci, choice.mode
     first_run = not st.session_state.get("view_from_url_used")
     st.session_state["view_from_url_used"] = True
@@ -225,18 +207,36 @@ def draw_map(base: Base, view: View, choice: Choice) -> None:
             prev_to=before or "",
             next_to=after or "",
         )
+    web, ahead = vm.web_map(base, choice), maps_ahead(base, choice)
+    # A view this session's map was offered ahead by the last run is drawn already (or being fetched): the run
+    # sends its address, not its data (100-200 KB the browser would decode again for nothing).
+    offered = st.session_state.get(OFFERED_AHEAD, frozenset())
+    st.session_state[OFFERED_AHEAD] = frozenset(a.key for a in ahead.values())
     mapview.show(
-        vm.web_map(base, choice),
+        web,
         position=position,
         key=f"map-{mode}",
         label=map_label(base, choice),
         height=None if choice.projector else 580,
         bar=bar,
-        ahead=maps_ahead(base, choice),
+        ahead=ahead,
+        served=view_url(web.key, web.text) if web.key in offered else None,
+        territory=epci,
         on_click=lambda siren: _choose(siren, base.terr.sirens) if epci is None else None,
+        on_choose=lambda siren: _choose(siren, options),
+        on_missing=_offer_nothing,
         on_step=lambda step: _go(options, step),
         on_exit=_leave_projector,
     )
+
+
+#: Session key: the keys of the views the last run offered the map ahead (:func:`maps_ahead`).
+OFFERED_AHEAD = "map_offered_ahead"
+
+
+def _offer_nothing() -> None:
+    """The map could not fetch a view by its address: the next run sends every view's data."""
+    st.session_state[OFFERED_AHEAD] = frozenset()
 
 
 def map_label(base: Base, choice: Choice) -> str:
@@ -293,61 +293,9 @@ def export(base: Base, choice: Choice) -> None:
             )
 
 
-def in_brief(base: Base, chosen: Selection) -> None:
-    """One EPCI, above its map: the bilan first (what the Département states for the territory), then
-    the count of the projects the contract names, so that nobody reads the sample as the total."""
-    if chosen.filters.epci is None:
-        return
-    st.markdown(vm.brief(base, chosen))  # one paragraph: the map stays on a laptop's first screen
-    cp = vm.contract_progress(base, chosen.filters.epci, None)
-    if cp is not None:
-        st.markdown(
-            f"**Avancement du contrat** — {markdown_text(cp.headline)} "
-            f"[Détail et point d'étape](avancement?epci={chosen.filters.epci})"
-        )
-
-
-def key_figures(base: Base, chosen: Selection) -> None:
-    """One EPCI: « Le Département sur le territoire, 2015-2018 » by domain, then the named projects by
-    theme and period, the contract's key figures and road lengths (the département's figures are on the
-    comparison page)."""
-    if chosen.filters.epci is None:
-        return
-    kf = vm.key_figures(base, chosen)
-    st.subheader(f"Le Département sur le territoire, {bilan.PERIOD}", anchor=KEY_FIGURES_ANCHOR)
-    if kf.bilan_table.empty:
-        st.markdown(kf.bilan_line)
-    else:
-        text_table(kf.bilan_table, label=f"Le Département sur le territoire, {bilan.PERIOD}")
-        st.caption(
-            "Investissement du Département déclaré par le contrat (Livret I, partie 7), par domaine ; "
-            "un domaine que le contrat ne chiffre pas n'a pas de ligne. Par habitant : population municipale "
-            "INSEE des communes du Pas-de-Calais."
-        )
-    st.subheader("Projets cités dans le contrat" if kf.has_contract else "Projets cités dans le document")
-    st.markdown(kf.named_line)
-    col1, col2 = st.columns([3, 2])
-    with col1:
-        st.markdown("**Montants des projets cités, par thématique et période**")
-        text_table(kf.theme_period, index=True, label="Montants des projets cités, par thématique et période")
-    with col2:
-        if kf.contract_figures is not None:
-            # Written only while open (a lazy expander), as the export panel.
-            figures = st.expander(
-                "Tous les chiffres clés du contrat (Livret I, partie 7)", key="figures-open", on_change="rerun"
-            )
-            if figures.open:
-                with figures:
-                    text_table(kf.contract_figures, label="Chiffres clés du contrat")
-        if kf.road_lengths is not None:
-            st.markdown("**Longueur des routes par catégorie** (couche du Département, dans l'EPCI)")
-            text_table(kf.road_lengths, label="Longueur des routes par catégorie")
-
-
 def project_table(base: Base, choice: Choice, chosen: Selection) -> None:
     """The selected projects, numbered as on the map, with CSV and Excel downloads."""
     epci = chosen.filters.epci
-    st.subheader("Projets", anchor=PROJECTS_ANCHOR)
     table = vm.projects_table(base, chosen)
     # Written in French by the server, sorted on the numbers; « montant non précisé » where the source
     # gives none (the files keep numbers).
@@ -377,10 +325,4 @@ def project_table(base: Base, choice: Choice, chosen: Selection) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )
-    if epci and not chosen.unplaced.empty:
-        st.caption(
-            f"{len(chosen.unplaced)} projet(s) concernent l'ensemble de l'intercommunalité (sans commune) : "
-            "ils figurent dans l'encadré de la légende et dans le tableau (lieu « Ensemble de "
-            "l'intercommunalité »)."
-        )
-    st.caption(base.map_credit)
+    st.html(vm.projects_notes(base, chosen))

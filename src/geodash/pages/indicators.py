@@ -14,7 +14,7 @@ from . import markdown_text, text_table
 __all__ = ["RANKING_ANCHOR", "choose_indicator", "ranking"]
 
 #: The ranking table's anchor: the text alternative of the maps in colours of an indicator.
-RANKING_ANCHOR = "classement"
+RANKING_ANCHOR = vm.RANKING_ANCHOR
 
 
 def choose_indicator(base: Base, current: str | None) -> bilan.Indicator:

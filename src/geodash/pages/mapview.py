@@ -59,7 +59,11 @@ def show(
     position: Position = UNLINKED,
     bar: Bar | None = None,
     ahead: dict[str, Ahead] | None = None,
+    served: str | None = None,
+    territory: str | None = None,
     on_click: Callable[[str], None] | None = None,
+    on_choose: Callable[[str | None], None] | None = None,
+    on_missing: Callable[[], None] | None = None,
     on_step: Callable[[int], None] | None = None,
     on_exit: Callable[[], None] | None = None,
 ) -> None:
@@ -68,11 +72,16 @@ def show(
     projector, with its ``bar``). ``label`` names the map for screen readers. The view goes as the JSON
     text it is kept as (:class:`geodash.webmap.WebMap`), with its key: the component reads it only
     when the key is new. ``ahead``: the territories' views (by SIREN) that the map draws as soon as
-    one is chosen, before the page's next run.
+    one is chosen, before the page's next run. ``served``: where ``web`` is served when the browser has it
+    already (offered ahead by the last run): then only its key and this address are sent, and the map
+    fetches it if it has not drawn it. ``territory``: the SIREN shown (``None``: the département), which the
+    map announces to the page (the sidebar's list follows the projector's buttons with it).
 
     The visitor's acts come back before the page's next run, as Streamlit callbacks: ``on_click`` with
-    the SIREN of an EPCI clicked on the département's map, ``on_step`` with -1 or 1 (« Précédent »,
-    « Suivant », arrow keys), ``on_exit`` when the projector's bar is closed.
+    the SIREN of an EPCI clicked on the département's map, ``on_choose`` with the territory chosen in the
+    sidebar's list (``static/territory.js`` tells the map, which tells the page: the page part that holds
+    the map runs again), ``on_missing`` when a view ``served`` could not be fetched, ``on_step`` with -1 or 1
+    (« Précédent », « Suivant », arrow keys), ``on_exit`` when the projector's bar is closed.
     """
 
     def value(name: str):
@@ -86,13 +95,24 @@ def show(
         if on_step is not None and value("step") in (-1, 1):
             on_step(int(value("step")))
 
+    def chose() -> None:
+        if on_choose is not None and value("chosen") is not None:
+            on_choose(str(value("chosen")) or None)
+
+    def missing() -> None:
+        if on_missing is not None and value("missing"):
+            on_missing()
+
     def exited() -> None:
         if on_exit is not None and value("exit"):
             on_exit()
 
     data = {
         "key": web.key,
-        "view": web.text,
+        "view": "" if served else web.text,
+        "url": served,
+        "territory": territory or "",
+        "chooses": on_choose is not None,
         "position": {"center": position.center, "zoom": position.zoom, "restore": position.restore},
         "module": map_module_url(),
         "leaflet": leaflet_url(),
@@ -101,4 +121,12 @@ def show(
         "projector": asdict(bar) if bar is not None else None,
         "ahead": {siren: asdict(view) for siren, view in (ahead or {}).items()},
     }
-    _COMPONENT(data=data, key=key, on_clicked_change=clicked, on_step_change=stepped, on_exit_change=exited)
+    _COMPONENT(
+        data=data,
+        key=key,
+        on_clicked_change=clicked,
+        on_chosen_change=chose,
+        on_missing_change=missing,
+        on_step_change=stepped,
+        on_exit_change=exited,
+    )

@@ -6,6 +6,11 @@
 // 'gd-territory' on window), by the projector's buttons or by a click on the département's map is drawn
 // at once when its view is among the run's `ahead` views (published as static files, geodash.assets):
 // fetched and drawn while the page runs again; the run then hands the same view, which costs nothing.
+// A territory chosen in the list reaches the page through the map (data.chooses): the list's event is
+// cancelled and the map's trigger 'chosen' sent instead, so that the page part holding the map runs again,
+// not the sidebar. A run whose view was offered ahead sends its address only (data.url, data.view empty):
+// drawn already, or fetched then. The map announces the territory it shows ('gd-territory-shown' on
+// window), which the list then shows too (the projector's buttons change it without the sidebar's run).
 // The module is prefixed by the overlay's function (static/webmap_overlay.js) as `overlay`.
 // Leaflet is served by the app itself (static/leaflet, see geodash.assets): no CDN.
 
@@ -134,6 +139,11 @@ function bar(state, spec) {
   next.setAttribute('aria-label', 'Suivant : ' + spec.next);
 }
 
+// Tell the page which territory the map shows ('' : the département).
+function shown(value) {
+  window.dispatchEvent(new CustomEvent('gd-territory-shown', {detail: value}));
+}
+
 // Draw the view of territory `value` before the page's next run, if the run's data name it (its file, key,
 // label and title); else the next run draws it, as any view. Only the last territory asked for is drawn.
 function ahead(root, state, value) {
@@ -148,6 +158,7 @@ function ahead(root, state, value) {
       if (ticket !== state.ticket || target.key === state.key) {
         return; // another territory asked for since, or the run came first
       }
+      shown(value);
       const bar = state.latest.projector ? Object.assign({}, state.latest.projector, {title: target.title}) : null;
       state.latest = Object.assign({}, state.latest, {
         key: target.key, view: text, label: target.label, projector: bar,
@@ -155,7 +166,37 @@ function ahead(root, state, value) {
       });
       draw(root, state);
     })
-    .catch((e) => console.warn('geodash: the next view is drawn by the page instead', e));
+    .catch((e) => {
+      console.warn('geodash: the next view is drawn by the page instead', e);
+      if (ticket === state.ticket) {
+        state.pending = null;
+        if (state.latest && state.latest.key === target.key && !state.latest.view) {
+          fetchServed(root, state, state.latest); // the run came first, with the address only
+        }
+      }
+    });
+}
+
+// A run's view sent by its address (offered ahead by the previous run): fetched here, unless the fetch
+// ahead for the same key is still under way (it draws it). A failed fetch asks the page for the data.
+function fetchServed(root, state, data) {
+  if (state.pending === data.key || state.fetching === data.key) {
+    return;
+  }
+  state.fetching = data.key;
+  fetch(data.url).then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.status + ' ' + data.url))))
+    .then((text) => {
+      state.fetching = null;
+      if (state.latest.key === data.key && state.key !== data.key) {
+        state.latest = Object.assign({}, state.latest, {view: text});
+        draw(root, state);
+      }
+    })
+    .catch((e) => {
+      state.fetching = null;
+      console.warn('geodash: the view is asked of the page again', e);
+      state.trigger('missing', true);
+    });
 }
 
 function draw(root, state) {
@@ -193,8 +234,18 @@ function draw(root, state) {
     // and the overlay fits the territory again (its 'resize' handler).
     state.observer = new ResizeObserver(() => state.map.invalidateSize());
     state.observer.observe(box);
-    state.onTerritory = (e) => ahead(root, state, e.detail);
+    state.onTerritory = (e) => {
+      ahead(root, state, e.detail);
+      if (state.latest && state.latest.chooses) {
+        e.preventDefault(); // the list sends no trigger of its own: the page hears of it from the map
+        state.trigger('chosen', e.detail);
+      }
+    };
     window.addEventListener('gd-territory', state.onTerritory);
+  }
+  if (!data.view) {
+    fetchServed(root, state, data);
+    return;
   }
   const map = state.map, view = JSON.parse(data.view), at = data.position;
   state.height = data.height;
@@ -251,6 +302,7 @@ export default function (component) {
   }
   state.latest = data;
   state.trigger = setTriggerValue;
+  shown(data.territory);
   state.step = (step) => {
     const spec = state.latest.projector;
     if (spec) {

@@ -3,7 +3,9 @@
 // case ignored: « lievin » finds « Lens-Liévin »); the arrows move in the list, Enter or a click chooses,
 // Escape closes it. A territory chosen is announced on the page at once (an event 'gd-territory' on window,
 // which the page's map listens to: it draws the territory's view before the page's next run), then sent
-// to the page (a trigger: the page runs again). Every text is set as text, never as HTML.
+// to the page: by the map when it is there (it cancels the event; the page part holding it runs again),
+// else by the list (a trigger: the page runs again). The list shows the territory the map announces
+// ('gd-territory-shown': the projector's buttons change it too). Every text is set as text, never as HTML.
 const states = new WeakMap(); // component root -> state
 let serial = 0;
 
@@ -95,8 +97,11 @@ function choose(state, value) {
   state.value = value;
   close(state);
   if (changed) {
-    window.dispatchEvent(new CustomEvent('gd-territory', {detail: value}));
-    state.send(value);
+    const told = new CustomEvent('gd-territory', {detail: value, cancelable: true});
+    window.dispatchEvent(told);
+    if (!told.defaultPrevented) {
+      state.send(value);
+    }
   }
 }
 
@@ -175,6 +180,16 @@ function build(root, state, data) {
   });
 }
 
+// The territory the page's map shows: the list shows it too, unless the visitor is using the list.
+function shownElsewhere(state, value) {
+  if (value !== state.value && state.options.some((o) => o[0] === value)) {
+    state.value = value;
+    if (state.list.hidden) {
+      state.input.value = labelOf(state, value);
+    }
+  }
+}
+
 export default function (component) {
   const {data, parentElement, setTriggerValue} = component;
   let state = states.get(parentElement);
@@ -185,6 +200,8 @@ export default function (component) {
     state.value = data.value;
     build(parentElement, state, data);
     state.input.value = labelOf(state, state.value);
+    state.onShown = (e) => shownElsewhere(state, e.detail);
+    window.addEventListener('gd-territory-shown', state.onShown);
   }
   state.send = (value) => setTriggerValue('chosen', value);
   state.options = data.options;
@@ -196,6 +213,7 @@ export default function (component) {
     }
   }
   return () => {
+    window.removeEventListener('gd-territory-shown', state.onShown);
     states.delete(parentElement);
   };
 }

@@ -1,4 +1,4 @@
-"""geodash.pages helpers: the tables of text shown as plain HTML."""
+"""geodash.webtext: the tables of text and the map page's sections, as escaped HTML."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import re
 
 import pandas as pd
 
-from geodash.pages import text_table_html
+from geodash import webtext
 
 
 def test_text_table_escapes_every_header_and_cell():
     frame = pd.DataFrame(
         {"Nom <b>": ["<script>alert(1)</script>", "Saint-Omer & Co"], "Montant": ["1 443 000 €", "au moins 50 000 €"]}
     )
-    out = text_table_html(frame, label="Projets <b>")
+    out = webtext.table(frame, label="Projets <b>")
     assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
     # A region the keyboard reaches (it scrolls on a phone), named by its label, escaped too.
     assert out.startswith('<div class="gd-table" role="region" aria-label="Projets &lt;b&gt;" tabindex="0">')
@@ -28,11 +28,11 @@ def test_text_table_index_becomes_row_headers_and_missing_values_are_empty():
         {"2015-2018": ["montant non précisé", float("nan")], "À venir": [None, pd.NA]},
         index=pd.Index(["Aménagement", "Total"], name="Thématique"),
     )
-    out = text_table_html(frame, index=True, label="Montants")
+    out = webtext.table(frame, index=True, label="Montants")
     assert out.startswith(
         '<div class="gd-table" role="region" aria-label="Montants" tabindex="0">'
         '<table><thead><tr><th scope="col">Thématique</th>'
     )
     assert '<tr><th scope="row">Total</th><td></td><td></td></tr>' in out
     assert "nan" not in out and "None" not in out and "&lt;NA&gt;" not in out
-    assert "Thématique" not in text_table_html(frame, label="Montants")  # without ``index``, no index column
+    assert "Thématique" not in webtext.table(frame, label="Montants")  # without ``index``, no index column
