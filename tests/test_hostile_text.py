@@ -24,9 +24,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from matplotlib.text import Text
 
-from geodash import dashboard, projects
+from geodash import dashboard, projects, webtext
 from geodash.pages import STATIC_DIR
-from geodash import webtext
 from geodash.printmap import SheetOptions, render_sheet
 from geodash.text import html_text, markdown_text, visible_text
 from geodash.webmap import MapOptions, build_map
