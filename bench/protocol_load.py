@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import random
 import re
@@ -50,7 +51,7 @@ class RunReply:
     #: label -> the territory list: (kind "selectbox" or "trigger", the widget state's id, the options' names,
     #: the values sent for them).
     lists: dict[str, tuple[str, str, list[str], list[str]]] = field(default_factory=dict)
-    texts: list[str] = field(default_factory=list)  # heading and markdown bodies, in order
+    texts: list[str] = field(default_factory=list)  # heading, markdown and HTML text, in order
     exceptions: list[str] = field(default_factory=list)
     #: Names of the component instances (``st.components.v2``: the page's ``geodash_page``, the map's
     #: ``geodash_map``; a v1 instance counts as its component's name).
@@ -90,6 +91,8 @@ def parse_reply(raw: bytes, reply: RunReply) -> bool:
         elif ek in ("heading", "markdown"):
             # As read: the pages escape every punctuation mark of the text they write as Markdown.
             reply.texts.append(re.sub(r"\\(.)", r"\1", getattr(element, ek).body))
+        elif ek == "html":  # the map page's sections (geodash.webtext): the text, as read
+            reply.texts.append(html.unescape(re.sub(r"<[^>]+>", " ", element.html.body)))
         elif ek == "exception":
             reply.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
         elif ek in ("component_instance", "bidi_component"):  # components v1 and v2 (the map)
@@ -213,7 +216,7 @@ def problems(reply: RunReply, expect: str | None) -> list[str]:
         out.append(f"script finished with {reply.status}")
     out += [f"exception element: {e}" for e in reply.exceptions]
     if expect is not None and not any(expect in t for t in reply.texts):
-        out.append(f"« {expect} » not in the page's headings/markdown")
+        out.append(f"« {expect} » not in the page's headings, markdown or HTML")
     return out
 
 

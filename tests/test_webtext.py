@@ -36,3 +36,52 @@ def test_text_table_index_becomes_row_headers_and_missing_values_are_empty():
     assert '<tr><th scope="row">Total</th><td></td><td></td></tr>' in out
     assert "nan" not in out and "None" not in out and "&lt;NA&gt;" not in out
     assert "Thématique" not in webtext.table(frame, label="Montants")  # without ``index``, no index column
+
+
+HOSTILE = "{{ 7*7 }} {# $x^2$ **gras** [lien](http://exemple.invalid) <b>html</b> <script>alert(1)</script>"
+
+
+def test_the_map_head_escapes_every_text_and_keeps_its_own_links():
+    out = webtext.map_head(
+        HOSTILE,
+        notice=HOSTILE,
+        brief=HOSTILE,
+        progress=(HOSTILE, "avancement?epci=200033579"),
+        alternative=[("chiffres clés", "chiffres-cles"), ("tableau des projets", "projets")],
+    )
+    assert "<b>" not in out and "<script>" not in out and "{{" not in out and "{#" not in out
+    assert out.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 4
+    assert out.startswith('<div class="gd-section"><h1>&#123;&#123; 7*7 &#125;&#125;')
+    links = re.findall(r'<a href="([^"]*)">([^<]*)</a>', out)
+    assert links == [
+        ("sources", "qualité des données"),
+        ("avancement?epci=200033579", "Détail et point d&#x27;étape"),
+        ("#chiffres-cles", "chiffres clés"),
+        ("#projets", "tableau des projets"),
+    ]
+
+
+def test_a_departement_head_has_only_its_title_and_the_text_alternative():
+    out = webtext.map_head("Pas-de-Calais", alternative=[("classement des intercommunalités", "classement")])
+    assert out == (
+        '<div class="gd-section"><h1>Pas-de-Calais</h1><p>Alternative textuelle de la carte : '
+        '<a href="#classement">classement des intercommunalités</a>.</p></div>'
+    )
+
+
+def test_an_epci_s_figures_section_holds_its_key_figures_then_the_project_table_s_heading():
+    from geodash import selection
+    from geodash import viewmodel as vm
+
+    base = selection.cached_base()
+    lens = vm.selected(base, selection.Filters(epci="246200364"))
+    out = vm.figures_section(base, lens)
+    ids = re.findall(r' id="([^"]+)"', out)
+    assert ids == [vm.KEY_FIGURES_ANCHOR, vm.PROJECTS_ANCHOR]  # the targets of the map's text alternative
+    assert out.index("Le Département sur le territoire, 2015-2018") < out.index("Projets cités dans le contrat")
+    # The contract's own figures are folded in a details element (the browser opens it, no run).
+    [details] = re.findall(r'<details class="gd-details">(.*?)</details>', out, re.S)
+    assert details.startswith("<summary>Tous les chiffres clés du contrat (Livret I, partie 7)</summary>")
+    assert vm.figures_section(base, lens) is out  # written once per view
+    departement = vm.figures_section(base, vm.selected(base, selection.Filters()))
+    assert departement == '<div class="gd-section"><h3 id="projets">Projets</h3></div>'

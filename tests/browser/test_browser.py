@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -154,19 +155,42 @@ class HeldMessages:
 
     def __init__(self, page):
         self.held, self.holding, self.page_side = [], False, None
+        self.log = []  # every message of the server, held or not
         page.route_web_socket(re.compile(r".*/_stcore/stream.*"), self._relay)
 
     def _relay(self, ws):
         server_side = ws.connect_to_server()
         ws.on_message(lambda m: server_side.send(m))
-        server_side.on_message(lambda m: self.held.append(m) if self.holding else ws.send(m))
+        server_side.on_message(self._from_server)
         self.page_side = ws
+
+    def _from_server(self, message):
+        self.log.append(message)
+        if self.holding:
+            self.held.append(message)
+        else:
+            self.page_side.send(message)
 
     def release(self):
         self.holding = False
         for message in self.held:
             self.page_side.send(message)
         self.held.clear()
+
+
+def _run_deltas(messages) -> list:
+    """The server's messages (bytes, as relayed) that add an element: ``(container, element kind, element)``;
+    container 0 is the page's main area, 1 its sidebar (Streamlit's protocol, read with its own classes)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    found = []
+    for raw in messages:
+        msg = ForwardMsg()
+        msg.ParseFromString(raw if isinstance(raw, bytes) else raw.encode())
+        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            found.append((msg.metadata.delta_path[0], element.WhichOneof("type"), element))
+    return found
 
 
 def _count_draws(p):
@@ -198,6 +222,7 @@ def test_the_map_draws_the_territory_chosen_before_the_page_runs_again(server, m
     p.wait_settled()
     _count_draws(p)
     messages.holding = True
+    messages.log.clear()
     with p.page.expect_request(re.compile(r"/app/static/geodash/views/[0-9a-f]+\.json$")):
         field = p.page.get_by_role("combobox", name="Intercommunalité")
         field.click()
@@ -215,6 +240,37 @@ def test_the_map_draws_the_territory_chosen_before_the_page_runs_again(server, m
     p.page.locator(".gd-grid caption", has_text=lens).wait_for(state="attached")
     p.wait_settled()
     assert p.page.evaluate("() => window.gdDraws") == 1  # drawn ahead, once
+    # The run was the view's part of the page only: nothing of the sidebar was sent again; and the map's
+    # view, drawn ahead, came by its address, not as its 100-200 KB of data.
+    deltas = _run_deltas(messages.log)
+    assert deltas and not [d for d in deltas if d[0] == 1], [d[:2] for d in deltas]
+    [sent] = [
+        json.loads(e.bidi_component.json)
+        for _, kind, e in deltas
+        if kind == "bidi_component" and e.bidi_component.component_name == "geodash_map"
+    ]
+    assert sent["view"] == "" and sent["url"].endswith(".json")
+    assert p.page.get_by_role("combobox", name="Intercommunalité").input_value() == "Lens-Liévin"
+
+
+def test_a_view_the_map_cannot_fetch_is_sent_by_the_page(server, make_page):
+    """Every view file refused (a proxy that blocks them, a file gone): the territory chosen is still drawn,
+    by the page's run, and the page names it everywhere."""
+    p = make_page()
+    p.page.goto(f"{server}/?epci={ARRAS}")
+    p.wait_map(title="Communauté urbaine d'Arras")
+    p.wait_settled()
+    p.page.route(re.compile(r"/app/static/geodash/views/"), lambda route: route.fulfill(status=404, body=""))
+    for option, title in [
+        ("Lens-Liévin", "Communauté d'agglomération de Lens-Liévin"),
+        ("Arras", "Communauté urbaine d'Arras"),
+    ]:
+        field = p.page.get_by_role("combobox", name="Intercommunalité")
+        field.click()
+        field.fill(option)
+        field.press("Enter")
+        p.page.wait_for_function(LEGEND_IS, arg=title, timeout=30_000)
+        p.page.wait_for_function("t => document.querySelector('h1').textContent === t", arg=title)
 
 
 def test_the_projector_steps_to_the_next_territory_before_the_page_runs_again(server, make_page):
@@ -236,6 +292,8 @@ def test_the_projector_steps_to_the_next_territory_before_the_page_runs_again(se
     assert "epci=246201016" in p.page.url  # the page has not run yet
     messages.release()
     p.page.wait_for_function("() => new URL(location.href).searchParams.get('epci') === '200069037'")
+    # The sidebar (closed on the projector, its part of the page not run again) names it too.
+    p.page.wait_for_function("() => document.querySelector('input[id^=gd-territory]').value.includes('Saint-Omer')")
 
 
 def test_switching_epci_redraws_the_kept_map_and_the_whole_page_names_it(server, make_page, terr, data):

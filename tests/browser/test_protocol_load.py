@@ -50,7 +50,7 @@ def test_session_reads_the_territory_list_and_switches(server):
         "geodash_grid",
     ]
     assert pl.problems(switched, title) == []
-    assert pl.problems(switched, other) == [f"« {other} » not in the page's headings/markdown"]
+    assert pl.problems(switched, other) == [f"« {other} » not in the page's headings, markdown or HTML"]
 
 
 def _in_thread(coroutine):
