@@ -84,12 +84,18 @@ class Territories:
         tolerance = min(2000.0, max(CONTEXT_SIMPLIFY_TOLERANCE_M, 0.0015 * max(x1 - x0, y1 - y0)))
         return context_layer(self.epci, tolerance=tolerance)
 
+    @cached_property
+    def epci_names(self) -> dict[str, tuple[str, str]]:
+        """SIREN → (official name, short name) of every EPCI, read once: a page names the territories
+        around the one shown on every run (the views the map may draw ahead), forty names a run."""
+        return {
+            str(siren): (str(name), str(short))
+            for siren, name, short in zip(self.epci["siren"], self.epci["nom"], self.epci["nom_court"])
+        }
+
     def epci_name(self, siren: str, *, short: bool = False) -> str:
-        """Official (or short) name of an EPCI."""
-        row = self.epci.loc[self.epci["siren"] == siren]
-        if row.empty:
-            raise KeyError(siren)
-        return str(row.iloc[0]["nom_court" if short else "nom"])
+        """Official (or short) name of an EPCI (``KeyError`` for an unknown SIREN)."""
+        return self.epci_names[siren][1 if short else 0]
 
     @property
     def sirens(self) -> list[str]:
