@@ -478,11 +478,15 @@ def place_projects(financements: pd.DataFrame, communes: gpd.GeoDataFrame) -> tu
     has_place = financements["commune_insee"].astype(str).str.strip() != ""
     unplaced = financements[~has_place].copy()
     located = financements[has_place].copy()
-    metric = communes.to_crs(settings.CRS_METRIC).set_index("insee").geometry
-    points = []
-    for codes in located["commune_insee"]:
-        geoms = [metric[c] for c in str(codes).split("|") if c in metric.index]
-        points.append(shapely.union_all(geoms).representative_point() if geoms else None)
+    metric = communes.to_crs(settings.CRS_METRIC)
+    shapes = dict(zip(metric["insee"], metric.geometry.to_numpy()))  # one look-up per code, not a GeoSeries'
+
+    def point(codes: str):
+        geoms = [shapes[c] for c in codes.split("|") if c in shapes]
+        return shapely.union_all(geoms).representative_point() if geoms else None
+
+    found: dict[str, object] = {}  # projects of the same communes share their point
+    points = [found[c] if c in found else found.setdefault(c, point(c)) for c in located["commune_insee"].astype(str)]
     placed = gpd.GeoDataFrame(located, geometry=points, crs=settings.CRS_METRIC)
     lost = placed.geometry.isna()
     if lost.any():  # unknown commune codes are rejected by validation; kept listed just in case
