@@ -38,9 +38,9 @@ def shown_view(base: Base, view: View, widgets: Widgets) -> None:
 
     A fragment: a territory chosen in the list (which tells the map, see :func:`draw_map`), by the
     projector's buttons or on the département's map runs this part of the page again, not the sidebar,
-    whose filters did not change; a change between the département and a territory (the sidebar shows the
-    département's indicator list) or of mode (the projector's ✕ sets the sidebar's toggle) runs the whole page. The browser then has a dozen elements
-    to draw again instead of thirty.
+    whose filters did not change: the browser has a dozen elements to draw again instead of thirty. A change
+    between the département and a territory (the sidebar shows the département's indicator list) or of mode
+    (the projector's ✕ sets the sidebar's toggle) runs the whole page.
     """
     epci = chosen_epci(base)
     if (epci is None) != (widgets.epci is None) or st.session_state.get("projector") != widgets.projector:
