@@ -167,7 +167,8 @@ def key_figures(kf: KeyFigures, *, period: str, anchor: str) -> str:
         narrow.append(
             element(
                 "p",
-                element("strong", "Longueur des routes par catégorie") + " (couche du Département, dans l'EPCI)",
+                element("strong", "Longueur des routes par catégorie")
+                + html_text(" (couche du Département, dans l'EPCI)"),
                 markup=True,
             )
         )

@@ -211,7 +211,9 @@ def test_the_map_draws_the_territory_chosen_before_the_page_runs_again(server, m
     """A territory chosen in the list is drawn by the map from the view the server published, without
     waiting for the page's run: with every message of the server held back, the map already shows it
     while the title still names the previous one. Once the run's messages arrive, the page names it
-    everywhere and the map is not drawn a second time (the run hands the same view)."""
+    everywhere and the map is not drawn a second time (the run hands the same view, by its address only).
+    The run was the view's part of the page: no element of the sidebar was sent again, and the sidebar's
+    list names the new territory."""
     p = make_page()
     messages = HeldMessages(p.page)
     # A view goes ahead once the server keeps it (its start-up prepares them when left alone; or a visit).
