@@ -139,6 +139,11 @@ function bar(state, spec) {
   next.setAttribute('aria-label', 'Suivant : ' + spec.next);
 }
 
+// A published view's JSON text (geodash.assets), or a rejection naming the address and the HTTP status.
+function viewText(url) {
+  return fetch(url).then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.status + ' ' + url))));
+}
+
 // Tell the page which territory the map shows ('' : the département).
 function shown(value) {
   window.dispatchEvent(new CustomEvent('gd-territory-shown', {detail: value}));
@@ -153,7 +158,7 @@ function ahead(root, state, value) {
   if (!target || target.key === state.key) {
     return;
   }
-  fetch(target.url).then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.status + ' ' + target.url))))
+  viewText(target.url)
     .then((text) => {
       if (ticket !== state.ticket || target.key === state.key) {
         return; // another territory asked for since, or the run came first
@@ -184,7 +189,7 @@ function fetchServed(root, state, data) {
     return;
   }
   state.fetching = data.key;
-  fetch(data.url).then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.status + ' ' + data.url))))
+  viewText(data.url)
     .then((text) => {
       state.fetching = null;
       if (state.latest.key === data.key && state.key !== data.key) {
