@@ -82,3 +82,57 @@ def test_project_table_sorts_on_numbers_with_missing_amounts_last(server, make_p
         numbers = [float(t.replace("\u00a0", "").replace(",", ".")) for t in texts if t != "montant non précisé"]
         assert numbers == ordered, (direction, texts)
         assert texts[len(numbers) :] == ["montant non précisé"] * int(amounts.isna().sum())  # missing last
+
+
+# Records the département's project table as it first enters the page (a mutation observer's callback runs
+# before any timer of the page): its rows and `aria-busy`; with `sort`, the « Projet » header is clicked
+# there and then, and the rows counted again.
+FIRST_SEEN = """sort => {
+  window.gdFirstTable = null;
+  new MutationObserver((_, observer) => {
+    const body = document.querySelector('.gd-grid tbody');
+    if (!body || window.gdFirstTable) {
+      return;
+    }
+    observer.disconnect();
+    const table = body.closest('table');
+    const seen = {rows: body.rows.length, busy: table.getAttribute('aria-busy')};
+    if (sort) {
+      [...table.querySelectorAll('th button')].find(b => b.textContent.startsWith('Projet')).click();
+      Object.assign(seen, {sorted: body.rows.length, busyAfter: table.getAttribute('aria-busy')});
+    }
+    window.gdFirstTable = seen;
+  }).observe(document, {subtree: true, childList: true});
+}"""
+COMPLETE = """n => {
+  const table = document.querySelector('.gd-grid table');
+  return !!table && table.tBodies[0].rows.length === n && !table.hasAttribute('aria-busy');
+}"""
+
+
+def test_a_long_table_comes_whole_after_the_map(server, make_page, data):
+    """The département's thousand projects: the first 120 rows come with the table, the others once the
+    page is drawn (`aria-busy` meanwhile), all of them in the end."""
+    total = len(data.financements)
+    assert total > 120
+    p = make_page(1366, 768)
+    p.page.add_init_script(f"({FIRST_SEEN})(false)")
+    p.page.goto(server)
+    p.wait_map()
+    p.page.wait_for_function("() => window.gdFirstTable !== null", timeout=30_000)
+    assert p.page.evaluate("() => window.gdFirstTable") == {"rows": 120, "busy": "true"}
+    p.page.wait_for_function(COMPLETE, arg=total, timeout=30_000)
+    names = p.page.locator(".gd-grid tbody tr td:nth-child(2)").all_inner_texts()
+    assert len(names) == total and set(data.financements["intitule"]) <= set(names)
+
+
+def test_sorting_a_table_still_coming_sorts_all_its_rows(server, make_page, data):
+    total = len(data.financements)
+    p = make_page(1366, 768)
+    p.page.add_init_script(f"({FIRST_SEEN})(true)")
+    p.page.goto(server)
+    p.wait_map()
+    p.page.wait_for_function("() => window.gdFirstTable !== null", timeout=30_000)
+    seen = p.page.evaluate("() => window.gdFirstTable")
+    assert seen == {"rows": 120, "busy": "true", "sorted": total, "busyAfter": None}
+    assert p.page.locator(".gd-grid th[aria-sort=ascending]").inner_text().startswith("Projet")

@@ -3,8 +3,16 @@
 // numbers the server sent for a numeric column (a missing number last, whichever the order), in French
 // alphabetical order otherwise. The box scrolls under a header that stays in view; the keyboard reaches
 // it (Tab, then the arrows).
-const states = new WeakMap(); // component root -> {key, box, rows, grid, sorted}
+//
+// A long table (the département's thousand projects) is drawn in two steps: its first FIRST_ROWS rows at
+// once, the others at the browser's first idle moment a second later (REST_AFTER_MS), or sooner if the table
+// takes the focus or is sorted. Laying out a thousand rows costs the browser 0.25-0.5 s, which came before the map on a first
+// visit; the table sits under the map and its box shows about fifteen rows. `aria-busy` tells assistive
+// technologies the table is being completed.
+const states = new WeakMap(); // component root -> {key, box, rows, grid, sorted, complete, stop}
 const collator = new Intl.Collator('fr', {numeric: true, sensitivity: 'base'});
+const FIRST_ROWS = 120; // more than any EPCI's table: a territory's table is always drawn at once
+const REST_AFTER_MS = 1000; // then the first moment the browser is idle (the map drawn first)
 
 function order(state, column, direction) {
   const numbers = state.grid.keys[String(column)];
@@ -24,6 +32,7 @@ function order(state, column, direction) {
 }
 
 function sort(state, column) {
+  state.complete(); // every row, before ordering them
   const current = state.sorted && state.sorted.column === column ? state.sorted.direction : null;
   const direction = current === 'ascending' ? 'descending' : 'ascending';
   const body = state.body;
@@ -42,6 +51,9 @@ function sort(state, column) {
 }
 
 function build(root, state, data) {
+  if (state.stop) {
+    state.stop(); // the table this one replaces is not completed any more
+  }
   const grid = JSON.parse(data.grid);
   const box = document.createElement('div');
   box.className = 'gd-table gd-grid';
@@ -73,19 +85,50 @@ function build(root, state, data) {
   });
   const body = table.createTBody();
   const numeric = grid.columns.map((c) => c.numeric);
-  state.rows = grid.rows.map((cells) => {
-    const tr = document.createElement('tr');
-    cells.forEach((text, i) => {
-      const td = document.createElement('td');
-      if (numeric[i]) {
-        td.className = 'gd-num';
+  const rows = [];
+  const append = (end) => {
+    const fragment = document.createDocumentFragment();
+    for (let r = rows.length; r < end; r += 1) {
+      const tr = document.createElement('tr');
+      grid.rows[r].forEach((text, i) => {
+        const td = document.createElement('td');
+        if (numeric[i]) {
+          td.className = 'gd-num';
+        }
+        td.textContent = text;
+        tr.appendChild(td);
+      });
+      fragment.appendChild(tr);
+      rows.push(tr);
+    }
+    body.appendChild(fragment);
+  };
+  append(Math.min(FIRST_ROWS, grid.rows.length));
+  let complete = () => {};
+  let stop = () => {};
+  if (grid.rows.length > rows.length) {
+    table.setAttribute('aria-busy', 'true');
+    let idle = null;
+    const later = window.setTimeout(() => {
+      idle = window.requestIdleCallback ? window.requestIdleCallback(() => complete(), {timeout: 1000}) : null;
+      if (idle === null) {
+        complete();
       }
-      td.textContent = text;
-      tr.appendChild(td);
-    });
-    body.appendChild(tr);
-    return tr;
-  });
+    }, REST_AFTER_MS);
+    box.addEventListener('focusin', () => complete(), {once: true});
+    stop = () => {
+      window.clearTimeout(later);
+      if (idle !== null) {
+        window.cancelIdleCallback(idle);
+      }
+      stop = complete = () => {};
+    };
+    complete = () => {
+      append(grid.rows.length);
+      table.removeAttribute('aria-busy');
+      stop();
+    };
+  }
   if (!grid.rows.length) {
     const tr = body.insertRow();
     const td = tr.insertCell();
@@ -100,7 +143,7 @@ function build(root, state, data) {
   } else {
     root.appendChild(box);
   }
-  Object.assign(state, {box, body, caption, grid, sorted: null});
+  Object.assign(state, {box, body, caption, grid, rows, sorted: null, complete: () => complete(), stop: () => stop()});
 }
 
 export default function (component) {
@@ -117,6 +160,9 @@ export default function (component) {
   state.box.setAttribute('aria-label', data.label);
   state.caption.textContent = data.label;
   return () => {
+    if (state.stop) {
+      state.stop(); // nothing left waiting on a table that is gone
+    }
     states.delete(parentElement);
   };
 }
