@@ -238,7 +238,7 @@ def test_departement_view_opens_on_investment_per_inhabitant_and_never_shows_0_e
     at = _run()
     box = next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé")
     assert box.value == bilan.DEFAULT_INDICATOR
-    assert any("Investissement du Département par habitant, 2015-2018" in markdown_shown(m.value) for m in at.markdown)
+    assert "Investissement du Département par habitant, 2015-2018" in page_text(at)
     shown = pd.concat(text_tables(at))  # the ranking under the map, in two halves
     assert len(shown) == 20
     omer = shown[shown["Intercommunalité"] == "Pays de Saint-Omer"].iloc[0]
@@ -283,4 +283,4 @@ def test_indicator_survives_a_visit_to_an_epci():
     choose_territory(at, None)
     box = next(b for b in at.sidebar.selectbox if b.label == "Indicateur comparé")
     assert box.value == "investissement_routes_par_habitant"
-    assert any("Classement : Routes : investissement par habitant" in markdown_shown(m.value) for m in at.markdown)
+    assert "Classement : Routes : investissement par habitant" in page_text(at)

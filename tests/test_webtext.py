@@ -85,3 +85,37 @@ def test_an_epci_s_figures_section_holds_its_key_figures_then_the_project_table_
     assert vm.figures_section(base, lens) is out  # written once per view
     departement = vm.figures_section(base, vm.selected(base, selection.Filters()))
     assert departement == '<div class="gd-section"><h3 id="projets">Projets</h3></div>'
+
+
+def test_a_ranking_is_one_block_cut_into_named_tables():
+    frame = pd.DataFrame({"Rang": [str(i) for i in range(1, 6)], "Intercommunalité": ["<b>A</b>", *"BCDE"]})
+    frame["Valeur"] = "1 000 €"
+    out = webtext.ranking(frame, title="Classement <i>", reference="Pas-de-Calais & co", note="source : x", columns=2)
+    assert "<b>A</b>" not in out and "&lt;b&gt;A&lt;/b&gt;" in out and "<i>" not in out
+    assert out.startswith('<div class="gd-section"><p><strong>Classement &lt;i&gt;</strong></p>')
+    assert "<p>Référence — Pas-de-Calais &amp; co</p>" in out
+    # Three rows, then two, side by side; each table named by its rows for screen readers.
+    [halves] = re.findall(r'<div class="gd-columns gd-halves">(.*)</div><p class="gd-caption">', out)
+    labels = re.findall(r'aria-label="([^"]+)"', halves)
+    assert labels == ["Classement &lt;i&gt; (lignes 1 à 3)", "Classement &lt;i&gt; (lignes 4 à 5)"]
+    assert out.endswith('<p class="gd-caption">source : x</p></div>')
+    one = webtext.ranking(frame, title="T", reference="R", note="N", columns=1, anchor="classement")
+    assert "gd-columns" not in one and re.findall(r'aria-label="([^"]+)"', one) == ["T"]
+    assert 'id="classement"' in one
+
+
+def test_the_departement_s_ranking_names_its_source_and_explains_a_minimum():
+    from geodash import bilan, selection
+    from geodash import viewmodel as vm
+    from geodash.formatting import MINIMUM_NOTE, precision_prefix
+
+    base = selection.cached_base()
+    for indicator in vm.indicators(base).values():
+        table, _ = vm.ranking(base, indicator)
+        out = vm.ranking_section(base, indicator, vm.RANKING_COLUMNS)
+        assert vm.ranking_section(base, indicator, vm.RANKING_COLUMNS) is out  # written once per data
+        assert out.count('id="classement"') == 1 and out.count("<tr>") == len(table) + vm.RANKING_COLUMNS
+        minimum = table["Valeur"].str.startswith(precision_prefix("minimum")).any()
+        assert (MINIMUM_NOTE.replace("'", "&#x27;") in out) == minimum, indicator.id
+        assert f"source : {indicator.source}".replace("'", "&#x27;") in out
+    assert bilan.DEFAULT_INDICATOR in vm.indicators(base)

@@ -18,6 +18,7 @@ from datetime import date
 import pandas as pd
 
 from . import avancement, bilan, comparison, dashboard, layers, legend, settings, style, weblayers, webmap, webtext
+from .formatting import MINIMUM_NOTE, precision_prefix
 from .selection import Base, Filters, Selection, select
 from .views import View, parse_view
 
@@ -45,6 +46,8 @@ __all__ = [
     "neighbour",
     "choropleth",
     "ranking",
+    "ranking_section",
+    "RANKING_COLUMNS",
     "brief",
     "notice",
     "map_head",
@@ -63,6 +66,9 @@ TITLE_DEPARTEMENT = "Pas-de-Calais — contrats territoriaux de développement d
 
 #: Anchors of the sections that say in text what the map shows (the map's text alternative links to them).
 KEY_FIGURES_ANCHOR, PROJECTS_ANCHOR, RANKING_ANCHOR = "chiffres-cles", "projets", "classement"
+
+#: The département's ranking under the map: two tables side by side (one under the other on a phone).
+RANKING_COLUMNS = 2
 
 
 @dataclass(frozen=True)
@@ -308,6 +314,27 @@ def ranking(base: Base, indicator: bilan.Indicator) -> tuple[pd.DataFrame, str]:
     )
 
 
+def ranking_section(base: Base, indicator: bilan.Indicator, columns: int) -> str:
+    """The 20 EPCI ranked on ``indicator`` (rank, name, value), the département's value as reference, as
+    one HTML block (:func:`geodash.webtext.ranking`, in ``columns`` tables side by side): « au moins »
+    explained when a value is a minimum, and the indicator's source."""
+
+    def html() -> str:
+        table, reference = ranking(base, indicator)
+        notes = [MINIMUM_NOTE] if table["Valeur"].str.startswith(precision_prefix("minimum")).any() else []
+        notes.append(f"source : {indicator.source}")
+        return webtext.ranking(
+            table[["Rang", "Intercommunalité", "Valeur"]],
+            title=f"Classement : {indicator.label}, {indicator.period}",
+            reference=reference,
+            note=" ; ".join(notes) + ".",
+            columns=columns,
+            anchor=RANKING_ANCHOR,
+        )
+
+    return base.memo(("ranking_section", indicator.id, columns), html)
+
+
 def brief(base: Base, chosen: Selection) -> str:
     """The paragraph above an EPCI's map (plain text): its bilan, then the count of the projects its
     contract names (so that nobody reads the sample as the total)."""
@@ -519,7 +546,7 @@ def prepare(base: Base, params: dict) -> Choice:
     if choice.projector:
         return choice
     if choice.indicator is not None:
-        ranking(base, choice.indicator)
+        ranking_section(base, choice.indicator, RANKING_COLUMNS)
     map_head(base, choice)  # with the EPCI's brief and the line on its contract's progress
     figures_section(base, chosen)  # with the EPCI's key figures
     projects_grid(base, chosen)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CAPTION",
+    "ranking",
     "element",
     "link",
     "section",
@@ -175,3 +176,27 @@ def key_figures(kf: KeyFigures, *, period: str, anchor: str) -> str:
         narrow.append(table(kf.road_lengths, label="Longueur des routes par catégorie"))
     parts.append(section(wide, section(*narrow, cls="gd-narrow"), cls="gd-columns"))
     return section(*parts)
+
+
+def ranking(
+    frame: pd.DataFrame, *, title: str, reference: str, note: str, columns: int = 1, anchor: str | None = None
+) -> str:
+    """A ranking (``frame``) as one block: its title, the reference line, the table (cut into ``columns`` tables side
+    by side, each named by its rows for screen readers; one under the other on a phone), then ``note`` as
+    a caption. ``anchor``: the first table's ``id``.
+
+    One element instead of seven (two Markdown texts, the columns and their tables, a caption): the
+    browser draws the département's view that much sooner.
+    """
+    size = -(-len(frame) // columns)
+    tables = []
+    for i in range(columns):
+        part = frame.iloc[i * size : (i + 1) * size]
+        label = title if columns == 1 else f"{title} (lignes {i * size + 1} à {i * size + len(part)})"
+        tables.append(table(part, label=label, anchor=anchor if i == 0 else None))
+    return section(
+        element("p", element("strong", title), markup=True),
+        element("p", f"Référence — {reference}"),
+        tables[0] if columns == 1 else section(*tables, cls="gd-columns gd-halves"),
+        element("p", note, cls=CAPTION),
+    )

@@ -54,7 +54,7 @@ def shown_view(base: Base, view: View, widgets: Widgets) -> None:
     if not choice.projector:
         map_keys(choice)
         if choice.indicator is not None:
-            indicators.ranking(base, choice.indicator, compact=True)
+            indicators.ranking(base, choice.indicator)
         export(base, choice)
         st.html(vm.figures_section(base, chosen))  # an EPCI's key figures, the project table's heading
         project_table(base, choice, chosen)

@@ -42,7 +42,7 @@ def render(base: Base) -> None:
         mapview.show(web, key="comparaison-map", label=f"Carte : {indicator.label}", height=760)
         st.caption(f"{base.map_credit}. Réalisation : geodash, Département du Pas-de-Calais.")
     with right:
-        indicators.ranking(base, indicator, compact=True, columns=1)
+        indicators.ranking(base, indicator, columns=1)
     with st.expander("Classement détaillé : population et lignes du document source"):
         text_table(vm.ranking(base, indicator)[0], label=f"Classement détaillé : {indicator.label}")
     downloads(base)

@@ -7,9 +7,7 @@ import streamlit as st
 
 from .. import bilan, comparison
 from .. import viewmodel as vm
-from ..formatting import MINIMUM_NOTE, precision_prefix
 from ..selection import Base
-from . import markdown_text, text_table
 
 __all__ = ["RANKING_ANCHOR", "choose_indicator", "ranking"]
 
@@ -33,28 +31,7 @@ def choose_indicator(base: Base, current: str | None) -> bilan.Indicator:
     return indicators[chosen]
 
 
-def ranking(base: Base, indicator: bilan.Indicator, *, compact: bool = False, columns: int = 2) -> None:
-    """The 20 EPCI ranked on ``indicator``, the département's value as reference; ``compact``: rank,
-    name and value only, in ``columns`` tables side by side (two under the map page's map)."""
-    table, reference = vm.ranking(base, indicator)
-    title = f"Classement : {indicator.label}, {indicator.period}"
-    st.markdown(f"**{markdown_text(title)}**")
-    st.markdown(markdown_text(f"Référence — {reference}"))
-    if compact:
-        table = table[["Rang", "Intercommunalité", "Valeur"]]
-        size = -(-len(table) // columns)
-        for i, col in enumerate(st.columns(columns) if columns > 1 else [st.container()]):
-            with col:
-                part = table.iloc[i * size : (i + 1) * size]
-                text_table(
-                    part,
-                    label=f"{title} (lignes {i * size + 1} à {i * size + len(part)})",
-                    anchor=RANKING_ANCHOR if i == 0 else None,
-                )
-    else:
-        text_table(table, label=title, anchor=RANKING_ANCHOR)
-    notes = []
-    if table["Valeur"].str.startswith(precision_prefix("minimum")).any():
-        notes.append(MINIMUM_NOTE)
-    notes.append(f"source : {indicator.source}")
-    st.caption(markdown_text(" ; ".join(notes) + "."))
+def ranking(base: Base, indicator: bilan.Indicator, *, columns: int = vm.RANKING_COLUMNS) -> None:
+    """The 20 EPCI ranked on ``indicator`` (rank, name, value), the département's value as reference, in
+    ``columns`` tables side by side: :func:`geodash.viewmodel.ranking_section`, one HTML element."""
+    st.html(vm.ranking_section(base, indicator, columns))
