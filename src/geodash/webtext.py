@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CAPTION",
-    "ranking",
     "element",
     "link",
     "section",
@@ -31,6 +30,7 @@ __all__ = [
     "text_alternative",
     "map_head",
     "key_figures",
+    "ranking",
 ]
 
 #: Class of a caption (a line of secondary text, the look of ``st.caption``: ``static/page.css``).
@@ -181,12 +181,12 @@ def key_figures(kf: KeyFigures, *, period: str, anchor: str) -> str:
 def ranking(
     frame: pd.DataFrame, *, title: str, reference: str, note: str, columns: int = 1, anchor: str | None = None
 ) -> str:
-    """A ranking (``frame``) as one block: its title, the reference line, the table (cut into ``columns`` tables side
-    by side, each named by its rows for screen readers; one under the other on a phone), then ``note`` as
-    a caption. ``anchor``: the first table's ``id``.
+    """A ranking (``frame``) as one block: its title, the reference line, the table (cut into ``columns``
+    tables side by side, each named by its rows for screen readers; one under the other on a phone), then
+    ``note`` as a caption. ``anchor``: the first table's ``id``.
 
-    One element instead of seven (two Markdown texts, the columns and their tables, a caption): the
-    browser draws the département's view that much sooner.
+    One element for the page, written once per indicator, instead of seven (two Markdown texts, the
+    columns and their tables, a caption) written at every run.
     """
     size = -(-len(frame) // columns)
     tables = []

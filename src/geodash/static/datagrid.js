@@ -5,10 +5,10 @@
 // it (Tab, then the arrows).
 //
 // A long table (the département's thousand projects) is drawn in two steps: its first FIRST_ROWS rows at
-// once, the others at the browser's first idle moment a second later (REST_AFTER_MS), or sooner if the table
-// takes the focus or is sorted. Laying out a thousand rows costs the browser 0.25-0.5 s, which came before the map on a first
-// visit; the table sits under the map and its box shows about fifteen rows. `aria-busy` tells assistive
-// technologies the table is being completed.
+// once, the others at the browser's first idle moment a second later (REST_AFTER_MS), or sooner if the
+// table takes the focus or is sorted. Laying out a thousand rows costs the browser 0.25-0.5 s, which came
+// before the map on a first visit; the table sits under the map and its box shows about fifteen rows.
+// `aria-busy` tells assistive technologies the table is being completed.
 const states = new WeakMap(); // component root -> {key, box, rows, grid, sorted, complete, stop}
 const collator = new Intl.Collator('fr', {numeric: true, sensitivity: 'base'});
 const FIRST_ROWS = 120; // more than any EPCI's table: a territory's table is always drawn at once
