@@ -1,6 +1,7 @@
 """The browser sections (headless Debian Chromium through Playwright): ``switch`` and ``first-visit``,
 geodash (``streamlit run app.py``) against the trivial page (``streamlit run bench/trivial_app.py``),
-in the same run, taking turns.
+in the same run, taking turns; ``first-visit`` measures the floor of geodash's design beside them
+(``bench/map_only_app.py``, :data:`FIRST_VISIT_PAGES`).
 
 Every time is read from the page's own clock (``Date.now()``), recorded by an init script:
 
@@ -22,9 +23,12 @@ Every time is read from the page's own clock (``Date.now()``), recorded by an in
 from __future__ import annotations
 
 import base64
+import json
+import tempfile
 import time
+from pathlib import Path
 
-from common import APP, DEPT_LABEL, TRIVIAL, Server, epci_names, log, stats
+from common import APP, DEPT_LABEL, MAP_ONLY, TRIVIAL, Server, epci_names, log, stats
 
 from chromium_launch import MISSING, chromium_path, launch
 
@@ -357,29 +361,64 @@ def switch(n: int = 21, seed: int = 23) -> dict:
     return out
 
 
+#: The first-visit section's pages: name → (script, environment). The two ``map_only`` pages are the
+#: floor of geodash's design (``bench/map_only_app.py``): its first look alone, then with geodash's
+#: start-up running in its server meanwhile.
+FIRST_VISIT_PAGES = {
+    "geodash": (APP, {}),
+    "map_only": (MAP_ONLY, {}),
+    "map_only_startup": (MAP_ONLY, {"GEODASH_BENCH_STARTUP": "1"}),
+    "trivial": (TRIVIAL, {}),
+}
+
+
+def first_look(folder: Path) -> Path:
+    """Write the root URL's first look (title, map label, the map's view, the territory list) as
+    ``bench/map_only_app.py`` reads it, from geodash's view model; return the file."""
+    from geodash import viewmodel as vm
+    from geodash.selection import load_base
+
+    base = load_base()
+    choice = vm.choice_of(base, vm.opened(base, vm.view_of(base, {})))
+    web, labels = vm.web_map(base, choice), vm.option_labels(base)
+    look = {
+        "head": vm.map_head(base, choice),
+        "label": f"Carte : {vm.title(base, choice)}",
+        "key": web.key,
+        "text": web.text,
+        "options": [[option or "", labels[option]] for option in vm.epci_options(base)],
+    }
+    path = folder / "first_look.json"
+    path.write_text(json.dumps(look, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 def first_visit(runs: int = 5) -> dict:
-    """``streamlit run`` → the first page drawn, taking turns (the first page alternates): geodash's
-    map (and its page consistent) vs the trivial page's text. The browser asks for the page as soon as
-    the health check answers, in a new context (empty cache); one Chromium for all."""
+    """``streamlit run`` → the first page drawn, taking turns (the page that starts first rotates):
+    geodash's map (and its page consistent), the map-only pages' (:data:`FIRST_VISIT_PAGES`), the trivial
+    page's text. The browser asks for the page as soon as the health check answers, in a new context
+    (empty cache); one Chromium for all."""
     from playwright.sync_api import sync_playwright
 
     if not chromium_path():
         return {"skipped": MISSING}
     dept_title, dept_legend = legend_titles()
-    pages = {"geodash": APP, "trivial": TRIVIAL}
-    out: dict = {name: [] for name in pages}
-    with sync_playwright() as p:
+    names = list(FIRST_VISIT_PAGES)
+    out: dict = {name: [] for name in names}
+    with tempfile.TemporaryDirectory(prefix="geodash-bench-look-") as folder, sync_playwright() as p:
+        look = {"GEODASH_BENCH_FIRST_LOOK": str(first_look(Path(folder)))}
         browser = launch(p)
         for i in range(runs):
-            for name in list(pages) if i % 2 else list(pages)[::-1]:
-                server = Server(pages[name])
+            for name in names[i % len(names) :] + names[: i % len(names)]:
+                script, env = FIRST_VISIT_PAGES[name]
+                server = Server(script, env=env | look)
                 try:
                     healthy = server.wait_healthy()
                     tab = Tab(browser)
                     asked = time.time()
                     tab.page.goto(server.url)
                     row = {"healthy": healthy - server.started, "page_asked": asked - server.started}
-                    if name == "geodash":
+                    if name != "trivial":
                         consistent = tab.wait(GEODASH_CONSISTENT, {"title": dept_title, "legend": dept_legend}, 120)
                         tab.page.wait_for_timeout(300)
                         drawn = tab.drawn(server.started, dept_legend)
@@ -417,10 +456,11 @@ def first_visit(runs: int = 5) -> dict:
         "consistent",
         "server_cpu_s",
     )
-    out["summary"] = {name: {k: stats([r.get(k) for r in out[name]]) for k in keys} for name in pages}
-    out["summary"]["ratio"] = (
-        out["summary"]["geodash"]["drawn"]["median"] / out["summary"]["trivial"]["drawn"]["median"]
-    )
+    out["summary"] = {name: {k: stats([r.get(k) for r in out[name]]) for k in keys} for name in names}
+    trivial = out["summary"]["trivial"]["drawn"]["median"]
+    out["summary"]["ratio"] = out["summary"]["geodash"]["drawn"]["median"] / trivial
+    out["summary"]["ratio_map_only"] = out["summary"]["map_only"]["drawn"]["median"] / trivial
+    out["summary"]["ratio_map_only_startup"] = out["summary"]["map_only_startup"]["drawn"]["median"] / trivial
     out["summary"]["ratio_consistent"] = (
         out["summary"]["geodash"]["consistent"]["median"] / out["summary"]["trivial"]["consistent"]["median"]
     )

@@ -23,6 +23,7 @@ if str(REPO_DIR) not in sys.path:
     sys.path.append(str(REPO_DIR))  # chromium_launch.py, the Chromium of the bench and the browser tests
 APP = REPO_DIR / "app.py"
 TRIVIAL = BENCH_DIR / "trivial_app.py"
+MAP_ONLY = BENCH_DIR / "map_only_app.py"
 MB = 1000 * 1000
 FORBIDDEN_PORTS = {8511}
 #: The option of the territory list and the page's title for the whole département.
@@ -92,12 +93,18 @@ class Server:
     """``streamlit run SCRIPT`` on a free loopback port (never 8511), from the repository root (its
     ``.streamlit/config.toml``); ``started`` is the epoch of Popen. Stopped by its process id."""
 
-    def __init__(self, script: Path, log_path: Path | None = None, extra_args: list[str] | None = None):
+    def __init__(
+        self,
+        script: Path,
+        log_path: Path | None = None,
+        extra_args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ):
         self.script = script
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (kept open for the server's life)
-        env = {**os.environ, "STREAMLIT_LOGGER_LEVEL": "error"}
+        env = {**os.environ, "STREAMLIT_LOGGER_LEVEL": "error", **(env or {})}
         self.started = time.time()
         self.proc = subprocess.Popen(
             [

@@ -356,20 +356,36 @@ def first_visit_section(fv: dict) -> list[str]:
         ("consistent", "page consistent (title, map, no run in progress)"),
         ("server_cpu_s", "server CPU seconds used by then (start-up included)"),
     ]
-    rows = [
-        [label, sec(_med(f["geodash"].get(k))), sec(_med(f["trivial"].get(k)))]
-        for k, label in names
-        if k in f["geodash"]
-    ]
-    return [
+    pages = [name for name in ("geodash", "map_only", "map_only_startup", "trivial") if name in f]
+    rows = [[label, *(sec(_med(f[name].get(k))) for name in pages)] for k, label in names if k in f["geodash"]]
+    heads = {
+        "geodash": "geodash",
+        "map_only": "first look alone",
+        "map_only_startup": "first look, start-up running",
+        "trivial": "trivial",
+    }
+    L = [
         "## First visit",
         "",
         f"`streamlit run app.py` vs `streamlit run bench/trivial_app.py`, {f['geodash']['drawn']['n']} starts each, "
-        "taking turns (which page starts first alternates); a new browser context (empty cache) asks for the page as "
+        "taking turns (the page that starts first rotates); a new browser context (empty cache) asks for the page as "
         "soon as the health check answers (polled every 20 ms). Seconds after the server process was started, "
         "medians. geodash's start-up warm-up (`geodash.startup`) runs in the server while the page loads.",
         "",
-        table(rows, ["milestone", "geodash", "trivial"]),
+    ]
+    if "map_only" in f:
+        L += [
+            "The floor of the design, in the same turns (`bench/map_only_app.py`): geodash's first look alone: "
+            "the pages' CSS and boot component, the territory list, the title and geodash's map component drawing the "
+            "root URL's view, read from a file the bench wrote before the server started (no data read, neither "
+            "pandas nor geopandas imported); then the same page while its server runs geodash's start-up "
+            f"(imports, data, views), as `app.py`'s does. Map drawn ÷ trivial: first look alone "
+            f"{x(f['ratio_map_only'])}, with the start-up running {x(f['ratio_map_only_startup'])}, geodash "
+            f"{x(f['ratio'])}.",
+            "",
+        ]
+    return L + [
+        table(rows, ["milestone", *(heads[name] for name in pages)]),
         "",
         f"Page consistent: geodash ÷ trivial {x(f['ratio_consistent'])}.",
         "",

@@ -30,7 +30,7 @@ from common import log  # noqa: E402
 
 SECTIONS = {
     "switch": "browser: choose another EPCI → map drawn, page consistent; vs the trivial page (21 switches each)",
-    "first-visit": "browser: `streamlit run` → first map drawn, vs the trivial page's text (5 starts each, in turn)",
+    "first-visit": "browser: `streamlit run` → first map drawn, vs the trivial page's text and the map-only floor (5 starts each, in turn)",
     "memory": "server RSS after every view and after 50 sessions came and went; national scale (all of France)",
     "capacity": "protocol load: 10, 50, 100 concurrent sessions switching, geodash and trivial, errors counted",
 }
