@@ -34,7 +34,7 @@ def page_style() -> None:
 
 
 def main() -> None:
-    """The page script: the shared base, then the page the URL names."""
+    """The page script: the page the URL names, with the shared base."""
     projector = st.query_params.get("mode") == "projecteur"
     st.set_page_config(
         page_title="geodash — Contrats territoriaux du Pas-de-Calais",
@@ -45,34 +45,29 @@ def main() -> None:
         initial_sidebar_state="collapsed" if projector else "auto",
     )
     page_style()
-    from geodash.pages import accessibilite, avancement, carte, comparaison, database_guard, open_base, saisie, sources
+    from geodash.pages import accessibilite
     from geodash.startup import visit
 
     # A visitor's run: the start-up's preparation of views waits for it (geodash.startup.visit).
     with visit():
-        # Territories, layers, and the projects as stored now (see geodash.selection); on a failure, a French
-        # message on every page and the run stops.
-        base = open_base()
         page = st.navigation(
             position="hidden" if projector else "sidebar",
             pages=[
+                st.Page(map_page, title="Carte", icon=":material/map:", url_path="carte", default=True),
                 st.Page(
-                    lambda: carte.render(base), title="Carte", icon=":material/map:", url_path="carte", default=True
-                ),
-                st.Page(
-                    lambda: comparaison.render(base),
+                    data_page("comparaison"),
                     title="Comparaison des territoires",
                     icon=":material/bar_chart:",
                     url_path="comparaison",
                 ),
                 st.Page(
-                    lambda: avancement.render(base),
+                    data_page("avancement"),
                     title="Avancement des contrats",
                     icon=":material/timeline:",
                     url_path="avancement",
                 ),
                 st.Page(
-                    lambda: sources.render(base),
+                    data_page("sources"),
                     title="Sources et qualité des données",
                     icon=":material/description:",
                     url_path="sources",
@@ -80,16 +75,39 @@ def main() -> None:
                 accessibilite.page(),  # linked from every page's footer too (RGAA)
                 # The staff page: reached by its address only, unusable without signing in.
                 st.Page(
-                    lambda: saisie.render(base),
-                    title="Saisie",
-                    icon=":material/edit:",
-                    url_path="saisie",
-                    visibility="hidden",
+                    data_page("saisie"), title="Saisie", icon=":material/edit:", url_path="saisie", visibility="hidden"
                 ),
             ],
         )
-        with database_guard():  # a database failing during a page: a French message, not Streamlit's error
-            page.run()
+        page.run()
+
+
+def map_page() -> None:
+    """The map page. A session's first run at the root URL draws the title, the territory list and the map
+    as the server saved them (:mod:`geodash.pages.firstlook`), before the libraries and the data of the
+    whole page, which its next run draws; otherwise the whole page at once."""
+    from geodash.pages import firstlook
+
+    if not firstlook.show():
+        data_page("carte")()
+
+
+def data_page(name: str):
+    """The page ``geodash.pages.<name>`` drawn with the shared base: territories, layers, and the projects
+    as stored now (see geodash.selection). On a failure to read them, a French message and the run stops; a
+    database failing during the page, a French message too, never Streamlit's error (``database_guard``)."""
+
+    def run() -> None:
+        import importlib
+
+        from geodash.pages import database_guard, open_base
+
+        module = importlib.import_module(f"geodash.pages.{name}")
+        base = open_base()
+        with database_guard():
+            module.render(base)
+
+    return run
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
 ``streamlit run bench/map_only_app.py`` serves a page made of what geodash's map page shows first and
 nothing else: the pages' CSS and boot component (``static/page_boot.js``: the document's language,
 Leaflet asked for at once), the sidebar's territory list, the title, and geodash's map component
-drawing the root URL's view. The view is read from the JSON file named by ``GEODASH_BENCH_FIRST_LOOK``,
+drawing the root URL's view. The view is read from the JSON file named by ``BENCH_FIRST_LOOK``,
 written by ``bench/browser.py`` from geodash's view model before the server starts: the page imports
-neither pandas nor geopandas and reads no data. With ``GEODASH_BENCH_STARTUP=1`` the server runs
+neither pandas nor geopandas and reads no data. With ``BENCH_STARTUP=1`` the server runs
 geodash's own start-up (:func:`geodash.startup.lifespan`: imports, data, views) while the page loads,
 as ``streamlit run app.py`` does.
 
@@ -40,7 +40,7 @@ def main() -> None:
     install_static_assets(HERE / "static")
     st.html(STATIC_DIR / "page.css")
     _component("geodash_page", "page_boot.js")(data={"preload": preloads()}, key="gd-page")
-    look = json.loads(Path(os.environ["GEODASH_BENCH_FIRST_LOOK"]).read_text(encoding="utf-8"))
+    look = json.loads(Path(os.environ["BENCH_FIRST_LOOK"]).read_text(encoding="utf-8"))
     with st.sidebar:
         st.header("Territoire")
         _component("geodash_territory", "territory.js")(
@@ -68,7 +68,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-elif os.environ.get("GEODASH_BENCH_STARTUP") == "1":  # the server's application, with geodash's start-up
+elif os.environ.get("BENCH_STARTUP") == "1":  # the server's application, with geodash's start-up
     from geodash.startup import lifespan
 
     app = st.App(__file__, lifespan=lifespan)

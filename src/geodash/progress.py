@@ -28,12 +28,13 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from . import settings
+from .clock import today
 from .formatting import format_eur, format_number, parse_number, precision_prefix
 from .plans import load_plans, period_of
 from .projects import DELIBERATION_2019_117, decision_of
@@ -276,11 +277,6 @@ def _amount(value) -> float | None:
         return parse_number(text)
     except ValueError:
         return None
-
-
-def today() -> date:
-    """The server's local date: the day steps are checked against and « en retard » is judged on."""
-    return datetime.now(timezone.utc).astimezone().date()
 
 
 def day_text(d: date | None) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -197,11 +196,8 @@ class ProjectSource:
     @classmethod
     def in_force(cls) -> ProjectSource:
         """What the pages read: ``GEODASH_PROJECTS_DIR``'s files when set, else the database."""
-        if os.environ.get("GEODASH_PROJECTS_DIR", "").strip():
-            return cls(folder=str(settings.projects_dir()))
-        from .db import database_url
-
-        return cls(database_url=database_url())
+        folder = settings.projects_folder()
+        return cls(folder=str(folder)) if folder is not None else cls(database_url=settings.database_url())
 
     def version(self):
         """A value that changes when the data change: the database's data version, the files' times and sizes."""

@@ -46,6 +46,36 @@ def projects_dir() -> Path:
     return Path(os.environ.get("GEODASH_PROJECTS_DIR", DATA_DIR / "projects"))
 
 
+def projects_folder() -> Path | None:
+    """Where the pages read the projects from when it is a folder of CSV files: ``GEODASH_PROJECTS_DIR``
+    when set, else ``None`` (the database of :func:`database_url`)."""
+    return projects_dir() if os.environ.get("GEODASH_PROJECTS_DIR", "").strip() else None
+
+
+def database_url() -> str:
+    """``GEODASH_DATABASE_URL``, else the SQLite file ``var/geodash.sqlite`` of the checkout."""
+    url = os.environ.get("GEODASH_DATABASE_URL", "").strip()
+    return url or f"sqlite:///{REPO_DIR / 'var' / 'geodash.sqlite'}"
+
+
+#: Environment variable naming the context layers' configuration file.
+LAYERS_CONFIG_ENV = "GEODASH_LAYERS_CONFIG"
+#: The context layers' configuration file looked for at the repository root.
+LAYERS_CONFIG_NAME = "geodash.toml"
+
+
+def layers_config(config_path: str | os.PathLike | None = None) -> Path | None:
+    """The context layers' configuration file to read: the argument, else ``$GEODASH_LAYERS_CONFIG``, else
+    ``geodash.toml`` at the repository root if it exists, else ``None`` (no context layers)."""
+    if config_path:
+        return Path(config_path).expanduser()
+    env = os.environ.get(LAYERS_CONFIG_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    default = REPO_DIR / LAYERS_CONFIG_NAME
+    return default if default.exists() else None
+
+
 def territories_path() -> Path:
     """The GeoPackage written by ``geodash build-geo``."""
     return Path(os.environ.get("GEODASH_TERRITORIES", geo_dir() / "territoires.gpkg"))

@@ -29,7 +29,16 @@ from contextlib import asynccontextmanager, contextmanager
 
 from .memory import release_free_memory
 
-__all__ = ["PAGE_MODULES", "LOADERS", "prepare_views", "visit", "warm_up", "log_to_stderr", "lifespan"]
+__all__ = [
+    "PAGE_MODULES",
+    "LOADERS",
+    "prepare_views",
+    "root_prepared",
+    "visit",
+    "warm_up",
+    "log_to_stderr",
+    "lifespan",
+]
 
 # Imported by the public page on every visit (its first script run pays for them otherwise).
 PAGE_MODULES = (
@@ -63,16 +72,22 @@ def prepare_views(root_done: Callable[[], None] = lambda: None) -> int:
     where most visits start), then each EPCI, then each in projector mode (:func:`geodash.viewmodel.prepare`:
     the map only); return how many. ``root_done`` is called once the root URL's view is prepared.
 
+    The root URL's first look is saved with the database (:mod:`geodash.firstlook`): the next server
+    shows it to its first visitors before its own data are read.
+
     Kept, an EPCI's map goes ahead: a territory chosen in the list, or by « Précédent » / « Suivant » on
     the projector, is drawn by the page's map before the page's next run (:func:`geodash.viewmodel.maps_ahead`).
 
     The page keeps what it computes with the data (``Base.memo``), so a visitor's first look at a
     territory costs no more than the next one.
     """
+    from . import firstlook
     from .selection import cached_base
-    from .viewmodel import prepare
+    from .viewmodel import first_look, prepare
 
     global _last_visit
+    store = firstlook.store_path()
+    stamp = firstlook.fingerprint(store) if store is not None else None  # before the data are read
     base = cached_base()
     with _visits_lock:  # the root URL's view is prepared now: the quiet time counts from here
         _last_visit = max(_last_visit, time.monotonic())
@@ -83,8 +98,22 @@ def prepare_views(root_done: Callable[[], None] = lambda: None) -> int:
             _wait_quiet()
         prepare(base, params)
         if not i:
+            # The look is kept only if nothing changed while it was made: else the next server would show a
+            # look of other data (the database, the files and the day are fingerprinted again).
+            if stamp is not None and firstlook.fingerprint(store) == stamp:
+                firstlook.save(first_look(base, stamp), store)
+            _root_prepared.set()
             root_done()
     return len(views)
+
+
+_root_prepared = threading.Event()
+
+
+def root_prepared() -> bool:
+    """Whether this server's start-up has prepared the root URL's view: its page is then drawn whole at
+    once, without the first look (:mod:`geodash.pages.firstlook`)."""
+    return _root_prepared.is_set()
 
 
 #: Seconds without any visitor's script run before the start-up prepares another view: a first

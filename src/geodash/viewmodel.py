@@ -18,7 +18,9 @@ from datetime import date
 import pandas as pd
 
 from . import avancement, bilan, comparison, dashboard, layers, legend, settings, style, weblayers, webmap, webtext
+from .firstlook import FirstLook
 from .formatting import MINIMUM_NOTE, precision_prefix
+from .position import UNLINKED, Position
 from .selection import Base, Filters, Selection, select
 from .views import View, parse_view
 
@@ -41,6 +43,7 @@ __all__ = [
     "url_indicator",
     "selected",
     "title",
+    "map_label",
     "web_map",
     "maps_ahead",
     "neighbour",
@@ -60,6 +63,7 @@ __all__ = [
     "projects_grid",
     "projects_table",
     "prepare",
+    "first_look",
 ]
 
 TITLE_DEPARTEMENT = "Pas-de-Calais — contrats territoriaux de développement durable"
@@ -100,20 +104,6 @@ class Choice:
     @property
     def projector(self) -> bool:
         return self.mode == "projecteur"
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where the map opens: a link's centre and zoom (``None``: fitted to the territory), and whether
-    the browser tab's last position of this view is restored."""
-
-    center: tuple[float, float] | None = None
-    zoom: float | None = None
-    restore: bool = True
-
-
-#: The map's position on a session's first run without a position in its link, and on its later runs.
-UNLINKED = Position()
 
 
 # --- From a link or the sidebar to one choice ---------------------------------------------------------
@@ -240,6 +230,11 @@ def title(base: Base, choice: Choice) -> str:
     """The page's title: the EPCI's official name, or the département's."""
     epci = choice.filters.epci
     return TITLE_DEPARTEMENT if epci is None else base.terr.epci_name(epci)
+
+
+def map_label(base: Base, choice: Choice) -> str:
+    """The map's name for screen readers: « Carte : » and the territory."""
+    return f"Carte : {title(base, choice)}"
 
 
 def choropleth(base: Base, indicator: bilan.Indicator) -> legend.Choropleth:
@@ -533,6 +528,22 @@ def progress_comparison(base: Base) -> pd.DataFrame | None:
     return base.memo(
         ("progress-comparison",),
         lambda: avancement.comparison_table(base.data.financements, base.followed, base.terr.epci),
+    )
+
+
+def first_look(base: Base, stamp: str) -> FirstLook:
+    """The root URL's first look (:mod:`geodash.firstlook`): the title block, the map's name and view and
+    the territory list its page draws, made from ``stamp`` (:func:`geodash.firstlook.fingerprint`)."""
+    choice = choice_of(base, opened(base, view_of(base, {})))
+    web, labels = web_map(base, choice), option_labels(base)
+    return FirstLook(
+        head=map_head(base, choice),
+        label=map_label(base, choice),
+        key=web.key,
+        text=web.text,
+        mode=choice.mode,
+        options=[[option or "", labels[option]] for option in epci_options(base)],
+        stamp=stamp,
     )
 
 

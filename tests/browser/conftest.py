@@ -111,7 +111,8 @@ class Page:
         while time.monotonic() < deadline:
             for frame in reversed(self.page.frames):
                 try:
-                    ready = frame.locator(".leaflet-container[data-gd-ready]")
+                    # drawn, and not as the first look of a server still starting (the whole page follows)
+                    ready = frame.locator(".leaflet-container[data-gd-ready]:not([data-gd-first-look])")
                     if ready.count() != 1:
                         continue
                     if title and frame.locator(".gd-legend-title", has_text=title).count() == 0:

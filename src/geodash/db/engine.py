@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from .. import settings
+from ..settings import database_url
 from .errors import DatabaseReplaced
 
 __all__ = [
@@ -39,12 +38,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SCHEMA_HEAD = "0003"
 #: Arbitrary key of the PostgreSQL advisory lock taken while the schema is created or migrated.
 _PG_LOCK_KEY = 4_062_019
-
-
-def database_url() -> str:
-    """``GEODASH_DATABASE_URL``, else the SQLite file ``var/geodash.sqlite`` of the checkout."""
-    url = os.environ.get("GEODASH_DATABASE_URL", "").strip()
-    return url or f"sqlite:///{settings.REPO_DIR / 'var' / 'geodash.sqlite'}"
 
 
 def make_engine(url: str | None = None) -> sa.Engine:

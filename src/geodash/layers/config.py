@@ -3,11 +3,12 @@ the problems found, as values (never raised)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import settings
+from ..settings import LAYERS_CONFIG_ENV as CONFIG_ENV
+from ..settings import LAYERS_CONFIG_NAME as CONFIG_NAME
+from ..settings import layers_config as find_config
 from ..style import LAYER_KINDS, LAYER_LABELS
 
 try:  # Python >= 3.11
@@ -31,10 +32,6 @@ __all__ = [
     "read_config",
 ]
 
-#: Environment variable naming the configuration file.
-CONFIG_ENV = "GEODASH_LAYERS_CONFIG"
-#: Configuration file looked for at the repository root.
-CONFIG_NAME = "geodash.toml"
 #: Name under which IGN's road hierarchy (BD TOPO ``VOCATION``) is exposed: *not* the Département's category.
 IGN_HIERARCHY = "hiérarchie IGN"
 #: A value mapped to this word (``"2*" = "ignorer"``) sets the features aside without reporting an error.
@@ -123,18 +120,6 @@ class LayerSource:
         """File columns geodash does not use."""
         used = set(self.mapped.values())
         return [c for c in self.file_columns if c not in used]
-
-
-def find_config(config_path: str | os.PathLike | None = None) -> Path | None:
-    """The configuration file to read: the argument, else ``$GEODASH_LAYERS_CONFIG``, else
-    ``geodash.toml`` at the repository root if it exists, else ``None`` (no context layers)."""
-    if config_path:
-        return Path(config_path).expanduser()
-    env = os.environ.get(CONFIG_ENV, "").strip()
-    if env:
-        return Path(env).expanduser()
-    default = settings.REPO_DIR / CONFIG_NAME
-    return default if default.exists() else None
 
 
 def _parse_source(kind: str, raw: object, base: Path, where: str, problems: list[LayerProblem]) -> SourceSpec | None:

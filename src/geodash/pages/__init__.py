@@ -2,18 +2,25 @@
 
 Each page is a function of the shared, read-only :class:`geodash.selection.Base`; page sections are
 small functions that turn widgets into library calls. Styles and scripts live in ``geodash/static``.
+
+This package's own module imports neither pandas nor the database's libraries (its helpers import them
+when called): the map page's first look (:mod:`geodash.pages.firstlook`) and the components it draws are
+sent before those are imported.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from .. import assets, db, territories, webtext
-from ..selection import Base, cached_base
+from .. import assets
 from ..text import markdown_text, public_message
+
+if TYPE_CHECKING:
+    from ..selection import Base
 
 __all__ = [
     "INTERRUPTED",
@@ -47,6 +54,8 @@ def _interrupted() -> None:
 
 def _database_unavailable(exc: BaseException) -> None:
     """A French ``st.error`` saying why the database cannot be used; the driver's message to the log."""
+    from .. import db
+
     _interrupted()
     _LOG.error("base de données : %s", exc)  # the whole message (file, server, SQL), for the staff
     if isinstance(exc, db.StoreError) and not isinstance(exc, db.DatabaseFault):
@@ -59,6 +68,9 @@ def _database_unavailable(exc: BaseException) -> None:
 def open_base() -> Base:
     """The pages' shared :class:`Base` (:func:`geodash.selection.cached_base`); when the territories or the
     database cannot be read, a French message on every page (the log has the details) and the run stopped."""
+    from .. import db, territories
+    from ..selection import cached_base
+
     try:
         return cached_base()
     except territories.TerritoryError as exc:
@@ -80,6 +92,8 @@ def open_base() -> Base:
 def database_guard():
     """``with database_guard(): page.run()``: a database that fails during a page is a French message under
     what was drawn, never Streamlit's English error page and its traceback."""
+    from .. import db
+
     try:
         yield
     except db.DATABASE_FAULTS as exc:
@@ -115,6 +129,8 @@ def footer() -> None:
 
 def text_alternative(targets: list[tuple[str, str]]) -> None:
     """Show :func:`geodash.webtext.text_alternative`: the line before a map that links to its text."""
+    from .. import webtext
+
     st.html(webtext.text_alternative(targets))
 
 
@@ -137,4 +153,6 @@ def public_lines(items) -> str:
 
 def text_table(frame, *, label: str, index: bool = False, anchor: str | None = None) -> None:
     """Show :func:`geodash.webtext.table` of ``frame`` in the page (``label``: its name for screen readers)."""
+    from .. import webtext
+
     st.html(webtext.table(frame, label=label, index=index, anchor=anchor))

@@ -75,7 +75,7 @@ def sidebar(base: Base, view: View) -> Widgets:
             st.session_state["epci"] = d.epci
         epci = chosen_epci(base)
         territory.chooser(
-            "Intercommunalité", options, labels, epci, key="territory", on_choose=lambda e: _choose(e, options)
+            "Intercommunalité", options, labels, epci, key="territory", on_choose=lambda e: territory.choose(e, options)
         )
         indicator = indicators.choose_indicator(base, view.indicateur).id if epci is None else None
         st.header("Filtres")
@@ -158,13 +158,6 @@ def _go(options: list[str | None], step: int) -> None:
     st.session_state["epci"] = options[(i + step) % len(options)]
 
 
-def _choose(siren: str | None, sirens: list[str | None]) -> None:
-    """A territory chosen in the list or clicked on the département's map: the page opens it, before the
-    page's next run."""
-    if siren in sirens:
-        st.session_state["epci"] = siren
-
-
 def _leave_projector() -> None:
     st.session_state["projector"] = False
 
@@ -215,15 +208,15 @@ def draw_map(base: Base, view: View, choice: Choice) -> None:
     mapview.show(
         web,
         position=position,
-        key=f"map-{mode}",
-        label=map_label(base, choice),
+        key=mapview.key_of(mode),
+        label=vm.map_label(base, choice),
         height=None if choice.projector else 580,
         bar=bar,
         ahead=ahead,
         served=view_url(web.key, web.text) if web.key in offered else None,
         territory=epci,
-        on_click=lambda siren: _choose(siren, base.terr.sirens) if epci is None else None,
-        on_choose=lambda siren: _choose(siren, options),
+        on_click=lambda siren: territory.choose(siren, base.terr.sirens) if epci is None else None,
+        on_choose=lambda siren: territory.choose(siren, options),
         on_missing=_offer_nothing,
         on_step=lambda step: _go(options, step),
         on_exit=_leave_projector,
@@ -239,11 +232,6 @@ def _offer_nothing() -> None:
     st.session_state[OFFERED_AHEAD] = frozenset()
 
 
-def map_label(base: Base, choice: Choice) -> str:
-    """The map's name for screen readers: « Carte : » and the territory."""
-    return f"Carte : {vm.title(base, choice)}"
-
-
 def maps_ahead(base: Base, choice: Choice) -> dict[str, mapview.Ahead]:
     """The territories' views the map draws as soon as one is chosen, before the page's next run
     (:func:`geodash.viewmodel.maps_ahead`, published as static files)."""
@@ -253,7 +241,7 @@ def maps_ahead(base: Base, choice: Choice) -> dict[str, mapview.Ahead]:
         if url is not None:
             nearby = vm.neighbour(choice, epci)
             found[epci] = mapview.Ahead(
-                url=url, key=web.key, label=map_label(base, nearby), title=vm.title(base, nearby)
+                url=url, key=web.key, label=vm.map_label(base, nearby), title=vm.title(base, nearby)
             )
     return found
 

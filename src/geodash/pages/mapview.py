@@ -13,14 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from ..viewmodel import UNLINKED, Position
-from ..webmap import WebMap
+from ..position import UNLINKED, Position
 from . import STATIC_DIR, leaflet_url, map_module_url
 
-__all__ = ["Ahead", "Bar", "show"]
+if TYPE_CHECKING:
+    from ..firstlook import FirstLook
+    from ..webmap import WebMap
+
+__all__ = ["Ahead", "Bar", "key_of", "show"]
 
 _LOADER = (STATIC_DIR / "mapview_loader.js").read_text(encoding="utf-8")
 _CSS = (STATIC_DIR / "mapview.css").read_text(encoding="utf-8")
@@ -50,8 +54,13 @@ class Ahead:
     title: str
 
 
+def key_of(mode: str) -> str:
+    """The map's component key in display ``mode`` (a page keeps one map per mode across its runs)."""
+    return f"map-{mode}"
+
+
 def show(
-    web: WebMap,
+    web: WebMap | FirstLook,
     *,
     key: str,
     label: str,
@@ -66,6 +75,7 @@ def show(
     on_missing: Callable[[], None] | None = None,
     on_step: Callable[[int], None] | None = None,
     on_exit: Callable[[], None] | None = None,
+    first: bool = False,
 ) -> None:
     """Draw ``web`` in the page's map named ``key``, where ``position`` says (fitted to its territory
     unless a link gives a centre and zoom); ``height`` in pixels, or ``None`` to fill the screen (the
@@ -82,6 +92,9 @@ def show(
     sidebar's list (``static/territory.js`` tells the map, which tells the page: the page part that holds
     the map runs again), ``on_missing`` when a view ``served`` could not be fetched, ``on_step`` with -1 or 1
     (« Précédent », « Suivant », arrow keys), ``on_exit`` when the projector's bar is closed.
+    ``first``: ``web`` is the map page's first look (:mod:`geodash.pages.firstlook`); the map marks itself
+    ``data-gd-first-look`` and, once the view is drawn (or could not be), tells the page, whose next run
+    draws the whole page.
     """
 
     def value(name: str):
@@ -120,6 +133,7 @@ def show(
         "label": label,
         "projector": asdict(bar) if bar is not None else None,
         "ahead": {siren: asdict(view) for siren, view in (ahead or {}).items()},
+        "first": first,
     }
     _COMPONENT(
         data=data,
@@ -129,4 +143,9 @@ def show(
         on_missing_change=missing,
         on_step_change=stepped,
         on_exit_change=exited,
+        on_drawn_change=_page_follows,
     )
+
+
+def _page_follows() -> None:
+    """The first look's map is drawn: nothing to change, the run its message starts draws the whole page."""

@@ -17,7 +17,7 @@ import streamlit as st
 
 from . import STATIC_DIR
 
-__all__ = ["chooser"]
+__all__ = ["choose", "chooser"]
 
 _COMPONENT = st.components.v2.component(
     "geodash_territory", js=(STATIC_DIR / "territory.js").read_text(encoding="utf-8"), isolate_styles=False
@@ -47,3 +47,10 @@ def chooser(
         "value": value or "",
     }
     _COMPONENT(data=data, key=key, on_chosen_change=chosen)
+
+
+def choose(siren: str | None, sirens: list[str | None]) -> None:
+    """A territory chosen in the list or clicked on the département's map (``siren``, one of ``sirens``):
+    the map page opens it, from the page's next run (the session's ``epci``)."""
+    if siren in sirens:
+        st.session_state["epci"] = siren

@@ -315,7 +315,18 @@ export default function (component) {
     }
     setTriggerValue('step', step);
   };
-  leaflet(data.leaflet).then(() => draw(parentElement, state)).catch((e) => console.error(e));
+  leaflet(data.leaflet)
+    .then(() => draw(parentElement, state))
+    .catch((e) => console.error(e))
+    .finally(() => {
+      // The page's first look (geodash.pages.firstlook): marked while shown; drawn, the page is told.
+      if (state.map) {
+        state.map.getContainer().toggleAttribute('data-gd-first-look', !!data.first);
+      }
+      if (data.first) {
+        setTriggerValue('drawn', data.key);
+      }
+    });
   return () => {
     if (state.map) {
       reset(state.map);
