@@ -353,7 +353,7 @@ def first_visit_section(fv: dict) -> list[str]:
         ("draw_start", "the map's script starts drawing"),
         ("drawn", "**drawn**: the map (`data-gd-ready`, département legend) / the trivial page's text"),
         ("paint", "map painted"),
-        ("consistent", "page consistent (title, map, no run in progress)"),
+        ("consistent", "page consistent (title, map, no run in progress; geodash: the whole page, not its first look)"),
         ("server_cpu_s", "server CPU seconds used by then (start-up included)"),
     ]
     pages = [name for name in ("geodash", "map_only", "map_only_startup", "trivial") if name in f]
@@ -370,7 +370,9 @@ def first_visit_section(fv: dict) -> list[str]:
         f"`streamlit run app.py` vs `streamlit run bench/trivial_app.py`, {f['geodash']['drawn']['n']} starts each, "
         "taking turns (the page that starts first rotates); a new browser context (empty cache) asks for the page as "
         "soon as the health check answers (polled every 20 ms). Seconds after the server process was started, "
-        "medians. geodash's start-up warm-up (`geodash.startup`) runs in the server while the page loads.",
+        "medians. geodash's start-up warm-up (`geodash.startup`) runs in the server while the page loads; its "
+        "first visitors are shown the first look its previous start saved (`geodash.firstlook`: title, territory "
+        "list, map), then the whole page.",
         "",
     ]
     if "map_only" in f:

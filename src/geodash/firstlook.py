@@ -24,8 +24,6 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-import tomllib
-
 from . import settings
 from .clock import today
 
