@@ -14,8 +14,8 @@ Every time is read from the page's own clock (``Date.now()``), recorded by an in
   (``.gd-legend-title``) then, so that a view is told by its territory; and two animation frames
   later (painted);
 - **page consistent**: the first animation frame where the page's ``h1`` names the territory, the map
-  is drawn for it (not as the first look of a server still starting, ``data-gd-first-look``: the whole
-  page) and no script run is in progress. Streamlit has no public sign of the last: the
+  is drawn for it (not as a session's first look, ``data-gd-first-look``: the whole page) and no script
+  run is in progress. Streamlit has no public sign of the last: the
   bench reads ``data-test-script-state`` on the app's root element (``notRunning``), Streamlit's own
   test hook. The product's code never reads it; the bench is a measuring tool. The trivial page is
   consistent when its text line names the option and no run is in progress (the same hook).

@@ -370,9 +370,9 @@ def first_visit_section(fv: dict) -> list[str]:
         f"`streamlit run app.py` vs `streamlit run bench/trivial_app.py`, {f['geodash']['drawn']['n']} starts each, "
         "taking turns (the page that starts first rotates); a new browser context (empty cache) asks for the page as "
         "soon as the health check answers (polled every 20 ms). Seconds after the server process was started, "
-        "medians. geodash's start-up warm-up (`geodash.startup`) runs in the server while the page loads; its "
-        "first visitors are shown the first look its previous start saved (`geodash.firstlook`: title, territory "
-        "list, map), then the whole page.",
+        "medians. geodash's start-up warm-up (`geodash.startup`) runs in the server while the page loads; a "
+        "session's first run draws the first look its previous start saved (`geodash.firstlook`: title, territory "
+        "list, map), the next one the whole page.",
         "",
     ]
     if "map_only" in f:

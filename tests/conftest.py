@@ -21,6 +21,17 @@ SHARED = settings.REPO_DIR.parent / "shared"
 ARTIFACTS = Path(os.environ.get("GEODASH_ARTIFACTS", settings.REPO_DIR / "artifacts"))
 
 
+@pytest.fixture(autouse=True)
+def no_first_look():
+    """No test finds a first look another test's server or start-up saved beside the tests' database
+    (geodash.firstlook): a page's first run is the whole page unless the test saves one itself."""
+    from geodash import firstlook
+
+    store = firstlook.store_path()
+    if store is not None:
+        firstlook.look_path(store).unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session")
 def terr():
     return load_territories()

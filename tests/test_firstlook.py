@@ -142,7 +142,7 @@ def test_the_first_look_is_drawn_without_the_page_s_libraries():
 
 def test_the_start_up_keeps_the_root_views_first_look(monkeypatch):
     """Once the root URL's view is prepared, the start-up saves its first look beside the database, made from
-    the data it prepared; it says the root view is prepared (the page is then drawn whole at once)."""
+    the data it prepared."""
     from geodash import startup
 
     monkeypatch.setattr(vm, "prepare", lambda base, params: None)  # the views themselves are not the point
@@ -151,7 +151,6 @@ def test_the_start_up_keeps_the_root_views_first_look(monkeypatch):
     startup.prepare_views()
     base = cached_base()
     assert firstlook.load(store) == vm.first_look(base, firstlook.fingerprint(store))
-    assert startup.root_prepared()
 
 
 def test_a_look_made_while_the_data_changed_is_not_kept(monkeypatch):
@@ -166,11 +165,9 @@ def test_a_look_made_while_the_data_changed_is_not_kept(monkeypatch):
     assert not firstlook.look_path(store).exists()
 
 
-def test_a_session_s_first_run_draws_the_first_look_then_the_whole_page(monkeypatch):
+def test_a_session_s_first_run_draws_the_first_look_then_the_whole_page():
     """AppTest has no browser: its second run stands for the map's message once the first look is drawn."""
     from streamlit.testing.v1 import AppTest
-
-    from geodash import startup
 
     from .pagedata import map_data, page_title, territory_list
 
@@ -178,7 +175,6 @@ def test_a_session_s_first_run_draws_the_first_look_then_the_whole_page(monkeypa
     base = cached_base()
     look = vm.first_look(base, firstlook.fingerprint(store))
     firstlook.save(look, store)
-    monkeypatch.setattr(startup, "root_prepared", lambda: False)  # a server still starting
     try:
         at = AppTest.from_file(str(settings.REPO_DIR / "app.py"), default_timeout=120).run()
         assert not at.exception, at.exception

@@ -16,7 +16,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from geodash import selection, settings, startup
+from geodash import firstlook, selection, settings, startup
 from geodash.layers.config import CONFIG_ENV
 
 
@@ -128,6 +128,7 @@ def test_prepared_views_are_the_ones_a_plain_link_opens(params):
     prepared = set(base.derived)
     assert {key[0] for key in prepared} >= {"selection", "map", "brief", "key_figures", "projects", "ranking"}
     assert "streamlit" not in {type(v).__module__.split(".")[0] for v in base.derived.values()}
+    firstlook.look_path(firstlook.store_path()).unlink()  # the whole page's first run, not its first look
     at = AppTest.from_file(str(settings.REPO_DIR / "app.py"), default_timeout=120)
     for name, value in params.items():
         at.query_params[name] = value

@@ -1,9 +1,10 @@
 """The map page's first look: what a visitor of the root URL sees first (the title, the territory list
 and the map of the département's view), saved by the server's start-up beside the database it was
-made from, so that the next server shows it before it has loaded its data.
+made from, and drawn on a session's first run before the whole page.
 
 Why: on a server's first visit the page's libraries (pandas, geopandas, the database's) are still
-being imported and the data read while the browser loads Streamlit's page. The first look needs
+being imported and the data read while the browser loads Streamlit's page; on any first visit the
+browser lays out the sidebar's widgets, the ranking and the table before the map. The first look needs
 none of them: it is the JSON file :func:`save` wrote, and :func:`load` gives it back only if the
 data, the code and the day are those it was made from (:func:`fingerprint`), otherwise ``None`` and
 the page is drawn as always. The page draws it, the map tells the page once it is drawn, and the

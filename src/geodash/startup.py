@@ -33,7 +33,6 @@ __all__ = [
     "PAGE_MODULES",
     "LOADERS",
     "prepare_views",
-    "root_prepared",
     "visit",
     "warm_up",
     "log_to_stderr",
@@ -102,18 +101,8 @@ def prepare_views(root_done: Callable[[], None] = lambda: None) -> int:
             # look of other data (the database, the files and the day are fingerprinted again).
             if stamp is not None and firstlook.fingerprint(store) == stamp:
                 firstlook.save(first_look(base, stamp), store)
-            _root_prepared.set()
             root_done()
     return len(views)
-
-
-_root_prepared = threading.Event()
-
-
-def root_prepared() -> bool:
-    """Whether this server's start-up has prepared the root URL's view: its page is then drawn whole at
-    once, without the first look (:mod:`geodash.pages.firstlook`)."""
-    return _root_prepared.is_set()
 
 
 #: Seconds without any visitor's script run before the start-up prepares another view: a first

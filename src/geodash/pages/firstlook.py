@@ -1,12 +1,14 @@
 """The map page's first look on a session's first run of the root URL: the title, the territory list
-and the département's map, drawn from the look the server's start-up saved (:mod:`geodash.firstlook`)
-before the page's libraries are imported or its data read.
+and the département's map, drawn from the look a server's start-up saved (:mod:`geodash.firstlook`)
+without the page's libraries or its data.
 
 The map tells the page once it has drawn the view (:func:`geodash.pages.mapview.show`, ``first``); the
 page's next run draws the whole page (:mod:`geodash.pages.carte`) in place: the same title, list and map,
 now with the sidebar's filters, the figures and the tables. The map is not drawn again (the same view
-key). Once this server's start-up has prepared the root URL's view, any other address, a link with a
-view in its query, or a look that no longer holds: the page is drawn whole at once, as always.
+key). Why on every session's first run, not only while a server starts: the browser then draws the map
+before it lays out the rest of the page (the sidebar's widgets, the ranking, the table), which it did
+first otherwise. Any other address, a link with a view in its query, or a look that no longer holds:
+the page is drawn whole at once, as always.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from .. import firstlook, startup
+from .. import firstlook
 from . import mapview, territory
 
 __all__ = ["show"]
@@ -32,8 +34,8 @@ def show() -> bool:
     if SEEN in st.session_state:
         return False
     st.session_state[SEEN] = True
-    if startup.root_prepared() or st.query_params.to_dict() or not _at_map_page():
-        return False  # a server that has its data draws the whole page at once
+    if st.query_params.to_dict() or not _at_map_page():
+        return False
     store = firstlook.store_path()
     look = firstlook.load(store) if store is not None else None
     if look is None:
