@@ -9,6 +9,7 @@ then runs it as its page script (``__main__``): :func:`main` wires the pages of 
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import streamlit as st
@@ -98,8 +99,6 @@ def data_page(name: str):
     database failing during the page, a French message too, never Streamlit's error (``database_guard``)."""
 
     def run() -> None:
-        import importlib
-
         from geodash.pages import database_guard, open_base
 
         module = importlib.import_module(f"geodash.pages.{name}")

@@ -17,6 +17,7 @@ Neither pandas nor the database's libraries are imported here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -98,12 +99,7 @@ def fingerprint(store: Path) -> str | None:
         except OSError:
             return None
     add(str(store), today().isoformat(), sys.version)
-    add(sorted((k, v) for k, v in os.environ.items() if k.startswith("GEODASH_")))
-    for name in LIBRARIES:
-        try:
-            add(name, metadata.version(name))
-        except metadata.PackageNotFoundError:
-            add(name, None)
+    add(sorted((k, v) for k, v in os.environ.items() if k.startswith("GEODASH_")), _library_versions())
     files = [p for p in PACKAGE_DIR.rglob("*") if "__pycache__" not in p.parts]
     files += list(settings.DATA_DIR.rglob("*")) + [settings.territories_path()]
     config = settings.layers_config()
@@ -114,6 +110,19 @@ def fingerprint(store: Path) -> str | None:
     for path in sorted(set(files)):
         add(str(path), *_stat(path))
     return digest.hexdigest()
+
+
+@functools.cache
+def _library_versions() -> tuple[tuple[str, str | None], ...]:
+    """The installed versions of :data:`LIBRARIES`, read once per process (3 ms of a session's first run):
+    the libraries a running server uses do not change under it."""
+    found = []
+    for name in LIBRARIES:
+        try:
+            found.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            found.append((name, None))
+    return tuple(found)
 
 
 def _stat(path: Path) -> tuple[int, int] | tuple[None]:
