@@ -35,7 +35,16 @@ def page_style() -> None:
 
 
 def main() -> None:
-    """The page script: the page the URL names, with the shared base."""
+    """The page script: the page the URL names, with the shared base. The whole run is a visitor's
+    (:func:`geodash.startup.visit`): the server's start-up gives way to it, from its first message on."""
+    from geodash.startup import visit
+
+    with visit():
+        page_script()
+
+
+def page_script() -> None:
+    """The run's elements: the page's configuration and style, then the page the URL names."""
     projector = st.query_params.get("mode") == "projecteur"
     st.set_page_config(
         page_title="geodash — Contrats territoriaux du Pas-de-Calais",
@@ -47,40 +56,37 @@ def main() -> None:
     )
     page_style()
     from geodash.pages import accessibilite
-    from geodash.startup import visit
 
-    # A visitor's run: the start-up's preparation of views waits for it (geodash.startup.visit).
-    with visit():
-        page = st.navigation(
-            position="hidden" if projector else "sidebar",
-            pages=[
-                st.Page(map_page, title="Carte", icon=":material/map:", url_path="carte", default=True),
-                st.Page(
-                    data_page("comparaison"),
-                    title="Comparaison des territoires",
-                    icon=":material/bar_chart:",
-                    url_path="comparaison",
-                ),
-                st.Page(
-                    data_page("avancement"),
-                    title="Avancement des contrats",
-                    icon=":material/timeline:",
-                    url_path="avancement",
-                ),
-                st.Page(
-                    data_page("sources"),
-                    title="Sources et qualité des données",
-                    icon=":material/description:",
-                    url_path="sources",
-                ),
-                accessibilite.page(),  # linked from every page's footer too (RGAA)
-                # The staff page: reached by its address only, unusable without signing in.
-                st.Page(
-                    data_page("saisie"), title="Saisie", icon=":material/edit:", url_path="saisie", visibility="hidden"
-                ),
-            ],
-        )
-        page.run()
+    page = st.navigation(
+        position="hidden" if projector else "sidebar",
+        pages=[
+            st.Page(map_page, title="Carte", icon=":material/map:", url_path="carte", default=True),
+            st.Page(
+                data_page("comparaison"),
+                title="Comparaison des territoires",
+                icon=":material/bar_chart:",
+                url_path="comparaison",
+            ),
+            st.Page(
+                data_page("avancement"),
+                title="Avancement des contrats",
+                icon=":material/timeline:",
+                url_path="avancement",
+            ),
+            st.Page(
+                data_page("sources"),
+                title="Sources et qualité des données",
+                icon=":material/description:",
+                url_path="sources",
+            ),
+            accessibilite.page(),  # linked from every page's footer too (RGAA)
+            # The staff page: reached by its address only, unusable without signing in.
+            st.Page(
+                data_page("saisie"), title="Saisie", icon=":material/edit:", url_path="saisie", visibility="hidden"
+            ),
+        ],
+    )
+    page.run()
 
 
 def map_page() -> None:

@@ -130,6 +130,31 @@ def test_cached_base_follows_the_database_and_keeps_the_territories(monkeypatch,
     cached_base.clear()
 
 
+def test_the_base_read_part_by_part_is_the_one_cached_base_keeps(monkeypatch, tmp_path):
+    """The server's start-up reads the base in steps (``cached_base.steps``, giving way to visitors between
+    two): ``cached_base`` then finds every part kept and reads nothing again."""
+    from geodash import progress, territories
+    from geodash.selection import ProjectSource, cached_base
+
+    monkeypatch.setenv("GEODASH_DATABASE_URL", f"sqlite:///{tmp_path / 'steps.sqlite'}")
+    monkeypatch.delenv("GEODASH_PROJECTS_DIR", raising=False)
+    cached_base.clear()
+    steps = cached_base.steps()
+    assert len(steps) == 4  # territories, context layers, the 2019 plans, the financings
+    for step in steps:
+        step()
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(territories, "load_territories", read_again)
+    monkeypatch.setattr(ProjectSource, "load", read_again)
+    monkeypatch.setattr(progress, "load_plans", read_again)
+    base = cached_base()
+    assert len(base.data.financements) > 1000 and cached_base() is base
+    cached_base.clear()
+
+
 def test_the_pages_keep_no_commune_shapes_yet_place_and_print_as_a_full_load(monkeypatch, tmp_path):
     """The server's data keep the communes' attributes only (all France: 100 MB less); the projects are
     placed, and a sheet printed, on their full-resolution shapes read again: as from a full load."""

@@ -65,17 +65,19 @@ def test_the_collector_is_paused_until_the_root_view_is_prepared(monkeypatch, en
     module.loader = loader
     monkeypatch.setitem(sys.modules, "geodash_fake_loader", module)
 
-    def prepare_views(root_done):
+    def prepare_views(root_done, give_way):
         seen.append(("root view", gc.isenabled()))
         root_done()
         seen.append(("other views", gc.isenabled()))
         root_done()  # once only
         return 2
 
-    def frozen_at_root(root_done):
+    def frozen_at_root(root_done, give_way):
+        give_way()  # frozen there too
         before = gc.get_freeze_count()
+        view = [[] for _ in range(3)]  # the root view's objects
         root_done()
-        seen.append(("frozen at root", gc.get_freeze_count() > before))
+        seen.append(("frozen at root", gc.get_freeze_count() >= before + len(view)))
         return 1
 
     monkeypatch.setattr(startup, "prepare_views", prepare_views)
@@ -151,6 +153,62 @@ def test_views_are_prepared_only_when_no_visitor_run_is_in_progress(monkeypatch)
     left = time.monotonic()
     assert done.wait(5)
     assert time.monotonic() - left >= 0.25  # and then for the quiet time after the run
+
+
+def test_the_start_up_gives_way_to_a_visitor_s_run(monkeypatch):
+    """Between two steps, the warm-up waits while a visitor's run is in progress (a first look needs none of
+    its work and is drawn sooner alone): a step never starts during the run, however long it lasts."""
+    monkeypatch.setattr(startup, "GIVE_WAY_S", 60.0)
+    order = []
+    in_run, step_two = threading.Event(), threading.Event()
+
+    def visitor():
+        with startup.visit():
+            in_run.set()
+            step_two.wait(2)  # long enough for the warm-up to go on, were it not waiting
+            order.append("run ends")
+
+    def step_one():
+        order.append("step one")
+        threading.Thread(target=visitor).start()
+        assert in_run.wait(30)
+
+    def step_two_runs():
+        order.append("step two")
+        step_two.set()
+
+    def loader():
+        order.append("loader")
+
+    loader.clear = lambda: None
+    loader.steps = lambda: [step_one, step_two_runs]
+    module = types.ModuleType("geodash_fake_steps")
+    module.loader = loader
+    monkeypatch.setitem(sys.modules, "geodash_fake_steps", module)
+    startup.warm_up(modules=["json"], loaders=["geodash_fake_steps:loader"], freeze=False, views=False)
+    assert order == ["step one", "run ends", "step two", "loader"]
+
+
+def test_giving_way_waits_for_the_run_then_for_its_last_messages(monkeypatch):
+    import time
+
+    monkeypatch.setattr(startup, "GIVE_WAY_AFTER_S", 0.3)
+    ended = threading.Event()
+    with startup.visit():
+        t0 = time.monotonic()
+        startup._give_way(0.2)  # a run that does not end: the start-up goes on after the limit
+        assert time.monotonic() - t0 >= 0.2
+        waiter = threading.Thread(target=lambda: (startup._give_way(60), ended.set()))
+        waiter.start()
+        assert not ended.wait(0.5)
+    left = time.monotonic()
+    assert ended.wait(30)  # the run ended: not the limit
+    assert time.monotonic() - left >= 0.25  # and then the time its last messages take
+    t0 = time.monotonic()
+    time_after = startup.GIVE_WAY_AFTER_S
+    monkeypatch.setattr(startup, "GIVE_WAY_AFTER_S", 0.0)
+    startup._give_way(60)  # no run: at once
+    assert time.monotonic() - t0 < 30 and time_after == 0.3
 
 
 def test_the_public_page_never_loads_gdal():

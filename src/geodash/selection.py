@@ -315,9 +315,14 @@ def cached_base() -> Base:
     ``cached_base.clear()`` forgets everything read (tests; geodash.startup's warm-up calls loaders
     that have a ``clear``).
     """
+    return _kept_base(*_base_key())
+
+
+def _base_key() -> tuple:
+    """The arguments of :func:`cached_base`'s kept functions: the files and the data version in force, the day."""
     config = layers.find_config()
     source = ProjectSource.in_force()
-    return _kept_base(
+    return (
         str(settings.territories_path()),
         str(config) if config else None,
         source.database_url,
@@ -327,12 +332,27 @@ def cached_base() -> Base:
     )
 
 
+def _base_steps() -> list[Callable[[], object]]:
+    """What :func:`cached_base` reads, part by part in the order it needs them, each kept as it keeps it: the
+    server's start-up calls them one at a time, then ``cached_base``, letting a visitor's run through between
+    two (:func:`geodash.startup.warm_up`)."""
+    key = _base_key()
+    territories_file, config, database_url, folder, version, day = key
+    return [
+        functools.partial(_kept_territories, territories_file),
+        functools.partial(_kept_context, territories_file, config),
+        *([progress.planned] if folder is None else []),  # what _projects follows the database's financings with
+        functools.partial(_kept_projects, territories_file, database_url, folder, version, day),
+    ]
+
+
 def _clear_cached_base() -> None:
     for loader in (_kept_base, _kept_projects, _kept_context, _kept_territories):
         loader.clear()
 
 
 cached_base.clear = _clear_cached_base
+cached_base.steps = _base_steps
 
 
 def _keys(values: Iterable[str] | None, allowed: Iterable[str]) -> tuple[str, ...] | None:

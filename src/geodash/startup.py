@@ -2,14 +2,15 @@
 
 ``streamlit run app.py`` serves ``app.py`` through its ``st.App`` with :func:`lifespan`, which starts
 :func:`warm_up` in a background thread as the server starts (the server answers at once; a visitor
-who comes before the warm-up ends waits for the part that is left, not for all of it), and makes
+who comes before the warm-up ends waits for the part that is left, not for all of it; between two of
+its steps, the warm-up waits while a visitor's run is in progress: :func:`visit`), and makes
 the server's threads hand the interpreter over every millisecond (:data:`SWITCH_INTERVAL_S`). The warm-up
 imports the page's heavy libraries, calls the page's kept loaders so that the data they keep
 (:func:`geodash.selection.cached_base`) are there before the first session, prepares the map page
 of the views a plain link opens (:func:`prepare_views`, with :func:`geodash.viewmodel.prepare`: the root
 URL's at once, the EPCI ones when no visitor is being served), with Python's automatic garbage collection paused until the root URL's view is
-ready. The objects alive then are frozen (``gc.freeze``), and again, after a full collection, once
-every view is prepared: Streamlit runs a full garbage collection after every script run
+ready. The objects alive then are frozen (``gc.freeze``; also at each step before, in case a visitor's
+run ends meanwhile), and again, after a full collection, once every view is prepared: Streamlit runs a full garbage collection after every script run
 (``runner.postScriptGC``), holding the interpreter for as long as it walks the heap (0.1-0.2 s
 on the first visitor's run, before its last messages are sent), and the modules and the loaded
 data live as long as the server anyway. The memory the warm-up used and freed goes back to the
@@ -53,6 +54,7 @@ PAGE_MODULES = (
     "geodash.views",
     "geodash.sources",
     "geodash.selection",
+    "geodash.db",
     "geodash.legend",
     "geodash.viewmodel",
     "geodash.pages.carte",
@@ -66,19 +68,82 @@ PAGE_MODULES = (
 LOADERS = ("geodash.selection:cached_base",)
 
 
-def prepare_views(root_done: Callable[[], None] = lambda: None) -> int:
+#: Seconds without any visitor's script run before the start-up prepares another view: a first
+#: visitor's browser is still loading the page (served by the same process) between two runs.
+QUIET_S = 2.0
+#: The longest the start-up waits, between two of its steps, for the visitors' runs (:func:`_give_way`).
+GIVE_WAY_S = 0.5
+#: How long after a visitor's run ends the start-up still waits: Streamlit then collects the garbage and
+#: sends the run's last messages.
+GIVE_WAY_AFTER_S = 0.05
+
+_visits_lock = threading.Lock()
+_run_ended = threading.Condition(_visits_lock)
+_visits = 0  # visitors' runs in progress
+_last_visit = 0.0  # time.monotonic() of the last run's start or end, or of the root URL's data read (quiet time)
+_last_end = 0.0  # time.monotonic() of the last run's end
+
+
+def _give_way(limit: float | None = None) -> None:
+    """Wait, at most ``limit`` seconds, until no visitor's run is in progress and the last one ended
+    :data:`GIVE_WAY_AFTER_S` ago.
+
+    Called between two steps of the start-up, so that a run has the interpreter to itself: on a first
+    visit, the first look's run (:mod:`geodash.pages.firstlook`) needs nothing the start-up makes, and its map
+    was drawn 0.15-0.25 s later while the start-up read the data beside it (measured, cold starts taking
+    turns). A run that needs the data reads them itself meanwhile (they are kept once, whoever reads them).
+    """
+    deadline = time.monotonic() + (GIVE_WAY_S if limit is None else limit)
+    with _run_ended:
+        while True:
+            now = time.monotonic()
+            wait = deadline - now if _visits else min(deadline - now, GIVE_WAY_AFTER_S - (now - _last_end))
+            if wait <= 0:
+                return
+            _run_ended.wait(wait)
+
+
+def _wait_quiet() -> None:
+    while True:
+        with _visits_lock:
+            left = QUIET_S - (time.monotonic() - _last_visit)
+            if not _visits and left <= 0:
+                return
+        time.sleep(max(0.05, left))
+
+
+@contextmanager
+def visit():
+    """Around a visitor's script run (``app.py``, the whole run): the start-up gives way to it between two of
+    its steps (:func:`_give_way`), and prepares the views a link opens only once no run has been in progress
+    for :data:`QUIET_S`, so that it does not slow the first visitors down."""
+    global _visits, _last_visit, _last_end
+    with _visits_lock:
+        _visits += 1
+        _last_visit = time.monotonic()
+    try:
+        yield
+    finally:
+        with _visits_lock:
+            _visits -= 1
+            _last_visit = _last_end = time.monotonic()
+            _run_ended.notify_all()
+
+
+def prepare_views(root_done: Callable[[], None] = lambda: None, give_way: Callable[[], None] = _give_way) -> int:
     """Prepare the map page for the views a plain link opens: the département first (the root URL,
-    where most visits start), then each EPCI, then each in projector mode (:func:`geodash.viewmodel.prepare`:
-    the map only); return how many. ``root_done`` is called once the root URL's view is prepared.
+        where most visits start), then each EPCI, then each in projector mode (:func:`geodash.viewmodel.prepare`:
+        the map only); return how many. ``root_done`` is called once the root URL's view is prepared;
+    ``give_way`` before it is prepared (the visitors' runs go first, :func:`_give_way`).
 
-    The root URL's first look is saved with the database (:mod:`geodash.firstlook`): the next server
-    shows it to its first visitors before its own data are read.
+        The root URL's first look is saved with the database (:mod:`geodash.firstlook`): the next server
+        shows it to its first visitors before its own data are read.
 
-    Kept, an EPCI's map goes ahead: a territory chosen in the list, or by « Précédent » / « Suivant » on
-    the projector, is drawn by the page's map before the page's next run (:func:`geodash.viewmodel.maps_ahead`).
+        Kept, an EPCI's map goes ahead: a territory chosen in the list, or by « Précédent » / « Suivant » on
+        the projector, is drawn by the page's map before the page's next run (:func:`geodash.viewmodel.maps_ahead`).
 
-    The page keeps what it computes with the data (``Base.memo``), so a visitor's first look at a
-    territory costs no more than the next one.
+        The page keeps what it computes with the data (``Base.memo``), so a visitor's first look at a
+        territory costs no more than the next one.
     """
     from . import firstlook
     from .selection import cached_base
@@ -95,6 +160,8 @@ def prepare_views(root_done: Callable[[], None] = lambda: None) -> int:
     for i, params in enumerate(views):
         if i:  # the root URL's view at once; the others when the visitors leave the server alone
             _wait_quiet()
+        else:
+            give_way()
         prepare(base, params)
         if not i:
             # The look is kept only if nothing changed while it was made: else the next server would show a
@@ -103,40 +170,6 @@ def prepare_views(root_done: Callable[[], None] = lambda: None) -> int:
                 firstlook.save(first_look(base, stamp), store)
             root_done()
     return len(views)
-
-
-#: Seconds without any visitor's script run before the start-up prepares another view: a first
-#: visitor's browser is still loading the page (served by the same process) between two runs.
-QUIET_S = 2.0
-
-_visits_lock = threading.Lock()
-_visits = 0
-_last_visit = 0.0  # time.monotonic() of the last run's start or end
-
-
-def _wait_quiet() -> None:
-    while True:
-        with _visits_lock:
-            left = QUIET_S - (time.monotonic() - _last_visit)
-            if not _visits and left <= 0:
-                return
-        time.sleep(max(0.05, left))
-
-
-@contextmanager
-def visit():
-    """Around a visitor's script run (``app.py``): the start-up's preparation of views waits until no
-    run has been in progress for :data:`QUIET_S`, so that it does not slow the first visitors down."""
-    global _visits, _last_visit
-    with _visits_lock:
-        _visits += 1
-        _last_visit = time.monotonic()
-    try:
-        yield
-    finally:
-        with _visits_lock:
-            _visits -= 1
-            _last_visit = time.monotonic()
 
 
 _log = logging.getLogger("geodash.startup")
@@ -159,14 +192,24 @@ def warm_up(
     # visitor's wait about 15 % of the warm-up's CPU (0.35 s measured, three full passes). They are
     # frozen then, so that the first visitor's run ends without a full pass over them either.
     resume = _pause_collector(freeze=freeze)
+
+    def give_way() -> None:
+        # A visitor's run ends with Streamlit's full collection (runner.postScriptGC): what the start-up holds
+        # is frozen first, so that it walks the run's own objects only (all is collected again at the end).
+        if freeze:
+            gc.freeze()
+        _give_way()
+
     try:
         for name in modules:
+            give_way()
             try:
                 importlib.import_module(name)
             except ImportError as exc:
                 _log.warning("warm-up: cannot import %s: %s", name, exc)
         timings["imports"] = time.perf_counter() - t0
         for spec in loaders:
+            give_way()
             module_name, _, func_name = spec.partition(":")
             t1 = time.perf_counter()
             try:
@@ -178,15 +221,19 @@ def warm_up(
             if not callable(getattr(loader, "clear", None)):  # keeps nothing
                 timings[spec] = None
                 continue
+            steps = getattr(loader, "steps", None)
             try:
-                loader()
+                # A loader that names its parts (``steps``) reads them one by one, giving way between.
+                for step in [*(steps() if callable(steps) else ()), loader]:
+                    give_way()
+                    step()
             except Exception:  # the page shows the error; the server keeps running
                 _log.exception("warm-up: %s failed", spec)
             timings[spec] = time.perf_counter() - t1
         if views:
             t1 = time.perf_counter()
             try:
-                timings["views"] = prepare_views(root_done=resume)
+                timings["views"] = prepare_views(root_done=resume, give_way=give_way)
             except Exception:  # as above: the page reports it
                 _log.exception("warm-up: preparing the views failed")
             timings["views_s"] = time.perf_counter() - t1
