@@ -140,7 +140,7 @@ def test_the_base_read_part_by_part_is_the_one_cached_base_keeps(monkeypatch, tm
     monkeypatch.delenv("GEODASH_PROJECTS_DIR", raising=False)
     cached_base.clear()
     steps = cached_base.steps()
-    assert len(steps) == 4  # territories, context layers, the 2019 plans, the financings
+    assert len(steps) == 5  # territories, context layers, the 2019 plans, the financings read, then placed
     for step in steps:
         step()
 

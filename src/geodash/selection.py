@@ -242,9 +242,12 @@ def load_base(
     return Base(terr, data, placed, unplaced, sources.map_credit(), context, lengths, followed)
 
 
-def _projects(terr: territories.Territories, source: ProjectSource, day: date):
-    """The financings placed on their communes, each with its follow-up state (:func:`avancement.state_columns`)."""
-    data = source.load(terr)
+def _projects(
+    terr: territories.Territories, source: ProjectSource, day: date, data: projects.ProjectData | None = None
+):
+    """The financings placed on their communes, each with its follow-up state (:func:`avancement.state_columns`);
+    ``data``: what ``source`` holds, when already read."""
+    data = source.load(terr) if data is None else data
     followed = None
     if source.folder is None:
         from .db import all_follow_ups
@@ -286,8 +289,14 @@ def _kept_context(territories_file: str, layers_config: str | None):
 
 
 @kept(2)
+def _kept_project_data(territories_file: str, database_url: str | None, folder: str | None, version):
+    return ProjectSource(database_url, folder).load(_kept_territories(territories_file))
+
+
+@kept(2)
 def _kept_projects(territories_file: str, database_url: str | None, folder: str | None, version, day: date):
-    return _projects(_kept_territories(territories_file), ProjectSource(database_url, folder), day)
+    data = _kept_project_data(territories_file, database_url, folder, version)
+    return _projects(_kept_territories(territories_file), ProjectSource(database_url, folder), day, data)
 
 
 @kept(2)  # the data in force and the previous version (sessions still running may hold it anyway)
@@ -342,12 +351,13 @@ def _base_steps() -> list[Callable[[], object]]:
         functools.partial(_kept_territories, territories_file),
         functools.partial(_kept_context, territories_file, config),
         *([progress.planned] if folder is None else []),  # what _projects follows the database's financings with
+        functools.partial(_kept_project_data, territories_file, database_url, folder, version),
         functools.partial(_kept_projects, territories_file, database_url, folder, version, day),
     ]
 
 
 def _clear_cached_base() -> None:
-    for loader in (_kept_base, _kept_projects, _kept_context, _kept_territories):
+    for loader in (_kept_base, _kept_projects, _kept_project_data, _kept_context, _kept_territories):
         loader.clear()
 
 
