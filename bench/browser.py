@@ -395,7 +395,7 @@ def first_look(folder: Path) -> Path:
     return path
 
 
-def first_visit(runs: int = 5) -> dict:
+def first_visit(runs: int = 9) -> dict:
     """``streamlit run`` → the first page drawn, taking turns (the page that starts first rotates):
     geodash's map (and its page consistent), the map-only pages' (:data:`FIRST_VISIT_PAGES`), the trivial
     page's text. The browser asks for the page as soon as the health check answers, in a new context
