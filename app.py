@@ -45,12 +45,12 @@ def main() -> None:
 
 def page_script() -> None:
     """The run's elements: the page's configuration and style, then the page the URL names."""
+    from geodash.assets import tab_icon
+
     projector = st.query_params.get("mode") == "projecteur"
     st.set_page_config(
         page_title="geodash — Contrats territoriaux du Pas-de-Calais",
-        # An emoji (its catalogue costs the first visitor's run 0.04 s): a Material icon would be fetched from
-        # Google's servers by the browser, an image file is read with Pillow.
-        page_icon="🗺️",
+        page_icon=tab_icon(),
         layout="wide",
         # The sidebar opens beside the page on a wide screen, closed on a phone (« auto »); the projector
         # shows the map, its buttons and its keys only (the sidebar stays one tap away).

@@ -69,3 +69,19 @@ def test_views_are_published_once_and_the_oldest_go(tmp_path, monkeypatch):
         assets.view_url("", f"k{i}", "{}")
         os.utime(tmp_path / "geodash" / "views" / f"k{i}.json", (i, i))
     assert sorted(p.name for p in (tmp_path / "geodash" / "views").iterdir()) == ["k3.json", "k4.json", "k5.json"]
+
+
+def test_the_tab_icon_is_geodash_s_own_picture_sent_with_the_page():
+    """The tab's icon is geodash's SVG as a ``data:`` address (nothing fetched, from elsewhere or not), read by
+    the page script as the page's icon."""
+    import base64
+    import xml.etree.ElementTree as ET
+
+    from geodash.settings import REPO_DIR
+
+    icon = assets.tab_icon()
+    prefix = "data:image/svg+xml;base64,"
+    assert icon.startswith(prefix)
+    root = ET.fromstring(base64.b64decode(icon[len(prefix) :]))
+    assert root.tag == "{http://www.w3.org/2000/svg}svg" and root.get("viewBox") == "0 0 64 64"
+    assert "page_icon=tab_icon()" in (REPO_DIR / "app.py").read_text(encoding="utf-8")

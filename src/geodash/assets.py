@@ -14,13 +14,14 @@ next territory's view at once, while the page runs again.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import shutil
 import threading
 from functools import cache
 from pathlib import Path
 
-__all__ = ["STATIC_DIR", "install_static_assets", "leaflet_url", "map_module_url", "preloads", "view_url"]
+__all__ = ["STATIC_DIR", "install_static_assets", "leaflet_url", "map_module_url", "preloads", "tab_icon", "view_url"]
 
 #: The pages' tracked CSS and scripts (Leaflet, copied, is served from the app's own ``static/`` folder).
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -122,6 +123,14 @@ def leaflet_url(base_url_path: str = "") -> str:
 def map_module_url(base_url_path: str = "") -> str:
     """Where a page finds the map's script (an ES module)."""
     return _served(base_url_path, _map_module()[1])
+
+
+@cache
+def tab_icon() -> str:
+    """The pages' tab icon (``static/favicon.svg``: a folded map and a pin) as a ``data:`` address, sent with the
+    page: nothing more to fetch, under any base path. Not an emoji: Streamlit would load its emoji catalogue on
+    the first visitor's run (0.04 s, measured); not a Material icon: the browser would fetch it from Google."""
+    return "data:image/svg+xml;base64," + base64.b64encode((STATIC_DIR / "favicon.svg").read_bytes()).decode("ascii")
 
 
 def preloads(base_url_path: str = "") -> list[tuple[str, str]]:

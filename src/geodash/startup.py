@@ -43,6 +43,8 @@ __all__ = [
 
 # Imported by the public page on every visit (its first script run pays for them otherwise).
 PAGE_MODULES = (
+    "PIL.Image",  # Streamlit reads the page's icon through Pillow (st.set_page_config)
+    "PIL.ImageFile",
     "pandas",
     "geopandas",
     "shapely",
