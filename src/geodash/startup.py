@@ -10,8 +10,8 @@ imports the page's heavy libraries, calls the page's kept loaders so that the da
 of the views a plain link opens (:func:`prepare_views`, with :func:`geodash.viewmodel.prepare`: the root
 URL's at once, the EPCI ones when no visitor is being served), with Python's automatic garbage collection paused until the root URL's view is
 ready. The objects alive then are frozen (``gc.freeze``; also at each step before, in case a visitor's
-run ends meanwhile), and again, after a full collection, once every view is prepared: Streamlit runs a full garbage collection after every script run
-(``runner.postScriptGC``), holding the interpreter for as long as it walks the heap (0.1-0.2 s
+run ends meanwhile), and again, after a full collection, once every view is prepared: Streamlit runs a
+full garbage collection after every script run (``runner.postScriptGC``), holding the interpreter for as long as it walks the heap (0.1-0.2 s
 on the first visitor's run, before its last messages are sent), and the modules and the loaded
 data live as long as the server anyway. The memory the warm-up used and freed goes back to the
 system (:func:`geodash.memory.release_free_memory`).
@@ -135,18 +135,18 @@ def visit():
 
 def prepare_views(root_done: Callable[[], None] = lambda: None, give_way: Callable[[], None] = _give_way) -> int:
     """Prepare the map page for the views a plain link opens: the département first (the root URL,
-        where most visits start), then each EPCI, then each in projector mode (:func:`geodash.viewmodel.prepare`:
-        the map only); return how many. ``root_done`` is called once the root URL's view is prepared;
-    ``give_way`` before it is prepared (the visitors' runs go first, :func:`_give_way`).
+    where most visits start), then each EPCI, then each in projector mode (:func:`geodash.viewmodel.prepare`:
+    the map only); return how many. ``give_way`` is called before the root URL's view is prepared (the
+    visitors' runs go first, :func:`_give_way`), ``root_done`` once it is.
 
-        The root URL's first look is saved with the database (:mod:`geodash.firstlook`): the next server
-        shows it to its first visitors before its own data are read.
+    The root URL's first look is saved with the database (:mod:`geodash.firstlook`): the next server
+    shows it to its first visitors before its own data are read.
 
-        Kept, an EPCI's map goes ahead: a territory chosen in the list, or by « Précédent » / « Suivant » on
-        the projector, is drawn by the page's map before the page's next run (:func:`geodash.viewmodel.maps_ahead`).
+    Kept, an EPCI's map goes ahead: a territory chosen in the list, or by « Précédent » / « Suivant » on
+    the projector, is drawn by the page's map before the page's next run (:func:`geodash.viewmodel.maps_ahead`).
 
-        The page keeps what it computes with the data (``Base.memo``), so a visitor's first look at a
-        territory costs no more than the next one.
+    The page keeps what it computes with the data (``Base.memo``), so a visitor's first look at a
+    territory costs no more than the next one.
     """
     from . import firstlook
     from .selection import cached_base
